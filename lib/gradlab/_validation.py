@@ -35,9 +35,7 @@ def check_int(
     meaningful depth or width).
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(
-            f"{name} must be an integer, got {type(value).__name__} {value!r}"
-        )
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__} {value!r}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
@@ -59,9 +57,7 @@ def check_real(
     ``strict_minimum=True`` requires ``value > minimum`` instead of ``>=``.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(
-            f"{name} must be a real number, got {type(value).__name__} {value!r}"
-        )
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__} {value!r}")
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
@@ -110,20 +106,16 @@ def check_array(
     if raw.dtype == bool or not (
         np.issubdtype(raw.dtype, np.number) and not np.issubdtype(raw.dtype, np.complexfloating)
     ):
-        raise TypeError(
-            f"{name} must hold real numbers, got an array of dtype {raw.dtype}"
-        )
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {raw.dtype}")
     arr = raw.astype(dtype, copy=False)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
             want = " or ".join(str(a) for a in allowed)
-            raise ValueError(
-                f"{name} must have {want} dimension(s), got shape {arr.shape}"
-            )
+            raise ValueError(f"{name} must have {want} dimension(s), got shape {arr.shape}")
     if shape is not None:
         if arr.ndim != len(shape) or any(
-            s is not None and s != a for s, a in zip(shape, arr.shape)
+            s is not None and s != a for s, a in zip(shape, arr.shape, strict=True)
         ):
             want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
             raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
