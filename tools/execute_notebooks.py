@@ -1,0 +1,109 @@
+"""Re-execute the book's notebooks in place, deterministically.
+
+Usage: python tools/execute_notebooks.py [NOTEBOOK ...]   (default: every notebook in _toc.yml)
+
+* Runs every cell top to bottom in a fresh kernel (the one named in the notebook).
+* Drops per-cell timing metadata, so re-running unchanged code changes no byte.
+* Copies each figure's alt text (``gradlab/alt`` in the PNG output's metadata, set by
+  ``gradlab.plotting.show`` and the explorers) into the cell's ``mystnb.image.alt``, which
+  MyST-NB puts on the ``<img>`` of the HTML book.
+"""
+
+from __future__ import annotations
+
+import pathlib
+import sys
+
+import nbformat
+import yaml
+from nbclient import NotebookClient
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+ALT_KEY = "gradlab/alt"
+
+
+def toc_notebooks() -> list[pathlib.Path]:
+    """Every ``.ipynb`` listed in ``_toc.yml``."""
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files: list[str] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "file" in node:
+                files.append(node["file"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(toc)
+    return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
+
+
+def sync_alt_text(nb: nbformat.NotebookNode) -> None:
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        alts = [
+            out.get("metadata", {}).get("image/png", {}).get(ALT_KEY)
+            for out in cell.get("outputs", [])
+            if "image/png" in out.get("data", {})
+        ]
+        alts = [a for a in alts if a]
+        mystnb = cell.metadata.get("mystnb", {})
+        image = mystnb.get("image", {})
+        if alts:
+            image["alt"] = " ".join(alts)
+            mystnb["image"] = image
+            cell.metadata["mystnb"] = mystnb
+        elif "alt" in image:
+            del image["alt"]
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Merge consecutive stdout (or stderr) chunks: how a print was flushed is noise."""
+    merged: list = []
+    for out in outputs:
+        prev = merged[-1] if merged else None
+        if (
+            out.get("output_type") == "stream"
+            and prev is not None
+            and prev.get("output_type") == "stream"
+            and prev.get("name") == out.get("name")
+        ):
+            prev["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
+def execute(path: pathlib.Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        nb,
+        timeout=600,
+        kernel_name=nb.metadata.get("kernelspec", {}).get("name", "python3"),
+        resources={"metadata": {"path": str(path.parent)}},
+        record_timing=False,
+        store_widget_state=False,
+    )
+    client.execute()
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
+    sync_alt_text(nb)
+    nbformat.write(nb, path)
+    print(f"executed {path.relative_to(ROOT)}")
+
+
+def main(argv: list[str]) -> int:
+    paths = [pathlib.Path(a).resolve() for a in argv] or toc_notebooks()
+    for path in paths:
+        execute(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
