@@ -15,30 +15,13 @@ import pathlib
 import sys
 
 import nbformat
-import yaml
 from nbclient import NotebookClient
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from toc_notebooks import toc_notebooks  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 ALT_KEY = "gradlab/alt"
-
-
-def toc_notebooks() -> list[pathlib.Path]:
-    """Every ``.ipynb`` listed in ``_toc.yml``."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
-    files: list[str] = []
-
-    def walk(node: object) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk(toc)
-    return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
 
 
 def sync_alt_text(nb: nbformat.NotebookNode) -> None:

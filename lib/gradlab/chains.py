@@ -34,17 +34,22 @@ import math
 import numpy as np
 from scipy import special
 
+from . import plotting
 from ._validation import check_array, check_choice, check_int, check_real, check_rng
 
 __all__ = [
     "scalar_chain",
     "depth_to_reach",
     "log_product",
+    "uniform_mean_log",
     "lyapunov_exponent",
     "log_norm_std",
     "critical_scale",
     "log_norms",
     "random_matrix_product",
+    "plot_scalar_chains",
+    "plot_random_scalar_chains",
+    "plot_log_norm_histogram",
 ]
 
 
@@ -121,7 +126,7 @@ def _crossed(aw: float, depth: int, target: float) -> bool:
 
 
 def log_product(factors: np.ndarray) -> np.ndarray:
-    """Running ``ln |prod|`` of a sequence of scalar factors, without overflow.
+    """Running ``ln |prod|`` of sequences of scalar factors, without overflow.
 
     ``ln |w_1 w_2 ... w_l| = sum_{k<=l} ln |w_k|``: the product is governed by
     the mean of ``ln |w|`` (the log of the geometric mean), not by the mean
@@ -129,18 +134,38 @@ def log_product(factors: np.ndarray) -> np.ndarray:
 
     Parameters
     ----------
-    factors : array_like, shape (L,)
-        Non-zero, finite factors.
+    factors : array_like, shape (L,) or (n_draws, L)
+        Non-zero, finite factors; each row is one chain.
 
     Returns
     -------
-    numpy.ndarray of shape (L + 1,)
-        ``[0, ln|w_1|, ln|w_1 w_2|, ...]``.
+    numpy.ndarray of shape (L + 1,) or (n_draws, L + 1)
+        ``[0, ln|w_1|, ln|w_1 w_2|, ...]`` for each chain.
     """
-    f = check_array(factors, "factors", ndim=1)
+    f = check_array(factors, "factors", ndim=(1, 2))
     if np.any(f == 0):
         raise ValueError("factors must be non-zero (the log of 0 is -inf)")
-    return np.concatenate([[0.0], np.cumsum(np.log(np.abs(f)))])
+    out = np.zeros(f.shape[:-1] + (f.shape[-1] + 1,))
+    np.cumsum(np.log(np.abs(f)), axis=-1, out=out[..., 1:])
+    return out
+
+
+def uniform_mean_log(low: float, high: float) -> float:
+    """``E[ln w]`` for ``w ~ U(low, high)`` with ``0 < low < high``.
+
+    .. math:: E[\\ln w] = \\frac{[x \\ln x - x]_{low}^{high}}{high - low}
+
+    By Jensen's inequality it is below ``ln E[w] = ln((low + high) / 2)``.
+    """
+    low = check_real(low, "low", minimum=0.0, strict_minimum=True)
+    high = check_real(high, "high")
+    if high <= low:
+        raise ValueError(f"high must be > low = {low}, got {high}")
+
+    def antiderivative(x: float) -> float:
+        return x * math.log(x) - x
+
+    return (antiderivative(high) - antiderivative(low)) / (high - low)
 
 
 def lyapunov_exponent(width: int, scale: float) -> float:
@@ -317,3 +342,117 @@ def random_matrix_product(
             f"the product of depth={depth} matrices left float64's range; use a smaller depth"
         )
     return product
+
+
+# -- figures ------------------------------------------------------------------
+
+
+def plot_scalar_chains(weights: list[float], depth: int) -> plotting.FigureView:
+    """Figure: ``|w|^l`` against ``l`` on a log scale, one line per weight."""
+    depth = check_int(depth, "depth", minimum=1)
+    if len(weights) == 0:
+        raise ValueError("weights must hold at least one weight")
+    fig, ax = plotting.new_figure(7.0, 4.0)
+    palette = list(plotting.COLORS.values())
+    layers = np.arange(depth + 1)
+    for i, w in enumerate(weights):
+        a = np.abs(scalar_chain(w, depth))
+        ax.plot(layers, a, lw=2, color=palette[i % len(palette)], label=f"w = {w:g}")
+    ax.set_yscale("log")
+    ax.set_xlabel(r"layer $\ell$")
+    ax.set_ylabel(r"$|a_\ell| = |w|^\ell$ (log scale)")
+    ax.set_xlim(0, depth)
+    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
+    ends = ", ".join(f"{abs(w) ** depth:.1e} for w = {w:g}" for w in weights)
+    alt = (
+        f"Log-scale plot of |a_l| = |w|^l against layer l from 0 to {depth} for weights "
+        f"{', '.join(f'{w:g}' for w in weights)}. Each is a straight line: weights below 1 "
+        f"fall, above 1 rise, w = 1 stays flat. At depth {depth}: {ends}."
+    )
+    return plotting.show(fig, alt)
+
+
+def plot_random_scalar_chains(
+    low: float,
+    high: float,
+    depth: int,
+    n_draws: int = 20,
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+) -> plotting.FigureView:
+    """Figure: chains of random weights ``w_l ~ U(low, high)`` and their trend.
+
+    Each thin line is ``log10 |w_1 ... w_l|`` for one draw; the dashed line
+    is the law-of-large-numbers trend ``l E[ln w] / ln 10``.
+    """
+    depth = check_int(depth, "depth", minimum=1)
+    n_draws = check_int(n_draws, "n_draws", minimum=1)
+    rng = check_rng(rng, seed)
+    mean_log = uniform_mean_log(low, high)
+    logs = log_product(rng.uniform(low, high, size=(n_draws, depth))) / math.log(10)
+    layers = np.arange(depth + 1)
+    fig, ax = plotting.new_figure(7.0, 4.0)
+    for row in logs:
+        ax.plot(layers, row, color=plotting.COLORS["blue"], lw=0.8, alpha=0.5)
+    ax.plot(
+        layers,
+        layers * mean_log / math.log(10),
+        color=plotting.COLORS["red"],
+        lw=2,
+        ls="--",
+        label=r"trend $\ell\,E[\ln w]\,/\ln 10$",
+    )
+    ax.axhline(0.0, color=plotting.COLORS["grey"], lw=1, label="mean factor = 1")
+    ax.set_xlabel(r"layer $\ell$")
+    ax.set_ylabel(r"$\log_{10} |w_1 w_2 \cdots w_\ell|$")
+    ax.set_xlim(0, depth)
+    ax.legend(loc="lower left")
+    alt = (
+        f"{n_draws} random paths of log10 of the product of {depth} weights drawn uniformly "
+        f"from {low:g} to {high:g} (mean factor exactly {(low + high) / 2:g}). The paths "
+        f"scatter around a dashed line sloping down at E[ln w] = {mean_log:.4f} per layer, "
+        f"and {float(np.mean(logs[:, -1] < 0)):.0%} of them end below 0: the product shrinks "
+        f"although the mean factor is {(low + high) / 2:g}."
+    )
+    return plotting.show(fig, alt)
+
+
+def plot_log_norm_histogram(
+    width: int,
+    depth: int,
+    scale: float,
+    n_draws: int = 20000,
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+) -> plotting.FigureView:
+    """Figure: the distribution of ``ln ||x_L||`` over many random products.
+
+    Marks ``ln ||x_0|| = 0`` (where a mean-square-preserving product is
+    centred "on average") and the Lyapunov prediction ``L lambda`` (where the
+    typical draw actually lands).
+    """
+    logs = log_norms(width, depth, scale, n_draws, rng=rng, seed=seed, method="chi2")[:, -1]
+    lam = lyapunov_exponent(width, scale)
+    fig, ax = plotting.new_figure(7.0, 3.6)
+    ax.hist(logs, bins=80, color=plotting.COLORS["sky"], alpha=0.8, density=True)
+    ax.axvline(0.0, color=plotting.COLORS["black"], lw=1.5, label=r"$\ln\|x_0\| = 0$")
+    ax.axvline(
+        depth * lam,
+        color=plotting.COLORS["red"],
+        lw=2,
+        ls="--",
+        label=rf"$L\lambda = {depth * lam:.2f}$",
+    )
+    ax.set_xlabel(rf"$\ln \|x_L\|$ after L = {depth} layers (n = {width})")
+    ax.set_ylabel("density")
+    ax.legend(loc="upper right")
+    below = float(np.mean(logs < 0))
+    alt = (
+        f"Histogram of ln||x_L|| over {n_draws} random products of {depth} Gaussian "
+        f"{width} x {width} matrices with entry variance {scale**2:.4g}. The bulk sits "
+        f"around the Lyapunov prediction L*lambda = {depth * lam:.2f}, left of 0; "
+        f"{below:.1%} of the draws end smaller than they started."
+    )
+    return plotting.show(fig, alt)

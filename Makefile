@@ -1,0 +1,56 @@
+# Gradients, Vanishing and Exploding — the two commands:
+#   make book   build the HTML book (creates .venv first if needed)
+#   make test   run every test        (creates .venv first if needed)
+# Also: make lab (JupyterLab on the notebooks), make execute (re-run notebooks in place),
+#       make bench (benchmarks), make clean.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export PATH := $(abspath $(BIN)):$(PATH)
+# Keep Jupyter's runtime and config inside the project (no writes to $HOME needed).
+export JUPYTER_PLATFORM_DIRS := 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py)
+
+.PHONY: book test lab execute bench lint clean env
+
+env: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python >= 3.11 needed, got " + sys.version.split()[0]'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+book: $(STAMP)
+	$(BIN)/jupyter-book build -W -n --keep-going .
+	@echo "The book is in $(CURDIR)/_build/html (open _build/html/index.html)."
+
+lint: $(STAMP)
+	$(BIN)/ruff check lib tests benchmarks tools book
+	$(BIN)/ruff format --check lib tests benchmarks tools book
+
+test: $(STAMP)
+	$(MAKE) lint
+	$(BIN)/python -m pytest -n 2 -m "not html" tests
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval -p no:cacheprovider \
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+	$(BIN)/jupyter-book build -W -n --keep-going .
+	$(BIN)/python -m pytest -m html tests
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab book/
+
+execute: $(STAMP)
+	$(BIN)/python tools/execute_notebooks.py
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_explore.py
+	$(BIN)/python benchmarks/bench_network.py
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,199 @@
+"""Chapter 1 maths: scalar chains and products of Gaussian matrices."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import integrate, stats
+
+from gradlab import chains
+
+
+def test_scalar_chain_is_powers_of_w():
+    a = chains.scalar_chain(0.9, 20, a0=2.0)
+    assert a.shape == (21,)
+    np.testing.assert_allclose(a, 2.0 * 0.9 ** np.arange(21), rtol=1e-15)
+
+
+def test_scalar_chain_matches_brief_style_examples():
+    # Computed, not copied: 0.6^15 and 1.6^15 by plain Python arithmetic.
+    assert chains.scalar_chain(0.6, 15)[-1] == pytest.approx(0.6**15, rel=1e-14)
+    assert chains.scalar_chain(1.6, 15)[-1] == pytest.approx(1.6**15, rel=1e-14)
+    assert 1.6**15 > 1000  # an exploding chain, not a mild one
+
+
+def test_scalar_chain_overflow_is_silent_inf():
+    with np.errstate(all="raise"):
+        a = chains.scalar_chain(10.0, 400)
+    assert np.isinf(a[-1]) and np.isfinite(a[300])
+
+
+@pytest.mark.parametrize("w", [0.3, 0.5, 0.9, 0.99, -0.9, 1.1, 2.0, -1.5])
+@pytest.mark.parametrize("target_exp", [2, 6, 12])
+def test_depth_to_reach_matches_brute_force(w, target_exp):
+    target = 10.0 ** (-target_exp if abs(w) < 1 else target_exp)
+    depth = chains.depth_to_reach(w, target)
+    crossed = (lambda v: v < target) if abs(w) < 1 else (lambda v: v > target)
+    assert crossed(abs(w) ** depth)
+    assert not crossed(abs(w) ** (depth - 1))
+
+
+def test_depth_to_reach_exact_power_boundary():
+    # 0.5^10 == 2^-10 exactly: "below" means strictly below, so the answer is 11.
+    assert chains.depth_to_reach(0.5, 2.0**-10) == 11
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(w=1.0, target=0.1), "w"),
+        (dict(w=0.0, target=0.1), "w"),
+        (dict(w=0.9, target=10.0), "target"),
+        (dict(w=1.1, target=0.5), "target"),
+        (dict(w=0.9, target=-1.0), "target"),
+        (dict(w="0.9", target=0.1), "w"),
+    ],
+)
+def test_depth_to_reach_rejects_bad_input(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        chains.depth_to_reach(**kwargs)
+
+
+def test_lyapunov_exponent_formula_against_numerical_expectation():
+    # E[ln chi^2_n] by numerical integration, independent of the digamma identity.
+    for n in [1, 2, 4, 16, 256]:
+        e_log = stats.chi2(n).expect(np.log)
+        for sigma in [0.1, 1.0, 3.0]:
+            expected = math.log(sigma) + 0.5 * e_log
+            assert chains.lyapunov_exponent(n, sigma) == pytest.approx(expected, abs=1e-7)
+
+
+def test_lyapunov_exponent_brief_values():
+    assert chains.lyapunov_exponent(4, 1.0) == pytest.approx(0.558, abs=5e-4)
+    assert chains.lyapunov_exponent(4, 0.5) == pytest.approx(-0.135, abs=5e-4)
+    assert chains.lyapunov_exponent(256, 1 / 16) == pytest.approx(-0.002, abs=5e-5)
+    # 100 products of 4x4 standard normal matrices: around 1e24.
+    assert 1e24 < math.exp(100 * chains.lyapunov_exponent(4, 1.0)) < 1e25
+
+
+@pytest.mark.parametrize("n, sigma", [(4, 1.0), (4, 0.5), (16, 0.25), (64, 0.15)])
+def test_simulated_growth_rate_matches_formula(n, sigma):
+    depth, draws = 100, 200
+    logs = chains.log_norms(n, depth, sigma, draws, seed=11, method="matrices")
+    rates = logs[:, -1] / depth
+    stderr = chains.log_norm_std(n, depth) / depth / math.sqrt(draws)
+    assert abs(rates.mean() - chains.lyapunov_exponent(n, sigma)) < 4 * stderr
+
+
+def test_log_norm_std_matches_simulation():
+    logs = chains.log_norms(4, 50, 1.0, 4000, seed=3, method="matrices")[:, -1]
+    # The sample sd of 4000 draws is within ~5% of the truth.
+    assert logs.std(ddof=1) == pytest.approx(chains.log_norm_std(4, 50), rel=0.06)
+
+
+def test_chi2_shortcut_has_same_distribution_as_matrices():
+    a = chains.log_norms(8, 30, 0.4, 3000, seed=1, method="matrices")[:, -1]
+    b = chains.log_norms(8, 30, 0.4, 3000, seed=2, method="chi2")[:, -1]
+    assert stats.ks_2samp(a, b).pvalue > 0.01
+
+
+def test_log_norms_shape_start_and_reproducibility():
+    a = chains.log_norms(5, 7, 1.0, 3, seed=0)
+    b = chains.log_norms(5, 7, 1.0, 3, rng=np.random.default_rng(0))
+    assert a.shape == (3, 8)
+    assert np.all(a[:, 0] == 0.0)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_log_norms_no_overflow_at_great_depth():
+    logs = chains.log_norms(4, 5000, 10.0, 2, seed=0)
+    assert np.all(np.isfinite(logs)) and logs[0, -1] > 1000
+
+
+def test_critical_scale_zeroes_the_exponent_and_tends_to_one_over_sqrt_n():
+    ratios = []
+    for n in [1, 2, 4, 16, 64, 256, 1024]:
+        s = chains.critical_scale(n)
+        assert chains.lyapunov_exponent(n, s) == pytest.approx(0.0, abs=1e-12)
+        ratios.append(s * math.sqrt(n))
+    assert all(r > 1 for r in ratios)
+    assert ratios == sorted(ratios, reverse=True)
+    assert ratios[-1] == pytest.approx(1.0, abs=1e-3)
+
+
+def test_mean_square_scale_has_negative_rate_at_every_width():
+    for n in [1, 2, 4, 16, 256, 4096]:
+        assert chains.lyapunov_exponent(n, 1 / math.sqrt(n)) < 0
+
+
+def test_mean_square_is_preserved_on_average():
+    # E||x_L||^2 = 1 at sigma^2 = 1/n: a shallow depth where sampling can see it.
+    logs = chains.log_norms(16, 3, 0.25, 100_000, seed=5, method="chi2")[:, -1]
+    assert np.mean(np.exp(2 * logs)) == pytest.approx(1.0, abs=0.02)
+
+
+def test_random_matrix_product_depth_zero_is_identity_and_explodes():
+    np.testing.assert_array_equal(chains.random_matrix_product(3, 0, seed=0), np.eye(3))
+    big = chains.random_matrix_product(4, 100, seed=0)
+    assert np.abs(big).max() > 1e15
+
+
+def test_random_matrix_product_overflow_raises():
+    with pytest.raises(ValueError, match="depth"):
+        chains.random_matrix_product(4, 2000, scale=10.0, seed=0)
+
+
+def test_uniform_mean_log_against_quadrature():
+    for low, high in [(0.5, 1.5), (0.1, 2.0), (1.0, 3.0)]:
+        quad, _ = integrate.quad(np.log, low, high)
+        assert chains.uniform_mean_log(low, high) == pytest.approx(quad / (high - low), 1e-10)
+    assert chains.uniform_mean_log(0.5, 1.5) < 0 < math.log(1.0) + 1e-12
+
+
+def test_log_product_1d_and_2d():
+    f = np.array([2.0, 0.5, -4.0])
+    np.testing.assert_allclose(chains.log_product(f), [0, math.log(2), 0, math.log(4)])
+    two = chains.log_product(np.vstack([f, f]))
+    assert two.shape == (2, 4)
+    with pytest.raises(ValueError, match="factors"):
+        chains.log_product([1.0, 0.0])
+    with pytest.raises(ValueError, match="factors"):
+        chains.log_product([1.0, np.nan])
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: chains.scalar_chain(0.9, -1), "depth"),
+        (lambda: chains.scalar_chain(0.9, 2.5), "depth"),
+        (lambda: chains.scalar_chain("a", 3), "w"),
+        (lambda: chains.scalar_chain(float("nan"), 3), "w"),
+        (lambda: chains.lyapunov_exponent(0, 1.0), "width"),
+        (lambda: chains.lyapunov_exponent(4, 0.0), "scale"),
+        (lambda: chains.lyapunov_exponent(4, float("inf")), "scale"),
+        (lambda: chains.log_norms(4, 10, 1.0), "rng"),
+        (lambda: chains.log_norms(4, 10, 1.0, seed=0, method="qr"), "method"),
+        (lambda: chains.log_norms(4, 10, 1.0, n_draws=0, seed=0), "n_draws"),
+        (lambda: chains.log_norms(4, 10, 1.0, rng=42), "rng"),
+        (lambda: chains.critical_scale(True), "width"),
+        (lambda: chains.uniform_mean_log(1.0, 0.5), "high"),
+        (lambda: chains.uniform_mean_log(0.0, 0.5), "low"),
+        (lambda: chains.plot_scalar_chains([], 10), "weights"),
+    ],
+)
+def test_bad_input_names_the_argument(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_figures_have_png_and_computed_alt_text():
+    views = [
+        chains.plot_scalar_chains([0.5, 1.0, 1.5], 30),
+        chains.plot_random_scalar_chains(0.5, 1.5, 50, 5, seed=0),
+        chains.plot_log_norm_histogram(4, 10, 0.5, 1000, seed=0),
+    ]
+    for view in views:
+        assert view.png.startswith(b"\x89PNG")
+        assert len(view.alt) > 60
+    assert f"{1.5**30:.1e}" in views[0].alt
+    assert f"{chains.uniform_mean_log(0.5, 1.5):.4f}" in views[1].alt
