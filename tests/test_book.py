@@ -72,12 +72,16 @@ def test_chapter_shape(path):
     assert prose.count("{exercise}") >= 3
     assert prose.count("{solution-start}") == prose.count("{exercise}")
     explorers = [
-        c
+        o
         for c in cells
         for o in c.get("outputs", [])
-        if "application/vnd.jupyter.widget-view+json" in o.get("data", {})
+        if "gradlab/explorer" in o.get("metadata", {})
     ]
     assert explorers, "each chapter has at least one interactive explorer"
+    for out in explorers:
+        # The saved output shows the default view; the live widget appears when run.
+        assert "image/png" in out["data"]
+        assert "application/vnd.jupyter.widget-view+json" not in out["data"]
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])

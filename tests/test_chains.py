@@ -85,6 +85,17 @@ def test_simulated_growth_rate_matches_formula(n, sigma):
     assert abs(rates.mean() - chains.lyapunov_exponent(n, sigma)) < 4 * stderr
 
 
+def test_measured_growth_rate_is_mean_and_standard_error():
+    rate, stderr = chains.measured_growth_rate(4, 1.0, 50, 300, seed=2)
+    logs = chains.log_norms(4, 50, 1.0, 300, seed=2)[:, -1] / 50
+    assert rate == pytest.approx(logs.mean()) and stderr == pytest.approx(
+        logs.std(ddof=1) / 300**0.5
+    )
+    assert abs(rate - chains.lyapunov_exponent(4, 1.0)) < 4 * stderr
+    with pytest.raises(ValueError, match="n_draws"):
+        chains.measured_growth_rate(4, 1.0, 50, 1, seed=0)
+
+
 def test_log_norm_std_matches_simulation():
     logs = chains.log_norms(4, 50, 1.0, 4000, seed=3, method="matrices")[:, -1]
     # The sample sd of 4000 draws is within ~5% of the truth.

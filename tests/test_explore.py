@@ -62,6 +62,7 @@ def test_mimebundle_has_live_widget_and_static_picture(cls):
     assert data["image/png"].startswith(b"\x89PNG")
     assert data["text/plain"] == ex.alt_text()
     assert meta["image/png"][plotting.ALT_KEY] == ex.alt_text()
+    assert meta[explore.EXPLORER_KEY] == cls.__name__
     assert "0x" not in data["text/plain"]
 
 

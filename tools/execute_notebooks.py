@@ -4,6 +4,9 @@ Usage: python tools/execute_notebooks.py [NOTEBOOK ...]   (default: every notebo
 
 * Runs every cell top to bottom in a fresh kernel (the one named in the notebook).
 * Drops per-cell timing metadata, so re-running unchanged code changes no byte.
+* Drops the live-widget view from outputs that also carry a picture (the explorers): a saved
+  notebook has no widget state, so JupyterLab would show "model not found" where the picture
+  of the default view can show instead. Running the cell brings the live sliders back.
 * Copies each figure's alt text (``gradlab/alt`` in the PNG output's metadata, set by
   ``gradlab.plotting.show`` and the explorers) into the cell's ``mystnb.image.alt``, which
   MyST-NB puts on the ``<img>`` of the HTML book.
@@ -44,6 +47,18 @@ def sync_alt_text(nb: nbformat.NotebookNode) -> None:
             del image["alt"]
 
 
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def drop_dead_widget_views(outputs: list) -> list:
+    """Remove widget views that have a picture to fall back on."""
+    for out in outputs:
+        data = out.get("data", {})
+        if WIDGET_VIEW in data and "image/png" in data:
+            del data[WIDGET_VIEW]
+    return outputs
+
+
 def coalesce_streams(outputs: list) -> list:
     """Merge consecutive stdout (or stderr) chunks: how a print was flushed is noise."""
     merged: list = []
@@ -75,7 +90,7 @@ def execute(path: pathlib.Path) -> None:
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type == "code":
-            cell.outputs = coalesce_streams(cell.outputs)
+            cell.outputs = drop_dead_widget_views(coalesce_streams(cell.outputs))
     sync_alt_text(nb)
     nbformat.write(nb, path)
     print(f"executed {path.relative_to(ROOT)}")

@@ -46,6 +46,7 @@ __all__ = [
     "log_norm_std",
     "critical_scale",
     "log_norms",
+    "measured_growth_rate",
     "random_matrix_product",
     "plot_scalar_chains",
     "plot_random_scalar_chains",
@@ -294,6 +295,33 @@ def log_norms(
     out = np.zeros((n_draws, depth + 1))
     np.cumsum(steps, axis=1, out=out[:, 1:])
     return out
+
+
+def measured_growth_rate(
+    width: int,
+    scale: float,
+    depth: int,
+    n_draws: int,
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+    method: str = "matrices",
+) -> tuple[float, float]:
+    """Growth rate per layer of ``ln ||x_L||``, measured by simulation.
+
+    Runs :func:`log_norms` and returns the mean of ``ln ||x_L|| / L`` over the
+    draws with its standard error, ``sd / sqrt(n_draws)``: the estimate of the
+    Lyapunov exponent and how far off it may be.
+
+    Returns
+    -------
+    (rate, stderr) : tuple of float
+    """
+    depth = check_int(depth, "depth", minimum=1)
+    n_draws = check_int(n_draws, "n_draws", minimum=2)
+    logs = log_norms(width, depth, scale, n_draws, rng=rng, seed=seed, method=method)
+    rates = logs[:, -1] / depth
+    return float(rates.mean()), float(rates.std(ddof=1) / math.sqrt(n_draws))
 
 
 def random_matrix_product(

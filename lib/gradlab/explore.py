@@ -39,6 +39,9 @@ from .plotting import ALT_KEY, COLORS, RENDER_DPI, png_bytes
 
 __all__ = ["Control", "Explorer", "ScalarChainExplorer", "MatrixProductExplorer"]
 
+#: Output-metadata key naming the explorer that made an output.
+EXPLORER_KEY = "gradlab/explorer"
+
 #: Caption shown under every explorer (live and static).
 LIVE_NOTE = (
     "Sliders are live in JupyterLab (local, Binder or Live Code); "
@@ -219,7 +222,8 @@ class Explorer:
         data["image/png"] = self.static_png()
         data["text/plain"] = alt
         width = int(self.figsize[0] * 100)
-        return data, {"image/png": {"width": width, ALT_KEY: alt}}
+        meta = {"image/png": {"width": width, ALT_KEY: alt}, EXPLORER_KEY: type(self).__name__}
+        return data, meta
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
