@@ -11,14 +11,26 @@ from gradlab.exercises import ch1
 
 # Reference solutions, written independently of gradlab's own functions.
 REF_DEPTH = next(L for L in range(1, 1000) if 0.9**L < 1e-6)
-REF_RATE = math.log(0.25) + 0.5 * (math.log(2) + digamma(8))
-REF_GAIN = 2 * math.exp(-0.5 * (math.log(2) + digamma(2)))
+REF_RATE = math.log(1 / math.sqrt(32)) + 0.5 * (math.log(2) + digamma(16))
+REF_GAIN = math.sqrt(8) * math.exp(-0.5 * (math.log(2) + digamma(4)))
+SIGMA_32 = 1 / math.sqrt(32)
 
 CASES = [
     # checker, reference, wrong answers (each must get a specific hint)
     (ch1.depth_to_vanish, REF_DEPTH, [REF_DEPTH - 1, -REF_DEPTH, 57]),
-    (ch1.growth_rate, REF_RATE, [0.0, math.log(0.25), math.log(0.25) + math.log(2) + digamma(8)]),
-    (ch1.critical_gain, REF_GAIN, [1.0, 2.0, REF_GAIN / 2]),
+    (
+        ch1.growth_rate,
+        REF_RATE,
+        [
+            0.0,
+            math.log(SIGMA_32),
+            math.log(SIGMA_32) + math.log(2) + digamma(16),
+            math.log(SIGMA_32**2) + 0.5 * (math.log(2) + digamma(16)),
+            -1 / 64,
+            round(REF_RATE, 3),
+        ],
+    ),
+    (ch1.critical_gain, REF_GAIN, [1.0, math.sqrt(8), REF_GAIN / math.sqrt(8), 1.07]),
 ]
 
 
@@ -65,6 +77,12 @@ def test_growth_rate_tolerance_rejects_simulation_estimates():
     assert ch1.growth_rate(REF_RATE * (1 + 1e-6)).correct
     fb = ch1.growth_rate(REF_RATE * 1.05)
     assert fb.status == "incorrect" and "simulation" in fb.hint
+
+
+def test_critical_gain_read_off_the_slider_gets_a_precision_hint():
+    for answer in (1.06, 1.07):
+        fb = ch1.critical_gain(answer)
+        assert fb.status == "incorrect" and "slider" in fb.hint
 
 
 def test_feedback_html_escapes_and_renders():
