@@ -1,0 +1,530 @@
+"""A multilayer perceptron with backpropagation written out layer by layer.
+
+Layer ``l = 1..L`` computes::
+
+    z_l = a_{l-1} @ W_l + b_l          a_0 = X, a batch of rows
+    a_l = phi(z_l)                     (the last layer is linear: a_L = z_L)
+
+and the backward pass is the chain rule, one factor per layer::
+
+    delta_L     = dLoss/dz_L                        (from the loss)
+    dW_l        = a_{l-1}.T @ delta_l
+    db_l        = sum over the batch of delta_l
+    dLoss/da_{l-1} = delta_l @ W_l.T
+    delta_{l-1} = (delta_l @ W_l.T) * phi'(z_{l-1})
+
+Each step back multiplies by ``W_l.T`` and by ``phi'``: when those factors are
+small the gradient vanishes, when large it explodes. :meth:`MLP.diagnostics`
+measures both, layer by layer.
+
+Overflow is part of the subject here: a network that explodes produces
+``inf`` and ``nan`` *silently* (no ``RuntimeWarning``); check
+``numpy.isfinite(result.loss)``, or let :func:`gradlab.train.train` report
+where it happened.
+
+Speed: :meth:`MLP.forward` keeps ``z_l`` and ``a_l`` in buffers that are
+reused while the batch size stays the same, and ``loss_and_gradients(...,
+out=previous)`` writes into the arrays of an earlier result (like NumPy's
+``out=``), so training allocates nothing per step and the time goes to the
+three matrix products per layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from typing import NamedTuple
+
+import numpy as np
+
+from . import activations, initializers
+from ._validation import check_array, check_choice, check_int, check_rng
+from .clipping import frobenius_norm
+
+__all__ = ["MLP", "Gradients", "Diagnostics", "mse", "cross_entropy", "LOSSES"]
+
+LOSSES = ("mse", "cross_entropy")
+
+
+# --- losses ---------------------------------------------------------------------------------
+
+
+def mse(output: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+    """Mean squared error and its gradient with respect to ``output``.
+
+    ``Loss = mean((output - target)**2)`` over all entries (PyTorch
+    ``nn.MSELoss()``), so ``dLoss/doutput = 2 (output - target) / output.size``.
+    Both arrays must have the same shape.
+    """
+    diff = output - target
+    loss = float(np.vdot(diff, diff)) / diff.size
+    diff *= 2.0 / diff.size
+    return loss, diff
+
+
+def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+    """Softmax cross-entropy of integer ``labels`` and its gradient with respect to ``logits``.
+
+    ``Loss = mean_i [log sum_k exp(z_ik) - z_{i, y_i}]`` (PyTorch
+    ``nn.CrossEntropyLoss()``); the log-softmax subtracts each row's maximum
+    first so ``exp`` never overflows. ``dLoss/dz = (softmax(z) - onehot(y)) / n``.
+    """
+    n = logits.shape[0]
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    log_probs = shifted - log_norm
+    rows = np.arange(n)
+    loss = -float(log_probs[rows, labels].mean())
+    grad = np.exp(log_probs)
+    grad[rows, labels] -= 1.0
+    grad /= n
+    return loss, grad
+
+
+_LOSS_FUNCTIONS = {"mse": mse, "cross_entropy": cross_entropy}
+
+
+# --- results --------------------------------------------------------------------------------
+
+
+class Gradients(NamedTuple):
+    """What :meth:`MLP.loss_and_gradients` returns; lists are ordered from the first layer.
+
+    Attributes
+    ----------
+    loss
+        The loss (a float; ``inf``/``nan`` if the network overflowed).
+    weight_grads, bias_grads
+        ``dLoss/dW_l`` (shape of ``W_l``) and ``dLoss/db_l``.
+    activation_grads
+        ``activation_grads[l-1] = dLoss/da_{l-1}``, the gradient reaching the
+        *input* of layer ``l`` (shape ``(batch, sizes[l-1])``);
+        ``activation_grads[0]`` is ``dLoss/dX``.
+    """
+
+    loss: float
+    weight_grads: list[np.ndarray]
+    bias_grads: list[np.ndarray]
+    activation_grads: list[np.ndarray]
+
+    def as_list(self) -> list[np.ndarray]:
+        """``[dW_1, db_1, dW_2, db_2, ...]``, the order of :meth:`MLP.get_params`."""
+        return [g for pair in zip(self.weight_grads, self.bias_grads, strict=True) for g in pair]
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """Per-layer statistics of one batch; every array has one entry per layer (first to last).
+
+    Attributes
+    ----------
+    loss
+        The batch loss (``nan`` when no targets were given).
+    activation_mean, activation_std
+        Mean and standard deviation of ``a_l`` over the batch and the units.
+    saturated_fraction
+        Fraction of the entries of ``a_l`` within ``SATURATION_TOL`` (1 %) of
+        the output range from a bound: sigmoid outputs below 0.01 or above
+        0.99, tanh outputs with ``|a| > 0.98``. ``nan`` for unbounded
+        activations (ReLU family, ELU, SiLU) and for the linear last layer.
+    dead_fraction
+        Fraction of the layer's units whose derivative ``phi'(z)`` is exactly 0
+        on *every* example of the batch, so no gradient passes through them:
+        for ReLU, units that output 0 on the whole batch. ``nan`` for the last
+        layer.
+    weight_norm, weight_grad_norm, bias_grad_norm
+        Frobenius norms of ``W_l``, ``dLoss/dW_l`` and ``dLoss/db_l``.
+    activation_grad_norm
+        Frobenius norm of ``dLoss/da_{l-1}``, the gradient reaching the input of
+        layer ``l``.
+    grad_to_weight_ratio
+        ``weight_grad_norm / weight_norm``: roughly the relative size of one
+        SGD step at learning rate 1; very small means the layer barely learns.
+    """
+
+    loss: float
+    activation_mean: np.ndarray
+    activation_std: np.ndarray
+    saturated_fraction: np.ndarray
+    dead_fraction: np.ndarray
+    weight_norm: np.ndarray
+    weight_grad_norm: np.ndarray
+    bias_grad_norm: np.ndarray
+    activation_grad_norm: np.ndarray
+    grad_to_weight_ratio: np.ndarray
+
+    def table(self) -> str:
+        """The diagnostics as a fixed-width text table, one row per layer."""
+        columns = [f.name for f in fields(self) if f.name != "loss"]
+        short = [c.replace("activation", "act").replace("fraction", "frac") for c in columns]
+        lines = ["layer " + " ".join(f"{s:>12.12}" for s in short)]
+        for i in range(len(self.weight_norm)):
+            values = " ".join(f"{getattr(self, c)[i]:12.4g}" for c in columns)
+            lines.append(f"{i + 1:5d} {values}")
+        return "\n".join(lines)
+
+
+# --- the network ----------------------------------------------------------------------------
+
+
+def _check_sizes(sizes: object) -> list[int]:
+    if not isinstance(sizes, Sequence) or isinstance(sizes, str):
+        raise TypeError(f"sizes must be a list of layer widths, got {type(sizes).__name__}")
+    if len(sizes) < 2:
+        raise ValueError(f"sizes must list at least an input and an output width, got {sizes!r}")
+    return [check_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes)]
+
+
+def _check_dtype(dtype: object) -> np.dtype:
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float64 or float32, got {dtype!r}") from None
+    if dt not in (np.float64, np.float32):
+        raise TypeError(f"dtype must be float64 or float32, got {dt}")
+    return dt
+
+
+class MLP:
+    """A fully connected network ``a_l = phi(a_{l-1} @ W_l + b_l)`` with a linear last layer.
+
+    Parameters
+    ----------
+    sizes
+        Layer widths from input to output, e.g. ``[2, 64, 64, 1]`` (two hidden
+        layers of 64 units); ``len(sizes) - 1`` weight matrices.
+    activation
+        A name from :func:`gradlab.activations.names`, or an
+        :class:`~gradlab.activations.Activation` such as
+        ``activations.get("leaky_relu", negative_slope=0.2)``.
+    init
+        A name from :func:`gradlab.initializers.names` for the weights; biases
+        start at zero.
+    rng, seed
+        A ``numpy.random.Generator``, or an integer seed for one.
+    init_options
+        Options for the initializer, e.g. ``{"gain": 5/3}`` or ``{"mode":
+        "fan_out"}``.
+    dtype
+        ``float64`` (default) or ``float32``.
+
+    Examples
+    --------
+    >>> net = MLP([2, 64, 64, 1], activation="tanh", init="xavier_normal", seed=0)
+    >>> out = net.forward(np.zeros((5, 2)))
+    >>> out.shape
+    (5, 1)
+    """
+
+    def __init__(
+        self,
+        sizes: Sequence[int],
+        activation: str | activations.Activation = "tanh",
+        init: str = "xavier_normal",
+        *,
+        rng: np.random.Generator | None = None,
+        seed: int | None = None,
+        init_options: dict[str, object] | None = None,
+        dtype: type = np.float64,
+    ) -> None:
+        sizes = _check_sizes(sizes)
+        init_fn = initializers.get(check_choice(init, "init", initializers.names()))
+        if init_options is not None and not isinstance(init_options, dict):
+            raise TypeError(f"init_options must be a dict, got {type(init_options).__name__}")
+        options = initializers.check_options(init, init_options or {})
+        rng = check_rng(rng, seed)
+        weights = [
+            init_fn((m, n), rng, **options) for m, n in zip(sizes[:-1], sizes[1:], strict=True)
+        ]
+        biases = [np.zeros(n) for n in sizes[1:]]
+        self._setup(weights, biases, activation, dtype)
+
+    @classmethod
+    def from_arrays(
+        cls,
+        weights: Sequence[np.ndarray],
+        biases: Sequence[np.ndarray],
+        activation: str | activations.Activation = "tanh",
+        *,
+        dtype: type = np.float64,
+    ) -> MLP:
+        """Build a network from explicit weight matrices ``(fan_in, fan_out)`` and biases.
+
+        The arrays are copied. Consecutive shapes must chain:
+        ``weights[l].shape[1] == weights[l+1].shape[0] == len(biases[l])``.
+        """
+        net = cls.__new__(cls)
+        net._setup(weights, biases, activation, dtype)
+        return net
+
+    def _setup(self, weights, biases, activation, dtype) -> None:
+        dt = _check_dtype(dtype)
+        if not isinstance(weights, Sequence) or len(weights) == 0:
+            raise TypeError("weights must be a non-empty list of 2-D arrays")
+        if not isinstance(biases, Sequence) or len(biases) != len(weights):
+            raise ValueError(f"biases must be a list with one array per layer ({len(weights)})")
+        self.weights: list[np.ndarray] = []
+        self.biases: list[np.ndarray] = []
+        for i, (W, b) in enumerate(zip(weights, biases, strict=True)):
+            W = check_array(W, f"weights[{i}]", ndim=2, dtype=dt).copy()
+            if i > 0 and W.shape[0] != self.weights[-1].shape[1]:
+                raise ValueError(
+                    f"weights[{i}] must have {self.weights[-1].shape[1]} rows to follow "
+                    f"weights[{i - 1}], got shape {W.shape}"
+                )
+            self.weights.append(W)
+            self.biases.append(check_array(b, f"biases[{i}]", shape=(W.shape[1],), dtype=dt).copy())
+        if not isinstance(activation, activations.Activation):
+            check_choice(activation, "activation", activations.names())
+        self.activation = activations.get(activation)
+        self.dtype = dt
+        self.sizes = [self.weights[0].shape[0]] + [W.shape[1] for W in self.weights]
+        # Forward cache (filled by forward) and backward scratch space.
+        self.pre_activations: list[np.ndarray] = []  # z_1 .. z_L
+        self.activations: list[np.ndarray] = []  # a_0 = X, a_1 .. a_L (a_L is z_L)
+        self._scratch: dict[int, np.ndarray] = {}
+        self._diagnostics_out: Gradients | None = None
+        self._batch = -1
+
+    # --- parameters -------------------------------------------------------------------------
+
+    @property
+    def depth(self) -> int:
+        """Number of layers (weight matrices) ``L``."""
+        return len(self.weights)
+
+    def param_names(self) -> list[str]:
+        """``["W1", "b1", "W2", "b2", ...]``, matching :meth:`get_params`."""
+        return [f"{p}{i}" for i in range(1, self.depth + 1) for p in ("W", "b")]
+
+    def get_params(self) -> list[np.ndarray]:
+        """The live parameter arrays ``[W_1, b_1, W_2, b_2, ...]`` (not copies).
+
+        Updating them in place (``p -= lr * g``) updates the network.
+        """
+        return [p for pair in zip(self.weights, self.biases, strict=True) for p in pair]
+
+    def set_params(self, params: Sequence[np.ndarray]) -> None:
+        """Copy ``params`` (ordered as :meth:`get_params`) into the network."""
+        current = self.get_params()
+        if not isinstance(params, Sequence) or len(params) != len(current):
+            raise ValueError(f"params must be a list of {len(current)} arrays (W1, b1, ...)")
+        checked = [
+            check_array(p, f"params[{i}]", shape=c.shape, dtype=self.dtype)
+            for i, (p, c) in enumerate(zip(params, current, strict=True))
+        ]
+        for c, p in zip(current, checked, strict=True):
+            c[...] = p
+
+    def copy(self) -> MLP:
+        """An independent copy of the network (same weights, same activation)."""
+        return MLP.from_arrays(self.weights, self.biases, self.activation, dtype=self.dtype)
+
+    def __repr__(self) -> str:
+        return f"MLP(sizes={self.sizes}, activation={self.activation.name!r})"
+
+    # --- forward ----------------------------------------------------------------------------
+
+    def _check_X(self, X: object) -> np.ndarray:
+        return check_array(X, "X", ndim=2, shape=(None, self.sizes[0]), dtype=self.dtype)
+
+    def _buffers_for(self, n: int) -> None:
+        """(Re)allocate the forward/backward buffers for a batch of ``n`` rows."""
+        if n == self._batch:
+            return
+        self.pre_activations = [np.empty((n, k), self.dtype) for k in self.sizes[1:]]
+        hidden = [np.empty((n, k), self.dtype) for k in self.sizes[1:-1]]
+        self.activations = [np.empty((0, self.sizes[0]), self.dtype), *hidden]
+        self.activations.append(self.pre_activations[-1])  # linear last layer: a_L = z_L
+        # One scratch array per distinct width holds delta_l in turn (backward)
+        # and phi'(z_l) (diagnostics): only one layer's delta is alive at a time.
+        self._scratch = {k: np.empty((n, k), self.dtype) for k in set(self.sizes[1:-1])}
+        self._batch = n
+
+    def _forward(self, X: np.ndarray) -> np.ndarray:
+        self._buffers_for(X.shape[0])
+        self.activations[0] = X
+        a = X
+        for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            z = self.pre_activations[i]
+            np.matmul(a, W, out=z)  # z_l = a_{l-1} @ W_l + b_l
+            z += b
+            if i < self.depth - 1:
+                a = self.activation.forward(z, out=self.activations[i + 1])  # a_l = phi(z_l)
+        return self.activations[-1]
+
+    def forward(self, X: np.ndarray) -> np.ndarray:
+        """Return the network's output ``a_L`` for the rows of ``X`` (shape ``(n, sizes[0])``).
+
+        ``z_l`` and ``a_l`` are kept in :attr:`pre_activations` and
+        :attr:`activations` (``activations[0]`` is ``X``) until the next call.
+        """
+        X = self._check_X(X)
+        with np.errstate(all="ignore"):
+            return self._forward(X).copy()
+
+    # --- backward ---------------------------------------------------------------------------
+
+    def _loss_gradient(self, output: np.ndarray, y: object, loss: str) -> tuple[float, np.ndarray]:
+        n, k = output.shape
+        if loss == "mse":
+            target = check_array(y, "y", ndim=(1, 2), dtype=self.dtype)
+            if target.ndim == 1 and k == 1:
+                target = target[:, None]
+            if target.shape != output.shape:
+                raise ValueError(
+                    f"y must have shape {output.shape} for loss='mse', got {target.shape}"
+                )
+            return mse(output, target)
+        if k < 2:
+            raise ValueError("loss: 'cross_entropy' needs an output layer of at least 2 classes")
+        labels = check_array(y, "y", shape=(n,))
+        if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= k:
+            raise ValueError(f"y must hold integer class labels in 0..{k - 1}")
+        return cross_entropy(output, labels.astype(np.intp))
+
+    def _new_gradients(self, n: int) -> Gradients:
+        return Gradients(
+            np.nan,
+            [np.empty_like(W) for W in self.weights],
+            [np.empty_like(b) for b in self.biases],
+            [np.empty((n, k), self.dtype) for k in self.sizes[:-1]],
+        )
+
+    def _check_out(self, out: object, n: int) -> Gradients:
+        ok = (
+            isinstance(out, Gradients)
+            and [g.shape for g in out.weight_grads] == [W.shape for W in self.weights]
+            and [g.shape for g in out.bias_grads] == [b.shape for b in self.biases]
+            and [g.shape for g in out.activation_grads] == [(n, k) for k in self.sizes[:-1]]
+        )
+        if not ok:
+            raise ValueError(
+                "out must be a Gradients result of this network for the same batch size"
+            )
+        return out
+
+    def loss_and_gradients(
+        self, X: np.ndarray, y: np.ndarray, loss: str = "mse", *, out: Gradients | None = None
+    ) -> Gradients:
+        """Forward pass, loss, and backpropagation through every layer.
+
+        Parameters
+        ----------
+        X
+            Inputs, shape ``(n, sizes[0])``.
+        y
+            Targets: shape ``(n, sizes[-1])`` (or ``(n,)`` for one output) for
+            ``"mse"``; integer class labels ``0..sizes[-1]-1``, shape ``(n,)``,
+            for ``"cross_entropy"``.
+        loss
+            ``"mse"`` (:func:`mse`) or ``"cross_entropy"`` (:func:`cross_entropy`).
+        out
+            A previous result for the same batch size whose arrays are
+            overwritten instead of allocating new ones (the trainer uses this).
+
+        Returns
+        -------
+        Gradients
+            ``(loss, weight_grads, bias_grads, activation_grads)``.
+        """
+        X = self._check_X(X)
+        loss = check_choice(loss, "loss", LOSSES)
+        n = X.shape[0]
+        grads = self._new_gradients(n) if out is None else self._check_out(out, n)
+        with np.errstate(all="ignore"):
+            output = self._forward(X)
+            loss_value, delta = self._loss_gradient(output, y, loss)  # delta_L = dLoss/dz_L
+            for i in reversed(range(self.depth)):  # layer l = i + 1, from the last to the first
+                a_prev = self.activations[i]
+                np.matmul(a_prev.T, delta, out=grads.weight_grads[i])  # dW_l = a_{l-1}^T delta_l
+                np.sum(delta, axis=0, out=grads.bias_grads[i])  # db_l = sum_batch delta_l
+                grad_a = grads.activation_grads[i]
+                np.matmul(delta, self.weights[i].T, out=grad_a)  # dLoss/da_{l-1} = delta_l W_l^T
+                if i > 0:  # delta_{l-1} = dLoss/da_{l-1} * phi'(z_{l-1})
+                    scratch = self._scratch[self.sizes[i]]
+                    delta = self._activation_derivative(i - 1, out=scratch)
+                    delta *= grad_a
+        return grads._replace(loss=loss_value)
+
+    def _activation_derivative(self, i: int, out: np.ndarray) -> np.ndarray:
+        """``phi'(z)`` of hidden layer ``i + 1``, from its cached output when possible."""
+        act = self.activation
+        if act.derivative_from_output is not None:
+            return act.derivative_from_output(self.activations[i + 1], out)
+        return act.derivative(self.pre_activations[i], out=out)
+
+    # --- diagnostics ------------------------------------------------------------------------
+
+    def diagnostics(
+        self, X: np.ndarray, y: np.ndarray | None = None, loss: str = "mse"
+    ) -> Diagnostics:
+        """Per-layer activation and gradient statistics for one batch (see :class:`Diagnostics`).
+
+        Runs :meth:`loss_and_gradients` (or only :meth:`forward` when ``y`` is
+        ``None``: a third of the cost; the gradient entries are then ``nan``)
+        and summarizes it with :meth:`summarize`.
+        """
+        if y is None:
+            X = self._check_X(X)
+            with np.errstate(all="ignore"):
+                self._forward(X)
+            return self.summarize()
+        # Only statistics leave this method, so the gradient arrays can be reused.
+        reuse = self._diagnostics_out
+        if reuse is not None and reuse.activation_grads[0].shape[0] != np.shape(X)[0]:
+            reuse = None
+        self._diagnostics_out = self.loss_and_gradients(X, y, loss, out=reuse)
+        return self.summarize(self._diagnostics_out)
+
+    def summarize(self, result: Gradients | None = None) -> Diagnostics:
+        """:class:`Diagnostics` of the batch of the last forward pass (and of ``result``).
+
+        ``result`` must come from :meth:`loss_and_gradients` on that same batch;
+        without it the gradient entries are ``nan``. Costs a few passes over
+        each layer's activations, no matrix product.
+        """
+        if not self.activations:
+            raise ValueError("summarize needs a forward pass first: call forward(X)")
+        if result is not None and not isinstance(result, Gradients):
+            raise TypeError(f"result must be a Gradients, got {type(result).__name__}")
+        L = self.depth
+        stats = {name: np.full(L, np.nan) for name in ("mean", "std", "saturated", "dead")}
+        bounds = self.activation.bounds
+        with np.errstate(all="ignore"):
+            for i in range(L):
+                a = self.activations[i + 1]
+                stats["mean"][i] = a.mean()
+                stats["std"][i] = a.std()
+                if i == L - 1:
+                    break  # the linear last layer neither saturates nor dies
+                if bounds is not None:
+                    low, high = bounds
+                    tol = activations.SATURATION_TOL * (high - low)
+                    saturated = np.count_nonzero(a < low + tol) + np.count_nonzero(a > high - tol)
+                    stats["saturated"][i] = saturated / a.size
+                d = self._activation_derivative(i, out=self._scratch[a.shape[1]])
+                alive = np.count_nonzero(np.any(d != 0, axis=0))  # units with some gradient
+                stats["dead"][i] = 1.0 - alive / a.shape[1]
+
+            def norms(arrays: list[np.ndarray] | None) -> np.ndarray:
+                if arrays is None:
+                    return np.full(L, np.nan)
+                return np.array([frobenius_norm(x) for x in arrays])
+
+            weight_norm = norms(self.weights)
+            grads = (None, None, None) if result is None else result[1:]
+            weight_grad_norm, bias_grad_norm, activation_grad_norm = map(norms, grads)
+            ratio = weight_grad_norm / weight_norm
+        return Diagnostics(
+            loss=np.nan if result is None else result.loss,
+            activation_mean=stats["mean"],
+            activation_std=stats["std"],
+            saturated_fraction=stats["saturated"],
+            dead_fraction=stats["dead"],
+            weight_norm=weight_norm,
+            weight_grad_norm=weight_grad_norm,
+            bias_grad_norm=bias_grad_norm,
+            activation_grad_norm=activation_grad_norm,
+            grad_to_weight_ratio=ratio,
+        )

@@ -1,0 +1,156 @@
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradlab import activations
+
+FAST = settings(max_examples=50, deadline=None)
+# Points away from the kink at 0, so finite differences see one side only.
+Z = np.concatenate([-np.geomspace(6.0, 0.05, 12), np.geomspace(0.05, 6.0, 12)])
+
+
+@pytest.mark.parametrize("name", activations.names())
+def test_derivative_matches_central_differences(name):
+    act = activations.get(name)
+    h = 1e-6
+    numeric = (act.forward(Z + h) - act.forward(Z - h)) / (2 * h)
+    analytic = act.derivative(Z)
+    assert np.max(np.abs(numeric - analytic) / np.maximum(np.abs(analytic), 1e-3)) < 1e-6
+
+
+@pytest.mark.parametrize("name", ["leaky_relu", "elu"])
+def test_parametrized_derivatives_match_central_differences(name):
+    params = {"leaky_relu": {"negative_slope": 0.2}, "elu": {"alpha": 1.7}}[name]
+    act = activations.get(name, **params)
+    h = 1e-6
+    numeric = (act.forward(Z + h) - act.forward(Z - h)) / (2 * h)
+    np.testing.assert_allclose(act.derivative(Z), numeric, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize(
+    "name", [n for n in activations.names() if activations.get(n).derivative_from_output]
+)
+def test_derivative_from_output_agrees_with_derivative(name):
+    act = activations.get(name)
+    z = np.linspace(-8, 8, 101) + 0.013  # avoid exactly 0
+    a = act.forward(z)
+    np.testing.assert_allclose(
+        act.derivative_from_output(a, np.empty_like(a)), act.derivative(z), rtol=1e-9, atol=1e-15
+    )
+
+
+def test_sigmoid_derivative_numbers_from_the_brief():
+    # sigma'(z) = sigma(z)(1 - sigma(z)), computed independently with math.exp.
+    def reference(z):
+        s = 1.0 / (1.0 + math.exp(-z))
+        return s * (1.0 - s)
+
+    assert activations.sigmoid_derivative(0.0) == 0.25
+    grid = np.linspace(-10, 10, 20001)
+    d = activations.sigmoid_derivative(grid)
+    assert d.max() == 0.25 and grid[np.argmax(d)] == 0.0
+    assert activations.sigmoid_derivative(5.0) == pytest.approx(reference(5.0), rel=1e-12)
+    assert round(float(activations.sigmoid_derivative(5.0)), 4) == 0.0066
+    assert f"{float(activations.sigmoid_derivative(5.0)):.3e}" == "6.648e-03"
+
+
+def test_tanh_derivative_numbers_from_the_brief():
+    d5 = float(activations.tanh_derivative(5.0))
+    assert d5 == pytest.approx(1.0 - math.tanh(5.0) ** 2, rel=1e-9)
+    assert f"{d5:.1e}" == "1.8e-04"
+    assert activations.tanh_derivative(0.0) == 1.0
+
+
+def test_product_of_sigmoid_factors_shrinks_at_least_like_four_to_the_minus_L():
+    rng = np.random.default_rng(0)
+    for depth in (1, 5, 20):
+        factors = activations.sigmoid_derivative(rng.normal(0, 3, size=(1000, depth)))
+        assert np.all(np.prod(factors, axis=1) <= 0.25**depth)
+
+
+def test_sigmoid_is_stable_for_huge_inputs():
+    z = np.array([-1e4, -800.0, -40.0, 0.0, 40.0, 800.0, 1e4])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        s = activations.sigmoid(z)
+        d = activations.sigmoid_derivative(z)
+        t = activations.tanh_derivative(z)
+        e = activations.elu(z)
+        u = activations.silu(z)
+    assert s[0] == 0.0 and s[-1] == 1.0 and s[3] == 0.5
+    assert 0 < s[2] < 1e-17  # full relative precision in the tail, not rounded to 0
+    assert s[2] == pytest.approx(math.exp(-40.0) / (1 + math.exp(-40.0)), rel=1e-14)
+    assert np.all(np.isfinite(d)) and np.all(np.isfinite(t))
+    assert e[0] == -1.0 and e[-1] == 1e4 and u[-1] == 1e4
+
+
+@FAST
+@given(st.floats(min_value=-1e6, max_value=1e6, allow_nan=False))
+def test_sigmoid_range_and_symmetry(z):
+    s = float(activations.sigmoid(z))
+    assert 0.0 <= s <= 1.0
+    assert float(activations.sigmoid(-z)) == pytest.approx(1.0 - s, abs=1e-15)
+
+
+@FAST
+@given(st.floats(min_value=-50, max_value=50, allow_nan=False))
+def test_tanh_is_a_rescaled_sigmoid(z):
+    expected = 2 * float(activations.sigmoid(2 * z)) - 1
+    assert float(activations.tanh(z)) == pytest.approx(expected, abs=1e-14)
+
+
+def test_kink_conventions_match_the_frameworks():
+    # PyTorch/JAX/TF: relu'(0) = 0, leaky_relu'(0) = slope, elu'(0) = alpha.
+    assert activations.relu_derivative(0.0) == 0.0
+    assert activations.leaky_relu_derivative(0.0) == 0.01
+    assert activations.get("leaky_relu", negative_slope=0.3).derivative(0.0) == 0.3
+    assert activations.get("elu", alpha=2.0).derivative(0.0) == 2.0
+
+
+def test_leaky_relu_default_slope_is_maas():
+    assert activations.leaky_relu(-100.0) == -1.0
+    assert activations.leaky_relu(3.0) == 3.0
+
+
+def test_out_argument_is_filled_and_returned():
+    z = np.linspace(-3, 3, 7) + 0.1
+    for name in activations.names():
+        act = activations.get(name)
+        out = np.empty_like(z)
+        assert act.forward(z, out=out) is out
+        np.testing.assert_array_equal(out, act.forward(z))
+        assert act.derivative(z, out=out) is out
+        np.testing.assert_array_equal(out, act.derivative(z))
+
+
+def test_integer_input_and_float32_preserved():
+    assert activations.relu(np.array([-2, 3])).dtype == np.float64
+    assert activations.tanh(np.float32([0.5])).dtype == np.float32
+
+
+def test_unknown_name_lists_the_valid_ones():
+    with pytest.raises(ValueError, match="name") as info:
+        activations.get("softsign")
+    assert "relu" in str(info.value) and "sigmoid" in str(info.value)
+    with pytest.raises(TypeError, match="name"):
+        activations.get(3)
+
+
+def test_bad_parameters_are_named():
+    with pytest.raises(ValueError, match="negative_slope"):
+        activations.get("leaky_relu", negative_slope=-0.1)
+    with pytest.raises(ValueError, match="alpha"):
+        activations.get("elu", alpha=0.0)
+    with pytest.raises(ValueError, match="params"):
+        activations.get("tanh", alpha=1.0)
+
+
+def test_non_numeric_input_names_z():
+    with pytest.raises(TypeError, match="z"):
+        activations.sigmoid(np.array(["a", "b"]))
+    with pytest.raises(TypeError, match="z"):
+        activations.relu(np.array([True, False]))

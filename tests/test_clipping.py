@@ -1,0 +1,130 @@
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from gradlab import clipping
+
+FAST = settings(max_examples=40, deadline=None)
+values = st.floats(-1e6, 1e6, allow_nan=False)
+grad_lists = st.lists(
+    arrays(np.float64, st.tuples(st.integers(1, 4), st.integers(1, 4)), elements=values),
+    min_size=1,
+    max_size=4,
+)
+thresholds = st.floats(1e-3, 1e3)
+
+
+def _flat(grads):
+    return np.concatenate([g.ravel() for g in grads])
+
+
+@FAST
+@given(grads=grad_lists, max_norm=thresholds)
+def test_global_clipping_bounds_the_norm_and_keeps_the_direction(grads, max_norm):
+    before = [g.copy() for g in grads]
+    clipped, total = clipping.clip_by_global_norm(grads, max_norm)
+    flat, new = _flat(before), _flat(clipped)
+    assert total == pytest.approx(math.sqrt(sum(float(x) ** 2 for x in flat)), rel=1e-12)
+    assert np.linalg.norm(new) <= max_norm * (1 + 1e-12) or np.array_equal(new, flat)
+    if total <= max_norm:
+        np.testing.assert_array_equal(new, flat)
+    else:
+        # one common factor max_norm / (total + 1e-6), as PyTorch's clip_grad_norm_
+        np.testing.assert_allclose(new, flat * (max_norm / (total + 1e-6)), rtol=1e-12)
+    for g, b in zip(grads, before, strict=True):  # inputs untouched
+        np.testing.assert_array_equal(g, b)
+
+
+@FAST
+@given(grads=grad_lists, max_norm=thresholds)
+def test_per_tensor_clipping_bounds_each_norm(grads, max_norm):
+    clipped, norms = clipping.clip_by_norm(grads, max_norm)
+    for g, c, n in zip(grads, clipped, norms, strict=True):
+        assert n == pytest.approx(np.sqrt(np.sum(g**2)), rel=1e-12)
+        assert np.linalg.norm(c) <= max_norm * (1 + 1e-12) or np.array_equal(c, g)
+        scale = max_norm / (n + 1e-6) if n > max_norm else 1.0
+        np.testing.assert_allclose(c, g * scale, rtol=1e-12)
+
+
+@FAST
+@given(grads=grad_lists, clip_value=thresholds)
+def test_value_clipping_keeps_every_entry_in_bounds(grads, clip_value):
+    clipped, _ = clipping.clip_by_value(grads, clip_value)
+    for g, c in zip(grads, clipped, strict=True):
+        assert np.all(np.abs(c) <= clip_value)
+        inside = np.abs(g) <= clip_value
+        np.testing.assert_array_equal(c[inside], g[inside])
+        assert c is not g
+
+
+def test_value_clipping_can_change_the_direction_norm_clipping_cannot():
+    g = [np.array([10.0, 0.1])]
+    by_value, _ = clipping.clip_by_value(g, 1.0)
+    by_norm, _ = clipping.clip_by_global_norm(g, 1.0)
+
+    def cosine(a, b):
+        return a @ b / (np.linalg.norm(a) * np.linalg.norm(b))
+
+    assert cosine(by_value[0], g[0]) < 0.996
+    assert cosine(by_norm[0], g[0]) == pytest.approx(1.0, abs=1e-15)
+
+
+def test_global_differs_from_per_tensor():
+    grads = [np.array([3.0, 4.0]), np.array([0.0, 0.5])]  # norms 5 and 0.5
+    per_tensor, norms = clipping.clip_by_norm(grads, 1.0)
+    together, total = clipping.clip_by_global_norm(grads, 1.0)
+    np.testing.assert_allclose(norms, [5.0, 0.5])
+    assert total == pytest.approx(math.hypot(5.0, 0.5))
+    np.testing.assert_array_equal(per_tensor[1], grads[1])  # small tensor untouched
+    np.testing.assert_allclose(together[1], grads[1] / (total + 1e-6))  # shrunk with the rest
+
+
+def test_norm_survives_huge_and_tiny_entries():
+    assert clipping.frobenius_norm(np.array([3e200, 4e200])) == pytest.approx(5e200)
+    assert clipping.frobenius_norm(np.array([3e-200, 4e-200])) == pytest.approx(5e-200)
+    assert clipping.frobenius_norm(np.zeros(3)) == 0.0
+    clipped, total = clipping.clip_by_global_norm([np.array([3e200]), np.array([4e200])], 1.0)
+    assert total == pytest.approx(5e200) and np.all(np.isfinite(clipped[0]))
+
+
+def test_non_finite_gradients_raise_unless_allowed():
+    grads = [np.ones(2), np.array([1.0, np.inf])]
+    for fn, arg in (
+        (clipping.clip_by_value, 1.0),
+        (clipping.clip_by_norm, 1.0),
+        (clipping.clip_by_global_norm, 1.0),
+    ):
+        with pytest.raises(ValueError, match=r"grads\[1\]"):
+            fn(grads, arg)
+    clipped, total = clipping.clip_by_global_norm(grads, 1.0, allow_nonfinite=True)
+    assert total == math.inf
+    np.testing.assert_array_equal(clipped[0], [0.0, 0.0])  # scale 1/inf = 0
+    assert np.isnan(clipped[1][1])
+    clipped, _ = clipping.clip_by_value([np.array([np.nan, -np.inf])], 2.0, allow_nonfinite=True)
+    assert np.isnan(clipped[0][0]) and clipped[0][1] == -2.0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: clipping.clip_by_global_norm([np.ones(2)], 0.0), ValueError, "max_norm"),
+        (lambda: clipping.clip_by_norm([np.ones(2)], -1.0), ValueError, "max_norm"),
+        (lambda: clipping.clip_by_value([np.ones(2)], math.nan), ValueError, "clip_value"),
+        (lambda: clipping.clip_by_value([np.ones(2)], "1"), TypeError, "clip_value"),
+        (lambda: clipping.clip_by_global_norm(np.ones(2), 1.0), TypeError, "grads"),
+        (lambda: clipping.clip_by_global_norm([["a"]], 1.0), TypeError, r"grads\[0\]"),
+        (lambda: clipping.clip_by_norm([np.ones(2)], 1.0, eps=-1.0), ValueError, "eps"),
+        (
+            lambda: clipping.clip_by_norm([np.ones(2)], 1.0, allow_nonfinite=1),
+            TypeError,
+            "allow_nonfinite",
+        ),
+    ],
+)
+def test_bad_input_names_the_argument(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

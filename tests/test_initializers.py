@@ -1,0 +1,171 @@
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gradlab import initializers
+from gradlab.network import MLP
+
+FAST = settings(max_examples=15, deadline=None)
+RANDOM = [n for n in initializers.names() if n not in ("zeros", "constant")]
+OPTIONS = {
+    "standard_normal": [{}, {"std": 0.3}],
+    "xavier_normal": [{}, {"gain": 5 / 3}],
+    "xavier_uniform": [{}, {"gain": 2.0}],
+    "he_normal": [{}, {"mode": "fan_out"}, {"negative_slope": 0.2}],
+    "he_uniform": [{}, {"mode": "fan_out", "negative_slope": 0.5}],
+    "orthogonal": [{}, {"gain": 0.5}],
+}
+CASES = [(name, opts) for name in RANDOM for opts in OPTIONS.get(name, [{}])]
+
+
+def _formula(name, n_in, n_out, opts):
+    """The variances written out from the papers, independently of the module."""
+    gain = opts.get("gain", 1.0)
+    a = opts.get("negative_slope", 0.0)
+    fan = n_out if opts.get("mode") == "fan_out" else n_in
+    return {
+        "standard_normal": opts.get("std", 1.0) ** 2,
+        "uniform_fan_in": (2 / np.sqrt(n_in)) ** 2 / 12,  # U(-r, r): (2r)^2 / 12
+        "lecun_normal": 1 / n_in,
+        "lecun_uniform": 1 / n_in,
+        "xavier_normal": gain**2 * 2 / (n_in + n_out),
+        "xavier_uniform": (2 * gain * np.sqrt(6 / (n_in + n_out))) ** 2 / 12,
+        "he_normal": 2 / ((1 + a**2) * fan),
+        "he_uniform": 2 / ((1 + a**2) * fan),
+        "orthogonal": gain**2 / max(n_in, n_out),
+    }[name]
+
+
+@pytest.mark.parametrize(("name", "opts"), CASES)
+def test_variance_helper_matches_the_papers(name, opts):
+    for n_in, n_out in [(100, 100), (300, 50), (20, 700)]:
+        assert initializers.variance(name, n_in, n_out, **opts) == pytest.approx(
+            _formula(name, n_in, n_out, opts), rel=1e-12
+        )
+
+
+@FAST
+@given(
+    case=st.sampled_from(CASES),
+    n_in=st.integers(150, 400),
+    n_out=st.integers(150, 400),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_sample_variance_matches_formula(case, n_in, n_out, seed):
+    name, opts = case
+    W = initializers.get(name)((n_in, n_out), np.random.default_rng(seed), **opts)
+    assert W.shape == (n_in, n_out) and W.dtype == np.float64
+    expected = initializers.variance(name, n_in, n_out, **opts)
+    # >= 22500 entries: the relative std of the mean square is <= sqrt(2/22500) < 1 %.
+    assert np.mean(W**2) == pytest.approx(expected, rel=0.06)
+    assert abs(np.mean(W)) < 6 * np.sqrt(expected / W.size)
+
+
+@pytest.mark.parametrize(
+    "name", ["uniform_fan_in", "lecun_uniform", "xavier_uniform", "he_uniform"]
+)
+def test_uniform_bounds(name):
+    W = initializers.get(name)((400, 100), seed=0)
+    limit = np.sqrt(3 * initializers.variance(name, 400, 100))
+    assert np.abs(W).max() <= limit
+    assert np.abs(W).max() > 0.99 * limit
+
+
+def test_pytorch_default_is_one_sixth_of_he():
+    n = 512
+    ratio = initializers.variance("uniform_fan_in", n, n) / initializers.variance("he_normal", n, n)
+    assert ratio == pytest.approx(1 / 6, rel=1e-12)
+    W = initializers.uniform_fan_in((n, n), seed=1)
+    assert np.abs(W).max() <= 1 / np.sqrt(n)  # U(-1/sqrt(fan_in), 1/sqrt(fan_in))
+    assert np.var(W) / (2 / n) == pytest.approx(1 / 6, rel=0.03)
+    assert n * np.var(W) == pytest.approx(1 / 3, rel=0.03)  # Glorot & Bengio's n Var = 1/3
+
+
+@FAST
+@given(n_in=st.integers(1, 60), n_out=st.integers(1, 60), gain=st.floats(0.1, 3.0))
+def test_orthogonal_has_orthonormal_columns_or_rows(n_in, n_out, gain):
+    W = initializers.orthogonal((n_in, n_out), seed=n_in * 100 + n_out, gain=gain)
+    gram = W.T @ W if n_in >= n_out else W @ W.T
+    np.testing.assert_allclose(gram, gain**2 * np.eye(min(n_in, n_out)), atol=1e-12)
+    np.testing.assert_allclose(np.linalg.svd(W, compute_uv=False), gain, rtol=1e-12)
+
+
+def test_orthogonal_deep_linear_map_keeps_every_singular_value():
+    product = np.eye(64)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        product = product @ initializers.orthogonal((64, 64), rng)
+    np.testing.assert_allclose(np.linalg.svd(product, compute_uv=False), 1.0, rtol=1e-10)
+
+
+def test_constant_initializers_have_no_variance():
+    assert not initializers.zeros((3, 4)).any()
+    W = initializers.constant((3, 4), value=0.5)
+    assert np.all(W == 0.5)
+    assert initializers.variance("constant", 3, 4, value=0.5) == 0.0
+
+
+def test_same_seed_same_weights_and_rng_is_used():
+    a = initializers.he_normal((30, 20), seed=7)
+    b = initializers.he_normal((30, 20), np.random.default_rng(7))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, initializers.he_normal((30, 20), seed=8))
+
+
+def test_he_with_n_var_one_shrinks_std_by_two_to_minus_half_L():
+    # He et al. (2015): Var[y_L] = Var[y_1] prod (1/2) n Var[w]. With n Var[w] = 2 the
+    # signal keeps its scale; with n Var[w] = 1 each ReLU layer halves Var[y].
+    depths, width, n_nets = (22, 30), 256, 12
+    assert [f"{2 ** (-d / 2):.1e}" for d in depths] == ["4.9e-04", "3.1e-05"]
+    X = np.random.default_rng(1).standard_normal((64, width))
+    ratios = {}  # mean over networks of E[z_{L+1}^2] / E[z_1^2], L ReLUs in between
+    for init in ("lecun_normal", "he_normal"):  # n Var = 1 and n Var = 2
+        per_net = []
+        for seed in range(n_nets):
+            net = MLP([width] * (max(depths) + 2), "relu", init, seed=seed)
+            net.forward(X)
+            z = net.pre_activations
+            per_net.append([np.mean(z[d] ** 2) / np.mean(z[0] ** 2) for d in depths])
+        ratios[init] = np.sqrt(np.mean(per_net, axis=0))  # std ratios
+    shrink = 2.0 ** (-np.array(depths) / 2)
+    # Expectations over networks; finite width spreads each network's ratio by ~10 %.
+    np.testing.assert_allclose(ratios["he_normal"], 1.0, rtol=0.3)
+    np.testing.assert_allclose(ratios["lecun_normal"], shrink, rtol=0.3)
+    # Same seeds: W_lecun = W_he / sqrt(2) and ReLU is homogeneous, so exactly 2^(-L/2).
+    np.testing.assert_allclose(ratios["lecun_normal"] / ratios["he_normal"], shrink, rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"shape": (0, 3)}, ValueError, r"shape\[0\]"),
+        ({"shape": (3, -1)}, ValueError, r"shape\[1\]"),
+        ({"shape": (2.5, 3)}, TypeError, "shape"),
+        ({"shape": "ab"}, TypeError, "shape"),
+        ({"shape": (3, 3, 3)}, TypeError, "shape"),
+        ({"shape": (3, 3), "rng": 5}, TypeError, "rng"),
+        ({"shape": (3, 3)}, ValueError, "rng"),
+        ({"shape": (3, 3), "seed": -1}, ValueError, "seed"),
+        ({"shape": (3, 3), "seed": 0, "mode": "fan_avg"}, ValueError, "mode"),
+        ({"shape": (3, 3), "seed": 0, "negative_slope": -1}, ValueError, "negative_slope"),
+        ({"shape": (3, 3), "seed": 0, "negative_slope": np.nan}, ValueError, "negative_slope"),
+    ],
+)
+def test_bad_input_names_the_argument(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        initializers.he_normal(**kwargs)
+
+
+def test_bad_names_and_options():
+    with pytest.raises(ValueError, match="name") as info:
+        initializers.get("glorot")
+    assert "xavier_normal" in str(info.value)
+    with pytest.raises(ValueError, match="gain"):
+        initializers.orthogonal((3, 3), seed=0, gain=-1.0)
+    with pytest.raises(TypeError, match="std"):
+        initializers.standard_normal((3, 3), seed=0, std="1")
+    with pytest.raises(ValueError, match="options"):
+        initializers.variance("lecun_normal", 3, 3, gain=2.0)
+    with pytest.raises(ValueError, match="fan_in"):
+        initializers.variance("lecun_normal", 0, 3)

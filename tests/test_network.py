@@ -1,0 +1,296 @@
+import warnings
+
+import numpy as np
+import pytest
+
+from gradlab import activations
+from gradlab.network import MLP, Gradients, cross_entropy, mse
+
+KINKED = {"relu", "leaky_relu", "elu"}
+
+
+def _problem(activation, loss, seed=0):
+    rng = np.random.default_rng(seed)
+    k = 3 if loss == "cross_entropy" else 2
+    net = MLP([3, 5, 4, k], activation, "xavier_normal", seed=seed)
+    for b in net.biases:
+        b[:] = rng.normal(0, 0.2, size=b.shape)
+    X = rng.normal(size=(7, 3))
+    y = rng.integers(0, k, size=7) if loss == "cross_entropy" else rng.normal(size=(7, k))
+    return net, X, y
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("activation", activations.names())
+def test_parameter_gradients_match_finite_differences(
+    activation, loss, numerical_gradient, relative_error
+):
+    net, X, y = _problem(activation, loss)
+    result = net.loss_and_gradients(X, y, loss)
+    if activation in KINKED:  # finite differences must not straddle the kink
+        assert min(np.abs(z).min() for z in net.pre_activations[:-1]) > 1e-3
+    for param, grad in zip(net.get_params(), result.as_list(), strict=True):
+        numeric = numerical_gradient(lambda: net.loss_and_gradients(X, y, loss).loss, param)
+        assert relative_error(grad, numeric) < 1e-6
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu", "sigmoid"])
+def test_activation_gradients_match_finite_differences(
+    activation, numerical_gradient, relative_error
+):
+    net, X, y = _problem(activation, "mse", seed=3)
+    result = net.loss_and_gradients(X, y)
+    # dLoss/da_{l-1}: the gradient with respect to the input of the sub-network from layer l.
+    hidden = [X] + [a.copy() for a in net.activations[1:-1]]
+    for i, a in enumerate(hidden):
+        tail = MLP.from_arrays(net.weights[i:], net.biases[i:], activation)
+        numeric = numerical_gradient(lambda tail=tail, a=a: tail.loss_and_gradients(a, y).loss, a)
+        assert relative_error(result.activation_grads[i], numeric) < 1e-6
+
+
+def test_losses_against_direct_formulas():
+    rng = np.random.default_rng(0)
+    out, target = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+    loss, grad = mse(out, target)
+    assert loss == pytest.approx(
+        sum((o - t) ** 2 for o, t in zip(out.ravel(), target.ravel(), strict=True)) / 12
+    )
+    np.testing.assert_allclose(grad, 2 * (out - target) / 12)
+    labels = np.array([0, 2, 1, 2])
+    loss, grad = cross_entropy(out, labels)
+    probs = np.exp(out) / np.exp(out).sum(axis=1, keepdims=True)
+    assert loss == pytest.approx(-np.mean(np.log(probs[np.arange(4), labels])), rel=1e-12)
+    np.testing.assert_allclose(grad.sum(axis=1), 0.0, atol=1e-15)
+
+
+def test_cross_entropy_is_stable_for_huge_logits():
+    logits = np.array([[1e4, 0.0, -1e4], [-1e4, 1e4, 0.0]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        loss, grad = cross_entropy(logits, np.array([0, 0]))
+    assert loss == pytest.approx(1e4)  # first row is right (loss 0), second off by 2e4
+    assert np.all(np.isfinite(grad))
+
+
+def test_forward_computes_the_layer_formula():
+    rng = np.random.default_rng(1)
+    Ws = [rng.normal(size=(2, 3)), rng.normal(size=(3, 1))]
+    bs = [rng.normal(size=3), rng.normal(size=1)]
+    net = MLP.from_arrays(Ws, bs, "tanh")
+    X = rng.normal(size=(5, 2))
+    expected = np.tanh(X @ Ws[0] + bs[0]) @ Ws[1] + bs[1]
+    np.testing.assert_allclose(net.forward(X), expected, rtol=1e-14)
+    assert net.activations[0] is not None and len(net.pre_activations) == 2
+
+
+def test_forward_returns_a_copy_and_arrays_are_copied():
+    net = MLP([2, 4, 1], seed=0)
+    X = np.ones((3, 2))
+    out = net.forward(X)
+    out[:] = 99.0
+    assert not np.any(net.forward(X) == 99.0)
+    W = np.ones((2, 1))
+    net2 = MLP.from_arrays([W], [np.zeros(1)])
+    net2.weights[0][0, 0] = 5.0
+    assert W[0, 0] == 1.0
+
+
+def test_out_reuses_arrays_and_matches_fresh_results():
+    net, X, y = _problem("tanh", "mse")
+    first = net.loss_and_gradients(X, y)
+    expected = [g.copy() for g in first.as_list()]
+    again = net.loss_and_gradients(X, y, out=first)
+    assert again.weight_grads[0] is first.weight_grads[0]
+    for g, e in zip(again.as_list(), expected, strict=True):
+        np.testing.assert_array_equal(g, e)
+    with pytest.raises(ValueError, match="out"):
+        net.loss_and_gradients(X[:3], y[:3], out=first)
+
+
+def test_sigmoid_chain_shrinks_at_least_like_four_to_the_minus_L():
+    # Scalar chain with weights 1: each step back multiplies by sigma'(z) <= 1/4,
+    # with equality when every z is 0 (biases -1/2 cancel sigma(0) = 1/2).
+    L = 12
+    for biases, exact in (([0.3] * L, False), ([0.0] + [-0.5] * (L - 1), True)):
+        net = MLP.from_arrays([np.ones((1, 1))] * L, [np.array([b]) for b in biases], "sigmoid")
+        grads = net.loss_and_gradients(np.zeros((1, 1)), np.ones((1, 1))).activation_grads
+        ratio = abs(grads[0][0, 0] / grads[-1][0, 0])
+        if exact:
+            assert ratio == pytest.approx(0.25 ** (L - 1), rel=1e-12)
+        else:
+            assert ratio < 0.25 ** (L - 1)
+
+
+def test_deep_sigmoid_network_vanishes_at_initialization():
+    X = np.random.default_rng(0).normal(size=(64, 32))
+    net = MLP([32] * 11 + [1], "sigmoid", "xavier_normal", seed=0)
+    d = net.diagnostics(X, np.zeros(64))
+    assert d.weight_grad_norm[0] < 1e-3 * d.weight_grad_norm[-2]
+
+
+def test_diagnostics_dead_and_saturated_fractions():
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(50, 2))
+    # Units 0 and 1 have a bias so negative they are off on every example: dead.
+    W1, b1 = 0.1 * rng.normal(size=(2, 4)), np.array([-100.0, -50.0, 0.2, 5.0])
+    net = MLP.from_arrays([W1, np.ones((4, 1))], [b1, np.zeros(1)], "relu")
+    d = net.diagnostics(X, np.zeros(50))
+    assert d.dead_fraction[0] == 0.5
+    assert np.isnan(d.dead_fraction[-1]) and np.isnan(d.saturated_fraction).all()
+    leaky = MLP.from_arrays([W1, np.ones((4, 1))], [b1, np.zeros(1)], "leaky_relu")
+    assert leaky.diagnostics(X).dead_fraction[0] == 0.0
+
+    W = rng.normal(0, 3, size=(2, 6))
+    for name, limit in (("tanh", 0.98), ("sigmoid", None)):
+        net = MLP.from_arrays([W, np.ones((6, 1))], [np.zeros(6), np.zeros(1)], name)
+        d = net.diagnostics(X)
+        z = X @ W
+        if name == "tanh":
+            expected = np.mean(np.abs(np.tanh(z)) > limit)
+        else:
+            s = 1 / (1 + np.exp(-z))
+            expected = np.mean((s < 0.01) | (s > 0.99))
+        assert 0 < expected < 1
+        assert d.saturated_fraction[0] == pytest.approx(expected)
+        assert np.isnan(d.saturated_fraction[-1])
+        assert np.isnan(d.loss) and np.isnan(d.weight_grad_norm).all()
+
+
+def test_diagnostics_norms_and_statistics():
+    net, X, y = _problem("tanh", "mse", seed=5)
+    d = net.diagnostics(X, y)
+    result = net.loss_and_gradients(X, y)
+    assert d.loss == result.loss
+    for i in range(net.depth):
+        assert d.weight_grad_norm[i] == pytest.approx(np.sqrt(np.sum(result.weight_grads[i] ** 2)))
+        assert d.bias_grad_norm[i] == pytest.approx(np.sqrt(np.sum(result.bias_grads[i] ** 2)))
+        assert d.activation_grad_norm[i] == pytest.approx(
+            np.sqrt(np.sum(result.activation_grads[i] ** 2))
+        )
+        assert d.grad_to_weight_ratio[i] == pytest.approx(
+            d.weight_grad_norm[i] / np.sqrt(np.sum(net.weights[i] ** 2))
+        )
+        a = net.activations[i + 1]
+        assert d.activation_mean[i] == pytest.approx(np.sum(a) / a.size)
+        assert d.activation_std[i] == pytest.approx(np.sqrt(np.mean((a - a.mean()) ** 2)))
+    table = d.table()
+    assert len(table.splitlines()) == net.depth + 1 and "dead" in table
+
+
+def test_params_roundtrip_and_live_arrays():
+    net = MLP([2, 3, 1], seed=0)
+    assert net.param_names() == ["W1", "b1", "W2", "b2"]
+    params = net.get_params()
+    params[0] += 1.0  # live arrays
+    assert net.weights[0] is params[0]
+    copy = net.copy()
+    new = [p * 2 for p in params]
+    net.set_params(new)
+    for p, n in zip(net.get_params(), new, strict=True):
+        np.testing.assert_array_equal(p, n)
+    assert not np.array_equal(copy.weights[0], net.weights[0])
+    with pytest.raises(ValueError, match=r"params\[1\]"):
+        net.set_params([new[0], np.zeros(7), new[2], new[3]])
+    with pytest.raises(ValueError, match="params"):
+        net.set_params(new[:2])
+
+
+def test_same_seed_same_network_and_float32():
+    a, b = MLP([3, 4, 2], seed=4), MLP([3, 4, 2], rng=np.random.default_rng(4))
+    np.testing.assert_array_equal(a.weights[1], b.weights[1])
+    net = MLP(
+        [3, 4, 2], init="he_uniform", seed=0, dtype=np.float32, init_options={"mode": "fan_out"}
+    )
+    assert net.forward(np.ones((2, 3))).dtype == np.float32
+    assert (
+        net.loss_and_gradients(np.ones((2, 3)), np.ones((2, 2))).weight_grads[0].dtype == np.float32
+    )
+
+
+def test_exploding_network_gives_inf_without_warnings():
+    net = MLP([8] * 50 + [1], "relu", "standard_normal", init_options={"std": 1e3}, seed=0)
+    X = np.random.default_rng(0).normal(size=(4, 8))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = net.loss_and_gradients(X, np.zeros(4))
+        d = net.diagnostics(X, np.zeros(4))
+    assert not np.isfinite(result.loss)
+    assert not np.isfinite(d.activation_std[-1])
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"sizes": [2, 0, 1]}, ValueError, r"sizes\[1\]"),
+        ({"sizes": [2, 3.5, 1]}, TypeError, r"sizes\[1\]"),
+        ({"sizes": [3]}, ValueError, "sizes"),
+        ({"sizes": "2,3"}, TypeError, "sizes"),
+        ({"sizes": [2, 1], "activation": "swish"}, ValueError, "activation"),
+        ({"sizes": [2, 1], "init": "kaiming"}, ValueError, "init"),
+        (
+            {"sizes": [2, 1], "init_options": {"gain": 2}, "init": "he_normal"},
+            ValueError,
+            "options",
+        ),
+        ({"sizes": [2, 1], "init_options": 3}, TypeError, "init_options"),
+        ({"sizes": [2, 1], "dtype": np.int64}, TypeError, "dtype"),
+        ({"sizes": [2, 1], "dtype": "complex128"}, TypeError, "dtype"),
+        ({"sizes": [2, 1], "rng": 3}, TypeError, "rng"),
+    ],
+)
+def test_bad_construction_names_the_argument(kwargs, error, match):
+    kwargs.setdefault("seed", 0)
+    if "rng" in kwargs:
+        del kwargs["seed"]
+    with pytest.raises(error, match=match):
+        MLP(**kwargs)
+
+
+def test_bad_arrays_name_the_argument():
+    with pytest.raises(ValueError, match=r"weights\[1\]"):
+        MLP.from_arrays([np.ones((2, 3)), np.ones((4, 1))], [np.zeros(3), np.zeros(1)])
+    with pytest.raises(ValueError, match=r"biases\[0\]"):
+        MLP.from_arrays([np.ones((2, 3))], [np.zeros(2)])
+    with pytest.raises(ValueError, match=r"weights\[0\]"):
+        MLP.from_arrays([np.full((2, 3), np.nan)], [np.zeros(3)])
+    with pytest.raises(TypeError, match=r"weights\[0\]"):
+        MLP.from_arrays([np.array([["a", "b"]])], [np.zeros(2)])
+    with pytest.raises(ValueError, match="biases"):
+        MLP.from_arrays([np.ones((2, 3))], [])
+
+
+def test_bad_data_names_the_argument():
+    net = MLP([2, 3, 2], seed=0)
+    X, y = np.ones((4, 2)), np.ones((4, 2))
+    with pytest.raises(ValueError, match="X"):
+        net.forward(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="X"):
+        net.forward(np.array([[np.inf, 0.0]]))
+    with pytest.raises(TypeError, match="X"):
+        net.forward(np.array([["a", "b"]]))
+    with pytest.raises(ValueError, match="X"):
+        net.forward(np.ones(2))
+    with pytest.raises(ValueError, match="y"):
+        net.loss_and_gradients(X, np.ones((4, 3)))
+    with pytest.raises(ValueError, match="y"):
+        net.loss_and_gradients(X, np.array([0, 1, 2, 1]), "cross_entropy")
+    with pytest.raises(ValueError, match="y"):
+        net.loss_and_gradients(X, np.array([0, 1, 0.5, 1]), "cross_entropy")
+    with pytest.raises(ValueError, match="loss"):
+        net.loss_and_gradients(X, y, "hinge")
+    with pytest.raises(ValueError, match="loss"):
+        MLP([2, 1], seed=0).loss_and_gradients(X, np.zeros(4), "cross_entropy")
+    with pytest.raises(TypeError, match="result"):
+        net.summarize("not a result")
+    assert isinstance(net.loss_and_gradients(X, np.array([0, 1, 1, 0]), "cross_entropy"), Gradients)
+
+
+def test_diagnostics_are_fresh_for_each_batch():
+    net = MLP([2, 6, 1], "tanh", seed=0)
+    rng = np.random.default_rng(0)
+    X1, X2 = rng.normal(size=(5, 2)), rng.normal(size=(7, 2))
+    first = net.diagnostics(X1, np.ones(5))
+    other = net.diagnostics(X2, np.ones(7))
+    again = net.diagnostics(X1, np.ones(5))
+    np.testing.assert_array_equal(first.weight_grad_norm, again.weight_grad_norm)
+    assert not np.array_equal(first.weight_grad_norm, other.weight_grad_norm)
