@@ -111,7 +111,13 @@ def main(repeats: int) -> None:
     print(f"MLP {DEPTH} layers x {WIDTH} wide, batch {BATCH}, float64; median of {repeats}")
     print(f"{'what':44s} {'median ms':>10s} {'x floor':>8s}")
     for name, t, base in rows:
-        print(f"{name:44s} {t:10.2f} {t / base:8.2f}")
+        ratio = f"{t / base:8.2f}" if np.isfinite(base) else f"{'-':>8s}"
+        print(f"{name:44s} {t:10.2f} {ratio}")
+    # The size a chapter's live explorer uses: diagnostics on every slider move.
+    small = MLP([64] * (DEPTH + 1), activation="tanh", init="xavier_normal", seed=0)
+    Xs, ys = X[:128, :64], y[:128, :64]
+    slider = interleaved_medians({"d": lambda: small.diagnostics(Xs, ys)}, repeats)["d"]
+    print(f"{'slider size (50 x 64, batch 128): diagnostics':44s} {slider:10.2f} {'-':>8s}")
     # ru_maxrss is in kilobytes on Linux (bytes on macOS).
     scale = 1 / 1024 if sys.platform != "darwin" else 1 / 1024**2
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
