@@ -218,7 +218,7 @@ class Explorer:
         widget_bundle = self.widget._repr_mimebundle_()
         if widget_bundle:
             data.update(widget_bundle)
-        alt = self.alt_text()
+        alt = f"Interactive explorer, shown at its current settings. {self.alt_text()}"
         data["image/png"] = self.static_png()
         data["text/plain"] = alt
         width = int(self.figsize[0] * 100)
