@@ -1,5 +1,6 @@
 import math
 import warnings
+from decimal import Decimal, localcontext
 
 import numpy as np
 import pytest
@@ -35,12 +36,50 @@ def test_parametrized_derivatives_match_central_differences(name):
     "name", [n for n in activations.names() if activations.get(n).derivative_from_output]
 )
 def test_derivative_from_output_agrees_with_derivative(name):
+    # Only exact shortcuts are allowed: bit-for-bit the derivative from z.
     act = activations.get(name)
     z = np.linspace(-8, 8, 101) + 0.013  # avoid exactly 0
     a = act.forward(z)
-    np.testing.assert_allclose(
-        act.derivative_from_output(a, np.empty_like(a)), act.derivative(z), rtol=1e-9, atol=1e-15
+    np.testing.assert_array_equal(
+        act.derivative_from_output(a, np.empty_like(a)), act.derivative(z)
     )
+
+
+def test_saturating_activations_have_no_derivative_from_output():
+    # 1 - a**2 and a (1 - a) round to 0 in the tails: backprop must use derivative(z).
+    assert activations.get("tanh").derivative_from_output is None
+    assert activations.get("sigmoid").derivative_from_output is None
+
+
+def _reference_derivative(name, z):
+    """sigma'(z) or tanh'(z) with 50 significant digits, rounded to the nearest float64."""
+    with localcontext() as ctx:
+        ctx.prec = 50
+        if name == "sigmoid":
+            t = (-abs(Decimal(z))).exp()
+            return float(t / (1 + t) ** 2)
+        t = (-2 * abs(Decimal(z))).exp()
+        return float(4 * t / (1 + t) ** 2)
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_derivatives_keep_full_relative_precision_in_the_tails(name):
+    derivative = activations.get(name).derivative
+    for z in (0.5, 5.0, 15.0, 20.0, 40.0, 700.0):
+        for signed in (z, -z):
+            expected = _reference_derivative(name, signed)
+            got = float(derivative(signed))
+            if expected == 0.0:  # tanh'(700) = 4e-608 underflows: 0 is the nearest float
+                assert got == 0.0
+            else:
+                assert abs(got - expected) <= 1e-15 * expected, (name, signed, got, expected)
+    # The from-output formulas the network used to take are exactly 0 here.
+    assert 1.0 - math.tanh(20.0) ** 2 == 0.0 and derivative(20.0) > 0.0
+
+
+def test_tail_numbers():
+    assert float(activations.tanh_derivative(20.0)) == pytest.approx(1.6993417021166355e-17)
+    assert float(activations.sigmoid_derivative(40.0)) == pytest.approx(4.248354255291589e-18)
 
 
 def test_sigmoid_derivative_numbers_from_the_brief():
@@ -70,6 +109,17 @@ def test_product_of_sigmoid_factors_shrinks_at_least_like_four_to_the_minus_L():
     for depth in (1, 5, 20):
         factors = activations.sigmoid_derivative(rng.normal(0, 3, size=(1000, depth)))
         assert np.all(np.prod(factors, axis=1) <= 0.25**depth)
+
+
+@pytest.mark.parametrize("name", activations.names())
+def test_no_warnings_for_huge_inputs(name):
+    act = activations.get(name)
+    z = np.array([-1e4, -800.0, -1e-300, 0.0, 1e-300, 800.0, 1e4])
+    with warnings.catch_warnings(), np.errstate(all="warn"):
+        warnings.simplefilter("error")
+        a = act.forward(z)
+        d = act.derivative(z)
+    assert np.all(np.isfinite(a)) and np.all(np.isfinite(d)) and np.all(d >= 0.0)
 
 
 def test_sigmoid_is_stable_for_huge_inputs():
@@ -103,12 +153,17 @@ def test_tanh_is_a_rescaled_sigmoid(z):
     assert float(activations.tanh(z)) == pytest.approx(expected, abs=1e-14)
 
 
-def test_kink_conventions_match_the_frameworks():
-    # PyTorch/JAX/TF: relu'(0) = 0, leaky_relu'(0) = slope, elu'(0) = alpha.
+def test_kink_convention_is_the_left_branch():
+    # gradlab's documented choice: at z = 0 the derivative is that of the z <= 0 branch.
+    # (The frameworks differ: JAX's leaky_relu gives 1 there, PyTorch and TF the slope.)
     assert activations.relu_derivative(0.0) == 0.0
     assert activations.leaky_relu_derivative(0.0) == 0.01
     assert activations.get("leaky_relu", negative_slope=0.3).derivative(0.0) == 0.3
     assert activations.get("elu", alpha=2.0).derivative(0.0) == 2.0
+    # ... and the same on either side of 0 for the left branch, 1 on the right.
+    for name, params, left in (("relu", {}, 0.0), ("leaky_relu", {"negative_slope": 0.3}, 0.3)):
+        d = activations.get(name, **params).derivative(np.array([-1e-300, 0.0, -0.0, 1e-300]))
+        np.testing.assert_array_equal(d, [left, left, left, 1.0])
 
 
 def test_leaky_relu_default_slope_is_maas():
@@ -130,6 +185,18 @@ def test_out_argument_is_filled_and_returned():
 def test_integer_input_and_float32_preserved():
     assert activations.relu(np.array([-2, 3])).dtype == np.float64
     assert activations.tanh(np.float32([0.5])).dtype == np.float32
+    z32 = np.float32([-3.0, -0.5, 0.25, 4.0])
+    for name in activations.names():
+        act = activations.get(name)
+        assert act.forward(z32).dtype == np.float32, name
+        assert act.derivative(z32).dtype == np.float32, name
+        np.testing.assert_allclose(act.forward(z32), act.forward(z32.astype(np.float64)), rtol=1e-6)
+    leaky = activations.leaky_relu(z32, negative_slope=0.2)
+    assert leaky.dtype == np.float32
+    np.testing.assert_array_equal(leaky, np.where(z32 > 0, z32, np.float32(0.2) * z32))
+    d = activations.leaky_relu_derivative(z32, negative_slope=0.2)
+    assert d.dtype == np.float32
+    np.testing.assert_array_equal(d, np.float32([0.2, 0.2, 1.0, 1.0]))
 
 
 def test_unknown_name_lists_the_valid_ones():
@@ -147,6 +214,44 @@ def test_bad_parameters_are_named():
         activations.get("elu", alpha=0.0)
     with pytest.raises(ValueError, match="params"):
         activations.get("tanh", alpha=1.0)
+
+
+def test_parameters_cannot_be_applied_to_an_activation_object():
+    elu = activations.get("elu")
+    assert activations.get(elu) is elu
+    with pytest.raises(ValueError, match="params") as info:
+        activations.get(elu, alpha=2.0)
+    assert "'elu'" in str(info.value) and "must be a string" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (
+            lambda: activations.leaky_relu([1.0, -1.0], negative_slope="a"),
+            TypeError,
+            "negative_slope",
+        ),
+        (lambda: activations.leaky_relu(1.0, negative_slope=1.5), ValueError, "negative_slope"),
+        (
+            lambda: activations.leaky_relu_derivative(1.0, negative_slope=-0.1),
+            ValueError,
+            "negative_slope",
+        ),
+        (lambda: activations.elu([1.0, -1.0], alpha=-1.0), ValueError, "alpha"),
+        (lambda: activations.elu(1.0, alpha=0.0), ValueError, "alpha"),
+        (lambda: activations.elu_derivative(1.0, alpha="x"), TypeError, "alpha"),
+        (lambda: activations.relu(np.ones(3), out=np.empty(4)), ValueError, "out"),
+        (lambda: activations.tanh(np.ones((2, 2)), out=np.empty(4)), ValueError, "out"),
+        (lambda: activations.sigmoid_derivative(np.ones(3), out=np.empty(2)), ValueError, "out"),
+        (lambda: activations.relu(np.ones(3), out=[0.0, 0.0, 0.0]), TypeError, "out"),
+        (lambda: activations.relu(np.ones(3), out=np.zeros(3, dtype=int)), TypeError, "out"),
+        (lambda: activations.tanh("abc"), TypeError, "z"),
+    ],
+)
+def test_bad_function_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
 
 
 def test_non_numeric_input_names_z():

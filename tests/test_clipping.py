@@ -91,6 +91,24 @@ def test_norm_survives_huge_and_tiny_entries():
     assert total == pytest.approx(5e200) and np.all(np.isfinite(clipped[0]))
 
 
+@pytest.mark.parametrize("mode", ["value", "norm", "global_norm"])
+def test_float32_gradients_stay_float32(mode):
+    grads32 = [np.float32([[3.0, -4.0], [0.5, 2.0]]), np.float32([1e-3, -7.0])]
+    grads64 = [g.astype(np.float64) for g in grads32]
+    fn = {
+        "value": clipping.clip_by_value,
+        "norm": clipping.clip_by_norm,
+        "global_norm": clipping.clip_by_global_norm,
+    }[mode]
+    clipped32, before32 = fn(grads32, 1.0)
+    clipped64, before64 = fn(grads64, 1.0)
+    for c32, c64 in zip(clipped32, clipped64, strict=True):
+        assert c32.dtype == np.float32
+        np.testing.assert_allclose(c32, c64, rtol=1e-6)
+    np.testing.assert_allclose(before32, before64, rtol=1e-6)
+    assert clipping.global_norm(grads32) == pytest.approx(clipping.global_norm(grads64), rel=1e-6)
+
+
 def test_non_finite_gradients_raise_unless_allowed():
     grads = [np.ones(2), np.array([1.0, np.inf])]
     for fn, arg in (
@@ -117,6 +135,13 @@ def test_non_finite_gradients_raise_unless_allowed():
         (lambda: clipping.clip_by_value([np.ones(2)], "1"), TypeError, "clip_value"),
         (lambda: clipping.clip_by_global_norm(np.ones(2), 1.0), TypeError, "grads"),
         (lambda: clipping.clip_by_global_norm([["a"]], 1.0), TypeError, r"grads\[0\]"),
+        (lambda: clipping.clip_by_norm("abc", 1.0), TypeError, "grads"),
+        (lambda: clipping.frobenius_norm(None), TypeError, "x"),
+        (lambda: clipping.frobenius_norm("abc"), TypeError, "x"),
+        (lambda: clipping.frobenius_norm([[1.0], [2.0, 3.0]]), TypeError, "x"),
+        (lambda: clipping.global_norm(None), TypeError, "grads"),
+        (lambda: clipping.global_norm("abc"), TypeError, "grads"),
+        (lambda: clipping.global_norm([np.ones(2), None]), TypeError, r"grads\[1\]"),
         (lambda: clipping.clip_by_norm([np.ones(2)], 1.0, eps=-1.0), ValueError, "eps"),
         (
             lambda: clipping.clip_by_norm([np.ones(2)], 1.0, allow_nonfinite=1),

@@ -169,3 +169,16 @@ def test_bad_names_and_options():
         initializers.variance("lecun_normal", 3, 3, gain=2.0)
     with pytest.raises(ValueError, match="fan_in"):
         initializers.variance("lecun_normal", 0, 3)
+
+
+@pytest.mark.parametrize("name", ["zeros", "constant"])
+def test_deterministic_initializers_check_an_unused_rng(name):
+    init = initializers.get(name)
+    np.testing.assert_array_equal(init((2, 3)), init((2, 3), np.random.default_rng(0)))
+    assert init((2, 3), seed=1).shape == (2, 3)
+    with pytest.raises(TypeError, match="rng"):
+        init((2, 3), rng="x")
+    with pytest.raises(ValueError, match="seed"):
+        init((2, 3), seed=-1)
+    with pytest.raises(TypeError, match="seed"):
+        init((2, 3), seed="x")

@@ -1,3 +1,4 @@
+import math
 import warnings
 
 import numpy as np
@@ -48,6 +49,104 @@ def test_activation_gradients_match_finite_differences(
         assert relative_error(result.activation_grads[i], numeric) < 1e-6
 
 
+def _textbook_backprop(net, X, y, loss):
+    """Backpropagation written plainly from the four equations, with fresh arrays."""
+    act = net.activation
+    a, zs, As = X, [], [X]
+    for i, (W, b) in enumerate(zip(net.weights, net.biases, strict=True)):
+        z = a @ W + b
+        a = z if i == net.depth - 1 else act.forward(z)
+        zs.append(z)
+        As.append(a)
+    out = As[-1]
+    if loss == "mse":  # delta_L = dLoss/dz_L
+        value = np.mean((out - y) ** 2)
+        delta = 2 * (out - y) / out.size
+    else:
+        shifted = out - out.max(axis=1, keepdims=True)  # stable log-softmax
+        log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        onehot = np.eye(out.shape[1])[y]
+        value = -np.mean(log_probs[np.arange(len(y)), y])
+        delta = (np.exp(log_probs) - onehot) / len(y)
+    dWs, dbs, das = [None] * net.depth, [None] * net.depth, [None] * net.depth
+    for i in reversed(range(net.depth)):
+        dWs[i] = As[i].T @ delta  # dW_l = a_{l-1}.T @ delta_l
+        dbs[i] = delta.sum(axis=0)  # db_l = delta_l.sum(0)
+        das[i] = delta @ net.weights[i].T  # dLoss/da_{l-1}
+        if i > 0:  # delta_{l-1} = (delta_l @ W_l.T) * phi'(z_{l-1})
+            delta = (delta @ net.weights[i].T) * act.derivative(zs[i - 1])
+    return value, dWs, dbs, das
+
+
+@pytest.mark.parametrize("loss", ["mse", "cross_entropy"])
+@pytest.mark.parametrize("activation", activations.names())
+def test_backward_pass_matches_a_textbook_reference(activation, loss):
+    # Large weights and biases push sigmoid/tanh units deep into saturation (|z| up to ~40),
+    # where the optimized pass must still agree with phi'(z) to full relative precision.
+    rng = np.random.default_rng(11)
+    k = 3 if loss == "cross_entropy" else 2
+    sizes = [4, 9, 8, 7, k]
+    Ws = [rng.normal(0, 3.0, size=(m, n)) for m, n in zip(sizes[:-1], sizes[1:], strict=True)]
+    bs = [rng.normal(0, 6.0, size=n) for n in sizes[1:]]
+    net = MLP.from_arrays(Ws, bs, activation)
+    X = rng.normal(0, 2.0, size=(13, 4))
+    y = rng.integers(0, k, size=13) if loss == "cross_entropy" else rng.normal(size=(13, k))
+    result = net.loss_and_gradients(X, y, loss)
+    value, dWs, dbs, das = _textbook_backprop(net, X, y, loss)
+    if activation in ("tanh", "sigmoid"):
+        assert max(np.abs(z).max() for z in net.pre_activations[:-1]) > 25  # deep in the tails
+    assert result.loss == pytest.approx(value, rel=1e-13)
+    for got, want in zip(
+        result.weight_grads + result.bias_grads + result.activation_grads,
+        dWs + dbs + das,
+        strict=True,
+    ):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+
+
+def _one_unit(activation, z):
+    """x = 1 -> z_1 = 1 * 1 + (z - 1) = z -> a_1 = phi(z) -> output a_1 (weight 1)."""
+    return MLP.from_arrays(
+        [np.ones((1, 1)), np.ones((1, 1))], [np.array([z - 1.0]), np.zeros(1)], activation
+    )
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("z", [20.0, 40.0])
+def test_saturated_units_get_their_tiny_gradient(activation, z):
+    net = _one_unit(activation, z)
+    result = net.loss_and_gradients(np.ones((1, 1)), np.zeros((1, 1)))
+    assert net.pre_activations[0][0, 0] == z
+    # Loss = phi(z)**2, so dLoss/dW_1 = dLoss/db_1 = 2 phi(z) phi'(z) with x = 1.
+    if activation == "tanh":
+        phi, phi_prime = math.tanh(z), 4 * math.exp(-2 * z) / (1 + math.exp(-2 * z)) ** 2
+    else:
+        phi, phi_prime = 1 / (1 + math.exp(-z)), math.exp(-z) / (1 + math.exp(-z)) ** 2
+    expected = 2 * phi * phi_prime
+    # The from-output shortcut 1 - a**2 (tanh) or a (1 - a) (sigmoid) is exactly 0 here,
+    # or (sigmoid at z = 20) wrong from the 8th digit: the test can tell them apart.
+    a = np.float64(phi)
+    shortcut = 1 - a**2 if activation == "tanh" else a * (1 - a)
+    assert abs(shortcut - phi_prime) > 1e-8 * phi_prime
+    assert result.weight_grads[0][0, 0] == pytest.approx(expected, rel=1e-14)
+    assert result.bias_grads[0][0] == pytest.approx(expected, rel=1e-14)
+    assert result.activation_grads[0][0, 0] == pytest.approx(expected, rel=1e-14)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+def test_saturated_units_are_not_dead(activation):
+    # Biases of +-20 and +-40: every unit saturated on every example, none dead
+    # (their derivative is tiny, not 0: dead means phi'(z) == 0 exactly).
+    rng = np.random.default_rng(0)
+    X = rng.uniform(-1, 1, size=(30, 2))
+    W1, b1 = 0.1 * rng.normal(size=(2, 4)), np.array([20.0, -20.0, 40.0, -40.0])
+    net = MLP.from_arrays([W1, np.ones((4, 1))], [b1, np.zeros(1)], activation)
+    for d in (net.diagnostics(X), net.diagnostics(X, np.full(30, 5.0))):
+        assert d.saturated_fraction[0] == 1.0
+        assert d.dead_fraction[0] == 0.0
+    assert net.diagnostics(X, np.full(30, 5.0)).weight_grad_norm[0] > 0.0
+
+
 def test_losses_against_direct_formulas():
     rng = np.random.default_rng(0)
     out, target = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
@@ -80,7 +179,12 @@ def test_forward_computes_the_layer_formula():
     X = rng.normal(size=(5, 2))
     expected = np.tanh(X @ Ws[0] + bs[0]) @ Ws[1] + bs[1]
     np.testing.assert_allclose(net.forward(X), expected, rtol=1e-14)
-    assert net.activations[0] is not None and len(net.pre_activations) == 2
+    # The cache holds a_0 = X, z_l and a_l = phi(z_l) of this very batch.
+    assert len(net.pre_activations) == 2 and len(net.activations) == 3
+    np.testing.assert_array_equal(net.activations[0], X)
+    np.testing.assert_allclose(net.pre_activations[0], X @ Ws[0] + bs[0], rtol=1e-14)
+    np.testing.assert_array_equal(net.activations[1], np.tanh(net.pre_activations[0]))
+    np.testing.assert_array_equal(net.activations[2], net.pre_activations[1])
 
 
 def test_forward_returns_a_copy_and_arrays_are_copied():
@@ -283,6 +387,72 @@ def test_bad_data_names_the_argument():
     with pytest.raises(TypeError, match="result"):
         net.summarize("not a result")
     assert isinstance(net.loss_and_gradients(X, np.array([0, 1, 1, 0]), "cross_entropy"), Gradients)
+
+
+def test_empty_batch_is_rejected():
+    net = MLP([2, 3, 1], seed=0)
+    empty = np.ones((0, 2))
+    for call in (
+        lambda: net.forward(empty),
+        lambda: net.loss_and_gradients(empty, np.ones(0)),
+        lambda: net.diagnostics(empty),
+        lambda: net.diagnostics(empty, np.ones(0)),
+    ):
+        with pytest.raises(ValueError, match="X"):
+            call()
+
+
+def test_diagnostics_checks_X_and_loss_first():
+    net = MLP([2, 3, 2], seed=0)
+    X, y = np.ones((4, 2)), np.ones((4, 2))
+    with pytest.raises(TypeError, match="X"):
+        net.diagnostics("abc", y)
+    with pytest.raises(ValueError, match="X"):
+        net.diagnostics(np.ones((4, 5)), y)
+    with pytest.raises(ValueError, match="loss"):
+        net.diagnostics(X, None, loss="hinge")
+    with pytest.raises(ValueError, match="loss"):
+        net.diagnostics(X, y, loss="hinge")
+
+
+def test_public_losses_accept_lists():
+    loss, grad = mse([1.0, 2.0], [0.0, 0.0])
+    assert loss == 2.5
+    np.testing.assert_array_equal(grad, [1.0, 2.0])
+    loss, grad = cross_entropy([[0.0, 0.0]], [1])
+    assert loss == pytest.approx(math.log(2.0))
+    np.testing.assert_allclose(grad, [[0.5, -0.5]])
+    # Whole-number float labels are accepted; an exploded output gives inf, silently.
+    assert cross_entropy([[0.0, 0.0]], [1.0])[0] == loss
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert mse(np.array([np.inf]), np.array([0.0]))[0] == math.inf
+    assert mse(np.float32([1.0]), np.float32([0.0]))[1].dtype == np.float32
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: mse(["a"], [1.0]), TypeError, "output"),
+        (lambda: mse(None, [1.0]), TypeError, "output"),
+        (lambda: mse([1.0, 2.0], "ab"), TypeError, "target"),
+        (lambda: mse(np.ones((2, 3)), np.ones((3, 2))), ValueError, "target"),
+        (lambda: mse([1.0], [np.nan]), ValueError, "target"),
+        (lambda: mse(np.ones((0, 2)), np.ones((0, 2))), ValueError, "output"),
+        (lambda: cross_entropy(np.zeros((2, 3)), [0, 5]), ValueError, "labels"),
+        (lambda: cross_entropy(np.zeros((2, 3)), [0, -1]), ValueError, "labels"),
+        (lambda: cross_entropy(np.zeros((2, 3)), [0.5, 1.0]), ValueError, "labels"),
+        (lambda: cross_entropy(np.zeros((2, 3)), [0, 1, 2]), ValueError, "labels"),
+        (lambda: cross_entropy(np.zeros((2, 3)), [[0], [1]]), ValueError, "labels"),
+        (lambda: cross_entropy(np.zeros((2, 3)), ["a", "b"]), TypeError, "labels"),
+        (lambda: cross_entropy(np.zeros(3), [0]), ValueError, "logits"),
+        (lambda: cross_entropy(np.zeros((0, 3)), []), ValueError, "logits"),
+        (lambda: cross_entropy("abc", [0]), TypeError, "logits"),
+    ],
+)
+def test_bad_loss_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
 
 
 def test_diagnostics_are_fresh_for_each_batch():

@@ -1,8 +1,11 @@
+import math
+
 import numpy as np
 import pytest
 
-from gradlab import initializers, rnn
+from gradlab import activations, initializers, rnn
 from gradlab.data import adding_problem
+from gradlab.network import MLP
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid", "silu", "identity"])
@@ -93,6 +96,43 @@ def test_derivative_bounds():
     assert rnn.derivative_bound("silu") == pytest.approx(silu_peak, rel=1e-6)
 
 
+@pytest.mark.parametrize("alpha", [0.5, 1.0, 2.5])
+def test_derivative_bound_for_elu_is_max_of_one_and_alpha(alpha):
+    act = activations.get("elu", alpha=alpha)
+    gamma = rnn.derivative_bound(act)
+    assert gamma == max(1.0, alpha)
+    z = np.linspace(-10, 10, 200_001)
+    assert np.max(act.derivative(z)) <= gamma  # a supremum: the grid never exceeds it
+    assert rnn.pascanu_check(np.eye(3), act).threshold == 1 / max(1.0, alpha)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("z", [20.0, 40.0])
+def test_rnn_and_mlp_agree_on_a_saturated_unit(activation, z):
+    # One step, one unit: z_1 = 1 * x + 0 * h_0 + (z - 1) = z, y_hat = h_1; the MLP
+    # x -> phi(x + z - 1) -> linear is the same function, so the gradients must agree.
+    net = rnn.RNN.from_arrays(
+        np.ones((1, 1)),
+        np.zeros((1, 1)),
+        np.array([z - 1.0]),
+        np.ones((1, 1)),
+        np.zeros(1),
+        activation,
+    )
+    grads = net.loss_and_gradients(np.ones((1, 1, 1)), np.zeros((1, 1))).grads
+    mlp = MLP.from_arrays(
+        [np.ones((1, 1)), np.ones((1, 1))], [np.array([z - 1.0]), np.zeros(1)], activation
+    )
+    mlp_grads = mlp.loss_and_gradients(np.ones((1, 1)), np.zeros((1, 1)))
+    if activation == "tanh":
+        phi, phi_prime = math.tanh(z), 4 * math.exp(-2 * z) / (1 + math.exp(-2 * z)) ** 2
+    else:
+        phi, phi_prime = 1 / (1 + math.exp(-z)), math.exp(-z) / (1 + math.exp(-z)) ** 2
+    assert grads[0][0, 0] == pytest.approx(2 * phi * phi_prime, rel=1e-14)  # dW_xh
+    assert grads[0][0, 0] == pytest.approx(mlp_grads.weight_grads[0][0, 0], rel=1e-14)
+    assert grads[2][0] == pytest.approx(mlp_grads.bias_grads[0][0], rel=1e-14)
+
+
 def test_params_and_copy():
     net = rnn.RNN(2, 3, seed=0)
     assert net.param_names() == ["W_xh", "W_hh", "b", "W_hy", "b_y"]
@@ -113,6 +153,15 @@ def test_params_and_copy():
         (lambda: rnn.RNN(2, 3), ValueError, "rng"),
         (lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((4, 5, 3))), ValueError, "X"),
         (lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((4, 2))), ValueError, "X"),
+        (lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((0, 5, 2))), ValueError, "X"),
+        (
+            lambda: rnn.RNN(2, 3, seed=0).loss_and_gradients(np.ones((0, 5, 2)), np.ones((0, 1))),
+            ValueError,
+            "X",
+        ),
+        (lambda: rnn.pascanu_check(np.eye(2), "foo"), ValueError, "activation"),
+        (lambda: rnn.pascanu_check(np.eye(2), 3), TypeError, "activation"),
+        (lambda: rnn.derivative_bound("foo"), ValueError, "activation"),
         (
             lambda: rnn.RNN(2, 3, seed=0).loss_and_gradients(np.ones((4, 5, 2)), np.ones(3)),
             ValueError,

@@ -19,6 +19,8 @@ __all__ = [
     "check_array",
     "check_rng",
     "check_choice",
+    "check_float_array",
+    "check_labels",
 ]
 
 
@@ -153,3 +155,46 @@ def check_choice(value: object, name: str, choices: Sequence[str]) -> str:
     if value not in choices:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
     return value
+
+
+def check_float_array(
+    value: object,
+    name: str,
+    *,
+    ndim: int | Sequence[int] | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    finite: bool = True,
+) -> np.ndarray:
+    """Like :func:`check_array`, but a float array keeps its dtype (float32 stays float32).
+
+    Integer input becomes float64. Use it where the caller's precision must
+    be preserved (gradients, activations, losses).
+    """
+    dtype: type | np.dtype = np.float64
+    if isinstance(value, np.ndarray | np.floating) and np.issubdtype(value.dtype, np.floating):
+        dtype = value.dtype
+    return check_array(value, name, ndim=ndim, shape=shape, finite=finite, dtype=dtype)
+
+
+def check_labels(
+    value: object, name: str, *, n: int | None = None, n_classes: int | None = None
+) -> np.ndarray:
+    """Return integer class labels as a 1-D ``intp`` array after checking them.
+
+    ``value`` must be 1-D and hold whole numbers (``[0, 2, 1]``, or floats such
+    as ``[0.0, 2.0]``; ``0.5`` is rejected), ``n`` of them if given, each in
+    ``0..n_classes-1`` if ``n_classes`` is given.
+    """
+    labels = check_array(value, name, ndim=1)
+    if n is not None and labels.shape[0] != n:
+        raise ValueError(f"{name} must hold one label per row ({n}), got shape {labels.shape}")
+    if np.any(labels != np.round(labels)):
+        bad = labels[labels != np.round(labels)][0]
+        raise ValueError(f"{name} must hold integer class labels, got {bad}")
+    if labels.size and labels.min() < 0:
+        raise ValueError(f"{name} must hold class labels >= 0, got {labels.min():g}")
+    if n_classes is not None and labels.size and labels.max() >= n_classes:
+        raise ValueError(
+            f"{name} must hold class labels in 0..{n_classes - 1}, got {labels.max():g}"
+        )
+    return labels.astype(np.intp)

@@ -14,16 +14,28 @@ The registry :func:`get` returns an :class:`Activation` object with
 
 **The kink at zero.** ReLU, leaky ReLU and ELU (for ``alpha != 1``) are not
 differentiable at ``z = 0``: the left and right derivatives differ. Any value
-between them is a valid *subgradient*. We use the value of the ``z <= 0``
-branch, as PyTorch, JAX and TensorFlow do: ``relu'(0) = 0``,
-``leaky_relu'(0) = negative_slope`` and ``elu'(0) = alpha``. In floating point
-a pre-activation is almost never exactly 0, so the choice rarely matters in
-training, but it does matter in tests: finite differences straddling the kink
-measure the average of both sides, so gradient checks use inputs away from 0.
+between them is a valid *subgradient*. gradlab uses the value of the ``z <= 0``
+branch: ``relu'(0) = 0``, ``leaky_relu'(0) = negative_slope`` and ``elu'(0) =
+alpha``. The frameworks do not all agree: ``relu'(0) = 0`` in PyTorch, JAX and
+TensorFlow; ``leaky_relu'(0) = negative_slope`` in PyTorch and TensorFlow, but
+JAX defines ``leaky_relu`` as ``where(z >= 0, z, negative_slope * z)``, so its
+autodiff gives 1 at 0. In floating point a pre-activation is almost never
+exactly 0, so the choice rarely matters in training, but it does matter in
+tests: finite differences straddling the kink measure the average of both
+sides, so gradient checks use inputs away from 0.
+
+**Precision in the tails.** The derivatives are computed from ``z`` with full
+relative precision, however small they are: ``sigmoid'(z)`` and ``tanh'(z)``
+from ``exp(-|z|)``, never as ``a (1 - a)`` or ``1 - a**2`` from the output
+``a``, which round to exactly 0 once ``a`` rounds to 1 (``|z| > 19.06`` for
+tanh, ``z > 36.7`` for sigmoid) while the true derivative is still, e.g.,
+``tanh'(20) = 1.7e-17``. Vanishing gradients are the subject of this course,
+so tiny gradients must be right, not zero.
 
 All functions accept anything array-like, work element-wise, return float64
-(or the input's float dtype) and never emit overflow warnings: exponentials
-are only ever taken of non-positive numbers.
+(or the input's float dtype: float32 stays float32) and never emit overflow
+warnings: exponentials are only ever taken of non-positive numbers. ``out=``,
+if given, must be a float array of the shape of ``z``.
 """
 
 from __future__ import annotations
@@ -68,12 +80,31 @@ ArrayLike = object  # anything numpy.asarray accepts
 
 def _as_float(z: ArrayLike) -> np.ndarray:
     """``z`` as a float array (float64 unless it already is a float array)."""
+    if isinstance(z, (str, bytes)):
+        raise TypeError("z must hold real numbers, got a string")
     z = np.asarray(z)
     if np.issubdtype(z.dtype, np.floating):
         return z
     if z.dtype == bool or not np.issubdtype(z.dtype, np.integer):
         raise TypeError(f"z must hold real numbers, got an array of dtype {z.dtype}")
     return z.astype(np.float64)
+
+
+def _check_out(out: object, z: np.ndarray) -> np.ndarray | None:
+    """``out`` unchanged after checking it can hold the result for ``z``."""
+    if out is None:
+        return None
+    if not isinstance(out, np.ndarray) or not np.issubdtype(out.dtype, np.floating):
+        kind = f"an array of dtype {out.dtype}" if isinstance(out, np.ndarray) else type(out)
+        raise TypeError(f"out must be a float numpy array, got {kind}")
+    if out.shape != z.shape:
+        raise ValueError(f"out must have the shape of z {z.shape}, got {out.shape}")
+    return out
+
+
+def _result(out: np.ndarray | None, z: np.ndarray) -> np.ndarray:
+    """A fresh array to compute into when no ``out`` was given."""
+    return np.empty_like(z) if out is None else out
 
 
 def _store(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
@@ -84,18 +115,28 @@ def _store(result: np.ndarray, out: np.ndarray | None) -> np.ndarray:
     return out
 
 
+def _check_slope(negative_slope: object) -> float:
+    return check_real(negative_slope, "negative_slope", minimum=0.0, maximum=0.999)
+
+
+def _check_alpha(alpha: object) -> float:
+    return check_real(alpha, "alpha", minimum=0.0, strict_minimum=True)
+
+
 # --- identity -------------------------------------------------------------------------------
 
 
 def identity(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """Identity ``phi(z) = z`` (the linear output layer)."""
     z = _as_float(z)
+    out = _check_out(out, z)
     return z.copy() if out is None else _store(z, out)
 
 
 def identity_derivative(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """Derivative of the identity: ``phi'(z) = 1``."""
     z = _as_float(z)
+    out = _check_out(out, z)
     if out is None:
         return np.ones_like(z)
     out.fill(1.0)
@@ -113,7 +154,9 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     The naive formula overflows ``exp(-z)`` for ``z < -709``.
     """
     z = _as_float(z)
-    e = np.exp(-np.abs(z))
+    out = _check_out(out, z)
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(z))
     numerator = np.where(z >= 0, 1.0, e)
     e += 1.0
     return np.divide(numerator, e, out=out)
@@ -122,21 +165,21 @@ def sigmoid(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
 def sigmoid_derivative(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """``sigma'(z) = sigma(z) (1 - sigma(z))``; maximum 1/4 at ``z = 0``.
 
-    Evaluated as ``e / (1 + e)**2`` with ``e = exp(-|z|)`` (the derivative is
+    Evaluated as ``t / (1 + t)**2`` with ``t = exp(-|z|)`` (the derivative is
     even), which keeps full relative precision in the tails, where
-    ``sigma(z) (1 - sigma(z))`` would round to 0. ``sigma'(5) = 0.006648``.
+    ``sigma(z) (1 - sigma(z))`` would round to 0 (for ``z > 36.7``).
+    ``sigma'(5) = 0.006648``, ``sigma'(40) = 4.248e-18``.
     """
     z = _as_float(z)
-    e = np.exp(-np.abs(z))
-    denominator = (1.0 + e) ** 2
-    return np.divide(e, denominator, out=out)
-
-
-def _sigmoid_derivative_from_output(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # sigma' = a (1 - a) with a = sigma(z): no exponential needed.
-    np.subtract(1.0, a, out=out)
-    out *= a
-    return out
+    t = _result(_check_out(out, z), z)
+    with np.errstate(under="ignore"):  # exp(-|z|) underflows to 0 for |z| > 745: correct
+        np.abs(z, out=t)
+        np.negative(t, out=t)
+        np.exp(t, out=t)  # t = exp(-|z|) in (0, 1]
+        denominator = np.add(t, 1.0, out=np.empty_like(t))
+        np.square(denominator, out=denominator)
+        np.divide(t, denominator, out=t)
+    return t if out is not None or t.ndim else t[()]
 
 
 # --- tanh -----------------------------------------------------------------------------------
@@ -144,47 +187,50 @@ def _sigmoid_derivative_from_output(a: np.ndarray, out: np.ndarray) -> np.ndarra
 
 def tanh(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """Hyperbolic tangent ``tanh(z) = (e^z - e^-z) / (e^z + e^-z) = 2 sigma(2z) - 1``."""
-    return np.tanh(_as_float(z), out=out)
+    z = _as_float(z)
+    return np.tanh(z, out=_check_out(out, z))
 
 
 def tanh_derivative(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """``tanh'(z) = 1 - tanh(z)**2 = sech(z)**2``; maximum 1 at ``z = 0``.
 
-    Evaluated as ``4 e / (1 + e)**2`` with ``e = exp(-2|z|)``: exact, with no
-    overflow (``cosh`` would overflow for ``|z| > 710``) and no cancellation
-    in the tails. ``tanh'(5) = 1.8158e-4``.
+    Evaluated as ``4 t / (1 + t)**2`` with ``t = exp(-2|z|)``: full relative
+    precision, with no overflow (``cosh`` would overflow for ``|z| > 710``)
+    and no cancellation in the tails, where ``1 - tanh(z)**2`` is exactly 0
+    for ``|z| > 19.06``. ``tanh'(5) = 1.8158e-4``, ``tanh'(20) = 1.6994e-17``.
     """
     z = _as_float(z)
-    e = np.exp(-2.0 * np.abs(z))
-    denominator = (1.0 + e) ** 2
-    e *= 4.0
-    return np.divide(e, denominator, out=out)
-
-
-def _tanh_derivative_from_output(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # tanh' = 1 - a**2 with a = tanh(z).
-    np.multiply(a, a, out=out)
-    np.subtract(1.0, out, out=out)
-    return out
+    t = _result(_check_out(out, z), z)
+    with np.errstate(under="ignore"):  # tanh'(z) underflows to 0 for |z| > 372.6: correct
+        np.abs(z, out=t)
+        np.multiply(t, -2.0, out=t)
+        np.exp(t, out=t)  # t = exp(-2|z|) in (0, 1]
+        denominator = np.add(t, 1.0, out=np.empty_like(t))
+        np.square(denominator, out=denominator)
+        np.multiply(t, 4.0, out=t)
+        np.divide(t, denominator, out=t)
+    return t if out is not None or t.ndim else t[()]
 
 
 # --- ReLU family ----------------------------------------------------------------------------
 
 
+def _step(x: np.ndarray, out: np.ndarray, slope: float = 0.0) -> np.ndarray:
+    """``out = 1`` where ``x > 0``, else ``slope``: the ReLU-family derivative (slope < 1)."""
+    np.greater(x, 0.0, out=out)  # 1.0 where x > 0, else 0.0
+    return np.maximum(out, slope, out=out) if slope else out
+
+
 def relu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """Rectified linear unit ``relu(z) = max(z, 0)`` (Nair and Hinton, 2010)."""
-    return np.maximum(_as_float(z), 0.0, out=out)
+    z = _as_float(z)
+    return np.maximum(z, 0.0, out=_check_out(out, z))
 
 
 def relu_derivative(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
-    """``relu'(z) = 1`` if ``z > 0`` else ``0`` (0 at the kink, as in PyTorch/JAX/TF)."""
+    """``relu'(z) = 1`` if ``z > 0`` else ``0`` (0 at the kink, as in PyTorch, JAX and TF)."""
     z = _as_float(z)
-    return np.greater(z, 0.0, out=out if out is not None else np.empty_like(z))
-
-
-def _relu_derivative_from_output(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-    # a = max(z, 0) > 0 exactly when z > 0.
-    return np.greater(a, 0.0, out=out)
+    return _step(z, _result(_check_out(out, z), z))
 
 
 def leaky_relu(
@@ -194,34 +240,47 @@ def leaky_relu(
 
     The default slope 0.01 is Maas et al.'s, and PyTorch's
     ``nn.LeakyReLU``'s (Keras ``LeakyReLU`` defaults to 0.3). A *PReLU*
-    (He et al., 2015) learns the slope instead.
+    (He et al., 2015) learns the slope instead. ``negative_slope`` must be
+    in ``[0, 1)`` (at most 0.999), so the result is ``max(z, negative_slope * z)``.
     """
     z = _as_float(z)
-    return np.multiply(z, np.where(z > 0, 1.0, negative_slope), out=out)
+    slope = _check_slope(negative_slope)
+    out = _result(_check_out(out, z), z)
+    np.multiply(z, slope, out=out)
+    return np.maximum(out, z, out=out)
 
 
 def leaky_relu_derivative(
     z: ArrayLike, negative_slope: float = 0.01, out: np.ndarray | None = None
 ) -> np.ndarray:
-    """``1`` if ``z > 0`` else ``negative_slope`` (the slope at the kink, as in PyTorch)."""
+    """``1`` if ``z > 0`` else ``negative_slope``.
+
+    At the kink ``z = 0`` this is the slope, as in PyTorch and TensorFlow (JAX gives 1).
+    """
     z = _as_float(z)
-    return _store(np.where(z > 0, 1.0, negative_slope), out)
+    slope = _check_slope(negative_slope)
+    return _step(z, _result(_check_out(out, z), z), slope)
 
 
 def elu(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
-    """Exponential linear unit: ``z`` if ``z > 0`` else ``alpha (exp(z) - 1)``.
+    """Exponential linear unit: ``z`` if ``z > 0`` else ``alpha (exp(z) - 1)``, ``alpha > 0``.
 
     Clevert, Unterthiner and Hochreiter (2016), arXiv:1511.07289.
     """
     z = _as_float(z)
+    alpha = _check_alpha(alpha)
+    out = _check_out(out, z)
     negative = alpha * np.expm1(np.minimum(z, 0.0))  # exp of non-positive numbers only
     return _store(np.where(z > 0, z, negative), out)
 
 
 def elu_derivative(z: ArrayLike, alpha: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
-    """``1`` if ``z > 0`` else ``alpha exp(z)`` (``alpha`` at the kink, as in PyTorch)."""
+    """``1`` if ``z > 0`` else ``alpha exp(z)`` (``alpha`` at the kink, as in PyTorch and JAX)."""
     z = _as_float(z)
-    negative = alpha * np.exp(np.minimum(z, 0.0))
+    alpha = _check_alpha(alpha)
+    out = _check_out(out, z)
+    with np.errstate(under="ignore"):
+        negative = alpha * np.exp(np.minimum(z, 0.0))
     return _store(np.where(z > 0, 1.0, negative), out)
 
 
@@ -232,13 +291,13 @@ def silu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     Keras ``"silu"``/``"swish"``, ``jax.nn.silu``.
     """
     z = _as_float(z)
-    return np.multiply(z, sigmoid(z), out=out)
+    return np.multiply(z, sigmoid(z), out=_check_out(out, z))
 
 
 def silu_derivative(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     """``silu'(z) = sigma(z) + z sigma(z) (1 - sigma(z)) = sigma(z) + z sigma'(z)``."""
     z = _as_float(z)
-    return np.add(sigmoid(z), z * sigmoid_derivative(z), out=out)
+    return np.add(sigmoid(z), z * sigmoid_derivative(z), out=_check_out(out, z))
 
 
 # --- registry -------------------------------------------------------------------------------
@@ -255,10 +314,13 @@ class Activation:
     forward, derivative
         ``phi(z)`` and ``phi'(z)``, element-wise; both accept ``out=``.
     derivative_from_output
-        ``phi'`` written in terms of the output ``a = phi(z)`` when that is
-        possible (sigmoid: ``a (1 - a)``, tanh: ``1 - a**2``, ReLU:
-        ``a > 0``), else ``None``. Backprop uses it to skip recomputing an
-        exponential, the same trick the frameworks use.
+        ``phi'`` written in terms of the output ``a = phi(z)``, only where that
+        is *exact*: the ReLU family (``phi'(z) = 1`` where ``a > 0``, i.e.
+        ``z > 0``, else the slope) and the identity; else ``None``. Backprop
+        uses it to skip recomputing from ``z``. Sigmoid and tanh have none on
+        purpose: ``a (1 - a)`` and ``1 - a**2`` lose all relative precision in
+        the tails (they are exactly 0 for ``|z| > 19.06`` with tanh), so
+        backprop evaluates ``derivative(z)`` instead.
     bounds
         ``(low, high)`` for bounded, saturating activations, else ``None``.
     """
@@ -271,17 +333,6 @@ class Activation:
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r})"
-
-
-def _from_output_slope(slope: float) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
-    def derivative(a: np.ndarray, out: np.ndarray) -> np.ndarray:
-        # For slope >= 0, a > 0 exactly when z > 0.
-        np.greater(a, 0.0, out=out)
-        out *= 1.0 - slope
-        out += slope
-        return out
-
-    return derivative
 
 
 def _identity_from_output(a: np.ndarray, out: np.ndarray) -> np.ndarray:
@@ -303,7 +354,8 @@ def get(name: str | Activation, **params: float) -> Activation:
     Parameters
     ----------
     name
-        One of :func:`names`; an :class:`Activation` is returned unchanged.
+        One of :func:`names`; an :class:`Activation` is returned unchanged
+        (its parameters are fixed, so ``params`` cannot be given with it).
     **params
         ``negative_slope`` for ``"leaky_relu"`` (default 0.01, must be in
         [0, 1)), ``alpha`` for ``"elu"`` (default 1.0, > 0).
@@ -314,7 +366,13 @@ def get(name: str | Activation, **params: float) -> Activation:
         For an unknown name (the message lists the valid ones) or a parameter
         the activation does not take.
     """
-    if isinstance(name, Activation) and not params:
+    if isinstance(name, Activation):
+        if params:
+            raise ValueError(
+                f"params {sorted(params)} cannot be applied to the Activation object {name!r}, "
+                f"whose parameters are already fixed: pass its name instead, e.g. "
+                f"get({name.name!r}, ...)"
+            )
         return name
     name = check_choice(name, "name", _NAMES)
     allowed = {"leaky_relu": {"negative_slope"}, "elu": {"alpha"}}.get(name, set())
@@ -327,24 +385,20 @@ def get(name: str | Activation, **params: float) -> Activation:
     if name == "identity":
         return Activation(name, identity, identity_derivative, _identity_from_output)
     if name == "sigmoid":
-        return Activation(
-            name, sigmoid, sigmoid_derivative, _sigmoid_derivative_from_output, (0.0, 1.0)
-        )
+        return Activation(name, sigmoid, sigmoid_derivative, None, (0.0, 1.0))
     if name == "tanh":
-        return Activation(name, tanh, tanh_derivative, _tanh_derivative_from_output, (-1.0, 1.0))
+        return Activation(name, tanh, tanh_derivative, None, (-1.0, 1.0))
     if name == "relu":
-        return Activation(name, relu, relu_derivative, _relu_derivative_from_output)
+        return Activation(name, relu, relu_derivative, _step)  # a > 0 exactly when z > 0
     if name == "leaky_relu":
-        slope = check_real(
-            params.get("negative_slope", 0.01), "negative_slope", minimum=0.0, maximum=0.999
-        )
+        slope = _check_slope(params.get("negative_slope", 0.01))
         return Activation(
             name,
             partial(leaky_relu, negative_slope=slope),
             partial(leaky_relu_derivative, negative_slope=slope),
-            _from_output_slope(slope),
+            partial(_step, slope=slope),  # a > 0 exactly when z > 0 (slope >= 0)
         )
     if name == "elu":
-        alpha = check_real(params.get("alpha", 1.0), "alpha", minimum=0.0, strict_minimum=True)
+        alpha = _check_alpha(params.get("alpha", 1.0))
         return Activation(name, partial(elu, alpha=alpha), partial(elu_derivative, alpha=alpha))
     return Activation(name, silu, silu_derivative)

@@ -5,6 +5,8 @@ Each function takes a list of gradient arrays and returns
 (the norms before clipping). Inputs are never modified: the returned arrays
 are new.
 
+Float32 gradients stay float32; integer arrays are converted to float64.
+
 Which one to use? Pascanu, Mikolov and Bengio (2013) rescale the *whole*
 gradient when its norm exceeds a threshold, ``g <- threshold * g / ||g||``:
 the step keeps its direction and only its length is capped. Clipping each
@@ -19,6 +21,11 @@ gradlab                      PyTorch                                Keras optimi
 :func:`clip_by_norm`         (loop of ``clip_grad_norm_``)          ``clipnorm`` (per variable)
 :func:`clip_by_value`        ``torch.nn.utils.clip_grad_value_``    ``clipvalue``
 ============================ ====================================== ==========================
+
+The correspondences are approximate in the last digits: PyTorch divides by
+``N + eps`` with ``eps = 1e-6`` (as gradlab does by default), while Keras's
+``clipnorm``/``global_clipnorm`` and ``tf.clip_by_global_norm`` use no eps,
+computing ``g * c / max(||g||, c)``. Pass ``eps=0`` for the Keras/TensorFlow form.
 
 Clipping tames *exploding* gradients. It does nothing for *vanishing* ones: a
 tiny gradient is below every threshold.
@@ -37,7 +44,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from ._validation import check_array, check_real
+from ._validation import check_float_array, check_real
 
 __all__ = ["clip_by_value", "clip_by_norm", "clip_by_global_norm", "global_norm", "frobenius_norm"]
 
@@ -51,8 +58,9 @@ def frobenius_norm(x: np.ndarray) -> float:
     underflows to 0 below ~1e-154; both happen in this course (exploding and
     vanishing gradients), so in those ranges the array is first divided by its
     largest magnitude. ``inf`` entries give ``inf``, ``nan`` gives ``nan``.
+    ``x`` is any array of real numbers (an empty array has norm 0).
     """
-    x = np.asarray(x)
+    x = check_float_array(x, "x", finite=False)
     with np.errstate(all="ignore"):
         squares = float(np.vdot(x, x))
         if 1e-280 < squares < math.inf:
@@ -65,13 +73,14 @@ def frobenius_norm(x: np.ndarray) -> float:
 
 
 def _check_grads(grads: object, allow_nonfinite: bool) -> list[np.ndarray]:
-    if isinstance(grads, np.ndarray) or not isinstance(grads, Sequence):
+    """The gradients as float arrays, float32 kept as float32 (``check_array`` would upcast)."""
+    if isinstance(grads, (np.ndarray, str, bytes)) or not isinstance(grads, Sequence):
         raise TypeError(
             f"grads must be a list of arrays (one per parameter), got {type(grads).__name__}"
         )
     if not isinstance(allow_nonfinite, bool):
         raise TypeError(f"allow_nonfinite must be True or False, got {allow_nonfinite!r}")
-    checked = [check_array(g, f"grads[{i}]", finite=False) for i, g in enumerate(grads)]
+    checked = [check_float_array(g, f"grads[{i}]", finite=False) for i, g in enumerate(grads)]
     if not allow_nonfinite:
         for i, g in enumerate(checked):
             if not np.all(np.isfinite(g)):
@@ -84,7 +93,11 @@ def _check_grads(grads: object, allow_nonfinite: bool) -> list[np.ndarray]:
 
 
 def global_norm(grads: Sequence[np.ndarray]) -> float:
-    """``sqrt(sum_i ||g_i||**2)``: the norm of all gradients seen as one long vector."""
+    """``sqrt(sum_i ||g_i||**2)``: the norm of all gradients seen as one long vector.
+
+    ``grads`` is a list of arrays; non-finite entries give ``inf`` or ``nan``.
+    """
+    grads = _check_grads(grads, allow_nonfinite=True)
     return frobenius_norm(np.array([frobenius_norm(g) for g in grads]))
 
 
@@ -119,8 +132,10 @@ def clip_by_norm(
     """Rescale each array on its own so its norm is at most ``max_norm``.
 
     ``g_i <- g_i * max_norm / (||g_i|| + eps)`` when ``||g_i|| > max_norm``
-    (Frobenius norm). Keras optimizers' ``clipnorm`` (per variable);
-    ``tf.clip_by_norm`` uses ``eps = 0``.
+    (Frobenius norm). Keras optimizers' ``clipnorm`` (per variable) and
+    ``tf.clip_by_norm`` are the same up to ``eps``: they use none, computing
+    ``g_i * max_norm / max(||g_i||, max_norm)``, so the equivalence is
+    approximate (the same formula with ``eps=0``).
 
     Returns
     -------
@@ -133,7 +148,8 @@ def clip_by_norm(
     with np.errstate(all="ignore"):
         norms = np.array([frobenius_norm(g) for g in grads])
         scales = np.where(norms > max_norm, max_norm / (norms + eps), 1.0)
-        return [g * s for g, s in zip(grads, scales, strict=True)], norms
+        # float(s): a Python float keeps float32 gradients float32
+        return [g * float(s) for g, s in zip(grads, scales, strict=True)], norms
 
 
 def clip_by_global_norm(
@@ -148,11 +164,13 @@ def clip_by_global_norm(
     With ``N = sqrt(sum_i ||g_i||**2)``, every ``g_i <- g_i * max_norm / (N +
     eps)`` when ``N > max_norm``: Pascanu et al. (2013), Algorithm 1. The
     direction of the whole gradient is kept. PyTorch
-    ``torch.nn.utils.clip_grad_norm_`` (same ``eps = 1e-6``); Keras
-    optimizers' ``global_clipnorm``; ``tf.clip_by_global_norm``. (PyTorch
+    ``torch.nn.utils.clip_grad_norm_`` (same ``eps = 1e-6``). (PyTorch
     multiplies by ``min(1, max_norm / (N + eps))`` always, so a norm within
     ``eps`` of the threshold is shrunk by a hair; here only ``N > max_norm``
-    is rescaled.)
+    is rescaled.) Keras optimizers' ``global_clipnorm`` and
+    ``tf.clip_by_global_norm`` use no eps: they compute ``g_i * max_norm /
+    max(N, max_norm)``, so they match this only approximately (to a relative
+    ``eps / N``); with ``eps=0`` the formulas agree.
 
     Returns
     -------

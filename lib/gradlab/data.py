@@ -106,7 +106,14 @@ def adding_problem(
     rng: np.random.Generator | None = None,
     seed: int | None = None,
 ) -> Dataset:
-    """The adding problem (Hochreiter and Schmidhuber, 1997, experiment 4).
+    """The adding problem: a sum of two marked values far apart in a sequence.
+
+    A variant of the adding problem of Hochreiter and Schmidhuber (1997), as
+    used by Le et al. (2015) and Arjovsky et al. (2016). (Hochreiter and
+    Schmidhuber's experiment 4 draws the values from ``[-1, 1]`` and asks for
+    ``0.5 + (X1 + X2) / 4``; the version here, with values uniform in ``[0, 1]``
+    and the plain sum as target, is that of Le, Jaitly and Hinton (2015) and
+    Arjovsky, Shah and Bengio (2016).)
 
     Each sequence has ``length`` steps with two channels: a value uniform in
     ``[0, 1]`` and a marker, 1 at exactly two steps (one in the first half,

@@ -85,6 +85,14 @@ def _he_variance(fan_in: int, fan_out: int, mode: str, negative_slope: float) ->
     return 2.0 / ((1.0 + slope**2) * _he_fan(fan_in, fan_out, mode))
 
 
+def _check_unused_rng(rng: object, seed: object) -> None:
+    """Validate ``rng``/``seed`` given to an initializer that draws nothing."""
+    if rng is not None:
+        check_rng(rng)
+    if seed is not None:
+        check_int(seed, "seed", minimum=0)
+
+
 def _uniform(shape: Shape, rng: np.random.Generator, var: float) -> np.ndarray:
     # U(-r, r) has variance r**2 / 3, so r = sqrt(3 Var).
     limit = math.sqrt(3.0 * var)
@@ -103,9 +111,12 @@ def zeros(
     same function and receives the same gradient, so the symmetry is never
     broken (and with zero weights, no gradient reaches earlier layers).
     PyTorch ``torch.nn.init.zeros_``; Keras ``keras.initializers.Zeros``.
-    ``rng``/``seed`` are accepted for a uniform signature and ignored.
+    ``rng``/``seed`` are accepted for a uniform signature (checked if given,
+    then unused).
     """
-    return np.zeros(_check_shape(shape))
+    shape = _check_shape(shape)
+    _check_unused_rng(rng, seed)
+    return np.zeros(shape)
 
 
 def constant(
@@ -118,8 +129,11 @@ def constant(
     """Every weight equal to ``value``, ``Var[W] = 0``: the symmetry problem of :func:`zeros`.
 
     PyTorch ``torch.nn.init.constant_``; Keras ``keras.initializers.Constant``.
+    ``rng``/``seed`` are checked if given, then unused, as in :func:`zeros`.
     """
-    return np.full(_check_shape(shape), check_real(value, "value"))
+    shape = _check_shape(shape)
+    _check_unused_rng(rng, seed)
+    return np.full(shape, check_real(value, "value"))
 
 
 def standard_normal(

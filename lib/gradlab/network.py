@@ -38,7 +38,14 @@ from typing import NamedTuple
 import numpy as np
 
 from . import activations, initializers
-from ._validation import check_array, check_choice, check_int, check_rng
+from ._validation import (
+    check_array,
+    check_choice,
+    check_float_array,
+    check_int,
+    check_labels,
+    check_rng,
+)
 from .clipping import frobenius_norm
 
 __all__ = ["MLP", "Gradients", "Diagnostics", "mse", "cross_entropy", "LOSSES"]
@@ -54,8 +61,20 @@ def mse(output: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
 
     ``Loss = mean((output - target)**2)`` over all entries (PyTorch
     ``nn.MSELoss()``), so ``dLoss/doutput = 2 (output - target) / output.size``.
-    Both arrays must have the same shape.
+    Both arrays must have the same shape, with at least one entry; ``output``
+    may hold ``inf``/``nan`` (an exploded network), ``target`` may not.
     """
+    output = check_float_array(output, "output", finite=False)
+    target = check_float_array(target, "target")
+    if target.shape != output.shape:
+        raise ValueError(f"target must have the shape of output {output.shape}, got {target.shape}")
+    if output.size == 0:
+        raise ValueError("output must have at least one entry, got an empty array")
+    with np.errstate(all="ignore"):
+        return _mse(output, target)
+
+
+def _mse(output: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
     diff = output - target
     loss = float(np.vdot(diff, diff)) / diff.size
     diff *= 2.0 / diff.size
@@ -68,7 +87,18 @@ def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.nda
     ``Loss = mean_i [log sum_k exp(z_ik) - z_{i, y_i}]`` (PyTorch
     ``nn.CrossEntropyLoss()``); the log-softmax subtracts each row's maximum
     first so ``exp`` never overflows. ``dLoss/dz = (softmax(z) - onehot(y)) / n``.
+    ``logits`` has shape ``(n, k)`` with ``n >= 1``; ``labels`` holds ``n``
+    whole numbers in ``0..k-1``.
     """
+    logits = check_float_array(logits, "logits", ndim=2, finite=False)
+    if logits.shape[0] == 0 or logits.shape[1] == 0:
+        raise ValueError(f"logits must have at least one row and one class, got {logits.shape}")
+    labels = check_labels(labels, "labels", n=logits.shape[0], n_classes=logits.shape[1])
+    with np.errstate(all="ignore"):
+        return _cross_entropy(logits, labels)
+
+
+def _cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
     n = logits.shape[0]
     shifted = logits - logits.max(axis=1, keepdims=True)
     log_norm = np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -79,9 +109,6 @@ def cross_entropy(logits: np.ndarray, labels: np.ndarray) -> tuple[float, np.nda
     grad[rows, labels] -= 1.0
     grad /= n
     return loss, grad
-
-
-_LOSS_FUNCTIONS = {"mse": mse, "cross_entropy": cross_entropy}
 
 
 # --- results --------------------------------------------------------------------------------
@@ -130,8 +157,10 @@ class Diagnostics:
     dead_fraction
         Fraction of the layer's units whose derivative ``phi'(z)`` is exactly 0
         on *every* example of the batch, so no gradient passes through them:
-        for ReLU, units that output 0 on the whole batch. ``nan`` for the last
-        layer.
+        for ReLU, units that output 0 on the whole batch. A saturated sigmoid
+        or tanh unit is *not* dead: its derivative is tiny but not 0 (until
+        it underflows, e.g. ``tanh'(z) = 0`` for ``|z| > 372.6``); that is what
+        ``saturated_fraction`` reports. ``nan`` for the last layer.
     weight_norm, weight_grad_norm, bias_grad_norm
         Frobenius norms of ``W_l``, ``dLoss/dW_l`` and ``dLoss/db_l``.
     activation_grad_norm
@@ -326,7 +355,10 @@ class MLP:
     # --- forward ----------------------------------------------------------------------------
 
     def _check_X(self, X: object) -> np.ndarray:
-        return check_array(X, "X", ndim=2, shape=(None, self.sizes[0]), dtype=self.dtype)
+        X = check_array(X, "X", ndim=2, shape=(None, self.sizes[0]), dtype=self.dtype)
+        if X.shape[0] == 0:
+            raise ValueError("X must have at least one row, got an empty batch")
+        return X
 
     def _buffers_for(self, n: int) -> None:
         """(Re)allocate the forward/backward buffers for a batch of ``n`` rows."""
@@ -375,13 +407,10 @@ class MLP:
                 raise ValueError(
                     f"y must have shape {output.shape} for loss='mse', got {target.shape}"
                 )
-            return mse(output, target)
+            return _mse(output, target)
         if k < 2:
             raise ValueError("loss: 'cross_entropy' needs an output layer of at least 2 classes")
-        labels = check_array(y, "y", shape=(n,))
-        if np.any(labels != np.round(labels)) or labels.min() < 0 or labels.max() >= k:
-            raise ValueError(f"y must hold integer class labels in 0..{k - 1}")
-        return cross_entropy(output, labels.astype(np.intp))
+        return _cross_entropy(output, check_labels(y, "y", n=n, n_classes=k))
 
     def _new_gradients(self, n: int) -> Gradients:
         return Gradients(
@@ -434,21 +463,29 @@ class MLP:
         grads = self._new_gradients(n) if out is None else self._check_out(out, n)
         with np.errstate(all="ignore"):
             output = self._forward(X)
-            loss_value, delta = self._loss_gradient(output, y, loss)  # delta_L = dLoss/dz_L
+            # delta_L = dLoss/dz_L
+            loss_value, delta = self._loss_gradient(output, y, loss)
             for i in reversed(range(self.depth)):  # layer l = i + 1, from the last to the first
-                a_prev = self.activations[i]
-                np.matmul(a_prev.T, delta, out=grads.weight_grads[i])  # dW_l = a_{l-1}^T delta_l
-                np.sum(delta, axis=0, out=grads.bias_grads[i])  # db_l = sum_batch delta_l
-                grad_a = grads.activation_grads[i]
-                np.matmul(delta, self.weights[i].T, out=grad_a)  # dLoss/da_{l-1} = delta_l W_l^T
-                if i > 0:  # delta_{l-1} = dLoss/da_{l-1} * phi'(z_{l-1})
-                    scratch = self._scratch[self.sizes[i]]
-                    delta = self._activation_derivative(i - 1, out=scratch)
-                    delta *= grad_a
+                # dW_l = a_{l-1}.T @ delta_l
+                np.matmul(self.activations[i].T, delta, out=grads.weight_grads[i])
+                # db_l = delta_l.sum(0)
+                np.sum(delta, axis=0, out=grads.bias_grads[i])
+                # dLoss/da_{l-1} = delta_l @ W_l.T
+                np.matmul(delta, self.weights[i].T, out=grads.activation_grads[i])
+                if i > 0:
+                    # delta_{l-1} = (delta_l @ W_l.T) * phi'(z_{l-1})
+                    # (phi'(z_{l-1}) goes into a reused buffer, then is multiplied in place)
+                    delta = self._phi_prime(i - 1, out=self._scratch[self.sizes[i]])
+                    delta *= grads.activation_grads[i]
         return grads._replace(loss=loss_value)
 
-    def _activation_derivative(self, i: int, out: np.ndarray) -> np.ndarray:
-        """``phi'(z)`` of hidden layer ``i + 1``, from its cached output when possible."""
+    def _phi_prime(self, i: int, out: np.ndarray) -> np.ndarray:
+        """``phi'(z)`` of hidden layer ``i + 1`` into ``out``, to full relative precision.
+
+        From the cached output ``a`` where that is exact (ReLU family: ``a > 0``
+        exactly when ``z > 0``), else from ``z`` (sigmoid and tanh: ``1 - a**2``
+        would be 0 for a saturated unit whose true derivative is tiny but not 0).
+        """
         act = self.activation
         if act.derivative_from_output is not None:
             return act.derivative_from_output(self.activations[i + 1], out)
@@ -465,14 +502,15 @@ class MLP:
         ``None``: a third of the cost; the gradient entries are then ``nan``)
         and summarizes it with :meth:`summarize`.
         """
+        X = self._check_X(X)
+        loss = check_choice(loss, "loss", LOSSES)
         if y is None:
-            X = self._check_X(X)
             with np.errstate(all="ignore"):
                 self._forward(X)
             return self.summarize()
         # Only statistics leave this method, so the gradient arrays can be reused.
         reuse = self._diagnostics_out
-        if reuse is not None and reuse.activation_grads[0].shape[0] != np.shape(X)[0]:
+        if reuse is not None and reuse.activation_grads[0].shape[0] != X.shape[0]:
             reuse = None
         self._diagnostics_out = self.loss_and_gradients(X, y, loss, out=reuse)
         return self.summarize(self._diagnostics_out)
@@ -503,7 +541,7 @@ class MLP:
                     tol = activations.SATURATION_TOL * (high - low)
                     saturated = np.count_nonzero(a < low + tol) + np.count_nonzero(a > high - tol)
                     stats["saturated"][i] = saturated / a.size
-                d = self._activation_derivative(i, out=self._scratch[a.shape[1]])
+                d = self._phi_prime(i, out=self._scratch[a.shape[1]])
                 alive = np.count_nonzero(np.any(d != 0, axis=0))  # units with some gradient
                 stats["dead"][i] = 1.0 - alive / a.shape[1]
 

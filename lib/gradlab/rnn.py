@@ -79,12 +79,17 @@ _DERIVATIVE_BOUNDS = {
 def derivative_bound(activation: str | activations.Activation) -> float:
     """``gamma = sup_z |phi'(z)|``: 1 for tanh, 1/4 for sigmoid, 1 for the ReLU family.
 
-    For ELU and SiLU the supremum is found on a fine grid (ELU: ``max(1,
-    alpha)``; SiLU: about 1.0998, at ``z = 2.40``).
+    ELU: ``max(1, alpha)`` (``elu'(z) = alpha exp(z)`` rises to ``alpha`` as ``z -> 0-``,
+    and is 1 for ``z > 0``). For SiLU the supremum is found on a fine grid: about
+    1.0998, at ``z = 2.40``.
     """
+    if not isinstance(activation, activations.Activation):
+        check_choice(activation, "activation", activations.names())
     act = activations.get(activation)
     if act.name in _DERIVATIVE_BOUNDS:
         return _DERIVATIVE_BOUNDS[act.name]
+    if act.name == "elu":
+        return max(1.0, float(act.derivative(0.0)))  # elu'(0) = alpha (the z <= 0 branch)
     grid = np.linspace(-20.0, 20.0, 400_001)
     return float(np.max(np.abs(act.derivative(grid))))
 
@@ -265,8 +270,10 @@ class RNN:
         ``h_0 .. h_T`` are kept in :attr:`hidden_states` until the next call.
         """
         X = check_array(X, "X", ndim=3)
-        if X.shape[2] != self.input_size or X.shape[1] < 1:
-            raise ValueError(f"X must have shape (n, T >= 1, {self.input_size}), got {X.shape}")
+        if X.shape[2] != self.input_size or X.shape[1] < 1 or X.shape[0] < 1:
+            raise ValueError(
+                f"X must have shape (n >= 1, T >= 1, {self.input_size}), got {X.shape}"
+            )
         n, T, _ = X.shape
         h = np.zeros((n, self.hidden_size))
         self.hidden_states, self.pre_activations = [h], []

@@ -24,7 +24,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from . import clipping
-from ._validation import check_array, check_choice, check_int, check_real, check_rng
+from ._validation import check_array, check_choice, check_int, check_labels, check_real, check_rng
 from .network import MLP
 from .rnn import RNN
 
@@ -81,9 +81,14 @@ class History:
 
 
 def accuracy(model: MLP, X: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of rows whose largest output is the label ``y`` (classification)."""
+    """Fraction of rows whose largest output is the label ``y`` (classification).
+
+    ``y`` holds one integer class label ``0..k-1`` per row of ``X`` (``k`` outputs).
+    """
+    if not isinstance(model, MLP):
+        raise TypeError(f"model must be a gradlab MLP, got {type(model).__name__}")
     scores = model.forward(X)
-    labels = check_array(y, "y", shape=(scores.shape[0],))
+    labels = check_labels(y, "y", n=scores.shape[0], n_classes=scores.shape[1])
     return float(np.mean(np.argmax(scores, axis=1) == labels))
 
 
@@ -145,10 +150,16 @@ def train(
     if not isinstance(model, (MLP, RNN)):
         raise TypeError(f"model must be a gradlab MLP or RNN, got {type(model).__name__}")
     X = check_array(X, "X", ndim=(2, 3))
-    y = np.asarray(y)
-    if y.ndim == 0 or y.shape[0] != X.shape[0]:
-        raise ValueError(f"y must have one row per row of X ({X.shape[0]}), got shape {y.shape}")
+    if X.shape[0] == 0:
+        raise ValueError("X must have at least one row, got an empty array")
     loss = check_choice(loss, "loss", ("mse", "cross_entropy"))
+    # Class labels stay integers; regression targets are floats (the model checks the rest).
+    if loss == "cross_entropy":
+        y = check_labels(y, "y")
+    else:
+        y = check_array(y, "y", ndim=(1, 2))
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have one row per row of X ({X.shape[0]}), got shape {y.shape}")
     epochs = check_int(epochs, "epochs", minimum=1)
     batch_size = check_int(batch_size, "batch_size", minimum=1)
     lr = check_real(lr, "lr", minimum=0.0, strict_minimum=True)
