@@ -75,22 +75,16 @@ def _check_shape(shape: object) -> Shape:
     )
 
 
-def _he_fan(fan_in: int, fan_out: int, mode: str) -> int:
-    check_choice(mode, "mode", ("fan_in", "fan_out"))
-    return fan_in if mode == "fan_in" else fan_out
-
-
-def _he_variance(fan_in: int, fan_out: int, mode: str, negative_slope: float) -> float:
-    slope = check_real(negative_slope, "negative_slope", minimum=0.0)
-    return 2.0 / ((1.0 + slope**2) * _he_fan(fan_in, fan_out, mode))
-
-
 def _check_unused_rng(rng: object, seed: object) -> None:
     """Validate ``rng``/``seed`` given to an initializer that draws nothing."""
     if rng is not None:
         check_rng(rng)
     if seed is not None:
         check_int(seed, "seed", minimum=0)
+
+
+def _normal(shape: Shape, rng: np.random.Generator, var: float) -> np.ndarray:
+    return rng.normal(0.0, math.sqrt(var), size=shape)
 
 
 def _uniform(shape: Shape, rng: np.random.Generator, var: float) -> np.ndarray:
@@ -151,8 +145,7 @@ def standard_normal(
     ``keras.initializers.RandomNormal`` (stddev 0.05 by default).
     """
     shape = _check_shape(shape)
-    std = check_real(std, "std", minimum=0.0)
-    return check_rng(rng, seed).normal(0.0, std, size=shape)
+    return _normal(shape, check_rng(rng, seed), variance("standard_normal", *shape, std=std))
 
 
 def uniform_fan_in(
@@ -168,7 +161,7 @@ def uniform_fan_in(
     sixth of He's ``2 / fan_in``: PyTorch's default is *not* He initialization.
     """
     shape = _check_shape(shape)
-    return _uniform(shape, check_rng(rng, seed), 1.0 / (3.0 * shape[0]))
+    return _uniform(shape, check_rng(rng, seed), variance("uniform_fan_in", *shape))
 
 
 def lecun_normal(
@@ -182,7 +175,7 @@ def lecun_normal(
     ``nn.Dense``.
     """
     shape = _check_shape(shape)
-    return check_rng(rng, seed).normal(0.0, math.sqrt(1.0 / shape[0]), size=shape)
+    return _normal(shape, check_rng(rng, seed), variance("lecun_normal", *shape))
 
 
 def lecun_uniform(
@@ -194,7 +187,7 @@ def lecun_uniform(
     ``keras.initializers.LecunUniform``.
     """
     shape = _check_shape(shape)
-    return _uniform(shape, check_rng(rng, seed), 1.0 / shape[0])
+    return _uniform(shape, check_rng(rng, seed), variance("lecun_uniform", *shape))
 
 
 def xavier_normal(
@@ -213,9 +206,7 @@ def xavier_normal(
     (truncated normal).
     """
     shape = _check_shape(shape)
-    gain = check_real(gain, "gain", minimum=0.0)
-    std = gain * math.sqrt(2.0 / (shape[0] + shape[1]))
-    return check_rng(rng, seed).normal(0.0, std, size=shape)
+    return _normal(shape, check_rng(rng, seed), variance("xavier_normal", *shape, gain=gain))
 
 
 def xavier_uniform(
@@ -233,8 +224,7 @@ def xavier_uniform(
     the default ``kernel_initializer`` of ``keras.layers.Dense``.
     """
     shape = _check_shape(shape)
-    gain = check_real(gain, "gain", minimum=0.0)
-    return _uniform(shape, check_rng(rng, seed), gain**2 * 2.0 / (shape[0] + shape[1]))
+    return _uniform(shape, check_rng(rng, seed), variance("xavier_uniform", *shape, gain=gain))
 
 
 def he_normal(
@@ -256,8 +246,8 @@ def he_normal(
     ``keras.initializers.HeNormal`` (fan-in, truncated normal).
     """
     shape = _check_shape(shape)
-    var = _he_variance(*shape, mode, negative_slope)
-    return check_rng(rng, seed).normal(0.0, math.sqrt(var), size=shape)
+    var = variance("he_normal", *shape, mode=mode, negative_slope=negative_slope)
+    return _normal(shape, check_rng(rng, seed), var)
 
 
 def he_uniform(
@@ -274,7 +264,8 @@ def he_uniform(
     Keras ``keras.initializers.HeUniform``.
     """
     shape = _check_shape(shape)
-    return _uniform(shape, check_rng(rng, seed), _he_variance(*shape, mode, negative_slope))
+    var = variance("he_uniform", *shape, mode=mode, negative_slope=negative_slope)
+    return _uniform(shape, check_rng(rng, seed), var)
 
 
 def orthogonal(
@@ -362,6 +353,8 @@ def check_options(name: str, options: dict[str, object]) -> dict[str, object]:
 def variance(name: str, fan_in: int, fan_out: int, **options: object) -> float:
     """The theoretical ``Var[W_ij]`` of initializer ``name`` for a ``(fan_in, fan_out)`` matrix.
 
+    The one place the formulas live: every initializer draws with this variance.
+
     ======================== ===================================
     zeros, constant          ``0``
     standard_normal          ``std**2``
@@ -389,5 +382,11 @@ def variance(name: str, fan_in: int, fan_out: int, **options: object) -> float:
     if name in ("xavier_normal", "xavier_uniform"):
         return check_real(opts["gain"], "gain", minimum=0.0) ** 2 * 2.0 / (fan_in + fan_out)
     if name in ("he_normal", "he_uniform"):
-        return _he_variance(fan_in, fan_out, opts["mode"], opts["negative_slope"])
+        slope = check_real(opts["negative_slope"], "negative_slope", minimum=0.0)
+        fan = (
+            fan_in
+            if check_choice(opts["mode"], "mode", ("fan_in", "fan_out")) == "fan_in"
+            else fan_out
+        )
+        return 2.0 / ((1.0 + slope**2) * fan)
     return check_real(opts["gain"], "gain", minimum=0.0) ** 2 / max(fan_in, fan_out)
