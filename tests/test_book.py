@@ -7,6 +7,8 @@ import re
 import pytest
 
 from _book import CHAPTERS, NOTEBOOKS, ROOT, load, source, text_of
+from gradlab.explore import EXPLORER_KEY
+from gradlab.plotting import ALT_KEY
 
 MACHINE_PATH = re.compile(r"/(root|home|tmp|work|Users)/|[A-Z]:\\\\")
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
@@ -59,7 +61,7 @@ def test_every_figure_has_alt_text_in_the_book(path):
             continue
         alt = cell["metadata"].get("mystnb", {}).get("image", {}).get("alt", "")
         assert len(alt) > 40, f"{path.name} cell {i}: figure without alt text"
-        own = [o.get("metadata", {}).get("image/png", {}).get("gradlab/alt") for o in pngs]
+        own = [o.get("metadata", {}).get("image/png", {}).get(ALT_KEY) for o in pngs]
         assert alt == " ".join(a for a in own if a), f"{path.name} cell {i}: stale alt text"
 
 
@@ -72,10 +74,7 @@ def test_chapter_shape(path):
     assert prose.count("{exercise}") >= 3
     assert prose.count("{solution-start}") == prose.count("{exercise}")
     explorers = [
-        o
-        for c in cells
-        for o in c.get("outputs", [])
-        if "gradlab/explorer" in o.get("metadata", {})
+        o for c in cells for o in c.get("outputs", []) if EXPLORER_KEY in o.get("metadata", {})
     ]
     assert explorers, "each chapter has at least one interactive explorer"
     for out in explorers:

@@ -20,11 +20,12 @@ import sys
 import nbformat
 from nbclient import NotebookClient
 
+from gradlab.plotting import ALT_KEY
+
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from toc_notebooks import toc_notebooks  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-ALT_KEY = "gradlab/alt"
 
 
 def sync_alt_text(nb: nbformat.NotebookNode) -> None:

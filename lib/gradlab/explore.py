@@ -33,9 +33,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
 
-from . import chains
+from . import chains, plotting
 from ._validation import check_int, check_real
-from .plotting import ALT_KEY, COLORS, RENDER_DPI, png_bytes
+from .plotting import COLORS, DISPLAY_DPI, RENDER_DPI, png_bytes
 
 __all__ = ["Control", "Explorer", "ScalarChainExplorer", "MatrixProductExplorer"]
 
@@ -96,13 +96,14 @@ class Explorer:
 
     controls: dict[str, Control] = {}
     figsize: tuple[float, float] = (7.0, 4.0)
-    dpi: int = 100
+    dpi: int = DISPLAY_DPI  # live frames are rendered at the size they are shown
 
     def __init__(self) -> None:
         self.values: dict[str, Any] = {k: c.default for k, c in self.controls.items()}
         self.fig = Figure(figsize=self.figsize, dpi=self.dpi)
         self.canvas = FigureCanvasAgg(self.fig)
-        self._animated: list[Artist] = self._build(self.fig)
+        with plotting.style():  # the course look: grid, no top/right spines
+            self._animated: list[Artist] = self._build(self.fig)
         for artist in self._animated:
             artist.set_animated(True)
         self._background: Any = None
@@ -143,7 +144,8 @@ class Explorer:
     def render(self) -> bytes:
         """Blit the animated artists onto the cached background; encode as PNG."""
         if self._background is None:
-            self.canvas.draw()
+            with plotting.style():  # ticks and grid lines are created at the first draw
+                self.canvas.draw()
             self._background = self.canvas.copy_from_bbox(self.fig.bbox)
         self.canvas.restore_region(self._background)
         renderer = self.canvas.get_renderer()
@@ -193,9 +195,8 @@ class Explorer:
                 slider = w.FloatSlider(min=c.min, max=c.max, step=c.step, **common)
             slider.observe(self._observer(name, c), names="value")
             sliders.append(slider)
-        width = int(self.figsize[0] * self.dpi)
         self._image = w.Image(
-            value=self.render(), format="png", layout=w.Layout(width=f"{width}px")
+            value=self.render(), format="png", layout=w.Layout(width=f"{self._width}px")
         )
         caption = w.HTML(f"<small>{LIVE_NOTE}</small>")
         return w.VBox(
@@ -206,7 +207,8 @@ class Explorer:
         def on_change(change: dict) -> None:
             value = change["new"]
             if control.step and not control.integer and control.options is None:
-                value = round(value / control.step) * control.step  # no 0.9000000001
+                # Snap to the step; the outer round removes float noise (90 * 0.01 != 0.9).
+                value = round(round(value / control.step) * control.step, 12)
             self.update(**{name: value})
 
         return on_change
@@ -214,16 +216,16 @@ class Explorer:
     def _repr_mimebundle_(
         self, include: Sequence[str] | None = None, exclude: Sequence[str] | None = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
-        data: dict[str, Any] = {}
-        widget_bundle = self.widget._repr_mimebundle_()
-        if widget_bundle:
-            data.update(widget_bundle)
+        # The live widget, plus the same picture-with-alt-text bundle as any course figure.
         alt = f"Interactive explorer, shown at its current settings. {self.alt_text()}"
-        data["image/png"] = self.static_png()
-        data["text/plain"] = alt
-        width = int(self.figsize[0] * 100)
-        meta = {"image/png": {"width": width, ALT_KEY: alt}, EXPLORER_KEY: type(self).__name__}
-        return data, meta
+        picture, meta = plotting.FigureView(self.static_png(), alt, self._width)._repr_mimebundle_()
+        data = {**(self.widget._repr_mimebundle_() or {}), **picture}
+        return data, {**meta, EXPLORER_KEY: type(self).__name__}
+
+    @property
+    def _width(self) -> int:
+        """Display width in pixels, live and static alike."""
+        return int(round(self.figsize[0] * DISPLAY_DPI))
 
     def __repr__(self) -> str:
         settings = ", ".join(f"{k}={v!r}" for k, v in self.values.items())
@@ -258,7 +260,6 @@ class ScalarChainExplorer(Explorer):
         ax.set_ylim(1e-32, 1e20)
         ax.set_xlabel(r"layer $\ell$")
         ax.set_ylabel(r"$|a_\ell|$ (log scale)")
-        ax.grid(True, alpha=0.3)
         ax.axhline(1.0, color=COLORS["grey"], lw=1, ls="--")
         ax.text(
             101,
@@ -282,8 +283,6 @@ class ScalarChainExplorer(Explorer):
                 color=COLORS["grey"],
                 clip_on=False,
             )
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
         (self._line,) = ax.plot([], [], color=COLORS["blue"], lw=2.5)
         (self._dot,) = ax.plot([], [], "o", color=COLORS["red"], ms=7)
         self._label = ax.text(0.02, 0.96, "", transform=ax.transAxes, va="top", fontsize=11)
@@ -345,10 +344,7 @@ class MatrixProductExplorer(Explorer):
         ax.set_ylim(-40, 40)
         ax.set_xlabel(r"layer $\ell$")
         ax.set_ylabel(r"$\log_{10} \|x_\ell\|$")
-        ax.grid(True, alpha=0.3)
         ax.axhline(0.0, color=COLORS["grey"], lw=1)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
         layers = np.arange(self.depth + 1)
         self._layers = layers
         self._lines = [

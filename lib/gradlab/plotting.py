@@ -24,7 +24,7 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "new_figure", "png_bytes", "FigureView", "show", "ALT_KEY"]
+__all__ = ["COLORS", "style", "new_figure", "png_bytes", "FigureView", "show", "ALT_KEY"]
 
 #: Key of the alt text in an ``image/png`` output's metadata.
 ALT_KEY = "gradlab/alt"
@@ -60,6 +60,11 @@ DISPLAY_DPI = 100
 RENDER_DPI = 200
 
 
+def style() -> Any:
+    """Context manager that applies the course's matplotlib style (for figures built here)."""
+    return matplotlib.rc_context(_RC)
+
+
 def new_figure(
     width: float = 7.0,
     height: float = 4.0,
@@ -82,7 +87,7 @@ def new_figure(
     **subplot_kw
         Passed to :meth:`matplotlib.figure.Figure.subplots`.
     """
-    with matplotlib.rc_context(_RC):
+    with style():
         fig = Figure(figsize=(width, height), dpi=dpi, layout="constrained")
         FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, **subplot_kw)
@@ -98,7 +103,7 @@ def png_bytes(fig: Figure, dpi: float = RENDER_DPI) -> bytes:
     if not isinstance(fig, Figure):
         raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     buf = io.BytesIO()
-    with matplotlib.rc_context(_RC):
+    with style():
         fig.savefig(buf, format="png", dpi=dpi, metadata={"Software": None})
     return buf.getvalue()
 
