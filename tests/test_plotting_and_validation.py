@@ -70,3 +70,15 @@ def test_check_scalars():
         v.check_choice("fan", "mode", ["fan_in", "fan_out"])
     with pytest.raises(TypeError, match="mode"):
         v.check_choice(1, "mode", ["fan_in"])
+
+
+def test_show_carries_the_caption_in_metadata():
+    fig, ax = plotting.new_figure(5, 3)
+    ax.plot([0, 1], [0, 1])
+    view = plotting.show(fig, alt="A rising straight line from (0, 0) to (1, 1).", caption="Up.")
+    _, meta = view._repr_mimebundle_()
+    assert meta["image/png"][plotting.CAPTION_KEY] == "Up."
+    bare = plotting.show(fig, alt="A rising straight line from (0, 0) to (1, 1).")
+    assert plotting.CAPTION_KEY not in bare._repr_mimebundle_()[1]["image/png"]
+    with pytest.raises(TypeError, match="caption"):
+        plotting.show(fig, alt="A rising straight line from (0, 0) to (1, 1).", caption=3)

@@ -24,10 +24,23 @@ import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["COLORS", "style", "new_figure", "png_bytes", "FigureView", "show", "ALT_KEY"]
+__all__ = [
+    "COLORS",
+    "style",
+    "new_figure",
+    "png_bytes",
+    "FigureView",
+    "show",
+    "ALT_KEY",
+    "CAPTION_KEY",
+]
 
 #: Key of the alt text in an ``image/png`` output's metadata.
 ALT_KEY = "gradlab/alt"
+
+#: Key of the figure caption in an ``image/png`` output's metadata. ``make execute`` copies it
+#: into the cell's ``mystnb.figure.caption``, so the HTML book shows a numbered, captioned figure.
+CAPTION_KEY = "gradlab/caption"
 
 #: Colour-blind-safe palette (Okabe and Ito), used across the course.
 COLORS: dict[str, str] = {
@@ -119,25 +132,31 @@ class FigureView:
         What the figure shows, in words (the HTML ``alt`` and ``text/plain``).
     width : int
         Display width in pixels.
+    caption : str
+        The figure's caption (MyST markdown, one or two sentences), shown under the
+        numbered figure in the HTML book. Empty for none.
     """
 
-    def __init__(self, png: bytes, alt: str, width: int) -> None:
+    def __init__(self, png: bytes, alt: str, width: int, caption: str = "") -> None:
         self.png = png
         self.alt = alt
         self.width = width
+        self.caption = caption
 
     def _repr_mimebundle_(
         self, include: Sequence[str] | None = None, exclude: Sequence[str] | None = None
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         data = {"image/png": self.png, "text/plain": self.alt}
-        metadata = {"image/png": {"width": self.width, ALT_KEY: self.alt}}
-        return data, metadata
+        meta: dict[str, Any] = {"width": self.width, ALT_KEY: self.alt}
+        if self.caption:
+            meta[CAPTION_KEY] = self.caption
+        return data, {"image/png": meta}
 
     def __repr__(self) -> str:
         return self.alt
 
 
-def show(fig: Figure, alt: str) -> FigureView:
+def show(fig: Figure, alt: str, caption: str = "") -> FigureView:
     """Wrap ``fig`` for display with alt text; end a notebook cell with it.
 
     Parameters
@@ -147,9 +166,13 @@ def show(fig: Figure, alt: str) -> FigureView:
     alt : str
         One or two sentences saying what the figure shows (not how it looks):
         the axes, the curves, and the message a reader should take away.
+    caption : str
+        The caption under the numbered figure in the book (MyST markdown): what to look at.
     """
     if not isinstance(alt, str) or len(alt.strip()) < 20:
         raise ValueError("alt must be a sentence saying what the figure shows (>= 20 characters)")
+    if not isinstance(caption, str):
+        raise TypeError(f"caption must be a str, got {type(caption).__name__}")
     png = png_bytes(fig)
     width = int(round(fig.get_figwidth() * DISPLAY_DPI))
-    return FigureView(png, alt.strip(), width)
+    return FigureView(png, alt.strip(), width, caption.strip())
