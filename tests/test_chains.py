@@ -208,3 +208,74 @@ def test_figures_have_png_and_computed_alt_text():
         assert len(view.alt) > 60
     assert f"{1.5**30:.1e}" in views[0].alt
     assert f"{chains.uniform_mean_log(0.5, 1.5):.4f}" in views[1].alt
+
+
+# -- the whole Lyapunov spectrum (Newman 1986) ----------------------------------------
+
+
+def test_lyapunov_spectrum_top_exponent_and_order():
+    for n, s in [(1, 0.7), (4, 0.5), (32, 1 / 32**0.5)]:
+        spec = chains.lyapunov_spectrum(n, s)
+        assert spec.shape == (n,)
+        assert spec[0] == pytest.approx(chains.lyapunov_exponent(n, s), abs=1e-14)
+        assert np.all(np.diff(spec) < 0)
+
+
+def _qr_sweep_exponents(n, depth, sigma, rng):
+    """Independent estimate: the QR (Benettin) method, mean of ln|diag R| per layer."""
+    q = np.eye(n)
+    total = np.zeros(n)
+    for _ in range(depth):
+        q, r = np.linalg.qr((sigma * rng.standard_normal((n, n))) @ q)
+        total += np.log(np.abs(np.diag(r)))
+    return total / depth
+
+
+def test_lyapunov_spectrum_matches_the_qr_method():
+    from scipy import special
+
+    n, sigma, depth = 4, 0.6, 20_000
+    measured = _qr_sweep_exponents(n, depth, sigma, np.random.default_rng(11))
+    predicted = chains.lyapunov_spectrum(n, sigma)
+    # Each exponent's estimate has standard error sqrt(psi'(k/2) / (4 depth)).
+    se = np.sqrt(special.polygamma(1, np.arange(n, 0, -1) / 2) / (4 * depth))
+    assert np.all(np.abs(measured - predicted) < 4 * se)
+    assert np.all(np.abs(measured - predicted) < 0.03)
+
+
+def test_product_log_singular_values_gaussian_determinant_is_exact_on_average():
+    # sum_i ln s_i = ln|det P| = sum over layers of ln|det W|, whose mean is exactly
+    # depth * sum_i lambda_i (Bartlett decomposition): an exact check of the whole set.
+    n, depth, draws = 6, 5, 400
+    rng = np.random.default_rng(12)
+    sums = [chains.product_log_singular_values(n, depth, 1.0, rng=rng).sum() for _ in range(draws)]
+    expected = depth * chains.lyapunov_spectrum(n, 1 / np.sqrt(n)).sum()
+    se = np.std(sums) / np.sqrt(draws)
+    assert abs(np.mean(sums) - expected) < 4 * se
+
+
+def test_product_log_singular_values_orthogonal_are_exactly_the_gain():
+    logs = chains.product_log_singular_values(16, 30, 1.0, kind="orthogonal", seed=3)
+    np.testing.assert_allclose(logs, 0.0, atol=1e-12)
+    logs = chains.product_log_singular_values(8, 5, 1.1, kind="orthogonal", seed=3)
+    np.testing.assert_allclose(logs, 5 * np.log(1.1), atol=1e-12)
+    assert np.all(np.diff(chains.product_log_singular_values(8, 3, seed=1)) <= 0)
+
+
+def test_product_log_singular_values_validates():
+    with pytest.raises(ValueError, match="kind"):
+        chains.product_log_singular_values(4, 2, kind="unitary")
+    with pytest.raises(ValueError, match="gain"):
+        chains.product_log_singular_values(4, 2, gain=0.0)
+    with pytest.raises(ValueError, match="depth"):
+        chains.product_log_singular_values(32, 40, seed=0)  # beyond float64's resolution
+    with pytest.raises(ValueError, match="scale"):
+        chains.lyapunov_spectrum(4, -1.0)
+
+
+def test_plot_product_spectrum_says_what_it_draws():
+    view = chains.plot_product_spectrum(8, (1, 4), seed=0)
+    assert "decades at L = 4" in view.alt and "exactly 1" in view.alt
+    assert view.caption
+    with pytest.raises(ValueError, match="depths"):
+        chains.plot_product_spectrum(8, ())

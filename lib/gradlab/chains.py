@@ -25,6 +25,8 @@ References
 ----------
 Cohen, J. E., Newman, C. M. (1984). The stability of large random matrices
 and their products. *The Annals of Probability* 12(2), 283-310.
+Newman, C. M. (1986). The distribution of Lyapunov exponents: exact results
+for random matrices. *Communications in Mathematical Physics* 103, 121-126.
 """
 
 from __future__ import annotations
@@ -48,9 +50,12 @@ __all__ = [
     "log_norms",
     "measured_growth_rate",
     "random_matrix_product",
+    "lyapunov_spectrum",
+    "product_log_singular_values",
     "plot_scalar_chains",
     "plot_random_scalar_chains",
     "plot_log_norm_histogram",
+    "plot_product_spectrum",
 ]
 
 
@@ -372,6 +377,99 @@ def random_matrix_product(
     return product
 
 
+def lyapunov_spectrum(width: int, scale: float) -> np.ndarray:
+    """All ``n`` Lyapunov exponents of products of Gaussian matrices.
+
+    .. math:: \\lambda_i = \\ln \\sigma + \\tfrac12\\,[\\ln 2 + \\psi((n - i + 1)/2)],
+              \\quad i = 1, \\dots, n
+
+    The ``i``-th largest singular value of ``W_L ... W_1`` grows like
+    ``exp(L lambda_i)`` for ``n x n`` matrices with i.i.d. ``N(0, scale^2)``
+    entries (Newman, 1986). ``lambda_1`` is :func:`lyapunov_exponent`. The
+    exponents are distinct, so a deep Gaussian product stretches some
+    directions far more than others; an orthogonal product has every exponent
+    equal to ``ln gain``.
+
+    Parameters
+    ----------
+    width : int
+        The matrix size ``n`` (>= 1).
+    scale : float
+        The standard deviation ``sigma`` of each entry (> 0).
+
+    Returns
+    -------
+    numpy.ndarray of shape (width,)
+        The exponents in decreasing order (nats per layer).
+    """
+    n = check_int(width, "width", minimum=1)
+    s = check_real(scale, "scale", minimum=0.0, strict_minimum=True)
+    dof = np.arange(n, 0, -1) / 2.0
+    return math.log(s) + 0.5 * (math.log(2.0) + special.digamma(dof))
+
+
+def product_log_singular_values(
+    width: int,
+    depth: int,
+    gain: float = 1.0,
+    *,
+    kind: str = "gaussian",
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+) -> np.ndarray:
+    """Natural logs of the singular values of a product of ``depth`` random matrices.
+
+    ``kind="gaussian"``: i.i.d. ``N(0, sigma^2)`` entries with ``sigma = gain / sqrt(n)``
+    (``gain = 1`` keeps the mean square of a vector). ``kind="orthogonal"``: ``gain``
+    times a Haar-random orthogonal matrix, whose singular values all equal ``gain``,
+    so the product's are exactly ``gain**depth`` (Saxe et al., 2014). The product
+    is formed plainly and its singular values computed by SVD.
+
+    Parameters
+    ----------
+    width : int
+        Matrix size ``n`` (>= 1).
+    depth : int
+        Number of factors ``L`` (>= 0).
+    gain : float, default 1.0
+        ``sigma sqrt(n)`` for Gaussian matrices, the common singular value for
+        orthogonal ones (> 0).
+    kind : {"gaussian", "orthogonal"}
+    rng, seed
+        A ``numpy.random.Generator``, or a seed to build one.
+
+    Returns
+    -------
+    numpy.ndarray of shape (width,)
+        ``ln s_1 >= ... >= ln s_n``.
+
+    Raises
+    ------
+    ValueError
+        If the singular values span more than float64 can resolve (smallest
+        below ``1e-13`` times the largest): choose a smaller depth.
+    """
+    n = check_int(width, "width", minimum=1)
+    depth = check_int(depth, "depth", minimum=0)
+    g = check_real(gain, "gain", minimum=0.0, strict_minimum=True)
+    kind = check_choice(kind, "kind", ("gaussian", "orthogonal"))
+    rng = check_rng(rng, seed)
+    if kind == "gaussian":
+        product = random_matrix_product(n, depth, g / math.sqrt(n), rng=rng)
+    else:
+        product = np.eye(n)
+        for _ in range(depth):
+            q, r = np.linalg.qr(rng.standard_normal((n, n)))
+            product = (g * q * np.where(np.diag(r) < 0, -1.0, 1.0)) @ product
+    values = np.linalg.svd(product, compute_uv=False)
+    if values[-1] < 1e-13 * values[0]:
+        raise ValueError(
+            f"at depth={depth} the singular values span more than float64 can resolve; "
+            "use a smaller depth"
+        )
+    return np.log(values)
+
+
 # -- figures ------------------------------------------------------------------
 
 
@@ -484,3 +582,72 @@ def plot_log_norm_histogram(
         f"{below:.1%} of the draws end smaller than they started."
     )
     return plotting.show(fig, alt)
+
+
+def plot_product_spectrum(
+    width: int,
+    depths: tuple[int, ...] = (1, 3, 10),
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+) -> plotting.FigureView:
+    """Figure: every singular value of a deep product, Gaussian against orthogonal.
+
+    For each depth ``L``, the sorted ``log10`` singular values of one product of
+    ``L`` Gaussian ``n x n`` matrices at the mean-square scale ``sigma = 1/sqrt(n)``
+    (solid), with the asymptotic prediction ``L lambda_i / ln 10`` of
+    :func:`lyapunov_spectrum` for the deepest (dashed); and those of a product of
+    orthogonal matrices, which are all exactly 1 (``log10 = 0``) at every depth.
+    """
+    n = check_int(width, "width", minimum=2)
+    if len(depths) == 0:
+        raise ValueError("depths must hold at least one depth")
+    depths = tuple(check_int(d, "depths", minimum=1) for d in depths)
+    rng = check_rng(rng, seed)
+    index = np.arange(1, n + 1)
+    ln10 = math.log(10)
+    fig, ax = plotting.new_figure(6.0, 3.8)
+    shades = [plotting.COLORS["sky"], plotting.COLORS["blue"], plotting.COLORS["black"]]
+    spreads = []
+    for k, depth in enumerate(depths):
+        logs = product_log_singular_values(n, depth, 1.0, rng=rng) / ln10
+        spreads.append(logs[0] - logs[-1])
+        colour = shades[min(k, len(shades) - 1)] if len(depths) <= 3 else plotting.COLORS["blue"]
+        ax.plot(index, logs, "o-", ms=3, lw=1.5, color=colour, label=f"Gaussian, L = {depth}")
+    deepest = depths[-1]
+    predicted = deepest * lyapunov_spectrum(n, 1 / math.sqrt(n)) / ln10
+    ax.plot(
+        index,
+        predicted,
+        ls="--",
+        lw=1.5,
+        color=plotting.COLORS["red"],
+        label=rf"prediction $L\lambda_i/\ln 10$, L = {deepest}",
+    )
+    ortho = product_log_singular_values(n, deepest, 1.0, kind="orthogonal", rng=rng) / ln10
+    ax.plot(
+        index,
+        ortho,
+        "s-",
+        ms=3,
+        lw=2,
+        color=plotting.COLORS["orange"],
+        label=f"orthogonal, L = {deepest} (the same at every L)",
+    )
+    ax.set_xlabel(f"singular value index i (of {n})")
+    ax.set_ylabel(r"$\log_{10} s_i$ of $W_L \cdots W_1$")
+    ax.set_xlim(0.5, n + 0.5)
+    ax.legend(loc="lower left")
+    alt = (
+        f"Sorted log10 singular values of products of {n} x {n} random matrices at the "
+        f"mean-square scale. For Gaussian matrices they spread out with depth: "
+        + ", ".join(f"{s:.1f} decades at L = {d}" for d, s in zip(depths, spreads, strict=True))
+        + f", close to the dashed prediction L*lambda_i/ln 10 at L = {deepest}. For orthogonal "
+        "matrices every singular value is exactly 1 (log10 = 0) at every depth."
+    )
+    caption = (
+        "Every singular value of a deep product. Gaussian layers at the mean-square scale "
+        "stretch a few directions and crush the rest, more so with each layer; orthogonal "
+        "layers keep every singular value at exactly one."
+    )
+    return plotting.show(fig, alt, caption)
