@@ -465,19 +465,57 @@ class MLP:
             output = self._forward(X)
             # delta_L = dLoss/dz_L
             loss_value, delta = self._loss_gradient(output, y, loss)
-            for i in reversed(range(self.depth)):  # layer l = i + 1, from the last to the first
-                # dW_l = a_{l-1}.T @ delta_l
-                np.matmul(self.activations[i].T, delta, out=grads.weight_grads[i])
-                # db_l = delta_l.sum(0)
-                np.sum(delta, axis=0, out=grads.bias_grads[i])
-                # dLoss/da_{l-1} = delta_l @ W_l.T
-                np.matmul(delta, self.weights[i].T, out=grads.activation_grads[i])
-                if i > 0:
-                    # delta_{l-1} = (delta_l @ W_l.T) * phi'(z_{l-1})
-                    # (phi'(z_{l-1}) goes into a reused buffer, then is multiplied in place)
-                    delta = self._phi_prime(i - 1, out=self._scratch[self.sizes[i]])
-                    delta *= grads.activation_grads[i]
+            self._backward(delta, grads)
         return grads._replace(loss=loss_value)
+
+    def backward(self, X: np.ndarray, grad_output: np.ndarray) -> Gradients:
+        """Forward pass, then backpropagate a given output gradient ``dJ/da_L``.
+
+        For any cost ``J`` whose gradient with respect to the output ``a_L`` is
+        ``grad_output``: a vector-Jacobian product, like PyTorch's
+        ``output.backward(gradient=grad_output)``. With a ``grad_output`` that
+        does not depend on the network (a random "probe"), the gradient reaching
+        layer ``l`` is exactly ``grad_output`` times the Jacobians of the layers
+        above it, ``W_k^T diag(phi'(z_{k-1}))``.
+
+        Parameters
+        ----------
+        X
+            Inputs, shape ``(n, sizes[0])``.
+        grad_output
+            ``dJ/da_L``, shape ``(n, sizes[-1])``.
+
+        Returns
+        -------
+        Gradients
+            With ``loss = nan``.
+        """
+        X = self._check_X(X)
+        g = check_array(grad_output, "grad_output", ndim=2, dtype=self.dtype)
+        if g.shape != (X.shape[0], self.sizes[-1]):
+            raise ValueError(
+                f"grad_output must have shape {(X.shape[0], self.sizes[-1])}, got {g.shape}"
+            )
+        grads = self._new_gradients(X.shape[0])
+        with np.errstate(all="ignore"):
+            self._forward(X)
+            self._backward(g.copy(), grads)  # the last layer is linear: dJ/dz_L = dJ/da_L
+        return grads
+
+    def _backward(self, delta: np.ndarray, grads: Gradients) -> None:
+        """Backpropagate ``delta = dJ/dz_L`` through every layer into ``grads``."""
+        for i in reversed(range(self.depth)):  # layer l = i + 1, from the last to the first
+            # dW_l = a_{l-1}.T @ delta_l
+            np.matmul(self.activations[i].T, delta, out=grads.weight_grads[i])
+            # db_l = delta_l.sum(0)
+            np.sum(delta, axis=0, out=grads.bias_grads[i])
+            # dLoss/da_{l-1} = delta_l @ W_l.T
+            np.matmul(delta, self.weights[i].T, out=grads.activation_grads[i])
+            if i > 0:
+                # delta_{l-1} = (delta_l @ W_l.T) * phi'(z_{l-1})
+                # (phi'(z_{l-1}) goes into a reused buffer, then is multiplied in place)
+                delta = self._phi_prime(i - 1, out=self._scratch[self.sizes[i]])
+                delta *= grads.activation_grads[i]
 
     def _phi_prime(self, i: int, out: np.ndarray) -> np.ndarray:
         """``phi'(z)`` of hidden layer ``i + 1`` into ``out``, to full relative precision.
