@@ -129,3 +129,13 @@ def test_flop_counts_backward_is_twice_forward():
 def test_time_passes_returns_two_positive_times():
     f, b = backprop.time_passes([32, 32, 32], 16, repeats=3)
     assert f > 0 and b >= 0 and math.isfinite(f + b)
+
+
+def test_figures_say_what_they_show():
+    view = backprop.plot_sigmoid_tanh_derivatives()
+    assert "0.0066" in view.alt and "0.00018" in view.alt and view.caption
+    view = backprop.plot_gradient_norms(("sigmoid", "relu"), depth=10, width=16, seed=0)
+    sig = backprop.gradient_norms_at_init("sigmoid", 10, 16, 1.0, seed=0)
+    assert f"sigmoid {sig.decades_lost:+.1f}" in view.alt
+    with pytest.raises(ValueError, match="activation_names"):
+        backprop.plot_gradient_norms(())

@@ -112,3 +112,13 @@ def test_validation_names_the_argument():
         gc.best_step("central", f_size=0.0)
     with pytest.raises(ValueError, match="h"):
         gc.error_model([0.0])
+
+
+def test_plot_step_errors_reports_the_best_steps():
+    view = gc.plot_step_errors(1.0)
+    assert f"{gc.best_step('central', f_size=math.sin(1), derivative_size=math.cos(1)):.1e}" in (
+        view.alt
+    )
+    assert view.caption
+    with pytest.raises(ValueError, match="x"):
+        gc.plot_step_errors(0.0)

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import activations, chains
+from . import activations, chains, plotting
 from ._validation import check_choice, check_int, check_real, check_rng
 from .network import MLP
 
@@ -57,6 +57,8 @@ __all__ = [
     "linear_prediction",
     "flop_counts",
     "time_passes",
+    "plot_sigmoid_tanh_derivatives",
+    "plot_gradient_norms",
 ]
 
 
@@ -374,3 +376,104 @@ def time_passes(
         both.append(t2 - t1)
     f, b = float(np.median(forward)), float(np.median(both))
     return f, max(b - f, 0.0)
+
+
+# -- figures ------------------------------------------------------------------
+
+
+def plot_sigmoid_tanh_derivatives(z_mark: float = 5.0) -> plotting.FigureView:
+    """Figure: sigmoid and tanh (left) and their derivatives on a log scale (right).
+
+    Marks ``sigma'(0) = 1/4``, ``tanh'(0) = 1`` and both derivatives at ``z_mark``.
+    """
+    z_mark = check_real(z_mark, "z_mark", minimum=0.5, maximum=15.0)
+    z = np.linspace(-8, 8, 801)
+    sig, dsig = activations.sigmoid(z), activations.sigmoid_derivative(z)
+    th, dth = activations.tanh(z), activations.tanh_derivative(z)
+    fig, (left, right) = plotting.new_figure(7.0, 3.4, ncols=2)
+    blue, orange = plotting.COLORS["blue"], plotting.COLORS["orange"]
+    left.plot(z, sig, color=blue, lw=2, label=r"$\sigma(z)$")
+    left.plot(z, th, color=orange, lw=2, ls="--", label=r"$\tanh z$")
+    left.set_xlabel("z")
+    left.set_title("activation")
+    left.legend(loc="upper left")
+    right.semilogy(z, dsig, color=blue, lw=2, label=r"$\sigma'(z)$")
+    right.semilogy(z, dth, color=orange, lw=2, ls="--", label=r"$\tanh'(z)$")
+    ds_mark = float(activations.sigmoid_derivative(z_mark))
+    dt_mark = float(activations.tanh_derivative(z_mark))
+    right.plot([0, z_mark], [0.25, ds_mark], "o", color=blue, ms=5)
+    right.plot([0, z_mark], [1.0, dt_mark], "s", color=orange, ms=5)
+    right.annotate(
+        f"{ds_mark:.2g}",
+        (z_mark, ds_mark),
+        xytext=(6, 0),
+        textcoords="offset points",
+        va="center",
+        color=blue,
+    )
+    right.annotate(
+        f"{dt_mark:.2g}",
+        (z_mark, dt_mark),
+        xytext=(6, 0),
+        textcoords="offset points",
+        va="center",
+        color=orange,
+    )
+    right.set_ylim(1e-7, 3)
+    right.set_xlim(-8, 11)
+    right.set_xlabel("z")
+    right.set_title("derivative (log scale)")
+    right.legend(loc="lower center")
+    alt = (
+        f"Left: the sigmoid rises from 0 to 1 and tanh from -1 to 1, both flat for large |z|. "
+        f"Right, on a log scale: the sigmoid's derivative peaks at 0.25 at z = 0 and tanh's at 1; "
+        f"at z = {z_mark:g} they have fallen to {ds_mark:.2g} and {dt_mark:.2g}, and both fall "
+        "exponentially further out."
+    )
+    caption = (
+        r"The sigmoid and tanh, and their derivatives on a log scale. Neither derivative exceeds "
+        r"its value at $z = 0$ ($\tfrac14$ and 1), and a saturated unit passes back only a tiny "
+        "fraction of the gradient."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+def plot_gradient_norms(
+    activation_names: tuple[str, ...] = ("sigmoid", "tanh", "relu"),
+    depth: int = 30,
+    width: int = 64,
+    gain: float = 1.0,
+    *,
+    seed: int = 0,
+) -> plotting.FigureView:
+    """Figure: per-layer gradient norms at initialization, one panel per activation.
+
+    Each panel shows ``log10 ||dJ/da_{l-1}||`` against layer ``l`` for the same
+    weights' scale (:func:`gradient_norms_at_init`, probe cost), with the
+    linear network's Chapter-1 prediction dashed for reference.
+    """
+    if len(activation_names) == 0:
+        raise ValueError("activation_names must hold at least one activation")
+    runs = [gradient_norms_at_init(a, depth, width, gain, seed=seed) for a in activation_names]
+    linear = gradient_norms_at_init("identity", depth, width, gain, seed=seed)
+    fig, axes = plotting.new_figure(7.0, 3.2, ncols=len(runs), sharey=True, squeeze=False)
+    layers = np.arange(1, depth + 1)
+    for ax, run in zip(axes[0], runs, strict=True):
+        ax.semilogy(layers, run.backward, "o-", ms=3, color=plotting.COLORS["blue"])
+        ax.semilogy(layers, 10 ** linear_prediction(linear), ls="--", color=plotting.COLORS["grey"])
+        ax.set_title(f"{run.activation}: {run.decades_lost:+.1f} decades", fontsize=10)
+        ax.set_xlabel(r"layer $\ell$")
+    axes[0][0].set_ylabel(r"$\|\partial J / \partial a_{\ell-1}\|$")
+    summary = "; ".join(f"{r.activation} {r.decades_lost:+.1f}" for r in runs)
+    alt = (
+        f"Per-layer norms of the gradient reaching each of {depth} layers of width {width} at "
+        f"initialization (weights N(0, {gain:g}^2/{width})), log scale, one panel per activation. "
+        f"Change in orders of magnitude from the last layer to the first: {summary}. A dashed grey "
+        "line shows a linear network's Chapter-1 prediction, nearly flat."
+    )
+    caption = (
+        "Vanishing made visible: the gradient reaching each layer of a deep network at "
+        "initialization, same weights' scale, three activations. The dashed line is a linear "
+        "network's prediction from Chapter 1."
+    )
+    return plotting.show(fig, alt, caption)

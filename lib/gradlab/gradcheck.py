@@ -43,10 +43,12 @@ section 11.5 (debugging strategies: gradient checking).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import numpy as np
 
+from . import plotting
 from ._validation import check_array, check_choice, check_real
 
 __all__ = [
@@ -58,6 +60,7 @@ __all__ = [
     "relative_error",
     "numerical_gradient",
     "check_gradient",
+    "plot_step_errors",
 ]
 
 #: Machine epsilon of float64, the spacing of floats just above 1 (2**-52).
@@ -262,3 +265,46 @@ def check_gradient(
         :func:`relative_error` of ``grad`` and :func:`numerical_gradient`.
     """
     return relative_error(grad, numerical_gradient(f, x, h))
+
+
+def plot_step_errors(x: float = 1.0) -> plotting.FigureView:
+    """Figure: error of forward and central differences of ``sin`` at ``x`` against the step.
+
+    Log-log axes; the measured errors (points), the error model
+    :func:`error_model` (lines) and the best steps :func:`best_step` (markers).
+    """
+    x = check_real(x, "x")
+    steps = np.logspace(-15, -1, 141)
+    f_size, d2, d3 = abs(math.sin(x)), abs(math.sin(x)), abs(math.cos(x))
+    if min(f_size, d3) < 1e-3:
+        raise ValueError("x must keep |sin x| and |cos x| away from 0 (e.g. x = 1)")
+    fig, ax = plotting.new_figure(6.5, 4.0)
+    styles = {"forward": (plotting.COLORS["orange"], d2), "central": (plotting.COLORS["blue"], d3)}
+    best = {}
+    for method, (colour, size) in styles.items():
+        errors = step_errors(math.sin, math.cos, x, steps, method)
+        shown = np.maximum(errors, 1e-14)  # an error of exactly 0 cannot sit on a log axis
+        ax.loglog(steps, shown, ".", ms=3, color=colour, alpha=0.7)
+        model = error_model(steps, method, f_size=f_size, derivative_size=size)
+        ax.loglog(steps, model, "-", lw=1.5, color=colour, label=f"{method} difference")
+        h_star = best_step(method, f_size=f_size, derivative_size=size)
+        ax.axvline(h_star, color=colour, lw=1, ls=":")
+        best[method] = (h_star, float(errors[np.argmin(np.abs(np.log(steps / h_star)))]))
+    ax.set_ylim(1e-14, 1)
+    ax.set_xlabel("step h")
+    ax.set_ylabel("|finite difference - exact derivative|")
+    ax.legend(loc="lower left", title="points measured, lines model")
+    alt = (
+        f"Log-log plot of the error of finite-difference derivatives of sin at x = {x:g} "
+        "against the step h from 1e-15 to 0.1. For large h the error falls as h shrinks "
+        "(slope 1 for the forward difference, 2 for the central one); for small h round-off "
+        "makes it rise again, like 1/h. The best steps are "
+        f"{best['forward'][0]:.1e} (forward, error about {best['forward'][1]:.0e}) and "
+        f"{best['central'][0]:.1e} (central, error about {best['central'][1]:.0e})."
+    )
+    caption = (
+        "The error of a finite difference against its step. Truncation error falls as $h$ "
+        "shrinks, round-off error grows: the central difference does best near "
+        r"$h \approx \varepsilon^{1/3}$, the forward one near $\sqrt{\varepsilon}$."
+    )
+    return plotting.show(fig, alt, caption)
