@@ -118,6 +118,8 @@ _GENERIC_HINTS = {
     "none": "Your function returned None: did you forget the `return` statement?",
     "ellipsis": "Your function still returns `...` for this input: replace it with your result.",
     "type": "Return the kind of value the exercise asks for.",
+    "value": "Run your function on this input yourself and work out the expected value by "
+    "hand: which step differs?",
 }
 
 
@@ -201,7 +203,7 @@ def check_function(
         Specific mistakes, checked first, in order. A predicate that raises
         counts as not matching.
     fallback_hint : str
-        The hint for a wrong value that no diagnoser recognises.
+        The hint for a wrong value that no diagnoser recognises (a generic one if empty).
     """
     table = [c if isinstance(c, Case) else Case(args=tuple(c)) for c in cases]
     if not table:
@@ -310,7 +312,7 @@ def _compare(
             return "type", f"returned an array of dtype {got.dtype}{where}; expected numbers."
         close = np.isclose(got, expected, rtol=rtol, atol=atol, equal_nan=True)
         if not np.all(close):
-            k = np.unravel_index(int(np.argmin(close)), close.shape)
+            k = tuple(int(i) for i in np.unravel_index(int(np.argmin(close)), close.shape))
             at = k[0] if len(k) == 1 else k
             return "value", (
                 f"entry {at}{where} is {_show(got[k])}, expected {_show(expected[k])} "
@@ -395,7 +397,7 @@ def _hint(attempt: Attempt, diagnosers: Sequence[Diagnoser], fallback: str) -> s
         return _GENERIC_HINTS[attempt.problem]
     if attempt.problem in ("shape", "dtype"):
         return f"Make your function return what the reference returns: {attempt.detail}"
-    return fallback
+    return fallback or _GENERIC_HINTS["value"]
 
 
 def _describe_error(error: BaseException) -> str:
