@@ -531,3 +531,13 @@ def test_log_abs_product_other_mistakes():
     assert fb.status == "incorrect" and fb.hint == ch1.PRODUCT_FALLBACK
     fb = ch1.log_abs_product(lambda ws: float(np.sum(np.log(np.abs(ws)))) * (1 + 1e-6))
     assert fb.status == "incorrect"  # the tolerance is tight: 1e-9 relative
+
+
+@pytest.mark.parametrize("offset, accepted", [(0.5e-9, True), (-0.5e-9, True), (5e-9, False)])
+def test_log_abs_product_acceptance_boundary(offset, accepted):
+    """rtol = 1e-9: a checker ten times looser would accept the 5e-9 relative error."""
+
+    def off(ws):
+        return float(np.sum(np.log(np.abs(ws)))) * (1 + offset)
+
+    assert ch1.log_abs_product(off).correct is accepted
