@@ -1,88 +1,329 @@
-"""Exercise checkers: correct, incorrect with a hint, not attempted; never a crash."""
+"""Numeric exercise checkers: correct, incorrect with the right hint, not attempted; no crash."""
 
 import math
+import numbers
+from decimal import ROUND_DOWN, Decimal
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 from scipy.special import digamma
 
 from gradlab import exercises
 from gradlab.exercises import ch1
+from gradlab.exercises._core import FINITE_HINT, TYPE_HINT, WHOLE_HINT
 
 # Reference solutions, written independently of gradlab's own functions.
 REF_DEPTH = next(L for L in range(1, 1000) if 0.9**L < 1e-6)
-REF_RATE = math.log(1 / math.sqrt(32)) + 0.5 * (math.log(2) + digamma(16))
-REF_GAIN = math.sqrt(8) * math.exp(-0.5 * (math.log(2) + digamma(4)))
+REF_RATIO = math.log(1e-6) / math.log(0.9)
 SIGMA_32 = 1 / math.sqrt(32)
+REF_RATE = math.log(SIGMA_32) + 0.5 * (math.log(2) + digamma(16))
+REF_GAIN = math.sqrt(8) * math.exp(-0.5 * (math.log(2) + digamma(4)))
 
-CASES = [
-    # checker, reference, wrong answers (each must get a specific hint)
-    (ch1.depth_to_vanish, REF_DEPTH, [REF_DEPTH - 1, -REF_DEPTH, 57]),
-    (
-        ch1.growth_rate,
-        REF_RATE,
+CHECKERS = [
+    (ch1.depth_to_vanish, REF_DEPTH),
+    (ch1.growth_rate, REF_RATE),
+    (ch1.critical_gain, REF_GAIN),
+]
+IDS = ["depth", "rate", "gain"]
+
+# For every hint of every checker: answers that make that mistake, and words the hint must say.
+HINT_TRIGGERS = {
+    "depth": (
+        ch1.DEPTH_HINTS,
         [
-            0.0,
-            math.log(SIGMA_32),
-            math.log(SIGMA_32) + math.log(2) + digamma(16),
-            math.log(SIGMA_32**2) + 0.5 * (math.log(2) + digamma(16)),
-            -1 / 64,
-            round(REF_RATE, 3),
+            ([REF_DEPTH - 1, float(REF_DEPTH - 1)], "Off by one"),
+            ([-REF_DEPTH, -REF_RATIO, -1], "positive"),
+            # log10 on top, ln below: 56.95 unrounded (was "round to a whole number"), 57 rounded.
+            ([math.log10(1e-6) / math.log(0.9), 56.95, 57], "log10 on top"),
+            ([math.log(1e-6) / math.log10(0.9), 302], "ln on top"),
+            ([REF_RATIO, round(REF_RATIO, 4)], "ratio ln(1e-6) / ln(0.9) itself"),
         ],
     ),
-    (ch1.critical_gain, REF_GAIN, [1.0, math.sqrt(8), REF_GAIN / math.sqrt(8), 1.07]),
-]
+    "rate": (
+        ch1.RATE_HINTS,
+        [
+            ([0.0, 0], "Jensen"),
+            ([math.log(SIGMA_32)], "ln(sigma) alone"),
+            ([math.log(SIGMA_32**2) + 0.5 * (math.log(2) + digamma(16))], "ln(sigma^2)"),
+            ([-1 / 64, -0.015625], "-1/(2n)"),
+            ([math.log(SIGMA_32) + math.log(2) + digamma(16)], "*square root*"),
+            ([0.5 * (math.log(2) + digamma(32) - math.log(32))], "at n/2, not n"),
+            ([REF_RATE * 1.05, round(REF_RATE, 3), round(REF_RATE, 4)], "Close, but not exact"),
+        ],
+    ),
+    "gain": (
+        ch1.GAIN_HINTS,
+        [
+            ([1.0, 1], "Gain 1"),
+            ([math.sqrt(8)], "sigma = 1"),
+            ([REF_GAIN / math.sqrt(8)], "sigma* itself"),
+            ([math.sqrt(8) / REF_GAIN], "Inverted"),
+            ([1.06, 1.07, 1.0685, 1.066], "slider"),
+        ],
+    ),
+}
+FALLBACKS = {
+    "depth": (ch1.depth_to_vanish, ch1.DEPTH_FALLBACK, [200, 1]),
+    "rate": (ch1.growth_rate, ch1.RATE_FALLBACK, [1.0, -0.5]),
+    "gain": (ch1.critical_gain, ch1.GAIN_FALLBACK, [5.0, 0.1]),
+}
 
 
-@pytest.mark.parametrize("checker, reference, wrong", CASES)
-def test_reference_solution_is_correct(checker, reference, wrong):
+@pytest.mark.parametrize("checker, reference", CHECKERS, ids=IDS)
+def test_reference_solution_is_correct(checker, reference):
     fb = checker(reference)
-    assert fb.status == "correct" and fb.correct
+    assert fb.status == "correct" and fb.correct and fb.hint == ""
     assert checker(np.float64(reference)).correct
     assert checker(np.array([reference])).correct
+    assert checker(np.array(reference)).correct
 
 
-@pytest.mark.parametrize("checker, reference, wrong", CASES)
-def test_untouched_starter_is_not_attempted(checker, reference, wrong):
+@pytest.mark.parametrize("checker, reference", CHECKERS, ids=IDS)
+def test_untouched_starter_is_not_attempted(checker, reference):
     for blank in (..., None):
         fb = checker(blank)
-        assert fb.status == "not attempted"
+        assert fb.status == "not attempted" and not fb.correct
         assert "Not attempted" in str(fb) and "Not attempted" in fb._repr_html_()
 
 
-@pytest.mark.parametrize("checker, reference, wrong", CASES)
-def test_plausible_wrong_answers_get_a_hint(checker, reference, wrong):
-    hints = set()
-    for answer in wrong:
+@pytest.mark.parametrize("key", list(HINT_TRIGGERS))
+def test_every_hint_fires_for_its_own_mistake(key):
+    hints, triggers = HINT_TRIGGERS[key]
+    checker = FALLBACKS[key][0]
+    assert len(triggers) == len(hints), "one row of triggers per hint"
+    for (answers, words), (_, hint) in zip(triggers, hints, strict=True):
+        assert words in hint
+        for answer in answers:
+            fb = checker(answer)
+            assert fb.status == "incorrect", (key, answer)
+            assert fb.hint == hint, (key, answer, fb.hint)
+
+
+@pytest.mark.parametrize("key", list(FALLBACKS))
+def test_unrecognised_wrong_answers_get_the_fallback(key):
+    checker, fallback, answers = FALLBACKS[key]
+    for answer in answers:
         fb = checker(answer)
-        assert fb.status == "incorrect", answer
-        assert fb.hint, answer
-        hints.add(fb.hint)
-    assert len(hints) == len(wrong)  # each mistake has its own hint
+        assert fb.status == "incorrect" and fb.hint == fallback, (key, answer)
 
 
-@pytest.mark.parametrize("checker, reference, wrong", CASES)
-def test_strange_answers_never_raise(checker, reference, wrong):
-    for answer in ["132", [1, 2], np.zeros(3), float("nan"), float("inf"), True, {"a": 1}]:
-        fb = checker(answer)
-        assert fb.status == "incorrect"
-
-
-def test_depth_must_be_whole():
+def test_depth_generic_complaints_come_after_specific_hints():
+    # Not a whole number, and no specific mistake recognised: the generic complaint.
     fb = ch1.depth_to_vanish(REF_DEPTH + 0.5)
-    assert fb.status == "incorrect" and "whole" in fb.message
+    assert fb.status == "incorrect" and "whole" in fb.message and fb.hint == WHOLE_HINT
+    # Not a whole number, but a recognised mistake: the specific hint wins.
+    assert ch1.depth_to_vanish(56.95).hint != WHOLE_HINT
+    assert ch1.depth_to_vanish(REF_RATIO).hint != WHOLE_HINT
 
 
-def test_growth_rate_tolerance_rejects_simulation_estimates():
-    assert ch1.growth_rate(REF_RATE * (1 + 1e-6)).correct
-    fb = ch1.growth_rate(REF_RATE * 1.05)
-    assert fb.status == "incorrect" and "simulation" in fb.hint
+def test_depth_acceptance_is_exact():
+    assert ch1.depth_to_vanish(REF_DEPTH).correct
+    assert ch1.depth_to_vanish(float(REF_DEPTH)).correct
+    assert ch1.depth_to_vanish(np.int64(REF_DEPTH)).correct
+    for wrong in (REF_DEPTH - 1, REF_DEPTH + 1, REF_DEPTH - 1e-9, REF_DEPTH + 0.4):
+        assert not ch1.depth_to_vanish(wrong).correct, wrong
 
 
-def test_critical_gain_read_off_the_slider_gets_a_precision_hint():
-    for answer in (1.06, 1.07):
-        fb = ch1.critical_gain(answer)
-        assert fb.status == "incorrect" and "slider" in fb.hint
+# Significant figures ------------------------------------------------------------------------
+
+
+def unit_of(x: float, n: int) -> float:
+    """One unit of the n-th significant figure, from the decimal exponent of x."""
+    exponent = int(f"{abs(x):e}".split("e")[1])
+    return 10.0 ** (exponent - n + 1)
+
+
+def truncated(x: float, n: int) -> float:
+    quantum = Decimal(1).scaleb(int(f"{abs(x):e}".split("e")[1]) - n + 1)
+    return float(Decimal(x).quantize(quantum, rounding=ROUND_DOWN))
+
+
+SIG_FIG_CHECKERS = [(ch1.growth_rate, REF_RATE, 4), (ch1.critical_gain, REF_GAIN, 4)]
+
+
+@pytest.mark.parametrize("checker, exact, n", SIG_FIG_CHECKERS, ids=["rate", "gain"])
+def test_sig_fig_answers_inside_the_boundary_pass(checker, exact, n):
+    unit = unit_of(exact, n)
+    inside = [
+        float(f"{exact:.{n}g}"),  # rounded
+        truncated(exact, n),  # truncated
+        exact + 0.9 * unit,
+        exact - 0.9 * unit,
+        float(f"{exact:.{n + 2}g}"),  # more figures
+        float(f"{exact:.{n + 5}g}"),
+    ]
+    for answer in inside:
+        assert checker(answer).correct, answer
+
+
+@pytest.mark.parametrize("checker, exact, n", SIG_FIG_CHECKERS, ids=["rate", "gain"])
+def test_sig_fig_answers_outside_the_boundary_fail(checker, exact, n):
+    unit = unit_of(exact, n)
+    for answer in (exact + 1.1 * unit, exact - 1.1 * unit, float(f"{exact:.{n - 1}g}")):
+        fb = checker(answer)
+        assert fb.status == "incorrect" and fb.hint, answer
+
+
+def test_measured_sig_fig_defects_are_fixed():
+    assert ch1.critical_gain(1.067).correct  # 1.0672533... to 4 s.f.
+    assert ch1.growth_rate(-0.01578).correct  # -0.0157877 truncated to 4 s.f.
+    assert ch1.growth_rate(-0.01579).correct  # ... and rounded
+
+
+@pytest.mark.parametrize(
+    "expected, n, tol",
+    [
+        (1.0672533, 4, 1e-3),
+        (-0.0157877, 4, 1e-5),
+        (1000.0, 2, 100.0),
+        (999.9, 2, 10.0),
+        (1e-3, 1, 1e-3),
+        (0.000999, 3, 1e-6),
+        (123456, 1, 1e5),
+        (-7, 3, 0.01),
+    ],
+)
+def test_sig_fig_tolerance(expected, n, tol):
+    assert exercises.sig_fig_tolerance(expected, n) == pytest.approx(tol, rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "expected, n, error",
+    [
+        (1.0, 0, ValueError),
+        (1.0, 1.5, TypeError),
+        (1.0, True, TypeError),
+        (0.0, 3, ValueError),
+        (math.nan, 3, ValueError),
+        (math.inf, 3, ValueError),
+        ("1.0", 3, TypeError),
+    ],
+)
+def test_sig_fig_tolerance_validates(expected, n, error):
+    with pytest.raises(error, match="expected|n must"):
+        exercises.sig_fig_tolerance(expected, n)
+
+
+def test_check_number_sig_figs_overrides_rtol():
+    fb = exercises.check_number(1.067, 1.0672533, what="x", rtol=0.0, sig_figs=4)
+    assert fb.correct
+    assert not exercises.check_number(1.066, 1.0672533, what="x", sig_figs=4).correct
+
+
+# Hint ordering in check_number --------------------------------------------------------------
+
+
+def test_check_number_first_matching_hint_wins_and_broken_predicates_are_skipped():
+    def broken(v):
+        raise RuntimeError("bad predicate")
+
+    hints = [(broken, "never"), (lambda v: v > 5, "too big"), (lambda v: v > 1, "big")]
+    fb = exercises.check_number(7.5, 1.0, what="x", integer=True, hints=hints)
+    assert fb.hint == "too big"  # specific, even though 7.5 is not whole
+    assert exercises.check_number(2.5, 1.0, what="x", integer=True, hints=hints).hint == "big"
+    assert exercises.check_number(0.5, 1.0, what="x", integer=True, hints=hints).hint == WHOLE_HINT
+
+
+def test_check_number_does_not_match_hints_on_non_finite_values():
+    hints = [(lambda v: v < 0, "negative")]
+    fb = exercises.check_number(-math.inf, 1.0, what="x", hints=hints)
+    assert fb.hint == FINITE_HINT and "finite" in fb.message
+
+
+# Strange answers never raise ----------------------------------------------------------------
+
+
+class FloatRaises:
+    """Claims to be a real number, but cannot be converted."""
+
+    def __float__(self):
+        raise ValueError("no float for you")
+
+
+numbers.Real.register(FloatRaises)
+
+
+class ItemRaises:
+    size = 1
+
+    def item(self):
+        raise RuntimeError("no item")
+
+
+class SizeRaises:
+    @property
+    def size(self):
+        raise RuntimeError("no size")
+
+    def item(self):
+        return 1.0
+
+
+STRANGE = [
+    "132",
+    b"132",
+    [1, 2],
+    (REF_DEPTH,),
+    {"a": 1},
+    np.zeros(3),
+    np.zeros((0,)),
+    np.array(["x"]),
+    np.array([True]),
+    float("nan"),
+    float("inf"),
+    -float("inf"),
+    True,
+    False,
+    np.bool_(True),
+    10**400,
+    -(10**400),
+    1 + 2j,
+    np.complex128(1),
+    FloatRaises(),
+    ItemRaises(),
+    SizeRaises(),
+    object(),
+    print,
+]
+
+
+@pytest.mark.parametrize("checker, reference", CHECKERS, ids=IDS)
+def test_strange_answers_never_raise(checker, reference):
+    for answer in STRANGE:
+        fb = checker(answer)
+        assert fb.status == "incorrect", repr(answer)
+        assert fb.hint and fb.message
+        assert str(fb) and fb._repr_html_()
+    assert checker("132").hint == TYPE_HINT
+    assert checker(float("nan")).hint == FINITE_HINT
+
+
+answers = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**300),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.complex_numbers(),
+    st.text(max_size=5),
+    st.lists(st.floats(), max_size=3),
+    hnp.arrays(hnp.scalar_dtypes(), hnp.array_shapes(min_dims=0, max_dims=2, max_side=3)),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(answer=answers)
+def test_checkers_never_raise_property(answer):
+    for checker, _ in CHECKERS:
+        fb = checker(answer)
+        assert fb.status in {"correct", "incorrect", "not attempted"}
+        assert str(fb) and fb._repr_html_()
+
+
+# Feedback ------------------------------------------------------------------------------------
 
 
 def test_feedback_html_escapes_and_renders():
@@ -90,4 +331,10 @@ def test_feedback_html_escapes_and_renders():
     html = fb._repr_html_()
     assert "a &lt; b" in html and "&lt;x&gt;" in html
     assert "gradlab-incorrect" in html
-    assert str(fb).startswith("❌")
+    assert str(fb).startswith("❌") and "Hint: use <x>" in str(fb)
+    assert not fb.correct and fb.status == "incorrect" and fb.message == "a < b"
+
+
+def test_feedback_is_backward_compatible():
+    fb = exercises.Feedback("correct", "done")
+    assert fb.correct and fb.hint == "" and repr(fb) == str(fb) == "✅ Correct: done"

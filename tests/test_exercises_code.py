@@ -1,0 +1,543 @@
+"""Code exercises: check_function and Chapter 1's log_abs_product; never a crash."""
+
+import functools
+import math
+import operator
+import warnings
+
+import numpy as np
+import pytest
+
+from gradlab import exercises
+from gradlab.exercises import Attempt, Case, ch1, check_function, is_stub
+from gradlab.exercises._functions import _GENERIC_HINTS
+
+# A toy exercise with an array result: "double every entry".
+
+
+def double(x):
+    return 2.0 * x
+
+
+DOUBLE_CASES = [
+    Case((np.array([1.0, -2.0]),), label="x = [1, -2]"),
+    Case((np.array([[1.0, 3.0]]),), label="x = [[1, 3]]"),
+    (np.array([np.nan, np.inf, -np.inf]),),  # a plain tuple is a case too
+]
+
+
+def check_double(func, **kw):
+    return check_function(func, double, DOUBLE_CASES, name="double", **kw)
+
+
+# The untouched stub, in every form a starter cell might use.
+def stub_ellipsis(x): ...
+
+
+def stub_pass(x):
+    pass
+
+
+def stub_docstring(x):
+    """Double every entry."""
+    ...
+
+
+def stub_return_none(x):
+    return None
+
+
+def stub_raises(x):
+    raise NotImplementedError
+
+
+def stub_raises_message(x):
+    """Double every entry."""
+    raise NotImplementedError("write this function")
+
+
+def stub_assigns_ellipsis(x):
+    result = ...  # replace ... with your code
+    return result
+
+
+STUBS = [
+    stub_ellipsis,
+    stub_pass,
+    stub_docstring,
+    stub_return_none,
+    stub_raises,
+    stub_raises_message,
+    stub_assigns_ellipsis,
+    lambda x: ...,
+    ...,
+    None,
+]
+
+
+def test_reference_and_equivalent_implementations_pass():
+    for func in (double, lambda x: x + x, lambda x: x * 2, np.positive and (lambda x: 2 * x)):
+        fb = check_double(func)
+        assert fb.correct and fb.status == "correct", fb
+        assert "3 test cases" in fb.message
+
+
+@pytest.mark.parametrize("stub", STUBS, ids=lambda s: getattr(s, "__name__", repr(s)))
+def test_stubs_are_not_attempted(stub):
+    fb = check_double(stub)
+    assert fb.status == "not attempted", fb
+    assert "Not attempted" in str(fb) and "double" in fb.message
+
+
+def test_is_stub_reads_the_code_not_the_behaviour():
+    for stub in (stub_ellipsis, stub_pass, stub_docstring, stub_return_none, lambda x: None):
+        assert is_stub(stub)
+    for func in (double, stub_raises, stub_assigns_ellipsis, print, np.sum, 3, None):
+        assert not is_stub(func)
+
+
+def test_a_partly_written_function_is_not_a_stub():
+    def partial(x):
+        if x.ndim == 1:
+            return 2.0 * x
+        return ...
+
+    fb = check_double(partial)
+    assert fb.status == "incorrect" and "x = [[1, 3]]" in fb.message
+    assert fb.hint == _GENERIC_HINTS["ellipsis"]
+
+
+def test_forgotten_return_is_incorrect_with_its_hint():
+    def no_return(x):
+        y = 2.0 * x  # noqa: F841
+
+    fb = check_double(no_return)
+    assert fb.status == "incorrect" and "returned None" in fb.message
+    assert "forget the `return`" in fb.hint
+
+
+@pytest.mark.parametrize("thing", [3, "double", [double], np.zeros(2)])
+def test_non_callables_are_told_a_function_was_expected(thing):
+    fb = check_double(thing)
+    assert fb.status == "incorrect"
+    assert "expected a function double(...)" in fb.message and "def double" in fb.hint
+
+
+def test_called_instead_of_passed_is_explained():
+    fb = check_double(double(np.array([1.0])))  # the learner wrote double(...) by mistake
+    assert fb.status == "incorrect" and "no parentheses" in fb.hint
+
+
+def test_exceptions_are_reported_with_name_and_message():
+    def crashes(x):
+        raise KeyError("boom")
+
+    def divides(x):
+        return x / 0 if x.ndim == 2 else 2.0 * x
+
+    def exits(x):
+        raise SystemExit(3)
+
+    fb = check_double(crashes)
+    assert fb.status == "incorrect" and "raised KeyError: 'boom'" in fb.message
+    assert "x = [1, -2]" in fb.message and fb.hint == _GENERIC_HINTS["error"]
+    fb = check_double(divides)  # a NumPy division by zero raises under the check's errstate
+    assert "x = [[1, 3]]" in fb.message and "divide by zero" in fb.message
+    assert "FloatingPointError" in fb.message and fb.hint == _GENERIC_HINTS["floating"]
+    assert "raised SystemExit" in check_double(exits).message
+
+
+def test_first_failing_case_is_reported_with_input_expected_and_got():
+    def wrong_on_second(x):
+        return 2.0 * x if x.ndim == 1 else 3.0 * x
+
+    fb = check_double(wrong_on_second, fallback_hint="Multiply by two.")
+    assert fb.status == "incorrect" and fb.hint == "Multiply by two."
+    assert "x = [[1, 3]]" in fb.message
+    assert "entry (0, 0) is 3, expected 2" in fb.message
+    # The third case is a plain tuple: described by its arguments.
+    fb = check_double(lambda x: np.nan_to_num(2.0 * x) if x.size == 3 else 2.0 * x)
+    assert "double(array([ nan,  inf, -inf], shape=(3,)" in fb.message
+
+
+def test_wrong_shape_is_reported():
+    fb = check_double(lambda x: (2.0 * x).ravel())
+    assert fb.status == "incorrect" and "x = [[1, 3]]" in fb.message
+    assert "shape (2,)" in fb.message and "expected shape (1, 2)" in fb.message
+    assert "shape" in fb.hint
+
+
+def test_wrong_dtype_is_reported_unless_not_checked():
+    def single(x):
+        return (2.0 * x).astype(np.float32)
+
+    fb = check_double(single)
+    assert fb.status == "incorrect" and "dtype float32" in fb.message
+    assert "expected dtype float64" in fb.message and "dtype" in fb.hint
+    assert check_double(single, check_dtype=False).correct
+
+
+def test_wrong_type_is_reported():
+    fb = check_double(lambda x: list(2.0 * x))
+    assert fb.status == "incorrect" and "expected a NumPy array" in fb.message
+
+
+def test_mutated_input_is_reported_even_when_the_result_is_right():
+    def in_place(x):
+        x *= 2.0
+        return x
+
+    fb = check_double(in_place)
+    assert fb.status == "incorrect" and "changed its input in place" in fb.message
+    assert fb.hint == _GENERIC_HINTS["mutated"]
+
+
+def test_the_cases_themselves_are_never_changed():
+    def in_place(x):
+        x[...] = 0.0
+        return 2.0 * x
+
+    before = [np.array(c.args[0] if isinstance(c, Case) else c[0]) for c in DOUBLE_CASES]
+    check_double(in_place)
+    after = [c.args[0] if isinstance(c, Case) else c[0] for c in DOUBLE_CASES]
+    for a, b in zip(before, after, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def softplus(x):
+    return float(np.logaddexp(0.0, x))
+
+
+SOFTPLUS_CASES = [Case((0.0,)), Case((3.0,)), Case((1000.0,), label="x = 1000"), Case((-1000.0,))]
+
+
+def test_overflow_is_caught_not_escaped():
+    def naive(x):
+        return float(np.log(1.0 + np.exp(np.float64(x))))
+
+    def python_naive(x):
+        return math.log(1.0 + math.exp(x))
+
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        fb = check_function(naive, softplus, SOFTPLUS_CASES, name="softplus")
+        fb_py = check_function(python_naive, softplus, SOFTPLUS_CASES, name="softplus")
+    assert escaped == []
+    assert fb.status == "incorrect" and "x = 1000" in fb.message
+    assert "overflow" in fb.message and fb.hint == _GENERIC_HINTS["floating"]
+    assert "OverflowError" in fb_py.message and fb_py.hint == _GENERIC_HINTS["floating"]
+    assert check_function(softplus, softplus, SOFTPLUS_CASES, name="softplus").correct
+
+
+def test_runtime_warnings_are_reported_and_others_ignored():
+    def warns(x):
+        warnings.warn("something numerical", RuntimeWarning, stacklevel=1)
+        return softplus(x)
+
+    def deprecated(x):
+        warnings.warn("old API", DeprecationWarning, stacklevel=1)
+        return softplus(x)
+
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        fb = check_function(warns, softplus, SOFTPLUS_CASES, name="softplus")
+        ok = check_function(deprecated, softplus, SOFTPLUS_CASES, name="softplus")
+    assert escaped == []
+    assert fb.status == "incorrect" and "RuntimeWarning: something numerical" in fb.message
+    assert fb.hint == _GENERIC_HINTS["warning"]
+    assert ok.correct
+
+
+def test_nan_aware_scalar_comparison_and_tolerances():
+    def ref(x):
+        return x if math.isfinite(x) else math.nan
+
+    cases = [Case((1.0,)), Case((math.inf,)), Case((2.0,), rtol=0.1)]
+    assert check_function(ref, ref, cases, name="f").correct
+    assert check_function(
+        lambda x: ref(x) * 1.05 if x == 2.0 else ref(x), ref, cases, name="f"
+    ).correct
+    fb = check_function(lambda x: x, ref, cases, name="f")  # inf where NaN is expected
+    assert (
+        fb.status == "incorrect" and "returned inf" in fb.message and "expected nan" in fb.message
+    )
+    fb = check_function(lambda x: math.nan, ref, cases, name="f")
+    assert "returned nan" in fb.message and "expected 1" in fb.message
+    fb = check_function(lambda x: ref(x) + 1e-6, ref, cases, name="f")
+    assert fb.status == "incorrect" and fb.hint == _GENERIC_HINTS["value"]
+    assert check_function(lambda x: ref(x) + 1e-6, ref, cases, name="f", rtol=1e-5).correct
+
+
+def test_tuple_results_are_compared_entry_by_entry():
+    def ref(x):
+        return x, np.array([x, 2 * x])
+
+    cases = [Case((1.0,))]
+    assert check_function(ref, ref, cases, name="f").correct
+    fb = check_function(lambda x: (x, np.array([x, 3 * x])), ref, cases, name="f")
+    assert fb.status == "incorrect" and "[1]" in fb.message
+    fb = check_function(lambda x: x, ref, cases, name="f")
+    assert "expected a tuple of 2 values" in fb.message
+
+
+def test_diagnosers_win_over_generic_hints_and_broken_ones_are_skipped():
+    def broken(attempt):
+        raise RuntimeError("bad diagnoser")
+
+    def tripled(a: Attempt) -> bool:
+        return a.problem == "value" and np.allclose(a.got, 1.5 * a.expected, equal_nan=True)
+
+    diagnosers = [
+        (broken, "never"),
+        (tripled, "You multiplied by three."),
+        (lambda a: a.problem == "mutated", "Do not touch x."),
+    ]
+
+    def in_place(x):
+        x *= 2.0
+        return x
+
+    fb = check_double(lambda x: 3.0 * x, diagnosers=diagnosers)
+    assert fb.hint == "You multiplied by three."
+    assert check_double(in_place, diagnosers=diagnosers).hint == "Do not touch x."
+
+
+class Weird:
+    """A result that defeats every comparison."""
+
+    def __eq__(self, other):
+        raise RuntimeError("no comparing")
+
+    def __float__(self):
+        raise RuntimeError("no float")
+
+    def __repr__(self):
+        raise RuntimeError("no repr")
+
+    __hash__ = None
+
+
+STRANGE_RESULTS = [
+    "2.0",
+    [2.0, -4.0],
+    {"a": 1},
+    Weird(),
+    10**400,
+    True,
+    1 + 2j,
+    (x for x in range(2)),
+    np.array(["a", "b"]),
+    np.array([True, False]),
+    object(),
+]
+
+
+@pytest.mark.parametrize("result", STRANGE_RESULTS, ids=lambda r: type(r).__name__)
+def test_strange_results_never_raise(result):
+    fb = check_double(lambda x: result)
+    assert fb.status == "incorrect" and fb.hint
+    assert str(fb) and fb._repr_html_()
+    fb = check_function(lambda x: result, softplus, SOFTPLUS_CASES, name="softplus")
+    assert fb.status == "incorrect" and fb.hint
+    assert str(fb) and fb._repr_html_()
+
+
+def test_huge_int_result_for_a_number_is_a_wrong_value_not_a_crash():
+    fb = check_function(lambda x: 10**400, softplus, SOFTPLUS_CASES, name="softplus")
+    assert fb.status == "incorrect" and "returned inf" in fb.message
+
+
+def test_strange_learner_functions_never_raise():
+    def recursive(x):
+        return recursive(x)
+
+    def wrong_arity():
+        return 0.0
+
+    for func in (recursive, wrong_arity, print, functools.partial(operator.mul, 2.0), int):
+        fb = check_double(func)
+        assert fb.status in {"correct", "incorrect"} and str(fb)
+    assert check_double(functools.partial(operator.mul, 2.0)).correct
+    assert "RecursionError" in check_double(recursive).message
+    assert "TypeError" in check_double(wrong_arity).message
+
+
+def test_check_function_needs_cases():
+    with pytest.raises(ValueError, match="cases"):
+        check_function(double, double, [], name="double")
+
+
+# Chapter 1, Exercise 1.4: log_abs_product ----------------------------------------------------
+
+# The notebook's cells, verbatim (the final report hands them to the chapter).
+STARTER_CELL = '''
+def log_abs_product(ws):
+    """ln|w_1 w_2 ... w_L| for a 1-D array of weights ws."""
+    result = ...  # replace ... with your code
+    return result
+
+
+exercises.ch1.log_abs_product(log_abs_product)
+'''
+
+SOLUTION_CELL = '''
+def log_abs_product(ws):
+    """ln|w_1 w_2 ... w_L| for a 1-D array of weights ws."""
+    return float(np.sum(np.log(np.abs(ws))))
+
+
+ws = np.full(2000, 0.5)
+print("np.prod(ws)         =", np.prod(ws))
+print("log_abs_product(ws) =", log_abs_product(ws))
+print("-2000 ln 2          =", -2000 * math.log(2))
+exercises.ch1.log_abs_product(log_abs_product)
+'''
+
+
+def run_cell(source: str):
+    """Run a cell's code; return the value of its last line, as Jupyter would show it."""
+    *body, last = source.strip().splitlines()
+    namespace = {"np": np, "math": math, "exercises": exercises}
+    exec("\n".join(body), namespace)
+    return eval(last, namespace)
+
+
+def logic_lines(source: str) -> int:
+    return sum(1 for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#"))
+
+
+def test_notebook_cells_give_not_attempted_and_correct(capsys):
+    assert run_cell(STARTER_CELL).status == "not attempted"
+    fb = run_cell(SOLUTION_CELL)
+    assert fb.correct, fb
+    shown = capsys.readouterr().out
+    assert "np.prod(ws)         = 0.0" in shown and "-1386.29" in shown
+    assert logic_lines(STARTER_CELL) <= 12 and logic_lines(SOLUTION_CELL) <= 12
+
+
+def independent_log_abs_product(ws):
+    return math.fsum(math.log(abs(w)) for w in ws)
+
+
+def test_log_abs_product_accepts_correct_implementations():
+    for func in (
+        independent_log_abs_product,
+        lambda ws: np.log(np.abs(ws)).sum(),
+        lambda ws: float(np.sum(np.log(np.abs(np.asarray(ws))))),
+        lambda ws: sum(math.log(abs(w)) for w in ws),
+    ):
+        fb = ch1.log_abs_product(func)
+        assert fb.correct, fb
+
+
+def test_log_abs_product_stubs_are_not_attempted():
+    def stub(ws):
+        """ln|w_1 w_2 ... w_L|."""
+        ...
+
+    def raises(ws):
+        raise NotImplementedError
+
+    for func in (stub, raises, ..., None):
+        assert ch1.log_abs_product(func).status == "not attempted"
+
+
+def naive_np(ws):
+    return float(np.log(np.abs(np.prod(ws))))
+
+
+def naive_math(ws):
+    return math.log(abs(math.prod(ws)))
+
+
+def naive_only_when_growing(ws):  # reaches the overflowing case (2000 weights of 2)
+    if np.all(np.abs(ws) >= 1):
+        return float(np.log(np.prod(np.abs(ws))))
+    return float(np.sum(np.log(np.abs(ws))))
+
+
+def naive_math_only_when_growing(ws):  # Python floats overflow to inf without an error
+    if np.all(np.abs(ws) >= 1):
+        return math.log(math.prod(abs(w) for w in ws))
+    return float(np.sum(np.log(np.abs(ws))))
+
+
+def no_abs_np(ws):
+    return float(np.sum(np.log(ws)))
+
+
+def no_abs_math(ws):
+    return math.fsum(math.log(w) for w in ws)
+
+
+def no_abs_nan(ws):  # np.log would warn: a learner who silenced it gets nan
+    with np.errstate(invalid="ignore"):
+        return float(np.sum(np.log(ws)))
+
+
+def mutates(ws):
+    np.abs(ws, out=ws)
+    return float(np.sum(np.log(ws)))
+
+
+# Each wrong implementation, the case it fails on, and the hint it must get (by table index).
+WRONG = [
+    (mutates, "negative weights", 0, "changed the caller's array"),
+    (no_abs_np, "negative weights", 1, "take absolute values"),
+    (no_abs_math, "negative weights", 1, "take absolute values"),
+    (no_abs_nan, "negative weights", 1, "take absolute values"),
+    (naive_np, "2000 weights of 0.5", 2, "log scale"),
+    (naive_math, "2000 weights of 0.5", 2, "log scale"),
+    (naive_only_when_growing, "2000 weights of 2.0", 2, "log scale"),
+    (naive_math_only_when_growing, "2000 weights of 2.0", 2, "log scale"),
+    (lambda ws: float(np.sum(np.log10(np.abs(ws)))), "ws = [2.0]", 3, "log10"),
+    (lambda ws: float(np.sum(np.log2(np.abs(ws)))), "ws = [2.0]", 4, "log2"),
+    (lambda ws: float(np.mean(np.log(np.abs(ws)))), "[0.5, 4.0, 3.0]", 5, "not the mean"),
+    (lambda ws: np.cumsum(np.log(np.abs(ws))), "ws = [2.0]", 6, "cumulative sum"),
+    (lambda ws: chains_log_product(ws), "ws = [2.0]", 6, "cumulative sum"),
+    (lambda ws: float(abs(np.prod(ws))), "ws = [2.0]", 7, "natural logarithm"),
+]
+
+
+def chains_log_product(ws):
+    from gradlab import chains
+
+    return chains.log_product(ws)  # the running values [0, ln|w_1|, ...]
+
+
+@pytest.mark.parametrize("func, where, index, words", WRONG, ids=[str(w[2]) for w in WRONG])
+def test_log_abs_product_catches_each_mistake_with_its_hint(func, where, index, words):
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        fb = ch1.log_abs_product(func)
+    assert escaped == []
+    assert fb.status == "incorrect"
+    assert where in fb.message, fb.message
+    assert fb.hint == ch1.PRODUCT_HINTS[index][1], fb.hint
+    assert words in fb.hint
+
+
+def test_log_abs_product_every_hint_is_exercised():
+    assert {w[2] for w in WRONG} == set(range(len(ch1.PRODUCT_HINTS)))
+
+
+def test_log_abs_product_other_mistakes():
+    def empty_fails(ws):
+        return functools.reduce(operator.add, np.log(np.abs(ws)))
+
+    fb = ch1.log_abs_product(empty_fails)
+    assert "the empty product is 1" in fb.message and "TypeError" in fb.message
+    fb = ch1.log_abs_product(lambda ws: float(np.sum(np.log(np.abs(ws)))) + 0.1)
+    assert fb.status == "incorrect" and fb.hint == ch1.PRODUCT_FALLBACK
+    fb = ch1.log_abs_product(lambda ws: float(np.sum(np.log(np.abs(ws)))) * (1 + 1e-6))
+    assert fb.status == "incorrect"  # the tolerance is tight: 1e-9 relative
+
+
+@pytest.mark.parametrize("offset, accepted", [(0.5e-9, True), (-0.5e-9, True), (5e-9, False)])
+def test_log_abs_product_acceptance_boundary(offset, accepted):
+    """rtol = 1e-9: a checker ten times looser would accept the 5e-9 relative error."""
+
+    def off(ws):
+        return float(np.sum(np.log(np.abs(ws)))) * (1 + offset)
+
+    assert ch1.log_abs_product(off).correct is accepted
