@@ -6,7 +6,7 @@ launch-button code on them), the link forms the chapters use, and `make lab`.
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import re
 import shutil
 import subprocess
@@ -18,10 +18,9 @@ import yaml
 
 from _book import NOTEBOOKS, ROOT, load, source
 
-_spec = importlib.util.spec_from_file_location("gvx_book", ROOT / "tools" / "gvx_book.py")
-gvx = importlib.util.module_from_spec(_spec)
-sys.modules.setdefault("gvx_book", gvx)
-_spec.loader.exec_module(gvx)
+# The book's Sphinx extension, imported the way Jupyter Book loads it (tools/ on the path).
+sys.path.insert(0, str(ROOT / "tools"))
+gvx = importlib.import_module("gvx_book")
 
 CHAPTER = "book/01_exponential_weights"
 BIB_KEYS = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "book" / "references.bib").read_text()))
