@@ -42,8 +42,10 @@ test: $(STAMP)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	$(BIN)/python -m pytest -m html tests
 
+# JupyterLab refuses to run as root (containers, Binder-like sandboxes) without --allow-root.
+USER_ID ?= $(shell id -u)
 lab: $(STAMP)
-	$(BIN)/jupyter lab book/
+	$(BIN)/jupyter lab $(if $(filter 0,$(USER_ID)),--allow-root )book/
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py

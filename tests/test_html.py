@@ -6,10 +6,18 @@ Run after `jupyter-book build .` (the Makefile's `test` target does both).
 from __future__ import annotations
 
 import html.parser
+import importlib
+import json
+import re
+import sys
 
 import pytest
 
-from _book import CHAPTERS, ROOT
+from _book import CHAPTERS, ROOT, load, source
+
+# The book's Sphinx extension, imported the way Jupyter Book loads it (tools/ on the path).
+sys.path.insert(0, str(ROOT / "tools"))
+gvx = importlib.import_module("gvx_book")
 
 pytestmark = pytest.mark.html
 HTML = ROOT / "_build" / "html"
@@ -83,13 +91,98 @@ def test_exercises_and_folded_solutions(pages):
         assert text.count("gradlab-correct") >= 3
 
 
-def test_launch_buttons(pages):
-    for name, (text, _) in pages.items():
-        assert "mybinder.org" in text, f"{name}: no Binder launch button"
-        assert "thebe" in text.lower(), f"{name}: no Live Code button"
-        assert "lab/tree" in text or "urlpath=lab" in text or "lab%2Ftree" in text, (
-            f"{name}: Binder should open JupyterLab"
+def links(page: Page) -> list[dict[str, str]]:
+    return page.find("a")
+
+
+def test_no_placeholder_anywhere():
+    """No built page or script links to a placeholder or to someone else's repository."""
+    placeholders = ("REPLACE-WITH", "YOUR-ORG", "YOUR-USER", "<owner>", "OWNER/NAME")
+    foreign = ("executablebooks/jupyter-book", "binder-examples/")  # the stack's defaults
+    files = [p for p in HTML.rglob("*") if p.suffix in (".html", ".js")]
+    assert len(files) > 10
+    for path in files:
+        text = path.read_text(errors="replace")
+        for word in placeholders + foreign:
+            assert word not in text, f"{path.relative_to(HTML)} contains {word!r}"
+
+
+def test_repository_and_launch_buttons_point_to_the_repository(pages):
+    """Buttons open the repository the book was built from, or are absent when it is unknown.
+
+    The repository is found the way the build finds it (`tools/gvx_book.py`), so run this in
+    the environment that built the book (as `make test` does).
+    """
+    repo = gvx.discover_repository(ROOT)
+    for name, (text, page) in pages.items():
+        hrefs = [a.get("href", "") for a in links(page)]
+        outside = [h for h in hrefs if "github.com" in h or "binder" in h]
+        download = f"../_sources/book/{name}.ipynb"  # the download button stays either way
+        assert download in hrefs and (HTML / "book" / download).resolve().is_file(), name
+        if repo is None:
+            assert outside == [], f"{name}: links to a repository that is not known: {outside}"
+            for marker in (
+                "launch-buttons",
+                "launch-thebe",
+                "x-thebe-config",
+                "source-repository-button",
+                "source-issues-button",
+            ):
+                assert marker not in text, f"{name}: {marker} without a repository"
+            continue
+        page_path = f"book/{name}.ipynb"
+        assert repo.binder_url(page_path) in hrefs, f"{name}: no Binder button into JupyterLab"
+        assert "launch-thebe" in text and f'repo: "{repo.owner}/{repo.name}"' in text, name
+        assert repo.url in hrefs, f"{name}: no repository button"
+        for href in outside:
+            assert href.startswith((repo.url, f"https://mybinder.org/v2/gh/{repo.owner}/")), href
+
+
+def test_chapters_link_a_downloadable_learner_notebook(pages):
+    repo = gvx.discover_repository(ROOT)
+    for name, (_, page) in pages.items():
+        learner = f"{name}_learner.ipynb"
+        downloads = [a for a in page.find("a", **{"class": "download"}) if learner in a["href"]]
+        assert downloads, f"{name}: no download link to {learner}"
+        for a in downloads:
+            built = (HTML / "book" / a["href"]).resolve()
+            assert built.is_file() and built.is_relative_to(HTML.resolve()), (
+                f"{name}: {a['href']} missing"
+            )
+            assert json.loads(built.read_text())["cells"], built
+        binder = [a["href"] for a in page.find("a", **{"class": "gvx-binder-link"})]
+        if repo is None:
+            assert binder == [], name
+        else:
+            assert binder == [repo.binder_url(f"book/learner/{learner}")], name
+
+
+def test_citations_link_to_the_bibliography(pages):
+    bibliography = Page((HTML / "book" / "references.html").read_text())
+    entries = {a["id"] for a in bibliography.find("div", role="doc-biblioentry")}
+    assert entries
+    entry_text = (HTML / "book" / "references.html").read_text()
+    for name, (text, page) in pages.items():
+        cited = [
+            m["key"]
+            for cell in load(ROOT / "book" / f"{name}.ipynb")["cells"]
+            if cell["cell_type"] == "markdown"
+            for m in gvx.CITATION_LINK.finditer(source(cell))
+        ]
+        anchors = page.find("a", **{"class": "gvx-citation"})
+        label_of = dict(
+            re.findall(r'class="gvx-citation[^"]*" href="([^"]+)"[^>]*>([^<]+)</a>', text)
         )
+        assert len(anchors) == len(cited) > 0, f"{name}: {len(anchors)} links, {len(cited)} cites"
+        for key, a in zip(cited, anchors, strict=True):
+            target, _, anchor = a["href"].partition("#")
+            assert target == "references.html" and anchor in entries, (name, key, a["href"])
+            # the entry it links to is the one its author-year text names
+            block = entry_text.split(f'id="{anchor}"', 1)[1].split("</div>", 1)[0]
+            surname, year = label_of[a["href"]].split()[0].strip(","), label_of[a["href"]][-4:]
+            assert surname in block and f"{year}." in block, (key, label_of[a["href"]], block)
+        for raw in ("Citation Not Found", "{cite", "gvx-cite:", "references.bib#", "](references"):
+            assert raw not in text, f"{name}: {raw!r} on the page"
 
 
 def test_math_and_citations_render(pages):

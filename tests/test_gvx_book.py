@@ -1,0 +1,408 @@
+"""The book's local Sphinx extension (tools/gvx_book.py), its config, and the sources it reads.
+
+Repository discovery, the theme options it sets (checked by running sphinx-book-theme's own
+launch-button code on them), the link forms the chapters use, and `make lab`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import shutil
+import subprocess
+import sys
+import types
+
+import pytest
+import yaml
+
+from _book import NOTEBOOKS, ROOT, load, source
+
+# The book's Sphinx extension, imported the way Jupyter Book loads it (tools/ on the path).
+sys.path.insert(0, str(ROOT / "tools"))
+gvx = importlib.import_module("gvx_book")
+
+CHAPTER = "book/01_exponential_weights"
+BIB_KEYS = set(re.findall(r"@\w+\{([^,]+),", (ROOT / "book" / "references.bib").read_text()))
+
+
+def fake_git(outputs: dict[str, str | None]):
+    """A ``git(args)`` that answers from ``outputs`` (keyed by the joined args)."""
+    calls = []
+
+    def git(args):
+        calls.append(args)
+        return outputs.get(" ".join(args))
+
+    git.calls = calls
+    return git
+
+
+# --- parse_github_url ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://github.com/owner/name",
+        "https://github.com/owner/name.git",
+        "https://github.com/owner/name/",
+        "http://github.com/owner/name",
+        "git@github.com:owner/name.git",
+        "git@github.com:owner/name",
+        "ssh://git@github.com/owner/name.git",
+        "https://user@github.com/owner/name.git",
+        "  https://github.com/owner/name.git\n",
+    ],
+)
+def test_parse_github_url_forms(url):
+    assert gvx.parse_github_url(url) == ("owner", "name")
+
+
+def test_parse_github_url_keeps_dots_and_dashes():
+    assert gvx.parse_github_url("git@github.com:my-org/gradients.vanishing-exploding.git") == (
+        "my-org",
+        "gradients.vanishing-exploding",
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://gitlab.com/owner/name.git",
+        "git@gitlab.com:owner/name.git",
+        "https://github.example.com/owner/name",
+        "https://github.com.evil.org/owner/name",
+        "https://github.com/owner",
+        "https://github.com/owner/name/tree/main",
+        "/srv/git/name.git",
+        "",
+    ],
+)
+def test_parse_github_url_rejects_other_remotes(url):
+    assert gvx.parse_github_url(url) is None
+
+
+def test_parse_github_url_type():
+    with pytest.raises(TypeError, match="url"):
+        gvx.parse_github_url(None)
+
+
+# --- discover_repository ---------------------------------------------------------------------
+
+
+def test_discover_env_override_wins_over_everything():
+    git = fake_git({"remote get-url origin": "git@github.com:other/repo.git"})
+    env = {
+        "GVX_REPOSITORY_URL": "https://github.com/example-org/gve",
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_REPOSITORY": "ci/repo",
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_REF_NAME": "main",
+    }
+    repo = gvx.discover_repository(ROOT, env, git)
+    assert (repo.owner, repo.name, repo.branch) == ("example-org", "gve", "main")
+    assert repo.url == "https://github.com/example-org/gve"
+    env["GVX_REPOSITORY_BRANCH"] = "course-v2"
+    assert gvx.discover_repository(ROOT, env, git).branch == "course-v2"
+
+
+def test_discover_env_override_none_disables():
+    git = fake_git({"remote get-url origin": "git@github.com:other/repo.git"})
+    assert gvx.discover_repository(ROOT, {"GVX_REPOSITORY_URL": "none"}, git) is None
+
+
+def test_discover_env_override_must_be_github():
+    with pytest.raises(ValueError, match="GVX_REPOSITORY_URL"):
+        gvx.discover_repository(
+            ROOT, {"GVX_REPOSITORY_URL": "https://gitlab.com/o/n"}, fake_git({})
+        )
+
+
+def test_discover_github_actions_push():
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "someone/gradients-vanishing-exploding",
+        "GITHUB_REF": "refs/heads/main",
+        "GITHUB_REF_NAME": "main",
+        "GITHUB_SHA": "0123abc",
+    }
+    git = fake_git({"remote get-url origin": "git@github.com:wrong/remote.git"})
+    repo = gvx.discover_repository(ROOT, env, git)
+    assert repo == gvx.Repository("someone", "gradients-vanishing-exploding", "main", "")
+
+
+def test_discover_github_actions_pull_request_uses_the_commit():
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_SERVER_URL": "https://github.com",
+        "GITHUB_REPOSITORY": "someone/gve",
+        "GITHUB_REF": "refs/pull/7/merge",
+        "GITHUB_REF_NAME": "7/merge",
+        "GITHUB_SHA": "0123abc",
+    }
+    assert gvx.discover_repository(ROOT, env, fake_git({})).branch == "0123abc"
+
+
+def test_discover_github_enterprise_is_not_github():
+    env = {
+        "GITHUB_ACTIONS": "true",
+        "GITHUB_SERVER_URL": "https://git.corp.example",
+        "GITHUB_REPOSITORY": "team/gve",
+    }
+    assert gvx.discover_repository(ROOT, env, fake_git({})) is None
+
+
+@pytest.mark.parametrize(
+    "remote",
+    [
+        "git@github.com:owner/name.git",
+        "https://github.com/owner/name.git",
+        "https://github.com/owner/name",
+    ],
+)
+def test_discover_origin_remote(remote):
+    git = fake_git(
+        {
+            "remote get-url origin": remote,
+            "rev-parse --abbrev-ref --symbolic-full-name @{upstream}": "origin/trunk",
+            "rev-parse --show-prefix": "",
+        }
+    )
+    assert gvx.discover_repository(ROOT, {}, git) == gvx.Repository("owner", "name", "trunk", "")
+
+
+def test_discover_branch_falls_back_to_origin_head_then_main():
+    outputs = {
+        "remote get-url origin": "git@github.com:owner/name.git",
+        "symbolic-ref --short refs/remotes/origin/HEAD": "origin/develop",
+    }
+    assert gvx.discover_repository(ROOT, {}, fake_git(outputs)).branch == "develop"
+    del outputs["symbolic-ref --short refs/remotes/origin/HEAD"]
+    assert gvx.discover_repository(ROOT, {}, fake_git(outputs)).branch == "main"
+    # an upstream on another remote (a fork, say) is not the branch Binder can see
+    outputs["rev-parse --abbrev-ref --symbolic-full-name @{upstream}"] = "fork/feature"
+    assert gvx.discover_repository(ROOT, {}, fake_git(outputs)).branch == "main"
+
+
+def test_discover_book_in_a_subfolder():
+    git = fake_git(
+        {
+            "remote get-url origin": "git@github.com:owner/name.git",
+            "rev-parse --show-prefix": "course/",
+        }
+    )
+    repo = gvx.discover_repository(ROOT, {}, git)
+    assert repo.path_to_book == "course"
+    assert repo.binder_url("book/x.ipynb").endswith("?urlpath=lab/tree/course/book/x.ipynb")
+
+
+@pytest.mark.parametrize("remote", ["https://gitlab.com/owner/name.git", "/srv/git/name.git", None])
+def test_discover_non_github_or_no_remote(remote):
+    assert gvx.discover_repository(ROOT, {}, fake_git({"remote get-url origin": remote})) is None
+
+
+def test_discover_root_type():
+    with pytest.raises(TypeError, match="root"):
+        gvx.discover_repository(3, {}, fake_git({}))
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git command")
+def test_discover_with_real_git(tmp_path):
+    def run(*args):
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    run("init", "-q", "-b", "main")
+    assert gvx.discover_repository(tmp_path, {}) is None  # no remote
+    run("remote", "add", "origin", "git@github.com:owner/name.git")
+    assert gvx.discover_repository(tmp_path, {}) == gvx.Repository("owner", "name", "main", "")
+    (tmp_path / "book").mkdir()
+    assert gvx.discover_repository(tmp_path / "book", {}).path_to_book == "book"
+    run("remote", "set-url", "origin", "https://gitlab.com/owner/name.git")
+    assert gvx.discover_repository(tmp_path, {}) is None
+
+
+def test_binder_url_form_and_validation():
+    repo = gvx.Repository("OWNER", "NAME", "BRANCH")
+    assert (
+        repo.binder_url("book/learner/01_exponential_weights_learner.ipynb")
+        == "https://mybinder.org/v2/gh/OWNER/NAME/BRANCH"
+        "?urlpath=lab/tree/book/learner/01_exponential_weights_learner.ipynb"
+    )
+    assert (
+        gvx.Repository("o", "n", "feature/x")
+        .binder_url("a.ipynb")
+        .startswith("https://mybinder.org/v2/gh/o/n/feature%2Fx?")
+    )
+    for bad in ("", "/abs.ipynb", None):
+        with pytest.raises(ValueError, match="path"):
+            repo.binder_url(bad)
+
+
+# --- configure_repository, checked with sphinx-book-theme's own button code -------------------
+
+
+class FakeConfig(types.SimpleNamespace):
+    def __getitem__(self, key):
+        return getattr(self, key)
+
+
+def book_config() -> FakeConfig:
+    """The theme options Jupyter Book derives from _config.yml."""
+    from jupyter_book.config import get_final_config
+
+    sphinx_config, _ = get_final_config(
+        user_yaml=ROOT / "_config.yml", cli_config={"latex_individualpages": False}, sourcedir=ROOT
+    )
+    return FakeConfig(
+        html_theme_options=sphinx_config["html_theme_options"],
+        html_context={},
+        html_theme="sphinx_book_theme",
+    )
+
+
+def header_buttons(config: FakeConfig) -> list[dict]:
+    """The header buttons sphinx-book-theme 1.3 builds for Chapter 1 with ``config``."""
+    from sphinx_book_theme.header_buttons import update_context_with_repository_info
+    from sphinx_book_theme.header_buttons.launch import add_launch_buttons
+    from sphinx_book_theme.header_buttons.source import add_source_buttons
+
+    app = types.SimpleNamespace(
+        config=config,
+        builder=None,
+        env=types.SimpleNamespace(
+            doc2path=lambda name: str(ROOT / f"{name}.ipynb"),
+            metadata={CHAPTER: {"kernelspec": {"name": "python3"}}},
+        ),
+    )
+    update_context_with_repository_info(app)
+    context = dict(
+        config.html_context,
+        header_buttons=[],
+        pagename=CHAPTER,
+        sourcename=f"{CHAPTER}.ipynb",
+        page_source_suffix=".ipynb",
+    )
+    add_source_buttons(app, CHAPTER, "page.html", context, None)
+    add_launch_buttons(app, CHAPTER, "page.html", context, None)
+    return context["header_buttons"]
+
+
+def flat(buttons: list[dict]) -> list[dict]:
+    out = []
+    for b in buttons:
+        out += flat(b["buttons"]) if b.get("type") == "group" else [b]
+    return out
+
+
+def test_config_yml_has_no_placeholder_repository():
+    text = (ROOT / "_config.yml").read_text()
+    assert "REPLACE" not in text and "github.com/" not in text
+    cfg = yaml.safe_load(text)
+    assert cfg["repository"]["url"] == ""
+    assert cfg["sphinx"]["local_extensions"] == {"gvx_book": "tools"}
+
+
+def test_configure_with_repository_gives_binder_jupyterlab_and_repo_buttons():
+    config = book_config()
+    gvx.configure_repository(config, gvx.Repository("OWNER", "NAME", "BRANCH"))
+    buttons = {b.get("label") or b["text"]: b for b in flat(header_buttons(config))}
+    assert buttons["Binder"]["url"] == (
+        "https://mybinder.org/v2/gh/OWNER/NAME/BRANCH"
+        "?urlpath=lab/tree/book/01_exponential_weights.ipynb"
+    )
+    assert buttons["launch-thebe"]["javascript"] == "initThebeSBT()"
+    assert buttons["source-repository-button"]["url"] == "https://github.com/OWNER/NAME"
+    assert buttons["source-issues-button"]["url"].startswith(
+        "https://github.com/OWNER/NAME/issues/new?"
+    )
+    assert config.gvx_repository == {
+        "owner": "OWNER",
+        "name": "NAME",
+        "branch": "BRANCH",
+        "path_to_book": "",
+    }
+
+
+def test_configure_without_repository_leaves_the_buttons_out():
+    config = book_config()
+    config.html_context = {"github_user": "stale"}
+    gvx.configure_repository(config, None)
+    labels = [b.get("label") for b in flat(header_buttons(config))]
+    assert labels == []  # no repository, issues, Binder or Live Code button
+    opts = config.html_theme_options
+    assert "repository_url" not in opts and not opts["use_repository_button"]
+    assert not opts["use_issues_button"]
+    assert "binderhub_url" not in opts["launch_buttons"]
+    assert "thebe" not in opts["launch_buttons"]
+    assert config.html_context == {} and config.gvx_repository is None
+
+
+def test_configure_validates_its_arguments():
+    with pytest.raises(TypeError, match="html_theme_options"):
+        gvx.configure_repository(types.SimpleNamespace(), None)
+    with pytest.raises(TypeError, match="repo"):
+        gvx.configure_repository(book_config(), "https://github.com/o/n")
+
+
+# --- the link forms the chapters use ---------------------------------------------------------
+
+
+def markdown_cells(path):
+    return [source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown"]
+
+
+def test_citation_link_regex():
+    text = "see ([A, 2010](references.bib#a2010x); [B et al., 2011](../references.bib#b:2011))."
+    assert [(m["bib"], m["key"]) for m in gvx.CITATION_LINK.finditer(text)] == [
+        ("references.bib", "a2010x"),
+        ("../references.bib", "b:2011"),
+    ]
+    out = [text]
+    gvx._rewrite_citation_links(None, "doc", out)
+    assert out[0] == "see ([A, 2010](gvx-cite:a2010x); [B et al., 2011](gvx-cite:b:2011))."
+
+
+def test_notebooks_cite_only_with_links_to_known_keys():
+    """Citations are `[Author, year](references.bib#key)`; no {cite} role (JupyterLab can't)."""
+    for path in NOTEBOOKS:
+        for text in markdown_cells(path):
+            assert not re.search(r"\{(foot)?cite[\w:]*\}", text), f"{path.name}: use a cite link"
+            for m in gvx.CITATION_LINK.finditer(text):
+                assert (path.parent / m["bib"]).resolve() == ROOT / "book" / "references.bib"
+                assert m["key"] in BIB_KEYS, f"{path.name} cites unknown {m['key']}"
+            # an author-year text in front of every citation link
+            for label in re.findall(r"\[([^\]]*)\]\([\w./-]*\.bib#", text):
+                assert re.search(r"\w.*\b(1[89]|20)\d\d[a-z]?$", label), label
+
+
+def test_chapters_link_their_learner_notebook_in_the_exercises():
+    for path in NOTEBOOKS:
+        if not path.name[:2].isdigit():
+            continue
+        target = f"learner/{path.stem}_learner.ipynb"
+        cells = markdown_cells(path)
+        heading = next(i for i, t in enumerate(cells) if re.search(r"^#+ .*Exercises", t, re.M))
+        text = cells[heading].split("Exercises", 1)[1]
+        assert re.search(r":::\{admonition\} Do the exercises in your own notebook", text), path
+        assert f"]({target})" in text, f"{path.name}: no link to {target} in its exercises"
+        assert gvx.LEARNER_PATH.search(target)
+
+
+# --- make lab ----------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+@pytest.mark.parametrize(("uid", "flag"), [("0", True), ("1000", False)])
+def test_make_lab_allows_root_only_as_root(uid, flag):
+    out = subprocess.run(
+        ["make", "-s", "-n", "lab", f"USER_ID={uid}", "STAMP=Makefile"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    line = next(x for x in out.splitlines() if "jupyter lab" in x)
+    assert ("--allow-root" in line) is flag
+    assert line.rstrip().endswith("book/")

@@ -1,0 +1,438 @@
+"""The course's local Sphinx extension: repository links, learner notebooks, citations.
+
+Loaded by Jupyter Book through ``sphinx: local_extensions`` in ``_config.yml``. It does three
+things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
+
+1. **Repository and launch buttons from the real repository.** On ``config-inited`` it finds
+   the GitHub repository the book is built from (:func:`discover_repository`: the
+   ``GVX_REPOSITORY_URL`` override, else GitHub Actions' ``GITHUB_SERVER_URL`` and
+   ``GITHUB_REPOSITORY``, else the ``origin`` remote) and sets the sphinx-book-theme options
+   that the repository, issues, Binder and Live Code buttons read
+   (:func:`configure_repository`). When no repository is found those buttons are left out,
+   never pointed at a placeholder.
+2. **Learner notebooks.** A Markdown link to ``learner/NN_name_learner.ipynb`` becomes a
+   download link to a copy of that notebook in the built site, followed, when the repository
+   is known, by a link that opens it in JupyterLab on Binder.
+3. **Citations that read as citations everywhere.** A Markdown link
+   ``[Cohen and Newman, 1984](references.bib#cohen1984stability)`` shows readable
+   author-year text in JupyterLab (jupyterlab-myst cannot read BibTeX, so ``{cite}`` shows
+   "Citation Not Found" there) and on GitHub, and opens the BibTeX file when clicked; in the
+   HTML book it links to the entry on the bibliography page, with the full reference as its
+   tooltip.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import subprocess
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.nodes import make_refnode
+
+logger = logging.getLogger(__name__)
+
+#: Environment variable that overrides the discovered repository (``none`` disables it).
+ENV_URL = "GVX_REPOSITORY_URL"
+#: Environment variable that overrides the branch the launch buttons open.
+ENV_BRANCH = "GVX_REPOSITORY_BRANCH"
+
+_GITHUB_URL = re.compile(
+    r"""^(?:
+        (?:https?|git|ssh)://(?:[^@/]+@)?github\.com(?::\d+)?/   # https://, ssh://git@...
+        | [^@/\s]+@github\.com:                                 # git@github.com:owner/...
+    )
+    (?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/
+    (?P<name>[A-Za-z0-9._-]+?)
+    (?:\.git)?/?$""",
+    re.VERBOSE,
+)
+#: Markdown link target of a learner notebook (``learner/NN_name_learner.ipynb``).
+LEARNER_PATH = re.compile(r"(?:^|/)learner/\d\d_[\w-]+_learner\.ipynb$")
+#: The citation link form: ``[Author (year)](references.bib#key)`` (any relative path to a .bib).
+CITATION_LINK = re.compile(r"\]\((?P<bib>[\w./-]*\.bib)#(?P<key>[^\s()\"#]+)\)")
+_CITE_SCHEME = "gvx-cite:"
+#: Launch providers that need a repository; they are removed when none is known.
+_REPO_LAUNCHERS = ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url", "thebe")
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A GitHub repository and the branch the book's buttons open.
+
+    Parameters
+    ----------
+    owner, name : str
+        ``https://github.com/OWNER/NAME``.
+    branch : str
+        Branch (or tag or commit) that Binder checks out.
+    path_to_book : str
+        Folder of ``_config.yml`` relative to the repository root (``""`` at the root).
+    """
+
+    owner: str
+    name: str
+    branch: str = "main"
+    path_to_book: str = ""
+
+    @property
+    def url(self) -> str:
+        """``https://github.com/OWNER/NAME``."""
+        return f"https://github.com/{self.owner}/{self.name}"
+
+    def binder_url(self, path: str, binderhub_url: str = "https://mybinder.org") -> str:
+        """URL that opens ``path`` (relative to the book's root) in JupyterLab on a BinderHub.
+
+        ``{binderhub_url}/v2/gh/OWNER/NAME/BRANCH?urlpath=lab/tree/PATH`` (the BinderHub
+        ``v2/gh`` launch URL; https://mybinder.readthedocs.io/en/latest/howto/user_interface.html).
+        """
+        if not isinstance(path, str) or not path or path.startswith("/"):
+            raise ValueError(f"path must be a relative path, got {path!r}")
+        prefix = f"{self.path_to_book.strip('/')}/" if self.path_to_book.strip("/") else ""
+        hub = binderhub_url.rstrip("/")
+        branch = quote(self.branch, safe="")
+        return f"{hub}/v2/gh/{self.owner}/{self.name}/{branch}?urlpath=lab/tree/{prefix}{path}"
+
+
+def parse_github_url(url: str) -> tuple[str, str] | None:
+    """``(owner, name)`` of a GitHub remote URL, or ``None`` if it is not a GitHub repository.
+
+    Accepts ``https://github.com/OWNER/NAME[.git][/]``, ``git@github.com:OWNER/NAME[.git]`` and
+    ``ssh://git@github.com/OWNER/NAME[.git]`` (the forms ``git remote get-url`` prints).
+    """
+    if not isinstance(url, str):
+        raise TypeError(f"url must be a str, got {type(url).__name__}")
+    match = _GITHUB_URL.match(url.strip())
+    if match is None or match["name"] in {".", ".."}:
+        return None
+    return match["owner"], match["name"]
+
+
+def _run_git(root: Path) -> Callable[[list[str]], str | None]:
+    def git(args: list[str]) -> str | None:
+        try:
+            out = subprocess.run(
+                ["git", "-C", str(root), *args],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        return out.stdout.strip() if out.returncode == 0 else None
+
+    return git
+
+
+def _branch(environ: Mapping[str, str], git: Callable[[list[str]], str | None]) -> str:
+    if environ.get(ENV_BRANCH):
+        return environ[ENV_BRANCH]
+    if environ.get("GITHUB_ACTIONS") == "true":
+        ref = environ.get("GITHUB_REF", "")
+        if ref.startswith(("refs/heads/", "refs/tags/")) and environ.get("GITHUB_REF_NAME"):
+            return environ["GITHUB_REF_NAME"]
+        if environ.get("GITHUB_SHA"):  # a pull request's merge commit, for example
+            return environ["GITHUB_SHA"]
+    upstream = git(["rev-parse", "--abbrev-ref", "--symbolic-full-name", "@{upstream}"])
+    if upstream and upstream.startswith("origin/"):
+        return upstream.removeprefix("origin/")
+    default = git(["symbolic-ref", "--short", "refs/remotes/origin/HEAD"])
+    if default and default.startswith("origin/"):
+        return default.removeprefix("origin/")
+    return "main"
+
+
+def discover_repository(
+    root: str | os.PathLike[str],
+    environ: Mapping[str, str] | None = None,
+    git: Callable[[list[str]], str | None] | None = None,
+) -> Repository | None:
+    """The GitHub repository the book at ``root`` is built from, or ``None``.
+
+    In order: ``$GVX_REPOSITORY_URL`` (``none`` means no repository); on GitHub Actions,
+    ``$GITHUB_SERVER_URL/$GITHUB_REPOSITORY``; else the ``origin`` remote of the git checkout
+    at ``root``. Only GitHub repositories count (Binder's ``gh`` provider and the theme's
+    buttons are built for them). The branch is ``$GVX_REPOSITORY_BRANCH``, else the pushed
+    branch or tag on Actions (the commit for other refs), else the upstream branch of the
+    checkout, else origin's default branch, else ``main``.
+
+    Parameters
+    ----------
+    root : path-like
+        The book's root folder (where ``_config.yml`` is).
+    environ : mapping, optional
+        Environment variables (default ``os.environ``).
+    git : callable, optional
+        ``git(args) -> stdout or None``, run in ``root`` (default: the ``git`` command).
+
+    Raises
+    ------
+    ValueError
+        If ``$GVX_REPOSITORY_URL`` is set but is not a GitHub repository URL.
+    """
+    if not isinstance(root, (str, os.PathLike)):
+        raise TypeError(f"root must be a path, got {type(root).__name__}")
+    environ = os.environ if environ is None else environ
+    git = _run_git(Path(root)) if git is None else git
+
+    override = environ.get(ENV_URL, "").strip()
+    if override.lower() == "none":
+        return None
+    if override:
+        parts = parse_github_url(override)
+        if parts is None:
+            raise ValueError(
+                f"{ENV_URL} must be a GitHub repository URL "
+                f"(https://github.com/OWNER/NAME), got {override!r}"
+            )
+    elif environ.get("GITHUB_ACTIONS") == "true" and environ.get("GITHUB_REPOSITORY"):
+        server = environ.get("GITHUB_SERVER_URL", "https://github.com").rstrip("/")
+        parts = parse_github_url(f"{server}/{environ['GITHUB_REPOSITORY']}")
+    else:
+        remote = git(["remote", "get-url", "origin"])
+        parts = parse_github_url(remote) if remote else None
+    if parts is None:
+        return None
+    prefix = git(["rev-parse", "--show-prefix"]) or ""
+    return Repository(*parts, branch=_branch(environ, git), path_to_book=prefix.strip("/"))
+
+
+def configure_repository(config: Any, repo: Repository | None) -> None:
+    """Set the theme options the repository and launch buttons read, for ``repo`` or none.
+
+    With a repository: ``html_theme_options`` gets ``repository_url``, ``repository_branch``,
+    ``path_to_docs``, ``use_repository_button`` and ``use_issues_button`` (sphinx-book-theme
+    1.3 turns these into ``html_context`` ``github_*`` entries and the header buttons, and its
+    ``launch_buttons`` (``binderhub_url``, ``notebook_interface``, ``thebe``) into the Binder and
+    Live Code buttons). Without one: the repository options and every launch provider that
+    needs a repository are removed, so those buttons are left out (the download button stays).
+
+    Parameters
+    ----------
+    config : sphinx.config.Config or any object with a ``html_theme_options`` dict
+    repo : Repository or None
+    """
+    if not isinstance(getattr(config, "html_theme_options", None), dict):
+        raise TypeError("config must have a html_theme_options dict")
+    if repo is not None and not isinstance(repo, Repository):
+        raise TypeError(f"repo must be a Repository or None, got {type(repo).__name__}")
+    options = dict(config.html_theme_options)
+    launch = dict(options.get("launch_buttons") or {})
+    context = dict(getattr(config, "html_context", None) or {})
+    for key in ("github_user", "github_repo", "github_version", "github_url", "doc_path"):
+        context.pop(key, None)
+    if repo is None:
+        for key in ("repository_url", "repository_branch", "path_to_docs"):
+            options.pop(key, None)
+        for key in ("use_repository_button", "use_issues_button", "use_edit_page_button"):
+            options[key] = False
+        for key in _REPO_LAUNCHERS:
+            launch.pop(key, None)
+    else:
+        options.update(
+            repository_url=repo.url,
+            repository_branch=repo.branch,
+            path_to_docs=repo.path_to_book,
+            use_repository_button=True,
+            use_issues_button=True,
+        )
+        launch.setdefault("notebook_interface", "jupyterlab")
+    options["launch_buttons"] = launch
+    config.html_theme_options = options
+    if hasattr(config, "html_context"):
+        config.html_context = context
+    config.gvx_repository = None if repo is None else repo.__dict__.copy()
+
+
+def _repository(config: Config) -> Repository | None:
+    data = getattr(config, "gvx_repository", None)
+    return Repository(**data) if data else None
+
+
+def _on_config_inited(app: Sphinx, config: Config) -> None:
+    repo = discover_repository(app.confdir)
+    configure_repository(config, repo)
+    where = repo.url + f" (branch {repo.branch})" if repo else "none found: no repository buttons"
+    logger.info(f"[gvx_book] repository: {where}")
+
+
+# --- citations ------------------------------------------------------------------------------
+
+
+class gvx_citation(nodes.Inline, nodes.TextElement):  # noqa: N801 (docutils node naming)
+    """A citation link awaiting its bibliography entry (replaced before writing)."""
+
+
+def _rewrite_citation_links(app: Sphinx, docname: str, source: list[str]) -> None:
+    """``](x.bib#KEY)`` -> ``](gvx-cite:KEY)`` so MyST keeps the key (it drops a file's #id)."""
+    source[0] = CITATION_LINK.sub(lambda m: f"]({_CITE_SCHEME}{m['key']})", source[0])
+
+
+class ReadLinks(SphinxTransform):
+    """Turn citation links into :class:`gvx_citation` and learner links into downloads."""
+
+    default_priority = 200
+
+    def apply(self, **kwargs: Any) -> None:
+        docname = self.env.docname
+        for node in list(self.document.findall(addnodes.pending_xref)):
+            target = node.get("reftarget", "")
+            if node.get("reftype") == "myst" and target.startswith(_CITE_SCHEME):
+                self._citation(node, target.removeprefix(_CITE_SCHEME), docname)
+        for node in list(self.document.findall(addnodes.pending_xref)) + list(
+            self.document.findall(addnodes.download_reference)
+        ):
+            if node.get("reftype") != "myst":
+                continue
+            path = self._learner_path(node, docname)
+            if path is not None:
+                self._learner(node, path, docname)
+
+    def _citation(self, node: addnodes.pending_xref, key: str, docname: str) -> None:
+        new = gvx_citation("", "", key=key)
+        new += nodes.Text(node.astext())
+        new.source, new.line = node.source, node.line
+        self.document.set_id(new)
+        domain = self.env.get_domain("cite")  # sphinxcontrib-bibtex: the key counts as cited
+        if hasattr(domain, "citation_refs"):
+            from sphinxcontrib.bibtex.citation_target import CitationTarget
+            from sphinxcontrib.bibtex.roles import CitationRef
+
+            domain.citation_refs.append(
+                CitationRef(
+                    citation_ref_id=new["ids"][0],
+                    docname=docname,
+                    line=node.line or 0,
+                    targets=[CitationTarget(key=key, pre="", post="")],
+                )
+            )
+        node.replace_self(new)
+
+    def _learner_path(self, node: nodes.Element, docname: str) -> str | None:
+        target = node.get("reftarget", "")
+        if isinstance(node, addnodes.pending_xref) and node.get("refdomain") == "doc":
+            path = f"{target}.ipynb"  # MyST resolved it to a docname (srcdir-relative)
+        else:
+            target = target.split("#", 1)[0]
+            if target.startswith("/"):
+                path = target.lstrip("/")
+            else:
+                path = posixpath.normpath(posixpath.join(posixpath.dirname(docname), target))
+        return path if LEARNER_PATH.search(path) else None
+
+    def _learner(self, node: nodes.Element, path: str, docname: str) -> None:
+        if not (Path(self.env.srcdir) / path).is_file():
+            logger.warning(
+                f"learner notebook not found: {path} (generate it before building)",
+                location=node,
+                type="gvx",
+                subtype="learner",
+            )
+            node.replace_self(nodes.inline("", node.astext()))
+            return
+        new = addnodes.download_reference(
+            "",
+            "",
+            refdomain=None,
+            reftype="myst",
+            reftarget="/" + path,
+            refdoc=docname,
+            refexplicit=True,
+            gvx_learner=path,
+        )
+        new.source, new.line = node.source, node.line
+        new += nodes.inline("", node.astext(), classes=["xref", "download", "myst"])
+        node.replace_self(new)
+
+
+def _citation_entry(app: Sphinx, key: str, fromdocname: str) -> tuple[str, str, str | None]:
+    """(docname, id, tooltip) of ``key``'s entry in a bibliography (this page's first)."""
+    domain = app.env.get_domain("cite")
+    found = [
+        c
+        for c in domain.citations
+        if c.key == key and domain.bibliographies[c.bibliography_key].list_ == "citation"
+    ]
+    if not found:
+        raise KeyError(key)
+    found.sort(key=lambda c: c.bibliography_key.docname != fromdocname)
+    cit = found[0]
+    tooltip = None
+    if cit.tooltip_entry is not None:
+        import pybtex.plugin
+
+        plaintext = pybtex.plugin.find_plugin("pybtex.backends", "plaintext")()
+        tooltip = cit.tooltip_entry.text.render(plaintext).replace("\\url ", "")
+    return cit.bibliography_key.docname, cit.citation_id, tooltip
+
+
+def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Resolve citations; add Binder links to learner notebooks; drop Thebe without a repo."""
+    for node in list(doctree.findall(gvx_citation)):
+        text = node.astext()
+        try:
+            todoc, target_id, tooltip = _citation_entry(app, node["key"], docname)
+        except KeyError:
+            logger.warning(
+                f'citation key "{node["key"]}" is not in the bibliography',
+                location=node,
+                type="gvx",
+                subtype="cite",
+            )
+            node.replace_self(nodes.inline("", text))
+            continue
+        ref = make_refnode(app.builder, docname, todoc, target_id, nodes.Text(text), tooltip)
+        ref["classes"] += ["gvx-citation"]
+        wrapper = nodes.inline("", "", ref, classes=["bibtex-citation"], ids=node["ids"])
+        node.replace_self(wrapper)
+
+    repo = _repository(app.config)
+    hub = app.config.html_theme_options.get("launch_buttons", {}).get("binderhub_url", "")
+    for node in list(doctree.findall(addnodes.download_reference)):
+        path = node.get("gvx_learner")
+        if not path or repo is None or not hub:
+            continue
+        link = nodes.reference(
+            "", "open it in JupyterLab on Binder", refuri=repo.binder_url(path, hub)
+        )
+        link["classes"] += ["gvx-binder-link"]
+        parent, index = node.parent, node.parent.index(node)
+        for offset, extra in enumerate([nodes.Text(" (or "), link, nodes.Text(")")], 1):
+            parent.insert(index + offset, extra)
+
+    if repo is None:  # sphinx-thebe adds its config to every page; without a repo it is wrong
+        for raw in list(doctree.findall(nodes.raw)):
+            if "text/x-thebe-config" in raw.astext() or "kernelName =" in raw.astext():
+                raw.parent.remove(raw)
+
+
+def _visit_skip(self: Any, node: nodes.Node) -> None:
+    raise nodes.SkipNode
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_config_value("gvx_repository", None, "html", types=[dict, type(None)])
+    app.connect("config-inited", _on_config_inited)
+    app.connect("source-read", _rewrite_citation_links)
+    app.add_transform(ReadLinks)
+    app.add_node(
+        gvx_citation,
+        html=(_visit_skip, None),
+        latex=(_visit_skip, None),
+        text=(_visit_skip, None),
+    )
+    # After sphinx-thebe's doctree-resolved handler (priority 500), which adds its config.
+    app.connect("doctree-resolved", _on_doctree_resolved, priority=600)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
