@@ -8,7 +8,7 @@ import pytest
 
 from _book import CHAPTERS, NOTEBOOKS, ROOT, load, source, text_of
 from gradlab.explore import EXPLORER_KEY
-from gradlab.plotting import ALT_KEY
+from gradlab.plotting import ALT_KEY, CAPTION_KEY
 
 MACHINE_PATH = re.compile(r"/(root|home|tmp|work|Users)/|[A-Z]:\\\\")
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
@@ -118,3 +118,74 @@ def test_references_cited_exist():
             for group in re.findall(r"\{cite\w*\}`([^`]+)`", source(cell)):
                 for key in group.split(","):
                     assert key.strip() in keys, f"{path.name} cites unknown {key}"
+
+
+def _figure_cells(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        pngs = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        if pngs:
+            yield i, cell, pngs
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_every_figure_is_captioned_and_named_in_the_book(path):
+    """Each figure's caption (set by gradlab) is the cell's mystnb.figure.caption, not stale."""
+    names = []
+    for i, cell, pngs in _figure_cells(path):
+        own = [o.get("metadata", {}).get("image/png", {}).get(CAPTION_KEY) for o in pngs]
+        assert all(own), f"{path.name} cell {i}: a figure without a caption (gradlab/caption)"
+        figure = cell["metadata"].get("mystnb", {}).get("figure", {})
+        assert figure.get("caption") == own[0] and len(own) == 1, (
+            f"{path.name} cell {i}: stale or missing mystnb.figure.caption: run `make execute`"
+        )
+        assert re.fullmatch(r"fig-[a-z0-9-]+", figure.get("name", "")), (
+            f"{path.name} cell {i}: the figure needs a label, mystnb.figure.name = 'fig-...'"
+        )
+        names.append(figure["name"])
+    assert names, f"{path.name} has no figures"
+    assert len(names) == len(set(names)), f"{path.name}: two figures share a label"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_captions_only_on_figures(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        has_png = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption")
+        assert has_png or not caption, f"{path.name} cell {i}: a caption without a figure"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_solutions_are_folded_in_jupyterlab(path):
+    """JupyterLab folds a cell's input on jupyter.source_hidden and a code cell's outputs on
+    `collapsed` (4.5 does not read jupyter.outputs_hidden; nbformat documents it, so both)."""
+    cells = load(path)["cells"]
+    inside = False
+    n_solutions = 0
+    for i, cell in enumerate(cells):
+        text, meta = source(cell), cell.get("metadata", {})
+        starts = cell["cell_type"] == "markdown" and "{solution-start}" in text
+        ends = cell["cell_type"] == "markdown" and "{solution-end}" in text
+        in_solution = inside or starts or ends or "exercise-solution" in meta.get("tags", [])
+        hidden = meta.get("jupyter", {})
+        where = f"{path.name} cell {i}"
+        if in_solution:
+            assert hidden.get("source_hidden") is True, f"{where}: solution not folded"
+            if cell["cell_type"] == "code":
+                assert hidden.get("outputs_hidden") is True and meta.get("collapsed") is True, (
+                    f"{where}: the solution's output ('Correct: ...') is not folded"
+                )
+                first = text.lstrip().splitlines()[0]
+                # A folded cell still shows its first line: it must not give the answer away.
+                assert first.startswith("#"), f"{where}: first line shows when folded: {first!r}"
+        else:
+            assert not hidden.get("source_hidden") and not meta.get("collapsed"), (
+                f"{where}: folded, but not part of a solution"
+            )
+        if ends:
+            # The marker alone (no empty box left unfolded, nothing else folded with it).
+            assert re.fullmatch(r"\s*```\{solution-end\}\s*```\s*", text), (
+                f"{where}: the {{solution-end}} marker shares its cell: run `make execute`"
+            )
+        n_solutions += starts
+        inside = (inside or starts) and not ends
+    assert n_solutions >= 3
