@@ -189,3 +189,77 @@ def test_solutions_are_folded_in_jupyterlab(path):
         n_solutions += starts
         inside = (inside or starts) and not ends
     assert n_solutions >= 3
+
+
+def _execute_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "execute_notebooks", ROOT / "tools" / "execute_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _figure_cell(caption: str, name: str | None = None):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("plot()")
+    meta = {"image/png": {ALT_KEY: "A plot of something, in words.", CAPTION_KEY: caption}}
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"}, metadata=meta)
+    ]
+    if name:
+        cell.metadata["mystnb"] = {"figure": {"name": name, "caption": "an old caption"}}
+    return cell
+
+
+def test_execute_copies_captions_and_names_unnamed_figures():
+    import nbformat
+
+    tool = _execute_tool()
+    named, unnamed = _figure_cell("New caption.", "fig-mine"), _figure_cell("Other caption.")
+    nb = nbformat.v4.new_notebook(cells=[named, unnamed])
+    named, unnamed = nb.cells
+    named.id, unnamed.id = "cell-006", "cell-007"
+    tool.sync_captions(nb, "03_made_up")
+    assert named.metadata["mystnb"]["figure"] == {"name": "fig-mine", "caption": "New caption."}
+    assert unnamed.metadata["mystnb"]["figure"] == {
+        "name": "fig-03-cell-007",
+        "caption": "Other caption.",
+    }
+    # A caption that gradlab no longer sets does not linger.
+    named.outputs[0]["metadata"]["image/png"].pop(CAPTION_KEY)
+    tool.sync_captions(nb, "03_made_up")
+    assert named.metadata["mystnb"]["figure"] == {"name": "fig-mine"}
+    # Two outputs in a captioned cell would share one label: refused.
+    unnamed.outputs.append(unnamed.outputs[0])
+    with pytest.raises(ValueError, match="only displayed output"):
+        tool.sync_captions(nb, "03_made_up")
+
+
+def test_execute_folds_solutions_and_splits_their_end_marker():
+    import nbformat
+
+    tool = _execute_tool()
+    md = nbformat.v4.new_markdown_cell
+    solution = nbformat.v4.new_code_cell(
+        "# Solution\nx = 42", metadata={"tags": ["exercise-solution"]}
+    )
+    cells = [
+        md("```{exercise} One\n:label: one\n```"),
+        md("```{solution-start} one\n:class: dropdown\n```\nWhy."),
+        solution,
+        md("```{solution-end}\n```\n\n## Next section"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    solution = nb.cells[2]
+    for _ in range(2):  # idempotent
+        tool.split_solution_ends(nb)
+        tool.fold_solutions(nb)
+    assert [c.source for c in nb.cells[3:]] == ["```{solution-end}\n```", "## Next section"]
+    hidden = [c.metadata.get("jupyter", {}).get("source_hidden", False) for c in nb.cells]
+    assert hidden == [False, True, True, True, False]
+    assert solution.metadata["collapsed"] is True
+    assert solution.metadata["jupyter"]["outputs_hidden"] is True
