@@ -1,7 +1,8 @@
 # Gradients, Vanishing and Exploding — the two commands:
 #   make book   build the HTML book (creates .venv first if needed)
 #   make test   run every test        (creates .venv first if needed)
-# Also: make lab (JupyterLab on the notebooks), make execute (re-run notebooks in place),
+# Also: make lab (JupyterLab on the notebooks), make execute (re-run notebooks in place and
+#       regenerate the learner notebooks),
 #       make bench (benchmarks), make clean.
 
 PYTHON ?= python3
@@ -14,6 +15,8 @@ export JUPYTER_PLATFORM_DIRS := 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py)
+# The learner notebooks (generated from the chapters by `make execute`): nbval runs them too.
+LEARNER_NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py --learner)
 
 .PHONY: book test lab execute bench lint clean env
 
@@ -38,7 +41,7 @@ test: $(STAMP)
 	$(MAKE) lint
 	$(BIN)/python -m pytest -n 2 -m "not html" tests
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval -p no:cacheprovider \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS)
+		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS) $(LEARNER_NOTEBOOKS)
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	$(BIN)/python -m pytest -m html tests
 
@@ -49,6 +52,7 @@ lab: $(STAMP)
 
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
+	$(BIN)/python tools/make_learner_notebooks.py
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_explore.py

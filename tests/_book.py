@@ -13,7 +13,9 @@ _toc = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_toc)
 
 NOTEBOOKS: list[pathlib.Path] = _toc.toc_notebooks()
-CHAPTERS = [p for p in NOTEBOOKS if p.name[:2].isdigit()]
+CHAPTERS: list[pathlib.Path] = _toc.chapter_notebooks()
+#: The generated learner notebook of each chapter (book/learner/NN_name_learner.ipynb).
+LEARNERS: dict[pathlib.Path, pathlib.Path] = {p: _toc.learner_path(p) for p in CHAPTERS}
 
 
 def load(path: pathlib.Path) -> dict:

@@ -8,7 +8,7 @@ import pytest
 
 from _book import CHAPTERS, NOTEBOOKS, ROOT, load, source, text_of
 from gradlab.explore import EXPLORER_KEY
-from gradlab.plotting import ALT_KEY
+from gradlab.plotting import ALT_KEY, CAPTION_KEY
 
 MACHINE_PATH = re.compile(r"/(root|home|tmp|work|Users)/|[A-Z]:\\\\")
 ADDRESS = re.compile(r"\b0x[0-9a-fA-F]{6,}\b")
@@ -118,3 +118,148 @@ def test_references_cited_exist():
             for group in re.findall(r"\{cite\w*\}`([^`]+)`", source(cell)):
                 for key in group.split(","):
                     assert key.strip() in keys, f"{path.name} cites unknown {key}"
+
+
+def _figure_cells(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        pngs = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]
+        if pngs:
+            yield i, cell, pngs
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_every_figure_is_captioned_and_named_in_the_book(path):
+    """Each figure's caption (set by gradlab) is the cell's mystnb.figure.caption, not stale."""
+    names = []
+    for i, cell, pngs in _figure_cells(path):
+        own = [o.get("metadata", {}).get("image/png", {}).get(CAPTION_KEY) for o in pngs]
+        assert all(own), f"{path.name} cell {i}: a figure without a caption (gradlab/caption)"
+        figure = cell["metadata"].get("mystnb", {}).get("figure", {})
+        assert figure.get("caption") == own[0] and len(own) == 1, (
+            f"{path.name} cell {i}: stale or missing mystnb.figure.caption: run `make execute`"
+        )
+        assert re.fullmatch(r"fig-[a-z0-9-]+", figure.get("name", "")), (
+            f"{path.name} cell {i}: the figure needs a label, mystnb.figure.name = 'fig-...'"
+        )
+        names.append(figure["name"])
+    assert names, f"{path.name} has no figures"
+    assert len(names) == len(set(names)), f"{path.name}: two figures share a label"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_captions_only_on_figures(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        has_png = any("image/png" in o.get("data", {}) for o in cell.get("outputs", []))
+        caption = cell.get("metadata", {}).get("mystnb", {}).get("figure", {}).get("caption")
+        assert has_png or not caption, f"{path.name} cell {i}: a caption without a figure"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_solutions_are_folded_in_jupyterlab(path):
+    """JupyterLab folds a cell's input on jupyter.source_hidden and a code cell's outputs on
+    `collapsed` (4.5 does not read jupyter.outputs_hidden; nbformat documents it, so both)."""
+    cells = load(path)["cells"]
+    inside = False
+    n_solutions = 0
+    for i, cell in enumerate(cells):
+        text, meta = source(cell), cell.get("metadata", {})
+        starts = cell["cell_type"] == "markdown" and "{solution-start}" in text
+        ends = cell["cell_type"] == "markdown" and "{solution-end}" in text
+        in_solution = inside or starts or ends or "exercise-solution" in meta.get("tags", [])
+        hidden = meta.get("jupyter", {})
+        where = f"{path.name} cell {i}"
+        if in_solution:
+            assert hidden.get("source_hidden") is True, f"{where}: solution not folded"
+            if cell["cell_type"] == "code":
+                assert hidden.get("outputs_hidden") is True and meta.get("collapsed") is True, (
+                    f"{where}: the solution's output ('Correct: ...') is not folded"
+                )
+                first = text.lstrip().splitlines()[0]
+                # A folded cell still shows its first line: it must not give the answer away.
+                assert first.startswith("#"), f"{where}: first line shows when folded: {first!r}"
+        else:
+            assert not hidden.get("source_hidden") and not meta.get("collapsed"), (
+                f"{where}: folded, but not part of a solution"
+            )
+        if ends:
+            # The marker alone (no empty box left unfolded, nothing else folded with it).
+            assert re.fullmatch(r"\s*```\{solution-end\}\s*```\s*", text), (
+                f"{where}: the {{solution-end}} marker shares its cell: run `make execute`"
+            )
+        n_solutions += starts
+        inside = (inside or starts) and not ends
+    assert n_solutions >= 3
+
+
+def _execute_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "execute_notebooks", ROOT / "tools" / "execute_notebooks.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _figure_cell(caption: str, name: str | None = None):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell("plot()")
+    meta = {"image/png": {ALT_KEY: "A plot of something, in words.", CAPTION_KEY: caption}}
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"image/png": "iVBOR"}, metadata=meta)
+    ]
+    if name:
+        cell.metadata["mystnb"] = {"figure": {"name": name, "caption": "an old caption"}}
+    return cell
+
+
+def test_execute_copies_captions_and_names_unnamed_figures():
+    import nbformat
+
+    tool = _execute_tool()
+    named, unnamed = _figure_cell("New caption.", "fig-mine"), _figure_cell("Other caption.")
+    nb = nbformat.v4.new_notebook(cells=[named, unnamed])
+    named, unnamed = nb.cells
+    named.id, unnamed.id = "cell-006", "cell-007"
+    tool.sync_captions(nb, "03_made_up")
+    assert named.metadata["mystnb"]["figure"] == {"name": "fig-mine", "caption": "New caption."}
+    assert unnamed.metadata["mystnb"]["figure"] == {
+        "name": "fig-03-cell-007",
+        "caption": "Other caption.",
+    }
+    # A caption that gradlab no longer sets does not linger.
+    named.outputs[0]["metadata"]["image/png"].pop(CAPTION_KEY)
+    tool.sync_captions(nb, "03_made_up")
+    assert named.metadata["mystnb"]["figure"] == {"name": "fig-mine"}
+    # Two outputs in a captioned cell would share one label: refused.
+    unnamed.outputs.append(unnamed.outputs[0])
+    with pytest.raises(ValueError, match="only displayed output"):
+        tool.sync_captions(nb, "03_made_up")
+
+
+def test_execute_folds_solutions_and_splits_their_end_marker():
+    import nbformat
+
+    tool = _execute_tool()
+    md = nbformat.v4.new_markdown_cell
+    solution = nbformat.v4.new_code_cell(
+        "# Solution\nx = 42", metadata={"tags": ["exercise-solution"]}
+    )
+    cells = [
+        md("```{exercise} One\n:label: one\n```"),
+        md("```{solution-start} one\n:class: dropdown\n```\nWhy."),
+        solution,
+        md("```{solution-end}\n```\n\n## Next section"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=cells)
+    solution = nb.cells[2]
+    for _ in range(2):  # idempotent
+        tool.split_solution_ends(nb)
+        tool.fold_solutions(nb)
+    assert [c.source for c in nb.cells[3:]] == ["```{solution-end}\n```", "## Next section"]
+    hidden = [c.metadata.get("jupyter", {}).get("source_hidden", False) for c in nb.cells]
+    assert hidden == [False, True, True, True, False]
+    assert solution.metadata["collapsed"] is True
+    assert solution.metadata["jupyter"]["outputs_hidden"] is True

@@ -10,6 +10,23 @@ Usage: python tools/execute_notebooks.py [NOTEBOOK ...]   (default: every notebo
 * Copies each figure's alt text (``gradlab/alt`` in the PNG output's metadata, set by
   ``gradlab.plotting.show`` and the explorers) into the cell's ``mystnb.image.alt``, which
   MyST-NB puts on the ``<img>`` of the HTML book.
+* Copies each figure's caption (``gradlab/caption`` in the same metadata) into the cell's
+  ``mystnb.figure.caption``: MyST-NB then wraps the output in a numbered ``<figure>`` with that
+  ``<figcaption>`` ("Figure 1.2: ..."). The figure's label, for ``{numref}`fig-...` ``, is the
+  cell's ``mystnb.figure.name``, which the author sets; a captioned figure without one gets the
+  stable name ``fig-<notebook>-<cell id>`` (printed, so the author can replace it with a
+  meaningful one). A cell may show at most one captioned figure (MyST-NB would give every
+  output of the cell the same label).
+* Folds the solutions for JupyterLab: every cell of a solution (its ``{solution-start}``
+  markdown, the ``exercise-solution`` code, the ``{solution-end}`` marker) gets
+  ``"jupyter": {"source_hidden": true}``, and solution code cells also ``"outputs_hidden": true``
+  and ``"collapsed": true`` (JupyterLab 4.5 folds a code cell's outputs from ``collapsed``; it
+  ignores ``outputs_hidden``, which nbformat documents, so both are set). A ``{solution-end}``
+  cell that also carries the next exercise is split in two first, so that only the marker is
+  folded and no empty box shows. MyST-NB and nbval ignore these keys.
+
+``make execute`` runs this, then ``tools/make_learner_notebooks.py`` (the learner notebooks are
+derived from the executed chapters).
 """
 
 from __future__ import annotations
@@ -20,9 +37,10 @@ import sys
 import nbformat
 from nbclient import NotebookClient
 
-from gradlab.plotting import ALT_KEY
+from gradlab.plotting import ALT_KEY, CAPTION_KEY
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+import make_learner_notebooks as learner  # noqa: E402
 from toc_notebooks import toc_notebooks  # noqa: E402
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
@@ -46,6 +64,79 @@ def sync_alt_text(nb: nbformat.NotebookNode) -> None:
             cell.metadata["mystnb"] = mystnb
         elif "alt" in image:
             del image["alt"]
+
+
+def _png_meta(cell: nbformat.NotebookNode, key: str) -> list[str]:
+    values = [
+        out.get("metadata", {}).get("image/png", {}).get(key)
+        for out in cell.get("outputs", [])
+        if "image/png" in out.get("data", {})
+    ]
+    return [v for v in values if v]
+
+
+def sync_captions(nb: nbformat.NotebookNode, stem: str) -> None:
+    """Copy each figure's caption into ``mystnb.figure.caption``; name unnamed figures."""
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        captions = _png_meta(cell, CAPTION_KEY)
+        mystnb = cell.metadata.get("mystnb", {})
+        figure = mystnb.get("figure", {})
+        if not captions:
+            figure.pop("caption", None)
+            if not figure:
+                mystnb.pop("figure", None)
+            continue
+        shown = [o for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
+        if len(captions) > 1 or len(shown) > 1:
+            raise ValueError(
+                f"{stem} cell {cell.get('id')}: a captioned figure must be the cell's only "
+                "displayed output (MyST-NB labels every output of the cell with its name)"
+            )
+        figure["caption"] = captions[0]
+        if not figure.get("name"):
+            figure["name"] = f"fig-{stem[:2]}-{cell.get('id', 'cell')}"
+            print(
+                f"  {stem}: a captioned figure (cell {cell.get('id')}) has no "
+                f"mystnb.figure.name; named it {figure['name']!r}"
+            )
+        mystnb["figure"] = figure
+        cell.metadata["mystnb"] = mystnb
+
+
+def split_solution_ends(nb: nbformat.NotebookNode) -> None:
+    """Give every ``{solution-end}`` marker a cell of its own (the rest follows it)."""
+    cells = []
+    for cell in nb.cells:
+        end = learner.split_solution_end(cell)
+        if end is None or not end[1].strip():
+            cells.append(cell)
+            continue
+        marker, rest = end
+        marker_cell = nbformat.v4.new_markdown_cell(marker)
+        marker_cell.id = f"{cell.get('id', 'cell')}-end"[:64]
+        cell.source = rest
+        cells += [marker_cell, cell]
+    nb.cells = cells
+
+
+def fold_solutions(nb: nbformat.NotebookNode) -> None:
+    """Collapse the solution cells in JupyterLab; unfold every other cell we folded before."""
+    for cell, in_solution in zip(nb.cells, learner.solution_cells(nb.cells), strict=True):
+        jupyter = cell.metadata.get("jupyter", {})
+        if in_solution:
+            jupyter["source_hidden"] = True
+            if cell.cell_type == "code":
+                jupyter["outputs_hidden"] = True
+                cell.metadata["collapsed"] = True
+            cell.metadata["jupyter"] = jupyter
+        else:
+            for key in ("source_hidden", "outputs_hidden"):
+                jupyter.pop(key, None)
+            if "jupyter" in cell.metadata and not jupyter:
+                del cell.metadata["jupyter"]
+            cell.metadata.pop("collapsed", None)
 
 
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
@@ -93,6 +184,9 @@ def execute(path: pathlib.Path) -> None:
         if cell.cell_type == "code":
             cell.outputs = drop_dead_widget_views(coalesce_streams(cell.outputs))
     sync_alt_text(nb)
+    sync_captions(nb, path.stem)
+    split_solution_ends(nb)
+    fold_solutions(nb)
     nbformat.write(nb, path)
     print(f"executed {path.relative_to(ROOT)}")
 

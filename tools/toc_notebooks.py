@@ -1,12 +1,21 @@
-"""Print the notebooks listed in _toc.yml, one per line (used by the Makefile and tests)."""
+"""Print the notebooks listed in _toc.yml, one per line (used by the Makefile and tests).
+
+Usage: python tools/toc_notebooks.py [--learner]
+(``--learner``: the generated learner notebooks of the chapters instead, see
+``tools/make_learner_notebooks.py``)
+"""
 
 from __future__ import annotations
 
 import pathlib
+import re
+import sys
 
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+LEARNER_DIR = ROOT / "book" / "learner"
+_CHAPTER = re.compile(r"\d\d_.+\.ipynb")
 
 
 def toc_notebooks() -> list[pathlib.Path]:
@@ -28,6 +37,22 @@ def toc_notebooks() -> list[pathlib.Path]:
     return [ROOT / f"{f}.ipynb" for f in files if (ROOT / f"{f}.ipynb").exists()]
 
 
+def chapter_notebooks() -> list[pathlib.Path]:
+    """The chapters: notebooks of ``_toc.yml`` named ``NN_*.ipynb``, in book order."""
+    return [p for p in toc_notebooks() if _CHAPTER.fullmatch(p.name)]
+
+
+def learner_path(chapter: pathlib.Path) -> pathlib.Path:
+    """Where the learner version of ``chapter`` lives: ``book/learner/NN_name_learner.ipynb``."""
+    return LEARNER_DIR / f"{chapter.stem}_learner.ipynb"
+
+
+def learner_notebooks() -> list[pathlib.Path]:
+    """The learner notebook of every chapter, in book order (whether generated yet or not)."""
+    return [learner_path(p) for p in chapter_notebooks()]
+
+
 if __name__ == "__main__":
-    for path in toc_notebooks():
+    paths = learner_notebooks() if sys.argv[1:] == ["--learner"] else toc_notebooks()
+    for path in paths:
         print(path.relative_to(ROOT))
