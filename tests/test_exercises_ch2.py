@@ -71,6 +71,17 @@ def test_the_tail_the_statement_describes():
         np.exp(np.float64(1e4))  # the naive 1 / (1 + exp(-z)) at z = -1e4
 
 
+def test_sigmoid_cases_cover_shapes_and_tails():
+    """A float, 1-D and 2-D arrays; z = +-40 (where sigma (1 - sigma) is 0), +-800 and -1e4."""
+    inputs = [c.args[0] for c in ch2.SIGMOID_CASES]
+    assert isinstance(inputs[0], float)
+    assert {np.ndim(z) for z in inputs} == {0, 1, 2}
+    values = np.concatenate([np.ravel(z) for z in inputs])
+    for z in (0.0, 1.0, -1.0, 2.5, -2.5, 40.0, -40.0, 800.0, -800.0, 1e4, -1e4):
+        assert z in values, z
+    assert "4.2e-18" in ch2.SIGMOID_CASES[5].label and 40.0 in ch2.SIGMOID_CASES[5].args[0]
+
+
 # Numeric exercises 2.3 and 2.4 ----------------------------------------------------------------
 
 NUMERIC = [(ch2.decades_lost, REF_DECADES, 3), (ch2.best_step, REF_STEP, 2)]

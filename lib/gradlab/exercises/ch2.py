@@ -76,7 +76,10 @@ SIGMOID_CASES: tuple[Case, ...] = (
         (np.array([[-2.0, -1.0, 0.0], [1.0, 2.0, 3.0]]),),
         label="z = [[-2, -1, 0], [1, 2, 3]] (a 2-D array)",
     ),
-    Case((np.array([40.0, -40.0]),), label="z = [40, -40] (the tails: sigma'(40) = 4.2e-18)"),
+    Case(
+        (np.array([40.0, -40.0]),),
+        label=f"z = [40, -40] (the tails: sigma'(40) = {_sigmoid_prime(40.0):.1e})",
+    ),
     Case((np.array([800.0, -800.0]),), label="z = [800, -800]"),
     Case((np.array([[1e4], [-1e4]]),), label="z = [[1e4], [-1e4]] (a 2-D array)"),
 )
