@@ -282,3 +282,43 @@ def test_matrix_explorer_seed_is_reproducible_and_validated():
     assert a.render() == b.render()
     with pytest.raises(ValueError, match="seed"):
         explore.MatrixProductExplorer(seed=-1)
+
+
+@pytest.mark.parametrize("cls", EXPLORERS)
+def test_live_png_is_lossless(cls):
+    ex = cls()
+    png = ex.render()
+    drawn = np.asarray(ex.canvas.buffer_rgba())[..., :3]
+    assert np.array_equal(pixels(png).astype(np.uint8), drawn)
+
+
+@pytest.mark.parametrize("dpi", [100, 200])
+def test_fast_text_draws_like_matplotlib_text(dpi):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from gradlab.explore._text import FastText
+
+    def draw(cls, text):
+        fig = Figure(figsize=(6, 1), dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
+        fig.add_artist(cls(0.05, 0.9, text, fontsize=11, va="top", linespacing=1.4))
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba())[..., 0].astype(float)
+
+    text = "n = 4, σ = 0.5, gain 1.00 (critical gain 1.1447)\nslope −0.0587, measured +0.0590"
+    reference, fast = draw(Text, text), draw(FastText, text)
+    assert (255 - fast).sum() == pytest.approx((255 - reference).sum(), rel=0.02)  # same ink
+    # Same place: the ink's bounding box agrees within a pixel or two at 200 dpi.
+    for axis in (0, 1):
+        ink_ref = np.flatnonzero((reference < 128).any(axis=1 - axis))
+        ink_fast = np.flatnonzero((fast < 128).any(axis=1 - axis))
+        assert abs(ink_ref[0] - ink_fast[0]) <= dpi // 100
+        assert abs(ink_ref[-1] - ink_fast[-1]) <= 2 * dpi // 100
+    # Same shapes: after aligning by at most a pixel per 100 dpi, the pixels agree.
+    shifts = range(-(dpi // 100), dpi // 100 + 1)
+    best = min(np.mean(np.abs(reference - np.roll(fast, dy, axis=0))) for dy in shifts)
+    assert best < 3.0
+    # Mathtext falls back to Text.draw: identical pixels.
+    assert np.array_equal(draw(Text, r"$x^2$"), draw(FastText, r"$x^2$"))

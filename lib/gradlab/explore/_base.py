@@ -20,15 +20,17 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import struct
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, ClassVar
 
+import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 from .. import plotting
 from ..plotting import DISPLAY_DPI, FIGURE_WIDTH, RENDER_DPI
@@ -315,19 +317,32 @@ class Explorer:
         return f"{type(self).__name__}({settings})"
 
 
+def _png_chunk(tag: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", zlib.crc32(tag + data))
+
+
 def _encode(canvas: FigureCanvasAgg) -> bytes:
-    """The canvas as a lightly compressed RGB PNG.
+    """The canvas as a lossless RGB PNG, encoded for speed.
 
-    Wrapping Agg's RGBA buffer without a copy and converting in C is about twice as fast
-    as slicing a NumPy view (which forces a strided copy).
+    Every row uses PNG filter type 0 (none) and the data is deflated at zlib level 1. On
+    an explorer frame this is about 30% faster than Pillow at ``compress_level=1`` (which
+    also tries the other filters on every row) for about 6% more bytes; the plots' flat
+    backgrounds compress well without filtering. (PNG specification, sections 9 and 10.)
     """
-    import io
-
     width, height = canvas.get_width_height(physical=True)
-    rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-    buf = io.BytesIO()
-    rgba.convert("RGB").save(buf, format="png", compress_level=1)
-    return buf.getvalue()
+    rgba = np.asarray(canvas.buffer_rgba())
+    raw = np.empty((height, 3 * width + 1), np.uint8)
+    raw[:, 0] = 0  # filter type: none
+    raw[:, 1:].reshape(height, width, 3)[...] = rgba[..., :3]
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", header),
+            _png_chunk(b"IDAT", zlib.compress(raw.tobytes(), 1)),
+            _png_chunk(b"IEND", b""),
+        )
+    )
 
 
 def fmt(x: float) -> str:

@@ -13,6 +13,7 @@ from .. import chains
 from .._validation import check_int
 from ..plotting import COLORS, FIGURE_WIDTH, log_tick_formatter
 from ._base import Control, Explorer, fmt
+from ._text import FastText
 
 __all__ = ["ScalarChainExplorer", "MatrixProductExplorer"]
 
@@ -59,7 +60,7 @@ class ScalarChainExplorer(Explorer):
             ax.text(101.5, y, text, va="center", ha="left", color=grey, clip_on=False)
         (self._line,) = ax.plot([], [], color=COLORS["blue"], lw=2.5)
         (self._dot,) = ax.plot([], [], "o", color=COLORS["red"], ms=7)
-        self._label = fig.text(0.02, 0.98, "", va="top", ha="left", linespacing=1.4)
+        self._label = fig.add_artist(FastText(0.02, 0.98, "", va="top", linespacing=1.4))
         self._ax = ax
         return [self._line, self._dot, self._label]
 
@@ -169,8 +170,10 @@ class MatrixProductExplorer(Explorer):
         (self._above,) = ax.plot([], [], "^", color=blue, **marker)
         (self._pred_below,) = ax.plot([], [], "v", color=red, **marker)
         (self._pred_above,) = ax.plot([], [], "^", color=red, **marker)
-        self._clip_note = ax.text(0.99, 0.97, "", transform=ax.transAxes, ha="right", va="top")
-        self._header = fig.text(0.02, 0.98, "", va="top", ha="left", linespacing=1.4)
+        self._clip_note = ax.add_artist(
+            FastText(0.99, 0.97, "", transform=ax.transAxes, ha="right", va="top")
+        )
+        self._header = fig.add_artist(FastText(0.02, 0.98, "", va="top", linespacing=1.4))
         return [
             *self._lines,
             self._pred,
