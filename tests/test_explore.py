@@ -1,4 +1,4 @@
-"""Explorers: headless updates, in-place redraws, live widgets, static fallback."""
+"""Explorers: headless updates, in-place redraws, live widgets, static fallback, honesty."""
 
 import io
 import math
@@ -10,10 +10,27 @@ from PIL import Image
 from gradlab import chains, explore, plotting
 
 EXPLORERS = [explore.ScalarChainExplorer, explore.MatrixProductExplorer]
+LN10 = math.log(10)
 
 
 def pixels(png: bytes) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"), dtype=float)
+
+
+def sliders_of(ex):
+    import ipywidgets as w
+
+    box = ex.widget
+    return [c for c in box.children[0].children if isinstance(c, w.widgets.ValueWidget)]
+
+
+def test_package_layout_keeps_the_public_names():
+    from gradlab.explore import EXPLORER_KEY, LIVE_NOTE, Control, Explorer, ch1
+
+    assert EXPLORER_KEY == "gradlab/explorer" and "JupyterLab" in LIVE_NOTE
+    assert explore.ScalarChainExplorer is ch1.ScalarChainExplorer
+    assert issubclass(explore.MatrixProductExplorer, Explorer)
+    assert isinstance(explore.ScalarChainExplorer.controls["w"], Control)
 
 
 @pytest.mark.parametrize("cls", EXPLORERS)
@@ -42,16 +59,68 @@ def test_blitted_frame_matches_a_full_redraw(cls):
 
 
 @pytest.mark.parametrize("cls", EXPLORERS)
+def test_static_png_keeps_the_live_background(cls):
+    # The first move after display must not pay for a full redraw.
+    ex = cls()
+    ex.render()
+    background = ex._background
+    ex._repr_mimebundle_()
+    assert ex._background is background
+    name, control = list(ex.controls.items())[0]
+    value = control.options[0] if control.options else control.min
+    moved = pixels(ex.update(**{name: value}))
+    fresh = cls()
+    fresh.update(**{name: value})
+    assert np.array_equal(moved, pixels(fresh.render()))
+
+
+@pytest.mark.parametrize("cls", EXPLORERS)
 def test_bad_updates_name_the_control(cls):
     ex = cls()
     with pytest.raises(ValueError, match="nonsense"):
         ex.update(nonsense=1)
-    for name, control in ex.controls.items():
-        bad = 10**6 if control.options or control.max is not None else -1
-        with pytest.raises((ValueError, TypeError), match=name):
-            ex.update(**{name: bad})
-        with pytest.raises((ValueError, TypeError), match=name):
-            ex.update(**{name: "high"})
+    for name in ex.controls:
+        for bad in (10**6, -1, math.nan, math.inf):
+            with pytest.raises(ValueError, match=name):
+                ex.update(**{name: bad})
+        for bad in ("high", None, True, [1.0]):
+            with pytest.raises(TypeError, match=name):
+                ex.update(**{name: bad})
+
+
+@pytest.mark.parametrize(
+    "cls, bad, good",
+    [
+        (explore.MatrixProductExplorer, {"width": 8.5}, {"width": 16, "gain": 1.3}),
+        (explore.MatrixProductExplorer, {"gain": 1.5, "width": 3}, {"gain": 0.7}),
+        (explore.MatrixProductExplorer, {"gain": math.nan}, {"width": 2}),
+        (explore.ScalarChainExplorer, {"w": 1.2, "depth": 40.5}, {"depth": 30}),
+        (explore.ScalarChainExplorer, {"w": 2.0}, {"w": 0.6}),
+    ],
+)
+def test_a_rejected_update_changes_nothing(cls, bad, good):
+    ex = cls()
+    values, png = dict(ex.values), ex.render()
+    with pytest.raises((ValueError, TypeError)):
+        ex.update(**bad)
+    assert ex.values == values
+    assert ex.render() == png
+    fresh = cls()
+    assert ex.update(**good) == fresh.update(**good)
+
+
+def test_values_are_coerced_to_the_controls_type():
+    ex = explore.MatrixProductExplorer()
+    ex.update(width=8.0)  # equal to the option 8: stored as the option itself
+    assert ex.values["width"] == 8 and type(ex.values["width"]) is int
+    ex.update(gain=1.2)  # later updates still work (they used to fail for good)
+    ex.update(width=np.int64(16), gain=np.float64(1.1))
+    assert type(ex.values["width"]) is int and type(ex.values["gain"]) is float
+    scalar = explore.ScalarChainExplorer()
+    scalar.update(depth=40.0)
+    assert scalar.values["depth"] == 40 and type(scalar.values["depth"]) is int
+    scalar.update(w=1)
+    assert type(scalar.values["w"]) is float
 
 
 @pytest.mark.parametrize("cls", EXPLORERS)
@@ -63,19 +132,27 @@ def test_mimebundle_has_live_widget_and_static_picture(cls):
     assert data["text/plain"].endswith(ex.alt_text())
     assert data["text/plain"].startswith("Interactive explorer")
     assert meta["image/png"][plotting.ALT_KEY] == data["text/plain"]
+    assert meta["image/png"][plotting.CAPTION_KEY] == ex.caption
+    assert 20 < len(ex.caption) < 300
     assert meta[explore.EXPLORER_KEY] == cls.__name__
     assert "0x" not in data["text/plain"]
 
 
+def test_caption_can_be_replaced_and_is_validated():
+    ex = explore.ScalarChainExplorer(caption=" Watch the slope. ")
+    _, meta = ex._repr_mimebundle_()
+    assert meta["image/png"][plotting.CAPTION_KEY] == "Watch the slope."
+    assert explore.ScalarChainExplorer().caption != "Watch the slope."  # class default kept
+    with pytest.raises(TypeError, match="caption"):
+        explore.MatrixProductExplorer(caption=3)
+
+
 @pytest.mark.parametrize("cls", EXPLORERS)
 def test_slider_moves_update_the_image(cls):
-    import ipywidgets as w
-
     ex = cls()
-    box = ex.widget
-    sliders = [c for c in box.children[0].children if isinstance(c, w.widgets.ValueWidget)]
+    sliders = sliders_of(ex)
     assert [s.description for s in sliders] == [c.label for c in ex.controls.values()]
-    image = box.children[1]
+    image = ex.widget.children[1]
     before = image.value
     slider = sliders[0]
     slider.value = slider.options[-1] if hasattr(slider, "options") else slider.max
@@ -84,39 +161,120 @@ def test_slider_moves_update_the_image(cls):
     assert ex.values[name] == pytest.approx(slider.value)
 
 
-def test_float_slider_values_snap_to_the_step():
+@pytest.mark.parametrize("cls", EXPLORERS)
+def test_no_slider_value_raises_in_the_callback(cls):
+    ex = cls()
+    ex.widget  # noqa: B018 - builds the live view and its status line
+    image, status = ex.widget.children[1], ex.widget.children[2]
+    for name, control in ex.controls.items():
+        on_change = ex._observer(name, control)
+        values, shown = dict(ex.values), image.value
+        for bad in (math.nan, math.inf, -math.inf, None, "abc", 1e9, -5.0, 8.5, True):
+            on_change({"new": bad})  # must not raise
+            assert ex.values == values and image.value == shown
+            assert ex.message.startswith(f"Ignored {control.label}") and name in ex.message
+            assert "Ignored" in status.value and "Traceback" not in status.value
+        good = control.options[0] if control.options else control.min
+        on_change({"new": good})
+        assert ex.values[name] == good and ex.message == "" and status.value == ""
+
+
+def test_float_slider_values_snap_to_the_step_without_float_noise():
     ex = explore.ScalarChainExplorer()
     on_change = ex._observer("w", ex.controls["w"])
-    on_change({"new": 0.9000000000000001})  # what 90 * 0.01 gives in floating point
-    assert ex.values["w"] == 0.9
+    cases = [(57 * 0.01, 0.57), (0.7 + 0.1, 0.8), (3 * 0.3, 0.9), (1.5 + 3e-16, 1.5)]
+    for noisy, clean in cases:
+        assert noisy != clean  # the input really carries float noise
+    for noisy, clean in cases:
+        on_change({"new": noisy})
+        assert ex.values["w"] == clean and repr(ex.values["w"]) == repr(clean)
     on_change({"new": 1.1049})
     assert ex.values["w"] == 1.1
+    gain = explore.MatrixProductExplorer()
+    assert 1.1 * 1.1 != 1.21
+    gain._observer("gain", gain.controls["gain"])({"new": 1.1 * 1.1})
+    assert repr(gain.values["gain"]) == "1.21"
 
 
-def test_scalar_chain_explorer_shows_the_right_numbers():
+@pytest.mark.parametrize("w, depth", [(0.5, 100), (0.9, 50), (1.0, 7), (1.27, 1), (1.5, 100)])
+def test_scalar_explorer_draws_what_scalar_chain_computes(w, depth):
     ex = explore.ScalarChainExplorer()
-    ex.update(w=1.5, depth=40)
+    ex.update(w=w, depth=depth)
     x, y = ex._line.get_data()
-    np.testing.assert_allclose(y, 1.5 ** np.arange(41))
-    assert f"{1.5**40:.2e}" in ex._label.get_text()
-    assert "grows" in ex.alt_text() and "40" in ex.alt_text()
+    expected = np.abs(chains.scalar_chain(w, depth))
+    np.testing.assert_array_equal(x, np.arange(depth + 1))
+    np.testing.assert_allclose(y, expected, rtol=1e-12)
+    assert ex._dot.get_data()[1][0] == expected[-1]
+    lo, hi = ex._ax.get_ylim()
+    assert lo <= y.min() and y.max() <= hi  # every setting stays in view
+    slope = math.log10(w)
+    assert f"{slope:+.4f} decades per layer" in ex._label.get_text()
+    alt = ex.alt_text()
+    assert str(depth) in alt
+    if w != 1:
+        assert f"{abs(slope):.4f} decades per layer" in alt
+        assert f"every {1 / abs(slope):.1f} layers" in alt
+    assert ("falls" in alt) == (w < 1) and ("rises" in alt) == (w > 1)
 
 
-def test_matrix_explorer_prediction_and_noise():
+@pytest.mark.parametrize(
+    "gain, width, seed", [(1.0, 4, 0), (1.3, 16, 3), (0.5, 1, 0), (2.0, 1024, 5), (0.8, 2, 1)]
+)
+def test_matrix_explorer_draws_what_the_chains_functions_compute(gain, width, seed):
+    ex = explore.MatrixProductExplorer(seed=seed)
+    ex.update(gain=gain, width=width)
+    sigma = gain / math.sqrt(width)
+    rng = np.random.default_rng([seed, width])
+    logs = chains.log_norms(width, 100, sigma, 8, rng=rng, method="chi2") / LN10
+    drawn = np.array([line.get_ydata() for line in ex._lines])
+    np.testing.assert_allclose(drawn, logs, atol=1e-9)
+    lam = chains.lyapunov_exponent(width, sigma)
+    np.testing.assert_allclose(ex._pred.get_ydata(), np.arange(101) * lam / LN10, atol=1e-12)
+    header = ex._header.get_text()
+    assert f"predicted {lam / LN10:+.4f}" in header
+    assert f"measured {np.mean(logs[:, -1]) / 100:+.4f}" in header
+    assert f"critical gain {chains.critical_scale(width) * math.sqrt(width):.4f}" in header
+    alt = ex.alt_text()
+    assert f"{lam / LN10:+.4f} decades per layer" in alt and f"lambda = {lam:+.4f}" in alt
+
+
+def test_matrix_explorer_changing_the_gain_only_shifts_the_draws():
     ex = explore.MatrixProductExplorer(seed=3)
     ex.update(gain=1.3, width=16)
-    sigma = 1.3 / 4
-    lam = chains.lyapunov_exponent(16, sigma)
-    _, pred = ex._pred.get_data()
-    assert pred[-1] == pytest.approx(100 * lam / math.log(10))
-    # Changing only the gain shifts every draw by the same line (same noise).
     before = np.array([line.get_ydata() for line in ex._lines])
     ex.update(gain=0.8)
     after = np.array([line.get_ydata() for line in ex._lines])
-    shift = np.arange(101) * math.log(0.8 / 1.3) / math.log(10)
+    shift = np.arange(101) * math.log(0.8 / 1.3) / LN10
     np.testing.assert_allclose(after - before, np.broadcast_to(shift, before.shape), atol=1e-9)
-    assert f"{lam:+.4f}" not in ex._label.get_text()
-    assert f"{chains.lyapunov_exponent(16, 0.2):+.4f}" in ex._label.get_text()
+
+
+@pytest.mark.parametrize("gain, width", [(0.5, 1), (0.5, 2), (0.6, 1), (1.0, 4), (2.0, 1024)])
+def test_matrix_explorer_marks_every_line_that_leaves_the_axis(gain, width):
+    ex = explore.MatrixProductExplorer()
+    ex.update(gain=gain, width=width)
+    lo, hi = ex._lines[0].axes.get_ylim()
+    draws = np.array([line.get_ydata() for line in ex._lines])
+    pred = ex._pred.get_ydata()
+    n_below = int(np.sum(np.any(draws < lo, axis=1)))
+    n_above = int(np.sum(np.any(draws > hi, axis=1)))
+    xb, yb = ex._below.get_data()
+    xa, ya = ex._above.get_data()
+    assert len(xb) == n_below and len(xa) == n_above
+    assert all(y == lo for y in yb) and all(y == hi for y in ya)
+    pred_off = bool(np.any((pred < lo) | (pred > hi)))
+    assert len(ex._pred_below.get_data()[0]) + len(ex._pred_above.get_data()[0]) == pred_off
+    for x, row in zip(xb, draws[np.any(draws < lo, axis=1)], strict=True):
+        first = int(np.flatnonzero(row < lo)[0])  # the marker sits where the line crosses
+        assert first - 1 <= x <= first
+    note = ex._clip_note.get_text()
+    total = n_below + n_above + pred_off
+    if total:
+        assert "off scale" in note and str(total) in note
+        assert "leave the plotted range" in ex.alt_text()
+    else:
+        assert note == "" and "leave the plotted range" not in ex.alt_text()
+    if (gain, width) in [(0.5, 1), (0.5, 2)]:
+        assert n_below > 0  # these settings really do leave the axis
 
 
 def test_matrix_explorer_seed_is_reproducible_and_validated():
@@ -124,3 +282,43 @@ def test_matrix_explorer_seed_is_reproducible_and_validated():
     assert a.render() == b.render()
     with pytest.raises(ValueError, match="seed"):
         explore.MatrixProductExplorer(seed=-1)
+
+
+@pytest.mark.parametrize("cls", EXPLORERS)
+def test_live_png_is_lossless(cls):
+    ex = cls()
+    png = ex.render()
+    drawn = np.asarray(ex.canvas.buffer_rgba())[..., :3]
+    assert np.array_equal(pixels(png).astype(np.uint8), drawn)
+
+
+@pytest.mark.parametrize("dpi", [100, 200])
+def test_fast_text_draws_like_matplotlib_text(dpi):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.text import Text
+
+    from gradlab.explore._text import FastText
+
+    def draw(cls, text):
+        fig = Figure(figsize=(6, 1), dpi=dpi)
+        canvas = FigureCanvasAgg(fig)
+        fig.add_artist(cls(0.05, 0.9, text, fontsize=11, va="top", linespacing=1.4))
+        canvas.draw()
+        return np.asarray(canvas.buffer_rgba())[..., 0].astype(float)
+
+    text = "n = 4, σ = 0.5, gain 1.00 (critical gain 1.1447)\nslope −0.0587, measured +0.0590"
+    reference, fast = draw(Text, text), draw(FastText, text)
+    assert (255 - fast).sum() == pytest.approx((255 - reference).sum(), rel=0.02)  # same ink
+    # Same place: the ink's bounding box agrees within a pixel or two at 200 dpi.
+    for axis in (0, 1):
+        ink_ref = np.flatnonzero((reference < 128).any(axis=1 - axis))
+        ink_fast = np.flatnonzero((fast < 128).any(axis=1 - axis))
+        assert abs(ink_ref[0] - ink_fast[0]) <= dpi // 100
+        assert abs(ink_ref[-1] - ink_fast[-1]) <= 2 * dpi // 100
+    # Same shapes: after aligning by at most a pixel per 100 dpi, the pixels agree.
+    shifts = range(-(dpi // 100), dpi // 100 + 1)
+    best = min(np.mean(np.abs(reference - np.roll(fast, dy, axis=0))) for dy in shifts)
+    assert best < 3.0
+    # Mathtext falls back to Text.draw: identical pixels.
+    assert np.array_equal(draw(Text, r"$x^2$"), draw(FastText, r"$x^2$"))

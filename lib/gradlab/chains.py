@@ -474,28 +474,57 @@ def product_log_singular_values(
 
 
 def plot_scalar_chains(weights: list[float], depth: int) -> plotting.FigureView:
-    """Figure: ``|w|^l`` against ``l`` on a log scale, one line per weight."""
+    """Figure: ``|w|^l`` against ``l`` on a log scale, one line per weight.
+
+    Each line (:func:`scalar_chain`) is labelled directly at its right end. Weights below 1
+    are drawn in cool colours, above 1 in warm ones (Okabe-Ito, colour-blind safe), and
+    ``|w| = 1`` as a black dashed line, so no two curves rely on hue alone.
+    """
     depth = check_int(depth, "depth", minimum=1)
     if len(weights) == 0:
         raise ValueError("weights must hold at least one weight")
-    fig, ax = plotting.new_figure(7.0, 4.0)
-    palette = list(plotting.COLORS.values())
-    layers = np.arange(depth + 1)
-    for i, w in enumerate(weights):
-        a = np.abs(scalar_chain(w, depth))
-        ax.plot(layers, a, lw=2, color=palette[i % len(palette)], label=f"w = {w:g}")
-    ax.set_yscale("log")
-    ax.set_xlabel(r"layer $\ell$")
-    ax.set_ylabel(r"$|a_\ell| = |w|^\ell$ (log scale)")
-    ax.set_xlim(0, depth)
-    ax.legend(loc="center left", bbox_to_anchor=(1.0, 0.5))
-    ends = ", ".join(f"{abs(w) ** depth:.1e} for w = {w:g}" for w in weights)
+    weights = [check_real(w, "weights") for w in weights]
+    if any(w == 0 for w in weights):
+        raise ValueError("weights must be non-zero (|0|^l cannot be drawn on a log scale)")
+    fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 3.8)
+    with plotting.style():  # legends and texts read the style when created
+        layers = np.arange(depth + 1)
+        falling = sorted({abs(w) for w in weights if abs(w) < 1})
+        rising = sorted({abs(w) for w in weights if abs(w) > 1})
+        cool, warm = ["blue", "sky", "green"], ["red", "purple", "orange"]
+        colour = {}
+        for i, aw in enumerate(falling):
+            colour[aw] = plotting.COLORS[cool[i % len(cool)]]
+        for i, aw in enumerate(rising):
+            colour[aw] = plotting.COLORS[warm[i % len(warm)]]
+        ends = []
+        for w in weights:
+            a = np.abs(scalar_chain(w, depth))
+            if abs(w) == 1:
+                ax.plot(layers, a, lw=2, color=plotting.COLORS["black"], ls="--")
+                ends.append((a[-1], f"w = {w:g}", plotting.COLORS["black"]))
+            else:
+                ax.plot(layers, a, lw=2, color=colour[abs(w)])
+                ends.append((a[-1], f"w = {w:g}", colour[abs(w)]))
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(plotting.log_tick_formatter())
+        ax.set_xlabel("layer ℓ")
+        ax.set_ylabel("|a| = |w|^ℓ (log scale)")
+        ax.set_xlim(0, depth)
+        fig.canvas.draw()  # settle the limits and layout before placing the end labels
+        plotting.label_line_ends(ax, ends)
+    ends_text = ", ".join(f"{abs(w) ** depth:.1e} for w = {w:g}" for w in weights)
     alt = (
         f"Log-scale plot of |a_l| = |w|^l against layer l from 0 to {depth} for weights "
-        f"{', '.join(f'{w:g}' for w in weights)}. Each is a straight line: weights below 1 "
-        f"fall, above 1 rise, w = 1 stays flat. At depth {depth}: {ends}."
+        f"{', '.join(f'{w:g}' for w in weights)}, each line labelled at its end. Each is a "
+        f"straight line, of slope log10|w| decades per layer: weights below 1 fall, above 1 "
+        f"rise, w = 1 stays flat. At depth {depth}: {ends_text}."
     )
-    return plotting.show(fig, alt)
+    caption = (
+        "Chains of identical weights on a log scale: every line is straight, because each "
+        "layer multiplies by the same factor. Only $|w| = 1$ keeps the signal's size."
+    )
+    return plotting.show(fig, alt, caption=caption)
 
 
 def plot_random_scalar_chains(
@@ -518,30 +547,36 @@ def plot_random_scalar_chains(
     mean_log = uniform_mean_log(low, high)
     logs = log_product(rng.uniform(low, high, size=(n_draws, depth))) / math.log(10)
     layers = np.arange(depth + 1)
-    fig, ax = plotting.new_figure(7.0, 4.0)
-    for row in logs:
-        ax.plot(layers, row, color=plotting.COLORS["blue"], lw=0.8, alpha=0.5)
-    ax.plot(
-        layers,
-        layers * mean_log / math.log(10),
-        color=plotting.COLORS["red"],
-        lw=2,
-        ls="--",
-        label=r"trend $\ell\,E[\ln w]\,/\ln 10$",
-    )
-    ax.axhline(0.0, color=plotting.COLORS["grey"], lw=1, label="mean factor = 1")
-    ax.set_xlabel(r"layer $\ell$")
-    ax.set_ylabel(r"$\log_{10} |w_1 w_2 \cdots w_\ell|$")
-    ax.set_xlim(0, depth)
-    ax.legend(loc="lower left")
+    fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 3.6)
+    with plotting.style():  # legends and texts read the style when created
+        for row in logs:
+            ax.plot(layers, row, color=plotting.COLORS["blue"], lw=0.8, alpha=0.5)
+        ax.plot(
+            layers,
+            layers * mean_log / math.log(10),
+            color=plotting.COLORS["red"],
+            lw=2,
+            ls="--",
+            label="trend ℓ·E[ln w] / ln 10",
+        )
+        ax.axhline(0.0, color=plotting.COLORS["grey"], lw=1, label="no change")
+        ax.set_xlabel("layer ℓ")
+        ax.set_ylabel("log10 |product to layer ℓ|")
+        ax.set_xlim(0, depth)
+        ax.legend(loc="lower left")
     alt = (
         f"{n_draws} random paths of log10 of the product of {depth} weights drawn uniformly "
         f"from {low:g} to {high:g} (mean factor exactly {(low + high) / 2:g}). The paths "
-        f"scatter around a dashed line sloping down at E[ln w] = {mean_log:.4f} per layer, "
+        f"scatter around a dashed line sloping down at E[ln w] / ln 10 = "
+        f"{mean_log / math.log(10):.4f} decades per layer (E[ln w] = {mean_log:.4f}), "
         f"and {float(np.mean(logs[:, -1] < 0)):.0%} of them end below 0: the product shrinks "
         f"although the mean factor is {(low + high) / 2:g}."
     )
-    return plotting.show(fig, alt)
+    caption = (
+        "Products of random factors whose mean is one. Each path wanders, but all follow the "
+        "dashed trend set by the mean of $\\ln w$, which is negative."
+    )
+    return plotting.show(fig, alt, caption=caption)
 
 
 def plot_log_norm_histogram(
@@ -561,19 +596,20 @@ def plot_log_norm_histogram(
     """
     logs = log_norms(width, depth, scale, n_draws, rng=rng, seed=seed, method="chi2")[:, -1]
     lam = lyapunov_exponent(width, scale)
-    fig, ax = plotting.new_figure(7.0, 3.6)
-    ax.hist(logs, bins=80, color=plotting.COLORS["sky"], alpha=0.8, density=True)
-    ax.axvline(0.0, color=plotting.COLORS["black"], lw=1.5, label=r"$\ln\|x_0\| = 0$")
-    ax.axvline(
-        depth * lam,
-        color=plotting.COLORS["red"],
-        lw=2,
-        ls="--",
-        label=rf"$L\lambda = {depth * lam:.2f}$",
-    )
-    ax.set_xlabel(rf"$\ln \|x_L\|$ after L = {depth} layers (n = {width})")
-    ax.set_ylabel("density")
-    ax.legend(loc="upper right")
+    fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 3.6)
+    with plotting.style():  # legends and texts read the style when created
+        ax.hist(logs, bins=80, color=plotting.COLORS["sky"], alpha=0.8, density=True)
+        ax.axvline(0.0, color=plotting.COLORS["black"], lw=1.5, label="no change, ln‖x‖ = 0")
+        ax.axvline(
+            depth * lam,
+            color=plotting.COLORS["red"],
+            lw=2,
+            ls="--",
+            label=f"prediction Lλ = {depth * lam:.2f}".replace("-", "−"),
+        )
+        ax.set_xlabel(f"ln ‖x‖ after L = {depth} layers (n = {width})")
+        ax.set_ylabel("density")
+        ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=2, borderaxespad=0.2)
     below = float(np.mean(logs < 0))
     alt = (
         f"Histogram of ln||x_L|| over {n_draws} random products of {depth} Gaussian "
@@ -581,7 +617,11 @@ def plot_log_norm_histogram(
         f"around the Lyapunov prediction L*lambda = {depth * lam:.2f}, left of 0; "
         f"{below:.1%} of the draws end smaller than they started."
     )
-    return plotting.show(fig, alt)
+    caption = (
+        "Where random products end, in natural-log units. The bulk sits at the Lyapunov "
+        "prediction $L\\lambda$, left of 0: most products shrink."
+    )
+    return plotting.show(fig, alt, caption=caption)
 
 
 def plot_product_spectrum(

@@ -17,10 +17,12 @@ it into the cell's ``mystnb.image.alt`` so the HTML book's ``<img>`` carries it.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from typing import Any
 
 import matplotlib
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -33,6 +35,16 @@ __all__ = [
     "show",
     "ALT_KEY",
     "CAPTION_KEY",
+    "COLOR_NAMES",
+    "DISPLAY_DPI",
+    "RENDER_DPI",
+    "FIGURE_WIDTH",
+    "PHONE_CONTENT_WIDTH",
+    "MIN_PHONE_TEXT_PX",
+    "phone_text_sizes",
+    "phone_text_px",
+    "label_line_ends",
+    "log_tick_formatter",
 ]
 
 #: Key of the alt text in an ``image/png`` output's metadata.
@@ -42,7 +54,8 @@ ALT_KEY = "gradlab/alt"
 #: into the cell's ``mystnb.figure.caption``, so the HTML book shows a numbered, captioned figure.
 CAPTION_KEY = "gradlab/caption"
 
-#: Colour-blind-safe palette (Okabe and Ito), used across the course.
+#: Colour-blind-safe palette (Okabe and Ito, 2008), used across the course. The keys are short
+#: handles for code; the words prose should use for a colour are in :data:`COLOR_NAMES`.
 COLORS: dict[str, str] = {
     "blue": "#0072B2",
     "orange": "#E69F00",
@@ -55,22 +68,49 @@ COLORS: dict[str, str] = {
     "black": "#000000",
 }
 
+#: The colour each :data:`COLORS` key is called in prose, as drawn (Okabe and Ito's names):
+#: ``COLORS["red"]`` is vermilion, an orange-red, and the text must say so.
+COLOR_NAMES: dict[str, str] = {
+    "blue": "blue",
+    "orange": "orange",
+    "green": "bluish green",
+    "red": "vermilion",
+    "purple": "reddish purple",
+    "sky": "sky blue",
+    "yellow": "yellow",
+    "grey": "grey",
+    "black": "black",
+}
+
 _RC: dict[str, Any] = {
-    "font.size": 10,
-    "axes.titlesize": 11,
-    "axes.labelsize": 10,
+    # Sizes keep every text >= MIN_PHONE_TEXT_PX at phone width for figures FIGURE_WIDTH wide.
+    "font.size": 11,
+    "axes.titlesize": 12,
+    "axes.labelsize": 12,
+    "xtick.labelsize": 11,
+    "ytick.labelsize": 11,
     "axes.spines.top": False,
     "axes.spines.right": False,
     "axes.grid": True,
     "grid.alpha": 0.3,
     "legend.frameon": False,
-    "legend.fontsize": 9,
+    "legend.fontsize": 11,
     "svg.hashsalt": "gradlab",
 }
 
 #: Pixel width a figure is shown at (its PNG is rendered at 2x for sharp screens).
 DISPLAY_DPI = 100
 RENDER_DPI = 200
+
+#: Legibility on a phone. A figure ``w`` inches wide is shown ``w * DISPLAY_DPI`` CSS pixels
+#: wide, and shrunk to fit the content column, about ``PHONE_CONTENT_WIDTH`` CSS pixels on a
+#: 390 px wide phone. A text of ``s`` points is then ``s / 72 * min(w * DISPLAY_DPI,
+#: PHONE_CONTENT_WIDTH) / w`` CSS pixels tall, which must stay >= ``MIN_PHONE_TEXT_PX``: for a
+#: figure wider than 3.58 in, ``s >= 9 * 72 * w / 358 ~ 1.81 w`` points. The course figures are
+#: ``FIGURE_WIDTH`` = 6 in wide (600 px on a desktop) with text of 11 points or more.
+PHONE_CONTENT_WIDTH = 358
+MIN_PHONE_TEXT_PX = 9.0
+FIGURE_WIDTH = 6.0
 
 
 def style() -> Any:
@@ -79,8 +119,8 @@ def style() -> Any:
 
 
 def new_figure(
-    width: float = 7.0,
-    height: float = 4.0,
+    width: float = FIGURE_WIDTH,
+    height: float = 3.6,
     *,
     ncols: int = 1,
     nrows: int = 1,
@@ -92,7 +132,8 @@ def new_figure(
     Parameters
     ----------
     width, height : float
-        Size in inches (at 100 dpi on screen: 700 x 400 pixels by default).
+        Size in inches (at 100 dpi on screen: 600 x 360 pixels by default). Wider figures
+        need larger text to pass :func:`phone_text_px`.
     ncols, nrows : int
         Grid of axes.
     dpi : float
@@ -176,3 +217,151 @@ def show(fig: Figure, alt: str, caption: str = "") -> FigureView:
     png = png_bytes(fig)
     width = int(round(fig.get_figwidth() * DISPLAY_DPI))
     return FigureView(png, alt.strip(), width, caption.strip())
+
+
+def phone_text_sizes(fig: Figure, display_width: float | None = None) -> list[tuple[str, float]]:
+    """Every visible text of ``fig`` and its height in CSS pixels on a phone.
+
+    .. math:: h = \\frac{s}{72} \\cdot \\frac{\\min(D, P)}{w}
+
+    for a text of ``s`` points in a figure ``w`` inches wide shown ``D`` CSS pixels wide
+    (default ``w * DISPLAY_DPI``) and shrunk to fit a content column ``P =
+    PHONE_CONTENT_WIDTH`` pixels wide. The figure is drawn first (tick labels exist only
+    after a draw); tick labels, axis labels, titles, legends and annotations are all included,
+    and a text with mathtext sub- or superscripts counts at the scripts' size (0.7 ``s``).
+    Reference: WCAG 2.1 leaves text size to the author; 9 CSS px is this course's floor.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    display_width : float, optional
+        Width the figure is shown at on a wide screen, in CSS pixels.
+
+    Returns
+    -------
+    list of (str, float)
+        ``(text, pixels)`` pairs, smallest first.
+    """
+    from matplotlib.text import Text
+
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+    width_in = fig.get_figwidth()
+    if display_width is None:
+        display_width = width_in * DISPLAY_DPI
+    elif not isinstance(display_width, (int, float)) or not display_width > 0:
+        raise ValueError(f"display_width must be a positive number, got {display_width!r}")
+    if fig.canvas is None or not hasattr(fig.canvas, "get_renderer"):
+        FigureCanvasAgg(fig)
+    with style():
+        fig.canvas.draw()
+    scale = min(display_width, PHONE_CONTENT_WIDTH) / width_in / 72.0
+    tick_labels, drawn = set(), []
+    for ax in fig.axes:
+        for axis in ax._axis_map.values():
+            for tick in axis.get_major_ticks() + axis.get_minor_ticks():
+                tick_labels.update((id(tick.label1), id(tick.label2)))
+            if not (ax.get_visible() and ax.axison and axis.get_visible()):
+                continue
+            for tick in axis._update_ticks():  # the ticks a draw shows
+                drawn += [label for label in (tick.label1, tick.label2) if label.get_visible()]
+    texts = drawn + [t for t in fig.findobj(Text) if id(t) not in tick_labels]
+    sizes = [
+        (t.get_text(), t.get_fontsize() * scale * _script_factor(t.get_text()))
+        for t in texts
+        if t.get_visible() and t.get_text().strip()
+    ]
+    return sorted(sizes, key=lambda item: item[1])
+
+
+def _script_factor(text: str) -> float:
+    """Mathtext draws sub- and superscripts at 0.7 of the size (``mathtext.SHRINK_FACTOR``)."""
+    parts = text.split("$")
+    maths = parts[1::2] if len(parts) > 2 else []
+    return 0.7 if any("^" in m or "_" in m for m in maths) else 1.0
+
+
+def phone_text_px(fig: Figure, display_width: float | None = None) -> float:
+    """The smallest text of ``fig`` in CSS pixels on a phone (see :func:`phone_text_sizes`).
+
+    Every course figure keeps this ``>= MIN_PHONE_TEXT_PX``.
+    """
+    sizes = phone_text_sizes(fig, display_width)
+    return sizes[0][1] if sizes else math.inf
+
+
+def label_line_ends(
+    ax: Axes, ends: Sequence[tuple[float, str, str]], *, gap_pt: float | None = None
+) -> list[Any]:
+    """Label lines directly at their right ends, spreading labels that would overlap.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes with its final limits and scales set.
+    ends : sequence of (y, label, color)
+        The data ``y`` of each line at the right edge of the axes, its label and colour.
+    gap_pt : float, optional
+        Minimum vertical distance between labels in points (default: 1.25 font sizes).
+
+    Returns
+    -------
+    list of matplotlib.text.Text
+    """
+    import numpy as np
+
+    fontsize = float(_RC["legend.fontsize"])
+    gap_pt = 1.25 * fontsize if gap_pt is None else gap_pt
+    fig = ax.get_figure()
+    to_axes = ax.transLimits  # data (after scale) -> axes fraction
+    ys = []
+    for y, _, _ in ends:
+        yt = ax.yaxis.get_transform().transform([y])[0] if np.isfinite(y) else np.nan
+        ys.append(to_axes.transform([[0.0, yt]])[0][1])
+    height_pt = ax.get_position().height * fig.get_figheight() * 72.0
+    gap = gap_pt / height_pt  # in axes fraction
+    order = sorted(range(len(ends)), key=lambda i: ys[i])
+    placed = [min(max(ys[i], 0.0), 1.0) for i in order]
+    for k in range(1, len(placed)):  # push up
+        placed[k] = max(placed[k], placed[k - 1] + gap)
+    overflow = placed[-1] - 1.0 if placed else 0.0
+    if overflow > 0:  # then shift down as a block from the top
+        placed[-1] = 1.0
+        for k in range(len(placed) - 2, -1, -1):
+            placed[k] = min(placed[k], placed[k + 1] - gap)
+    texts = []
+    for k, i in enumerate(order):
+        _, label, color = ends[i]
+        texts.append(
+            ax.text(
+                1.01,
+                placed[k],
+                label,
+                transform=ax.transAxes,
+                color=color,
+                va="center",
+                ha="left",
+                fontsize=fontsize,
+                clip_on=False,
+            )
+        )
+    return texts
+
+
+def log_tick_formatter() -> Any:
+    """Tick labels ``1e−30``, ``1``, ``1e10`` for a log axis: full-size text, no superscripts.
+
+    Mathtext's ``10^{-30}`` draws the exponent at 0.7 of the font size, too small on a phone.
+    """
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value: float, _pos: int) -> str:
+        if value <= 0:
+            return ""
+        exponent = math.log10(value)
+        if abs(exponent - round(exponent)) > 1e-9:
+            return f"{value:g}".replace("-", "\u2212")
+        k = int(round(exponent))
+        return "1" if k == 0 else f"1e{k}".replace("-", "\u2212")
+
+    return FuncFormatter(label)

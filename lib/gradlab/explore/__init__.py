@@ -1,0 +1,28 @@
+"""Interactive explorers: sliders that redraw a figure in place.
+
+Every explorer is one call in a notebook cell, e.g.
+``explore.ScalarChainExplorer()``. It is three things at once:
+
+* **headless**: ``ex.update(w=1.1, depth=40)`` changes the figure and returns
+  the new PNG, with no frontend (tests and benchmarks drive it this way);
+* **live** in JupyterLab (local, Binder, Live Code): sliders (ipywidgets 8)
+  above an ``ipywidgets.Image`` whose PNG bytes are replaced on each move;
+* **static** in the HTML book: the output bundle also holds a PNG of the
+  default view with alt text and a caption, and the book prefers it over the
+  widget, so a reader of the static page sees the figure, never a dead slider.
+
+The framework (:class:`Control`, :class:`Explorer`) is in ``_base``; each
+chapter's explorers are in their own module (``ch1``, ...), re-exported here.
+"""
+
+from ._base import EXPLORER_KEY, LIVE_NOTE, Control, Explorer
+from .ch1 import MatrixProductExplorer, ScalarChainExplorer
+
+__all__ = [
+    "Control",
+    "Explorer",
+    "ScalarChainExplorer",
+    "MatrixProductExplorer",
+    "EXPLORER_KEY",
+    "LIVE_NOTE",
+]

@@ -1,0 +1,148 @@
+"""Every course figure and explorer: legible at phone width, colours named, data as claimed."""
+
+import math
+
+import matplotlib.colors as mcolors
+import numpy as np
+import pytest
+
+from gradlab import chains, explore, plotting
+
+# The chapter's figures, as the notebook calls them.
+FIGURES = {
+    "scalar_chains": lambda: chains.plot_scalar_chains([0.5, 0.6, 0.9, 1.0, 1.1, 1.6], depth=50),
+    "random_scalar_chains": lambda: chains.plot_random_scalar_chains(
+        0.5, 1.5, depth=200, n_draws=20, seed=2
+    ),
+    "log_norm_histogram": lambda: chains.plot_log_norm_histogram(
+        width=4, depth=20, scale=0.5, n_draws=2000, seed=8
+    ),
+}
+
+SETTINGS = {
+    explore.ScalarChainExplorer: [{}, {"w": 0.5, "depth": 100}, {"w": 1.5, "depth": 1}],
+    explore.MatrixProductExplorer: [{}, {"gain": 0.5, "width": 1}, {"gain": 2.0, "width": 1024}],
+}
+
+
+def capture(monkeypatch, make):
+    """Call a chains.plot_* function and return (figure, view)."""
+    figures = []
+    show = plotting.show
+
+    def recording_show(fig, alt, caption=""):
+        figures.append(fig)
+        return show(fig, alt, caption=caption)
+
+    monkeypatch.setattr(plotting, "show", recording_show)
+    view = make()
+    assert len(figures) == 1
+    return figures[0], view
+
+
+def small_texts(fig, display_width=None):
+    return [
+        (t, round(px, 2))
+        for t, px in plotting.phone_text_sizes(fig, display_width)
+        if px < plotting.MIN_PHONE_TEXT_PX
+    ]
+
+
+@pytest.mark.parametrize("name", FIGURES)
+def test_course_figures_are_legible_at_phone_width(monkeypatch, name):
+    fig, view = capture(monkeypatch, FIGURES[name])
+    assert view.width == round(fig.get_figwidth() * plotting.DISPLAY_DPI)
+    assert plotting.phone_text_px(fig) >= plotting.MIN_PHONE_TEXT_PX, small_texts(fig)
+    texts = [t for t, _ in plotting.phone_text_sizes(fig)]
+    assert any(t in ("0", "10", "20", "50", "100") for t in texts)  # tick labels are counted
+
+
+@pytest.mark.parametrize("cls", SETTINGS)
+def test_explorers_are_legible_at_phone_width(cls):
+    ex = cls()
+    for values in SETTINGS[cls]:
+        ex.update(**values)
+        assert plotting.phone_text_px(ex.fig, ex._width) >= plotting.MIN_PHONE_TEXT_PX, (
+            values,
+            small_texts(ex.fig, ex._width),
+        )
+    texts = " ".join(t for t, _ in plotting.phone_text_sizes(ex.fig))
+    assert "layer" in texts  # axis labels and the animated header are counted
+
+
+def test_phone_text_px_measures_what_a_phone_shows():
+    fig, ax = plotting.new_figure(6.0, 3.0)
+    ax.set_axis_off()
+    fig.text(0.5, 0.5, "big", fontsize=20)
+    # 20 pt in a 6 in figure shown 600 px wide, shrunk to 358 px: 20 / 72 * 358 / 6.
+    assert plotting.phone_text_px(fig) == pytest.approx(20 / 72 * 358 / 6)
+    assert plotting.phone_text_px(fig, display_width=300) == pytest.approx(20 / 72 * 300 / 6)
+    fig.text(0.1, 0.1, "tiny", fontsize=8)
+    assert plotting.phone_text_px(fig) < plotting.MIN_PHONE_TEXT_PX
+    fig.text(0.2, 0.2, r"$x^2$", fontsize=20)  # a superscript is drawn at 0.7 of the size
+    assert plotting.phone_text_sizes(fig)[0][0] == "tiny"
+    assert dict(plotting.phone_text_sizes(fig))[r"$x^2$"] == pytest.approx(0.7 * 20 / 72 * 358 / 6)
+    with pytest.raises(TypeError, match="fig"):
+        plotting.phone_text_px("figure")
+    with pytest.raises(ValueError, match="display_width"):
+        plotting.phone_text_px(fig, display_width=0)
+
+
+def test_default_tick_labels_would_fail_the_phone_rule():
+    # The check can fail: a 7 in figure with matplotlib's 10 pt ticks is too small on a phone.
+    import matplotlib
+
+    with matplotlib.rc_context({"font.size": 10, "xtick.labelsize": 10, "ytick.labelsize": 10}):
+        from matplotlib.figure import Figure
+
+        fig = Figure(figsize=(7, 4))
+        fig.subplots().plot([0, 1], [0, 1])
+    assert plotting.phone_text_px(fig) < plotting.MIN_PHONE_TEXT_PX
+
+
+def test_every_colour_has_a_prose_name():
+    assert set(plotting.COLOR_NAMES) == set(plotting.COLORS)
+    assert plotting.COLOR_NAMES["red"] == "vermilion"  # #D55E00 is not what prose calls red
+    assert plotting.COLORS["red"] == "#D55E00"
+
+
+def test_scalar_chains_figure_curves_are_distinguishable(monkeypatch):
+    weights = [0.5, 0.6, 0.9, 1.0, 1.1, 1.6]
+    fig, view = capture(monkeypatch, lambda: chains.plot_scalar_chains(weights, depth=50))
+    ax = fig.axes[0]
+    lines = ax.get_lines()
+    assert len(lines) == len(weights)
+    looks = {(mcolors.to_hex(line.get_color()), line.get_linestyle()) for line in lines}
+    assert len(looks) == len(weights)  # no two curves drawn alike
+    for line, w in zip(lines, weights, strict=True):  # the data is scalar_chain's
+        np.testing.assert_allclose(line.get_ydata(), np.abs(chains.scalar_chain(w, 50)))
+    # Direct labels at the line ends, in the line's colour, in the same vertical order.
+    labels = {t.get_text(): t for t in ax.texts}
+    assert set(labels) == {f"w = {w:g}" for w in weights}
+    for line, w in zip(lines, weights, strict=True):
+        assert labels[f"w = {w:g}"].get_color() == line.get_color()
+    heights = [labels[f"w = {w:g}"].get_position()[1] for w in weights]
+    assert heights == sorted(heights)
+    assert "decades per layer" in view.alt and view.caption
+
+
+def test_random_chains_figure_and_histogram_show_their_functions(monkeypatch):
+    fig, view = capture(
+        monkeypatch, lambda: chains.plot_random_scalar_chains(0.5, 1.5, 30, n_draws=5, seed=4)
+    )
+    rng = np.random.default_rng(4)
+    logs = chains.log_product(rng.uniform(0.5, 1.5, size=(5, 30))) / math.log(10)
+    lines = fig.axes[0].get_lines()
+    np.testing.assert_allclose([line.get_ydata() for line in lines[:5]], logs)
+    trend = np.arange(31) * chains.uniform_mean_log(0.5, 1.5) / math.log(10)
+    np.testing.assert_allclose(lines[5].get_ydata(), trend)
+    assert f"{chains.uniform_mean_log(0.5, 1.5) / math.log(10):.4f} decades per layer" in view.alt
+    assert view.caption
+
+    fig, view = capture(
+        monkeypatch, lambda: chains.plot_log_norm_histogram(4, 20, 0.5, n_draws=500, seed=8)
+    )
+    lam = chains.lyapunov_exponent(4, 0.5)
+    xs = [line.get_xdata()[0] for line in fig.axes[0].get_lines()]
+    assert xs == [0.0, pytest.approx(20 * lam)]
+    assert view.caption
