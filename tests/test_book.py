@@ -110,7 +110,6 @@ def test_notebook_cells_stay_thin(path):
         assert len(lines) <= 12, f"{path.name} cell {i} has {len(lines)} lines"
 
 
-
 def _figure_cells(path):
     for i, cell in enumerate(load(path)["cells"]):
         pngs = [o for o in cell.get("outputs", []) if "image/png" in o.get("data", {})]

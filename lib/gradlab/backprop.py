@@ -390,40 +390,44 @@ def plot_sigmoid_tanh_derivatives(z_mark: float = 5.0) -> plotting.FigureView:
     z = np.linspace(-8, 8, 801)
     sig, dsig = activations.sigmoid(z), activations.sigmoid_derivative(z)
     th, dth = activations.tanh(z), activations.tanh_derivative(z)
-    fig, (left, right) = plotting.new_figure(7.0, 3.4, ncols=2)
-    blue, orange = plotting.COLORS["blue"], plotting.COLORS["orange"]
-    left.plot(z, sig, color=blue, lw=2, label=r"$\sigma(z)$")
-    left.plot(z, th, color=orange, lw=2, ls="--", label=r"$\tanh z$")
-    left.set_xlabel("z")
-    left.set_title("activation")
-    left.legend(loc="upper left")
-    right.semilogy(z, dsig, color=blue, lw=2, label=r"$\sigma'(z)$")
-    right.semilogy(z, dth, color=orange, lw=2, ls="--", label=r"$\tanh'(z)$")
     ds_mark = float(activations.sigmoid_derivative(z_mark))
     dt_mark = float(activations.tanh_derivative(z_mark))
-    right.plot([0, z_mark], [0.25, ds_mark], "o", color=blue, ms=5)
-    right.plot([0, z_mark], [1.0, dt_mark], "s", color=orange, ms=5)
-    right.annotate(
-        f"{ds_mark:.2g}",
-        (z_mark, ds_mark),
-        xytext=(6, 0),
-        textcoords="offset points",
-        va="center",
-        color=blue,
-    )
-    right.annotate(
-        f"{dt_mark:.2g}",
-        (z_mark, dt_mark),
-        xytext=(6, 0),
-        textcoords="offset points",
-        va="center",
-        color=orange,
-    )
-    right.set_ylim(1e-7, 3)
-    right.set_xlim(-8, 11)
-    right.set_xlabel("z")
-    right.set_title("derivative (log scale)")
-    right.legend(loc="lower center")
+    fig, (left, right) = plotting.new_figure(plotting.FIGURE_WIDTH, 3.6, ncols=2)
+    blue, orange = plotting.COLORS["blue"], plotting.COLORS["orange"]
+    with plotting.style():  # legends and texts read the style when created
+        left.plot(z, sig, color=blue, lw=2, label="σ(z)")
+        left.plot(z, th, color=orange, lw=2, ls="--", label="tanh z")
+        left.set_xlabel("z")
+        left.set_title("activation")
+        left.set_yticks([-1, 0, 1])
+        left.legend(loc="upper left")
+        right.semilogy(z, dsig, color=blue, lw=2, label="σ′(z)")
+        right.semilogy(z, dth, color=orange, lw=2, ls="--", label="tanh′(z)")
+        right.plot([0, z_mark], [0.25, ds_mark], "o", color=blue, ms=5)
+        right.plot([0, z_mark], [1.0, dt_mark], "s", color=orange, ms=5)
+        right.annotate(
+            f"{ds_mark:.2g}",
+            (z_mark, ds_mark),
+            xytext=(-4, -14),
+            textcoords="offset points",
+            ha="right",
+            color=blue,
+        )
+        right.annotate(
+            f"{dt_mark:.2g}",
+            (z_mark, dt_mark),
+            xytext=(-4, -14),
+            textcoords="offset points",
+            ha="right",
+            color=orange,
+        )
+        right.set_ylim(1e-7, 3)
+        right.set_yticks([1e-6, 1e-4, 1e-2, 1])
+        right.yaxis.set_major_formatter(plotting.log_tick_formatter())
+        right.minorticks_off()
+        right.set_xlabel("z")
+        right.set_title("derivative (log scale)")
+        right.legend(loc="lower center")
     alt = (
         f"Left: the sigmoid rises from 0 to 1 and tanh from -1 to 1, both flat for large |z|. "
         f"Right, on a log scale: the sigmoid's derivative peaks at 0.25 at z = 0 and tanh's at 1; "
@@ -456,14 +460,27 @@ def plot_gradient_norms(
         raise ValueError("activation_names must hold at least one activation")
     runs = [gradient_norms_at_init(a, depth, width, gain, seed=seed) for a in activation_names]
     linear = gradient_norms_at_init("identity", depth, width, gain, seed=seed)
-    fig, axes = plotting.new_figure(7.0, 3.2, ncols=len(runs), sharey=True, squeeze=False)
+    fig, axes = plotting.new_figure(
+        plotting.FIGURE_WIDTH, 3.6, ncols=len(runs), sharey=True, squeeze=False
+    )
     layers = np.arange(1, depth + 1)
-    for ax, run in zip(axes[0], runs, strict=True):
-        ax.semilogy(layers, run.backward, "o-", ms=3, color=plotting.COLORS["blue"])
-        ax.semilogy(layers, 10 ** linear_prediction(linear), ls="--", color=plotting.COLORS["grey"])
-        ax.set_title(f"{run.activation}: {run.decades_lost:+.1f} decades", fontsize=10)
-        ax.set_xlabel(r"layer $\ell$")
-    axes[0][0].set_ylabel(r"$\|\partial J / \partial a_{\ell-1}\|$")
+    low = min(float(np.min(r.backward)) for r in runs)
+    with plotting.style():  # titles and texts read the style when created
+        for ax, run in zip(axes[0], runs, strict=True):
+            ax.semilogy(layers, run.backward, "o-", ms=2.5, color=plotting.COLORS["blue"])
+            ax.semilogy(
+                layers, 10 ** linear_prediction(linear), ls="--", color=plotting.COLORS["grey"]
+            )
+            ax.set_title(f"{run.activation}\n{run.decades_lost:+.1f} decades".replace("-", "−"))
+            ax.set_xlabel("layer ℓ")
+            ax.set_xticks([1, depth // 2, depth])
+        top = math.ceil(math.log10(max(float(np.max(r.backward)) for r in runs)))
+        bottom = math.floor(math.log10(low))
+        step = max(1, math.ceil((top - bottom) / 4))
+        axes[0][0].set_yticks([10.0**k for k in range(top, bottom - 1, -step)])
+        axes[0][0].yaxis.set_major_formatter(plotting.log_tick_formatter())
+        axes[0][0].minorticks_off()
+        axes[0][0].set_ylabel("‖∂J/∂a‖ entering layer ℓ")
     summary = "; ".join(f"{r.activation} {r.decades_lost:+.1f}" for r in runs)
     alt = (
         f"Per-layer norms of the gradient reaching each of {depth} layers of width {width} at "

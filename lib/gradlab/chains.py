@@ -646,38 +646,39 @@ def plot_product_spectrum(
     rng = check_rng(rng, seed)
     index = np.arange(1, n + 1)
     ln10 = math.log(10)
-    fig, ax = plotting.new_figure(6.0, 3.8)
+    fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 4.2)
     shades = [plotting.COLORS["sky"], plotting.COLORS["blue"], plotting.COLORS["black"]]
     spreads = []
-    for k, depth in enumerate(depths):
-        logs = product_log_singular_values(n, depth, 1.0, rng=rng) / ln10
-        spreads.append(logs[0] - logs[-1])
-        colour = shades[min(k, len(shades) - 1)] if len(depths) <= 3 else plotting.COLORS["blue"]
-        ax.plot(index, logs, "o-", ms=3, lw=1.5, color=colour, label=f"Gaussian, L = {depth}")
-    deepest = depths[-1]
-    predicted = deepest * lyapunov_spectrum(n, 1 / math.sqrt(n)) / ln10
-    ax.plot(
-        index,
-        predicted,
-        ls="--",
-        lw=1.5,
-        color=plotting.COLORS["red"],
-        label=rf"prediction $L\lambda_i/\ln 10$, L = {deepest}",
-    )
-    ortho = product_log_singular_values(n, deepest, 1.0, kind="orthogonal", rng=rng) / ln10
-    ax.plot(
-        index,
-        ortho,
-        "s-",
-        ms=3,
-        lw=2,
-        color=plotting.COLORS["orange"],
-        label=f"orthogonal, L = {deepest} (the same at every L)",
-    )
-    ax.set_xlabel(f"singular value index i (of {n})")
-    ax.set_ylabel(r"$\log_{10} s_i$ of $W_L \cdots W_1$")
-    ax.set_xlim(0.5, n + 0.5)
-    ax.legend(loc="lower left")
+    with plotting.style():  # legends and texts read the style when created
+        for k, depth in enumerate(depths):
+            logs = product_log_singular_values(n, depth, 1.0, rng=rng) / ln10
+            spreads.append(logs[0] - logs[-1])
+            colour = shades[k] if len(depths) <= 3 else plotting.COLORS["blue"]
+            ax.plot(index, logs, "o-", ms=3, lw=1.5, color=colour, label=f"Gaussian, L = {depth}")
+        deepest = depths[-1]
+        predicted = deepest * lyapunov_spectrum(n, 1 / math.sqrt(n)) / ln10
+        ax.plot(
+            index,
+            predicted,
+            ls="--",
+            lw=2,
+            color=plotting.COLORS["red"],
+            label=f"prediction Lλᵢ / ln 10, L = {deepest}",
+        )
+        ortho = product_log_singular_values(n, deepest, 1.0, kind="orthogonal", rng=rng) / ln10
+        ax.plot(
+            index,
+            ortho,
+            "s-",
+            ms=3,
+            lw=2,
+            color=plotting.COLORS["orange"],
+            label="orthogonal, every L",
+        )
+        ax.set_xlabel(f"index i of the singular value (of {n})")
+        ax.set_ylabel("log₁₀ sᵢ of the product")
+        ax.set_xlim(0.5, n + 0.5)
+        ax.legend(loc="lower left")
     alt = (
         f"Sorted log10 singular values of products of {n} x {n} random matrices at the "
         f"mean-square scale. For Gaussian matrices they spread out with depth: "

@@ -278,22 +278,28 @@ def plot_step_errors(x: float = 1.0) -> plotting.FigureView:
     f_size, d2, d3 = abs(math.sin(x)), abs(math.sin(x)), abs(math.cos(x))
     if min(f_size, d3) < 1e-3:
         raise ValueError("x must keep |sin x| and |cos x| away from 0 (e.g. x = 1)")
-    fig, ax = plotting.new_figure(6.5, 4.0)
+    fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 4.2)
     styles = {"forward": (plotting.COLORS["orange"], d2), "central": (plotting.COLORS["blue"], d3)}
     best = {}
-    for method, (colour, size) in styles.items():
-        errors = step_errors(math.sin, math.cos, x, steps, method)
-        shown = np.maximum(errors, 1e-14)  # an error of exactly 0 cannot sit on a log axis
-        ax.loglog(steps, shown, ".", ms=3, color=colour, alpha=0.7)
-        model = error_model(steps, method, f_size=f_size, derivative_size=size)
-        ax.loglog(steps, model, "-", lw=1.5, color=colour, label=f"{method} difference")
-        h_star = best_step(method, f_size=f_size, derivative_size=size)
-        ax.axvline(h_star, color=colour, lw=1, ls=":")
-        best[method] = (h_star, float(errors[np.argmin(np.abs(np.log(steps / h_star)))]))
-    ax.set_ylim(1e-14, 1)
-    ax.set_xlabel("step h")
-    ax.set_ylabel("|finite difference - exact derivative|")
-    ax.legend(loc="lower left", title="points measured, lines model")
+    with plotting.style():  # legends and texts read the style when created
+        for method, (colour, size) in styles.items():
+            errors = step_errors(math.sin, math.cos, x, steps, method)
+            shown = np.maximum(errors, 1e-14)  # an error of exactly 0 cannot sit on a log axis
+            ax.loglog(steps, shown, ".", ms=3, color=colour, alpha=0.7)
+            model = error_model(steps, method, f_size=f_size, derivative_size=size)
+            ax.loglog(steps, model, "-", lw=1.5, color=colour, label=f"{method} difference")
+            h_star = best_step(method, f_size=f_size, derivative_size=size)
+            ax.axvline(h_star, color=colour, lw=1, ls=":")
+            best[method] = (h_star, float(errors[np.argmin(np.abs(np.log(steps / h_star)))]))
+        ax.set_ylim(1e-14, 1)
+        ax.set_xticks([1e-15, 1e-12, 1e-9, 1e-6, 1e-3])
+        ax.set_yticks([1e-12, 1e-9, 1e-6, 1e-3, 1])
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(plotting.log_tick_formatter())
+        ax.minorticks_off()
+        ax.set_xlabel("step h")
+        ax.set_ylabel("error of the derivative")
+        ax.legend(loc="lower left", title="points: measured; lines: model")
     alt = (
         f"Log-log plot of the error of finite-difference derivatives of sin at x = {x:g} "
         "against the step h from 1e-15 to 0.1. For large h the error falls as h shrinks "
