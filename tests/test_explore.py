@@ -9,7 +9,11 @@ from PIL import Image
 
 from gradlab import chains, explore, plotting
 
-EXPLORERS = [explore.ScalarChainExplorer, explore.MatrixProductExplorer]
+EXPLORERS = [
+    explore.ScalarChainExplorer,
+    explore.MatrixProductExplorer,
+    explore.GradientFlowExplorer,
+]
 LN10 = math.log(10)
 
 
@@ -79,11 +83,14 @@ def test_bad_updates_name_the_control(cls):
     ex = cls()
     with pytest.raises(ValueError, match="nonsense"):
         ex.update(nonsense=1)
-    for name in ex.controls:
-        for bad in (10**6, -1, math.nan, math.inf):
+    for name, control in ex.controls.items():
+        # A choice takes one of its strings; a number takes a number in range.
+        wrong_value = ("high", "") if control.choices else (10**6, -1, math.nan, math.inf)
+        wrong_type = (10**6, math.nan, None, True) if control.choices else ("high", None, True)
+        for bad in wrong_value:
             with pytest.raises(ValueError, match=name):
                 ex.update(**{name: bad})
-        for bad in ("high", None, True, [1.0]):
+        for bad in (*wrong_type, [1.0]):
             with pytest.raises(TypeError, match=name):
                 ex.update(**{name: bad})
 
@@ -96,6 +103,9 @@ def test_bad_updates_name_the_control(cls):
         (explore.MatrixProductExplorer, {"gain": math.nan}, {"width": 2}),
         (explore.ScalarChainExplorer, {"w": 1.2, "depth": 40.5}, {"depth": 30}),
         (explore.ScalarChainExplorer, {"w": 2.0}, {"w": 0.6}),
+        (explore.GradientFlowExplorer, {"activation": "softmax"}, {"activation": "relu"}),
+        (explore.GradientFlowExplorer, {"depth": 30, "gain": 3.0}, {"depth": 12}),
+        (explore.GradientFlowExplorer, {"activation": 1.0}, {"gain": 0.8}),
     ],
 )
 def test_a_rejected_update_changes_nothing(cls, bad, good):

@@ -221,7 +221,7 @@ def gradient_norms_at_init(
     width: int = 64,
     gain: float = 1.0,
     *,
-    batch: int = 64,
+    batch: int = 16,
     cost: str = "probe",
     rng: np.random.Generator | None = None,
     seed: int | None = None,
@@ -246,7 +246,7 @@ def gradient_norms_at_init(
         Units per layer (>= 1).
     gain : float, default 1.0
         ``sigma sqrt(width)`` (> 0).
-    batch : int, default 64
+    batch : int, default 16
         Examples in the batch (>= 1).
     cost : {"probe", "mse"}
     rng, seed
@@ -259,13 +259,37 @@ def gradient_norms_at_init(
     batch = check_int(batch, "batch", minimum=1)
     cost = check_choice(cost, "cost", ("probe", "mse"))
     rng = check_rng(rng, seed)
-    sigma = gain / math.sqrt(width)
-    weights = [sigma * rng.standard_normal((width, width)) for _ in range(depth)]
-    net = MLP.from_arrays(weights, [np.zeros(width) for _ in range(depth)], activation)
+    # The batch first, then one standard-normal matrix per layer: the first L layers are
+    # the same draws whatever the depth (so an explorer can draw once for its deepest setting).
     X = rng.standard_normal((batch, width))
     r = rng.standard_normal((batch, width))
+    units = rng.standard_normal((depth, width, width))
+    return _probe_norms(activation, units, X, r, gain, cost)
+
+
+def _probe_norms(
+    activation: str,
+    units: np.ndarray,
+    X: np.ndarray,
+    r: np.ndarray,
+    gain: float,
+    cost: str,
+    net: MLP | None = None,
+) -> GradientNorms:
+    """:func:`gradient_norms_at_init` on given draws: ``W_l = gain / sqrt(n) * units[l]``.
+
+    ``net``, an MLP of this activation and shape, is reused (its weights overwritten)
+    instead of building a new one: an explorer's redraw saves the allocations.
+    """
+    depth, width = units.shape[0], units.shape[1]
+    sigma = gain / math.sqrt(width)
+    if net is None:
+        net = MLP.from_arrays(list(sigma * units), [np.zeros(width)] * depth, activation)
+    else:
+        for W, unit in zip(net.weights, units, strict=True):
+            np.multiply(unit, sigma, out=W)
     if cost == "probe":
-        grads = net.backward(X, r / batch)
+        grads = net.backward(X, r / X.shape[0])
     else:
         grads = net.loss_and_gradients(X, r)
     backward = np.array([np.linalg.norm(g) for g in grads.activation_grads])

@@ -17,12 +17,14 @@ chapter's explorers are in their own module (``ch1``, ...), re-exported here.
 
 from ._base import EXPLORER_KEY, LIVE_NOTE, Control, Explorer
 from .ch1 import MatrixProductExplorer, ScalarChainExplorer
+from .ch2 import GradientFlowExplorer
 
 __all__ = [
     "Control",
     "Explorer",
     "ScalarChainExplorer",
     "MatrixProductExplorer",
+    "GradientFlowExplorer",
     "EXPLORER_KEY",
     "LIVE_NOTE",
 ]

@@ -60,7 +60,8 @@ class Control:
     min, max, step : float, optional
         Range of a numeric slider (``step`` an int for an integer slider).
     options : sequence, optional
-        Allowed values of a selection slider (instead of min/max/step).
+        Allowed values of a selection slider (instead of min/max/step): numbers, or
+        strings (a choice such as an activation's name, shown as a drop-down).
     integer : bool
         Whether the value is an integer.
     """
@@ -70,7 +71,7 @@ class Control:
     min: float | None = None
     max: float | None = None
     step: float | None = None
-    options: tuple[float, ...] | None = None
+    options: tuple[float, ...] | tuple[str, ...] | None = None
     integer: bool = False
 
     def validate(self, name: str, value: object) -> Any:
@@ -87,6 +88,12 @@ class Control:
         ValueError
             If it is nan, infinite, out of range, not integral, or not an option.
         """
+        if self.choices:
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be one of {list(self.options)}, got {value!r}")
+            if value not in self.options:
+                raise ValueError(f"{name} must be one of {list(self.options)}, got {value!r}")
+            return value
         if isinstance(value, bool) or not isinstance(value, numbers.Real):
             raise TypeError(f"{name} must be a real number, got {value!r}")
         if not math.isfinite(value):
@@ -107,6 +114,11 @@ class Control:
         ):
             raise ValueError(f"{name} must be in [{self.min}, {self.max}], got {value!r}")
         return number
+
+    @property
+    def choices(self) -> bool:
+        """Whether the options are strings (a choice, not a number)."""
+        return self.options is not None and all(isinstance(o, str) for o in self.options)
 
     def snap(self, value: float) -> float:
         """Snap a slider's float value to the step grid, float noise removed.
@@ -255,7 +267,10 @@ class Explorer:
                 style={"description_width": "initial"},
                 layout=w.Layout(width="300px"),
             )
-            if c.options is not None:
+            if c.choices:
+                common.pop("continuous_update")
+                slider = w.Dropdown(options=list(c.options), **common)
+            elif c.options is not None:
                 slider = w.SelectionSlider(options=list(c.options), **common)
             elif c.integer:
                 slider = w.IntSlider(min=c.min, max=c.max, step=c.step or 1, **common)

@@ -1,0 +1,152 @@
+"""Chapter 2 explorer: the gradient reaching each layer of a deep network, by activation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+
+from .. import backprop
+from .._validation import check_int
+from ..network import MLP
+from ..plotting import COLORS, FIGURE_WIDTH
+from ._base import Control, Explorer
+from ._text import FastText
+
+__all__ = ["GradientFlowExplorer"]
+
+
+class GradientFlowExplorer(Explorer):
+    """``log10 ||dJ/da||`` entering each layer of a deep MLP at initialization.
+
+    Controls: the activation, the depth ``L`` (2 to 50) and the gain ``sigma sqrt(n)`` of
+    the weights (width ``n = 64``). The measurement is
+    :func:`gradlab.backprop.gradient_norms_at_init` (a random probe gradient backpropagated
+    through the network, so the picture is the product of Jacobians and nothing else); the
+    dashed line is Chapter 1's prediction for a *linear* network with the same weights
+    (:func:`gradlab.backprop.linear_prediction`), anchored at the top layer: the gap between
+    the two is what the activation's derivative adds. The y axis is fixed; a curve that
+    leaves it is marked on the edge and a note says so.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the weights and the batch (the same for every activation).
+    caption : str, optional
+        Replaces the default caption.
+    """
+
+    controls = {
+        "activation": Control(
+            "activation", "sigmoid", options=("sigmoid", "tanh", "relu", "identity")
+        ),
+        "depth": Control("depth L", 30, 2, 50, 1, integer=True),
+        "gain": Control("gain σ·√n", 1.0, 0.5, 2.0, 0.01),
+    }
+    caption = (
+        "The gradient entering each layer of a deep network at initialization, on a log10 "
+        "scale, against a linear network's prediction from Chapter 1 (dashed): the gap is what "
+        "the activation's derivative adds, layer after layer."
+    )
+    width = 64
+    figsize = (FIGURE_WIDTH, 4.2)
+    ylim = (-40.0, 15.0)
+
+    batch = 16  # gradient_norms_at_init's default
+
+    def __init__(self, seed: int = 0, caption: str | None = None) -> None:
+        self.seed = check_int(seed, "seed", minimum=0)
+        # The draws of gradient_norms_at_init(seed=seed) at the deepest setting; a shallower
+        # network uses the first L matrices, exactly as gradient_norms_at_init would.
+        rng = np.random.default_rng(self.seed)
+        self._X = rng.standard_normal((self.batch, self.width))
+        self._r = rng.standard_normal((self.batch, self.width))
+        deepest = int(self.controls["depth"].max)
+        self._units = rng.standard_normal((deepest, self.width, self.width))
+        self._nets: dict[tuple[str, int], MLP] = {}
+        super().__init__(caption)
+
+    def norms(self, values: dict[str, Any] | None = None) -> backprop.GradientNorms:
+        """The measurement drawn at ``values`` (default: the current settings).
+
+        Equal to ``backprop.gradient_norms_at_init(activation, depth, 64, gain, seed=seed)``.
+        """
+        v = self.values if values is None else values
+        activation, depth = v["activation"], v["depth"]
+        units = self._units[:depth]
+        if (activation, depth) not in self._nets:  # one network per shape, reused
+            zeros = [np.zeros(self.width)] * depth
+            self._nets[activation, depth] = MLP.from_arrays(list(units), zeros, activation)
+        net = self._nets[activation, depth]
+        return backprop._probe_norms(activation, units, self._X, self._r, v["gain"], "probe", net)
+
+    def _build(self, fig: Figure) -> list[Artist]:
+        ax = fig.add_axes((0.14, 0.13, 0.82, 0.65))
+        ax.set_xlim(0, 51)
+        ax.set_ylim(*self.ylim)
+        ax.set_xlabel("layer ℓ")
+        ax.set_ylabel("log10 ‖∂J/∂a‖ entering ℓ")
+        ax.axhline(0.0, color=COLORS["grey"], lw=1)
+        blue, grey = COLORS["blue"], COLORS["grey"]
+        (self._line,) = ax.plot([], [], "o-", ms=3, lw=1.5, color=blue)
+        (self._pred,) = ax.plot([], [], ls="--", lw=2, color=grey)
+        ax.legend(
+            handles=[self._line, self._pred],
+            labels=["measured", "linear network (Chapter 1)"],
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=2,
+            borderaxespad=0.2,
+            handlelength=1.6,
+            frameon=False,
+        )
+        marker = dict(ls="none", ms=8, clip_on=False, zorder=5)
+        (self._below,) = ax.plot([], [], "v", color=blue, **marker)
+        (self._above,) = ax.plot([], [], "^", color=blue, **marker)
+        self._clip_note = ax.add_artist(
+            FastText(0.99, 0.03, "", transform=ax.transAxes, ha="right", va="bottom")
+        )
+        self._header = fig.add_artist(FastText(0.02, 0.98, "", va="top", linespacing=1.4))
+        return [self._line, self._pred, self._below, self._above, self._clip_note, self._header]
+
+    def _apply(self, values: dict[str, Any]) -> None:
+        norms = self.norms(values)
+        layers = np.arange(1, norms.depth + 1)
+        logs = np.log10(norms.backward)
+        pred = backprop.linear_prediction(norms)
+        self._line.set_data(layers, logs)
+        self._pred.set_data(layers, pred)
+        lo, hi = self.ylim
+        below, above = logs < lo, logs > hi
+        self._below.set_data(layers[below], np.full(int(below.sum()), lo))
+        self._above.set_data(layers[above], np.full(int(above.sum()), hi))
+        n_off = int(below.sum() + above.sum())
+        self._clip_note.set_text(
+            f"{n_off} layer{'s' if n_off > 1 else ''} off scale (triangles)" if n_off else ""
+        )
+        self._clip_note.set_y(0.97 if above.any() and not below.any() else 0.03)
+        self._clip_note.set_va("top" if above.any() and not below.any() else "bottom")
+        self._header.set_text(
+            f"{norms.activation}, L = {norms.depth}, gain {norms.gain:.2f}\n"
+            f"first layer vs last: {norms.decades_lost:+.1f} decades "
+            f"(linear: {pred[0] - pred[-1]:+.1f})".replace("-", "−")
+        )
+
+    def alt_text(self) -> str:
+        norms = self.norms()
+        pred = backprop.linear_prediction(norms)
+        lo, hi = self.ylim
+        logs = np.log10(norms.backward)
+        off = int(np.sum((logs < lo) | (logs > hi)))
+        clipped = (
+            f" {off} layers fall outside the plotted range, marked by triangles." if off else ""
+        )
+        return (
+            f"Plot of log10 of the norm of the gradient entering each of {norms.depth} layers "
+            f"of width {self.width}, {norms.activation} activation, weights with gain "
+            f"{norms.gain:.2f}, at initialization. From the last layer to the first it changes "
+            f"by {norms.decades_lost:+.1f} decades, against {pred[0] - pred[-1]:+.1f} for a "
+            f"linear network with the same weights (dashed straight line).{clipped}"
+        )
