@@ -84,8 +84,13 @@ def test_global_differs_from_per_tensor():
 
 
 def test_norm_survives_huge_and_tiny_entries():
-    assert clipping.frobenius_norm(np.array([3e200, 4e200])) == pytest.approx(5e200)
-    assert clipping.frobenius_norm(np.array([3e-200, 4e-200])) == pytest.approx(5e-200)
+    # abs=0: pytest.approx's default absolute tolerance (1e-12) would accept 0 for 5e-200.
+    assert clipping.frobenius_norm(np.array([3e200, 4e200])) == pytest.approx(5e200, rel=1e-15)
+    tiny = clipping.frobenius_norm(np.array([3e-200, 4e-200]))
+    assert tiny == pytest.approx(5e-200, rel=1e-15, abs=0)
+    assert clipping.global_norm([np.array([3e-200]), np.array([4e-200])]) == pytest.approx(
+        5e-200, rel=1e-15, abs=0
+    )
     assert clipping.frobenius_norm(np.zeros(3)) == 0.0
     clipped, total = clipping.clip_by_global_norm([np.array([3e200]), np.array([4e200])], 1.0)
     assert total == pytest.approx(5e200) and np.all(np.isfinite(clipped[0]))

@@ -129,9 +129,10 @@ def test_saturated_units_get_their_tiny_gradient(activation, z):
     a = np.float64(phi)
     shortcut = 1 - a**2 if activation == "tanh" else a * (1 - a)
     assert abs(shortcut - phi_prime) > 1e-8 * phi_prime
-    assert result.weight_grads[0][0, 0] == pytest.approx(expected, rel=1e-14)
-    assert result.bias_grads[0][0] == pytest.approx(expected, rel=1e-14)
-    assert result.activation_grads[0][0, 0] == pytest.approx(expected, rel=1e-14)
+    # abs=0: by default pytest.approx also accepts anything within 1e-12, 0 included.
+    assert result.weight_grads[0][0, 0] == pytest.approx(expected, rel=1e-14, abs=0)
+    assert result.bias_grads[0][0] == pytest.approx(expected, rel=1e-14, abs=0)
+    assert result.activation_grads[0][0, 0] == pytest.approx(expected, rel=1e-14, abs=0)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
