@@ -238,3 +238,13 @@ def test_orthogonal_is_haar_distributed():
     assert abs(corner.mean()) < 4 * np.sqrt(1 / n / draws)
     assert np.mean(corner > 0) == pytest.approx(0.5, abs=0.1)
     assert np.mean(corner**2) == pytest.approx(1 / n, rel=0.2)
+
+
+@pytest.mark.parametrize("name", ["standard_normal", "lecun_normal", "xavier_normal", "he_normal"])
+def test_normal_initializers_are_not_truncated(name):
+    # gradlab draws plain normals, like PyTorch (Keras and JAX cut at 2 std): 4.55 % of the
+    # entries lie beyond 2 std and some beyond 3.5 std.
+    W = initializers.get(name)((300, 300), seed=1)
+    std = np.sqrt(initializers.variance(name, 300, 300))
+    assert np.mean(np.abs(W) > 2 * std) == pytest.approx(0.0455, abs=0.004)
+    assert np.abs(W).max() > 3.5 * std

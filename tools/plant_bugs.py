@@ -241,6 +241,13 @@ MUTANTS: list[Mutant] = [
     ),
     M(
         "initializers",
+        "return rng.normal(0.0, math.sqrt(var), size=shape)",
+        "return np.clip(rng.normal(0.0, math.sqrt(var), size=shape), "
+        "-2 * math.sqrt(var), 2 * math.sqrt(var))",
+        "normal initializers truncated at 2 std (Keras style)",
+    ),
+    M(
+        "initializers",
         "limit = math.sqrt(3.0 * var)",
         "limit = math.sqrt(6.0 * var)",
         "uniform bound sqrt(6 Var) instead of sqrt(3 Var)",
@@ -523,6 +530,12 @@ MUTANTS: list[Mutant] = [
         "n_samples: int = 256,\n    length: int = 50,",
         "n_samples: int = 256,\n    length: int = 100,",
         "adding_problem default length 50 -> 100",
+    ),
+    M(
+        "data",
+        "    y = np.arange(n) % 2\n    t = rng.uniform",
+        "    y = rng.integers(0, 2, n)\n    t = rng.uniform",
+        "moons labels drawn at random: classes no longer balanced",
     ),
     M(
         "data",
