@@ -216,3 +216,10 @@ def test_thresholds_must_be_strictly_positive(fn, name):
         fn([np.ones(2)], 0.0)
     clipped, _ = fn([np.array([3.0, 4.0])], 1e-300)  # the smallest positive ones are fine
     assert np.all(np.abs(clipped[0]) <= 1e-300)
+
+
+def test_frobenius_norm_of_empty_infinite_and_nan_arrays():
+    assert clipping.frobenius_norm(np.zeros((0, 3))) == 0.0
+    assert clipping.frobenius_norm(np.array([1.0, -np.inf])) == math.inf
+    assert math.isnan(clipping.frobenius_norm(np.array([1.0, np.nan])))
+    assert clipping.frobenius_norm(np.array([1e-300])) == 1e-300  # no underflow to 0

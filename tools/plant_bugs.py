@@ -379,6 +379,12 @@ MUTANTS: list[Mutant] = [
         "if squares < math.inf:",
         "frobenius_norm loses its underflow guard",
     ),
+    M(
+        "clipping",
+        "if scale == 0.0 or not math.isfinite(scale):\n            return scale",
+        "if scale == 0.0 or not math.isfinite(scale):\n            return 0.0",
+        "frobenius_norm of an array with inf returns 0",
+    ),
     # --- rnn --------------------------------------------------------------------------------
     M("rnn", '"sigmoid": 0.25,', '"sigmoid": 0.5,', "gamma(sigmoid) 1/4 -> 1/2"),
     M("rnn", '"identity": 1.0,', '"identity": 0.5,', "gamma(identity) 1 -> 1/2"),
