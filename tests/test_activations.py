@@ -78,8 +78,12 @@ def test_derivatives_keep_full_relative_precision_in_the_tails(name):
 
 
 def test_tail_numbers():
-    assert float(activations.tanh_derivative(20.0)) == pytest.approx(1.6993417021166355e-17)
-    assert float(activations.sigmoid_derivative(40.0)) == pytest.approx(4.248354255291589e-18)
+    assert float(activations.tanh_derivative(20.0)) == pytest.approx(
+        1.6993417021166355e-17, rel=1e-12, abs=0
+    )
+    assert float(activations.sigmoid_derivative(40.0)) == pytest.approx(
+        4.248354255291589e-18, rel=1e-12, abs=0
+    )
 
 
 def test_sigmoid_derivative_numbers_from_the_brief():
@@ -259,3 +263,75 @@ def test_non_numeric_input_names_z():
         activations.sigmoid(np.array(["a", "b"]))
     with pytest.raises(TypeError, match="z"):
         activations.relu(np.array([True, False]))
+
+
+# --- documented defaults and conditions, each pinned -----------------------------------------
+
+
+def test_leaky_relu_default_slope_everywhere_is_001():
+    # Maas et al.'s 0.01: the functions, their derivatives and the registry all default to it.
+    z = np.array([-3.0, -1.0, 2.0])
+    want = np.array([-0.03, -0.01, 2.0])
+    np.testing.assert_array_equal(activations.leaky_relu(z), want)
+    np.testing.assert_array_equal(activations.get("leaky_relu").forward(z), want)
+    np.testing.assert_array_equal(activations.leaky_relu_derivative(z), [0.01, 0.01, 1.0])
+    np.testing.assert_array_equal(activations.get("leaky_relu").derivative(z), [0.01, 0.01, 1.0])
+    act = activations.get("leaky_relu")
+    np.testing.assert_array_equal(
+        act.derivative_from_output(act.forward(z), np.empty(3)), act.derivative(z)
+    )
+
+
+def test_elu_default_alpha_everywhere_is_one():
+    z = np.array([-2.0, -0.5, 1.5])
+    forward = np.where(z > 0, z, np.expm1(z))  # alpha = 1
+    derivative = np.where(z > 0, 1.0, np.exp(z))
+    for act in (
+        activations.get("elu"),
+        activations.Activation("elu", activations.elu, activations.elu_derivative),
+    ):
+        np.testing.assert_allclose(act.forward(z), forward, rtol=1e-15)
+        np.testing.assert_allclose(act.derivative(z), derivative, rtol=1e-15)
+    assert activations.elu_derivative(0.0) == 1.0  # alpha at the kink, and alpha = 1
+
+
+def test_bounds_are_those_of_the_saturating_activations_only():
+    assert activations.get("sigmoid").bounds == (0.0, 1.0)
+    assert activations.get("tanh").bounds == (-1.0, 1.0)
+    for name in ("identity", "relu", "leaky_relu", "elu", "silu"):
+        assert activations.get(name).bounds is None, name
+
+
+def test_saturation_tolerance_is_one_percent_of_the_range():
+    # The documented numbers: sigmoid saturated outside [0.01, 0.99], i.e. |z| > ln 99 = 4.6,
+    # where sigma' < 0.0099; tanh with |a| > 0.98, i.e. |z| > atanh(0.98) = 2.3, tanh' < 0.040.
+    assert activations.SATURATION_TOL == 0.01
+    z_sigmoid = math.log(99.0)
+    assert round(z_sigmoid, 1) == 4.6
+    assert float(activations.sigmoid(z_sigmoid)) == pytest.approx(0.99, rel=1e-15)
+    assert float(activations.sigmoid_derivative(z_sigmoid)) == pytest.approx(0.0099, rel=1e-12)
+    z_tanh = math.atanh(1 - 2 * activations.SATURATION_TOL)
+    assert round(z_tanh, 1) == 2.3
+    assert float(activations.tanh_derivative(z_tanh)) < 0.040
+
+
+def test_leaky_slope_must_be_at_most_0999():
+    # Documented range [0, 1), "at most 0.999": the boundary values themselves.
+    for slope in (0.0, 0.999):
+        act = activations.get("leaky_relu", negative_slope=slope)
+        assert act.derivative(-1.0) == slope
+        assert activations.leaky_relu(-1.0, negative_slope=slope) == -slope
+    for fn in (activations.leaky_relu, activations.leaky_relu_derivative):
+        with pytest.raises(ValueError, match="negative_slope"):
+            fn(-1.0, negative_slope=1.0)
+    with pytest.raises(ValueError, match="negative_slope"):
+        activations.get("leaky_relu", negative_slope=np.nextafter(0.999, 1.0))
+
+
+def test_elu_alpha_must_be_strictly_positive():
+    assert activations.get("elu", alpha=1e-12).derivative(-1.0) == pytest.approx(
+        1e-12 * math.exp(-1)
+    )
+    for fn in (activations.elu, activations.elu_derivative):
+        with pytest.raises(ValueError, match="alpha"):
+            fn(-1.0, alpha=0.0)

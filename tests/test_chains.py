@@ -279,3 +279,37 @@ def test_plot_product_spectrum_says_what_it_draws():
     assert view.caption
     with pytest.raises(ValueError, match="depths"):
         chains.plot_product_spectrum(8, ())
+
+
+# --- documented defaults, each pinned --------------------------------------------------------
+
+
+def test_scalar_chain_docstring_example_and_default_input():
+    np.testing.assert_array_equal(chains.scalar_chain(0.5, 3), [1.0, 0.5, 0.25, 0.125])
+    np.testing.assert_array_equal(chains.scalar_chain(0.5, 3), chains.scalar_chain(0.5, 3, 1.0))
+
+
+def test_log_norms_defaults_are_one_draw_of_real_matrices():
+    default = chains.log_norms(5, 7, 0.8, seed=0)
+    assert default.shape == (1, 8)
+    np.testing.assert_array_equal(
+        default, chains.log_norms(5, 7, 0.8, 1, seed=0, method="matrices")
+    )
+    # By hand: x_0 = e_1, one standard-normal matrix per layer from the same generator.
+    rng = np.random.default_rng(0)
+    x, logs = np.eye(5)[0], [0.0]
+    for _ in range(7):
+        x = 0.8 * rng.standard_normal((1, 5, 5))[0] @ x
+        logs.append(logs[-1] + np.log(np.linalg.norm(x)))
+        x /= np.linalg.norm(x)
+    np.testing.assert_allclose(default[0], logs, rtol=1e-12, atol=1e-12)
+
+
+def test_random_matrix_product_default_scale_is_one():
+    default = chains.random_matrix_product(3, 4, seed=0)
+    np.testing.assert_array_equal(default, chains.random_matrix_product(3, 4, 1.0, seed=0))
+    rng = np.random.default_rng(0)
+    product = np.eye(3)
+    for _ in range(4):
+        product = rng.standard_normal((3, 3)) @ product
+    np.testing.assert_allclose(default, product, rtol=1e-12)

@@ -84,8 +84,13 @@ def test_global_differs_from_per_tensor():
 
 
 def test_norm_survives_huge_and_tiny_entries():
-    assert clipping.frobenius_norm(np.array([3e200, 4e200])) == pytest.approx(5e200)
-    assert clipping.frobenius_norm(np.array([3e-200, 4e-200])) == pytest.approx(5e-200)
+    # abs=0: pytest.approx's default absolute tolerance (1e-12) would accept 0 for 5e-200.
+    assert clipping.frobenius_norm(np.array([3e200, 4e200])) == pytest.approx(5e200, rel=1e-15)
+    tiny = clipping.frobenius_norm(np.array([3e-200, 4e-200]))
+    assert tiny == pytest.approx(5e-200, rel=1e-15, abs=0)
+    assert clipping.global_norm([np.array([3e-200]), np.array([4e-200])]) == pytest.approx(
+        5e-200, rel=1e-15, abs=0
+    )
     assert clipping.frobenius_norm(np.zeros(3)) == 0.0
     clipped, total = clipping.clip_by_global_norm([np.array([3e200]), np.array([4e200])], 1.0)
     assert total == pytest.approx(5e200) and np.all(np.isfinite(clipped[0]))
@@ -153,3 +158,68 @@ def test_non_finite_gradients_raise_unless_allowed():
 def test_bad_input_names_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- documented defaults and conditions, each pinned -----------------------------------------
+
+
+def test_default_eps_is_pytorchs_1e_minus_6():
+    assert clipping.EPS == 1e-6
+    g = [np.array([3.0, 4.0]), np.array([12.0])]  # norms 5 and 12, global norm 13
+    together, total = clipping.clip_by_global_norm(g, 1.0)
+    assert total == 13.0
+    for c, x in zip(together, g, strict=True):
+        np.testing.assert_array_equal(c, x * (1.0 / (13.0 + 1e-6)))
+    per_tensor, norms = clipping.clip_by_norm(g, 1.0)
+    np.testing.assert_array_equal(norms, [5.0, 12.0])
+    for c, x, n in zip(per_tensor, g, norms, strict=True):
+        np.testing.assert_array_equal(c, x * (1.0 / (n + 1e-6)))
+
+
+@pytest.mark.parametrize("fn", [clipping.clip_by_norm, clipping.clip_by_global_norm])
+def test_eps_zero_is_the_keras_tensorflow_form(fn):
+    g = [np.array([3.0, 4.0])]
+    clipped, _ = fn(g, 2.5, eps=0)
+    np.testing.assert_array_equal(clipped[0], [1.5, 2.0])  # g * 2.5 / 5, exactly
+    assert fn(g, 2.5, eps=0.0)[0][0][0] == 1.5
+
+
+@pytest.mark.parametrize("fn", [clipping.clip_by_norm, clipping.clip_by_global_norm])
+def test_a_norm_exactly_at_max_norm_is_left_alone(fn):
+    # Only a norm *above* the threshold is rescaled (PyTorch would shrink it by a hair).
+    g = [np.array([3.0, 4.0]), np.array([0.0, 0.0])]
+    clipped, _ = fn(g, 5.0)
+    for c, x in zip(clipped, g, strict=True):
+        np.testing.assert_array_equal(c, x)
+    just_above, _ = fn(g, np.nextafter(5.0, 0.0))
+    assert np.linalg.norm(just_above[0]) < 5.0
+
+
+def test_clip_by_value_reports_the_frobenius_norms_and_keeps_the_boundary():
+    g = [np.array([[3.0, -4.0]]), np.array([12.0, -5.0])]
+    clipped, norms = clipping.clip_by_value(g, 4.0)
+    np.testing.assert_array_equal(norms, [5.0, 13.0])
+    np.testing.assert_array_equal(clipped[0], [[3.0, -4.0]])  # |g| = c exactly: unchanged
+    np.testing.assert_array_equal(clipped[1], [4.0, -4.0])
+
+
+@pytest.mark.parametrize(
+    ("fn", "name"),
+    [
+        (clipping.clip_by_value, "clip_value"),
+        (clipping.clip_by_norm, "max_norm"),
+        (clipping.clip_by_global_norm, "max_norm"),
+    ],
+)
+def test_thresholds_must_be_strictly_positive(fn, name):
+    with pytest.raises(ValueError, match=name):
+        fn([np.ones(2)], 0.0)
+    clipped, _ = fn([np.array([3.0, 4.0])], 1e-300)  # the smallest positive ones are fine
+    assert np.all(np.abs(clipped[0]) <= 1e-300)
+
+
+def test_frobenius_norm_of_empty_infinite_and_nan_arrays():
+    assert clipping.frobenius_norm(np.zeros((0, 3))) == 0.0
+    assert clipping.frobenius_norm(np.array([1.0, -np.inf])) == math.inf
+    assert math.isnan(clipping.frobenius_norm(np.array([1.0, np.nan])))
+    assert clipping.frobenius_norm(np.array([1e-300])) == 1e-300  # no underflow to 0

@@ -67,3 +67,58 @@ def test_adding_problem_baseline_is_one_sixth():
 def test_bad_input_names_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- documented defaults and conditions, each pinned -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make", "explicit"),
+    [
+        (data.two_spirals, {"n_samples": 400, "noise": 0.05, "turns": 1.5}),
+        (data.moons, {"n_samples": 400, "noise": 0.1}),
+        (data.xor, {"n_samples": 400, "noise": 0.1}),
+        (data.adding_problem, {"n_samples": 256, "length": 50}),
+    ],
+)
+def test_default_sizes_and_noise(make, explicit):
+    default = make(seed=5)
+    same = make(seed=5, **explicit)
+    np.testing.assert_array_equal(default.X, same.X)
+    np.testing.assert_array_equal(default.y, same.y)
+    assert default.X.shape[0] == explicit["n_samples"]
+    if "length" in explicit:
+        assert default.X.shape == (256, 50, 2) and default.y.shape == (256, 1)
+
+
+def test_labels_alternate_so_the_classes_are_balanced():
+    for make in (data.two_spirals, data.moons):
+        _, y = make(10, seed=0)
+        np.testing.assert_array_equal(y, [0, 1] * 5)
+
+
+def test_moons_are_the_upper_and_the_lower_half_circle():
+    X, y = data.moons(400, noise=0.0, seed=0)
+    upper, lower = X[y == 0], X[y == 1]
+    assert np.all(upper[:, 1] >= 0.0) and np.all(upper[:, 0] <= 1.0 + 1e-12)
+    assert np.all(lower[:, 1] <= 0.5) and np.all(lower[:, 0] >= -1e-12)  # (1 - cos t, 0.5 - sin t)
+
+
+def test_spiral_points_lie_on_their_spiral_evenly_spread():
+    turns = 1.5
+    X, y = data.two_spirals(4000, noise=0.0, turns=turns, seed=0)
+    r = np.hypot(X[:, 0], X[:, 1])
+    # Radius r = theta / (2 pi turns) and angle theta + pi * class (mod 2 pi).
+    theta = 2 * np.pi * turns * r
+    off = np.angle(np.exp(1j * (np.arctan2(X[:, 1], X[:, 0]) - theta - np.pi * y)))
+    np.testing.assert_allclose(off, 0.0, atol=1e-9)
+    # Even along the spiral (arc length ~ theta^2): r^2 is uniform, so P(r < 1/2) = 1/4.
+    assert np.mean(r < 0.5) == pytest.approx(0.25, abs=0.03)
+
+
+def test_adding_problem_marks_every_step_of_each_half():
+    X, _ = data.adding_problem(3000, 10, seed=0)
+    markers = X[:, :, 1]
+    first = np.argmax(markers[:, :5], axis=1)
+    second = 5 + np.argmax(markers[:, 5:], axis=1)
+    assert set(first) == set(range(5)) and set(second) == set(range(5, 10))

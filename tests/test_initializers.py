@@ -1,3 +1,5 @@
+import inspect
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -182,3 +184,67 @@ def test_deterministic_initializers_check_an_unused_rng(name):
         init((2, 3), seed=-1)
     with pytest.raises(TypeError, match="seed"):
         init((2, 3), seed="x")
+
+
+# --- documented defaults and conditions, each pinned -----------------------------------------
+
+DOCUMENTED_DEFAULTS = {
+    "constant": {"value": 0.1},
+    "standard_normal": {"std": 1.0},
+    "xavier_normal": {"gain": 1.0},
+    "xavier_uniform": {"gain": 1.0},
+    "he_normal": {"mode": "fan_in", "negative_slope": 0.0},
+    "he_uniform": {"mode": "fan_in", "negative_slope": 0.0},
+    "orthogonal": {"gain": 1.0},
+}
+
+
+@pytest.mark.parametrize("name", initializers.names())
+def test_defaults_are_the_documented_ones_everywhere(name):
+    # The function's signature, the options table (used by MLP and variance) and the docs agree.
+    want = DOCUMENTED_DEFAULTS.get(name, {})
+    signature = inspect.signature(initializers.get(name))
+    defaults = {
+        p.name: p.default
+        for p in signature.parameters.values()
+        if p.kind is p.KEYWORD_ONLY and p.name != "seed"
+    }
+    assert defaults == want
+    assert initializers.check_options(name, {}) == want
+    # An MLP with the default options draws the very weights of the function's defaults.
+    net = MLP([5, 4], "identity", name, seed=3)
+    np.testing.assert_array_equal(net.weights[0], initializers.get(name)((5, 4), seed=3))
+
+
+def test_default_values_by_value():
+    assert np.all(initializers.constant((2, 3)) == 0.1)
+    W = initializers.standard_normal((300, 300), seed=0)
+    assert np.std(W) == pytest.approx(1.0, rel=0.02)
+    he = initializers.he_normal((200, 50), seed=0)
+    np.testing.assert_array_equal(
+        he, np.random.default_rng(0).normal(0.0, np.sqrt(2.0 / 200), size=(200, 50))
+    )
+    np.testing.assert_allclose(
+        np.linalg.svd(initializers.orthogonal((7, 5), seed=0), compute_uv=False), 1.0, rtol=1e-12
+    )
+
+
+def test_orthogonal_is_haar_distributed():
+    # The sign fix matters: without it numpy's QR makes Q[0, 0] = -|a_11| / ||a_1|| < 0 always.
+    # Haar: every entry is symmetric about 0 with variance 1/n.
+    n, draws = 6, 400
+    rng = np.random.default_rng(0)
+    corner = np.array([initializers.orthogonal((n, n), rng)[0, 0] for _ in range(draws)])
+    assert abs(corner.mean()) < 4 * np.sqrt(1 / n / draws)
+    assert np.mean(corner > 0) == pytest.approx(0.5, abs=0.1)
+    assert np.mean(corner**2) == pytest.approx(1 / n, rel=0.2)
+
+
+@pytest.mark.parametrize("name", ["standard_normal", "lecun_normal", "xavier_normal", "he_normal"])
+def test_normal_initializers_are_not_truncated(name):
+    # gradlab draws plain normals, like PyTorch (Keras and JAX cut at 2 std): 4.55 % of the
+    # entries lie beyond 2 std and some beyond 3.5 std.
+    W = initializers.get(name)((300, 300), seed=1)
+    std = np.sqrt(initializers.variance(name, 300, 300))
+    assert np.mean(np.abs(W) > 2 * std) == pytest.approx(0.0455, abs=0.004)
+    assert np.abs(W).max() > 3.5 * std

@@ -1,3 +1,4 @@
+import dataclasses
 import math
 import warnings
 
@@ -128,9 +129,10 @@ def test_saturated_units_get_their_tiny_gradient(activation, z):
     a = np.float64(phi)
     shortcut = 1 - a**2 if activation == "tanh" else a * (1 - a)
     assert abs(shortcut - phi_prime) > 1e-8 * phi_prime
-    assert result.weight_grads[0][0, 0] == pytest.approx(expected, rel=1e-14)
-    assert result.bias_grads[0][0] == pytest.approx(expected, rel=1e-14)
-    assert result.activation_grads[0][0, 0] == pytest.approx(expected, rel=1e-14)
+    # abs=0: by default pytest.approx also accepts anything within 1e-12, 0 included.
+    assert result.weight_grads[0][0, 0] == pytest.approx(expected, rel=1e-14, abs=0)
+    assert result.bias_grads[0][0] == pytest.approx(expected, rel=1e-14, abs=0)
+    assert result.activation_grads[0][0, 0] == pytest.approx(expected, rel=1e-14, abs=0)
 
 
 @pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
@@ -464,3 +466,83 @@ def test_diagnostics_are_fresh_for_each_batch():
     again = net.diagnostics(X1, np.ones(5))
     np.testing.assert_array_equal(first.weight_grad_norm, again.weight_grad_norm)
     assert not np.array_equal(first.weight_grad_norm, other.weight_grad_norm)
+
+
+# --- documented defaults and conditions, each pinned -----------------------------------------
+
+
+def test_mlp_defaults_are_tanh_xavier_normal_and_zero_biases():
+    default = MLP([3, 5, 4, 2], seed=7)
+    explicit = MLP([3, 5, 4, 2], "tanh", "xavier_normal", seed=7)
+    assert default.activation.name == "tanh" and default.dtype == np.float64
+    for a, b in zip(default.get_params(), explicit.get_params(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    # ... and the weights are Glorot's: drawn from the same generator with N(0, 2 / (m + n)).
+    rng = np.random.default_rng(7)
+    for W, (m, n) in zip(default.weights, [(3, 5), (5, 4), (4, 2)], strict=True):
+        np.testing.assert_array_equal(W, rng.normal(0.0, np.sqrt(2.0 / (m + n)), size=(m, n)))
+    for b in default.biases:
+        assert b.dtype == np.float64 and not b.any()  # biases start at zero
+    assert MLP.from_arrays([np.ones((2, 1))], [np.zeros(1)]).activation.name == "tanh"
+
+
+def test_default_loss_is_mse():
+    net, X, y = _problem("tanh", "mse", seed=2)
+    expected = np.mean((net.forward(X) - y) ** 2)
+    assert net.loss_and_gradients(X, y).loss == pytest.approx(expected, rel=1e-14)
+    assert net.diagnostics(X, y).loss == pytest.approx(expected, rel=1e-14)
+
+
+def _constant_layer(activation, values):
+    """A network whose one hidden layer outputs exactly ``values`` (for X = [[0]])."""
+    values = np.asarray(values, dtype=float)
+    return MLP.from_arrays(
+        [np.ones((1, values.size)), np.ones((values.size, 1))], [values, np.zeros(1)], activation
+    )
+
+
+@pytest.mark.parametrize(("low", "high"), [(0.0, 1.0), (-1.0, 1.0)])
+def test_saturated_means_strictly_within_one_percent_of_the_range(low, high):
+    # A linear unit with the bounds of sigmoid or tanh outputs exactly what we ask for, so the
+    # boundary itself can be tested: "within 1 %" is strict (below 0.01, above 0.99; |a| > 0.98).
+    bounded = dataclasses.replace(activations.get("identity"), bounds=(low, high))
+    tol = 0.01 * (high - low)
+    edge_low, edge_high = low + tol, high - tol
+    assert (edge_low, edge_high) in [(0.01, 0.99), (-0.98, 0.98)]  # the documented numbers
+    values = [
+        edge_low,  # exactly 1 % from the bound: not saturated
+        np.nextafter(edge_low, low),  # a hair closer: saturated
+        edge_high,
+        np.nextafter(edge_high, high),
+        (low + high) / 2,
+    ]
+    net = _constant_layer(bounded, values)
+    d = net.diagnostics(np.zeros((1, 1)))
+    assert d.saturated_fraction[0] == 2 / 5
+    assert d.dead_fraction[0] == 0.0  # identity: phi' = 1 everywhere
+
+
+def test_dead_means_zero_derivative_on_every_example():
+    # Unit 0 is alive on exactly one example of four, unit 1 on three, unit 2 (z = 0 on the whole
+    # batch: relu'(0) = 0, the z <= 0 branch) on none: only unit 2 is dead.
+    X = np.array([[-1.0], [-2.0], [-0.5], [1.0]])
+    W1 = np.array([[1.0, -1.0, 0.0]])
+    for name, dead in (("relu", 1 / 3), ("leaky_relu", 0.0), ("elu", 0.0)):
+        net = MLP.from_arrays([W1, np.ones((3, 1))], [np.zeros(3), np.zeros(1)], name)
+        d = net.diagnostics(X, np.zeros(4))
+        assert d.dead_fraction[0] == pytest.approx(dead, abs=1e-15), name
+    zero_slope = activations.get("leaky_relu", negative_slope=0.0)
+    net = MLP.from_arrays([W1, np.ones((3, 1))], [np.zeros(3), np.zeros(1)], zero_slope)
+    assert net.diagnostics(X).dead_fraction[0] == pytest.approx(1 / 3, abs=1e-15)
+    # Alive on one example only: its weight gradient is non-zero, so it does learn.
+    result = MLP.from_arrays([W1, np.ones((3, 1))], [np.zeros(3), np.zeros(1)], "relu")
+    grads = result.loss_and_gradients(X, np.zeros(4))
+    assert grads.weight_grads[0][0, 0] != 0.0 and grads.weight_grads[0][0, 2] == 0.0
+
+
+def test_last_layer_is_linear_and_has_no_saturation_or_dead_statistics():
+    net = _constant_layer("sigmoid", [50.0, -50.0])
+    d = net.diagnostics(np.zeros((1, 1)))
+    assert d.saturated_fraction[0] == 1.0 and np.isnan(d.saturated_fraction[1])
+    assert np.isnan(d.dead_fraction[1])
+    assert net.forward(np.zeros((1, 1)))[0, 0] == pytest.approx(1.0)  # sigma(50) + sigma(-50)

@@ -128,9 +128,9 @@ def test_rnn_and_mlp_agree_on_a_saturated_unit(activation, z):
         phi, phi_prime = math.tanh(z), 4 * math.exp(-2 * z) / (1 + math.exp(-2 * z)) ** 2
     else:
         phi, phi_prime = 1 / (1 + math.exp(-z)), math.exp(-z) / (1 + math.exp(-z)) ** 2
-    assert grads[0][0, 0] == pytest.approx(2 * phi * phi_prime, rel=1e-14)  # dW_xh
-    assert grads[0][0, 0] == pytest.approx(mlp_grads.weight_grads[0][0, 0], rel=1e-14)
-    assert grads[2][0] == pytest.approx(mlp_grads.bias_grads[0][0], rel=1e-14)
+    assert grads[0][0, 0] == pytest.approx(2 * phi * phi_prime, rel=1e-14, abs=0)  # dW_xh
+    assert grads[0][0, 0] == pytest.approx(mlp_grads.weight_grads[0][0, 0], rel=1e-14, abs=0)
+    assert grads[2][0] == pytest.approx(mlp_grads.bias_grads[0][0], rel=1e-14, abs=0)
 
 
 def test_params_and_copy():
@@ -194,3 +194,65 @@ def test_params_and_copy():
 def test_bad_input_names_the_argument(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# --- documented defaults and conditions, each pinned -----------------------------------------
+
+
+def test_derivative_bound_of_every_activation():
+    # gamma = sup |phi'|: 1 for tanh, the identity and the ReLU family (slopes are < 1), 1/4 for
+    # sigmoid, max(1, alpha) for ELU, about 1.0998 for SiLU.
+    for name in ("identity", "tanh", "relu", "leaky_relu"):
+        assert rnn.derivative_bound(name) == 1.0, name
+    for slope in (0.0, 0.3, 0.999):
+        assert rnn.derivative_bound(activations.get("leaky_relu", negative_slope=slope)) == 1.0
+    assert rnn.derivative_bound("sigmoid") == 0.25
+    assert rnn.derivative_bound("elu") == 1.0
+    assert rnn.derivative_bound("silu") == pytest.approx(1.0998, abs=5e-5)
+
+
+@pytest.mark.parametrize(("activation", "threshold"), [("tanh", 1.0), ("sigmoid", 4.0)])
+def test_pascanu_conditions_at_the_threshold_and_either_side(activation, threshold):
+    # sigma_max exactly 1/gamma: neither vanishing guaranteed nor exploding possible.
+    check = rnn.pascanu_check(threshold * np.eye(3), activation)
+    assert check.largest_singular_value == threshold and check.threshold == threshold
+    assert not check.vanishing_guaranteed and not check.exploding_possible
+    below = rnn.pascanu_check(np.nextafter(threshold, 0.0) * np.eye(3), activation)
+    assert below.vanishing_guaranteed and not below.exploding_possible
+    above = rnn.pascanu_check(np.nextafter(threshold, 10.0) * np.eye(3), activation)
+    assert above.exploding_possible and not above.vanishing_guaranteed
+
+
+def test_pascanu_check_uses_the_largest_singular_value_not_the_spectral_radius():
+    # Nilpotent: every eigenvalue is 0, yet one step can double a vector.
+    check = rnn.pascanu_check(np.array([[0.0, 2.0], [0.0, 0.0]]), "tanh")
+    assert check.spectral_radius == 0.0 and check.largest_singular_value == pytest.approx(2.0)
+    assert check.exploding_possible and not check.vanishing_guaranteed
+
+
+def test_rnn_defaults_and_initialisation():
+    # Defaults: one output, tanh, orthogonal W_hh with gain recurrent_scale = 1, LeCun-normal
+    # W_xh and W_hy, zero biases; drawn in that order from the generator.
+    net = rnn.RNN(3, 6, seed=4)
+    assert net.output_size == 1 and net.activation.name == "tanh"
+    rng = np.random.default_rng(4)
+    np.testing.assert_array_equal(net.W_hh, initializers.orthogonal((6, 6), rng, gain=1.0))
+    np.testing.assert_array_equal(net.W_xh, initializers.lecun_normal((3, 6), rng).T)
+    np.testing.assert_array_equal(net.W_hy, initializers.lecun_normal((6, 1), rng).T)
+    assert not net.b.any() and not net.b_y.any() and net.b_y.shape == (1,)
+    np.testing.assert_allclose(np.linalg.svd(net.W_hh, compute_uv=False), 1.0, rtol=1e-12)
+    explicit = rnn.RNN(3, 6, 1, "tanh", recurrent_scale=1.0, recurrent_init="orthogonal", seed=4)
+    for a, b in zip(net.get_params(), explicit.get_params(), strict=True):
+        np.testing.assert_array_equal(a, b)
+    scaled = rnn.RNN(3, 6, recurrent_scale=1.3, seed=4)
+    np.testing.assert_allclose(np.linalg.svd(scaled.W_hh, compute_uv=False), 1.3, rtol=1e-12)
+
+
+def test_normal_recurrent_init_has_std_scale_over_sqrt_n():
+    # Entries N(0, scale^2 / n): spectral radius close to scale (circular law), sigma_max close
+    # to twice that.
+    n, scale = 300, 1.5
+    W = rnn.RNN(2, n, recurrent_scale=scale, recurrent_init="normal", seed=0).W_hh
+    assert np.std(W) == pytest.approx(scale / np.sqrt(n), rel=0.02)
+    assert rnn.spectral_radius(W) == pytest.approx(scale, rel=0.06)
+    assert rnn.largest_singular_value(W) == pytest.approx(2 * scale, rel=0.06)
