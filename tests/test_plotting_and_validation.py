@@ -82,3 +82,21 @@ def test_show_carries_the_caption_in_metadata():
     assert plotting.CAPTION_KEY not in bare._repr_mimebundle_()[1]["image/png"]
     with pytest.raises(TypeError, match="caption"):
         plotting.show(fig, alt="A rising straight line from (0, 0) to (1, 1).", caption=3)
+
+
+def test_log_tick_labels_have_no_superscripts():
+    label = plotting.log_tick_formatter()
+    assert [label(v, 0) for v in (1e-30, 1.0, 1e10, 0.0)] == ["1e\u221230", "1", "1e10", ""]
+    assert label(2e-3, 0) == "0.002"
+
+
+def test_line_end_labels_keep_their_order_and_do_not_overlap():
+    fig, ax = plotting.new_figure()
+    ax.set_ylim(0, 10)
+    ends = [(5.0, "b", "k"), (5.05, "c", "k"), (1.0, "a", "k"), (9.99, "d", "k")]
+    texts = plotting.label_line_ends(ax, ends, gap_pt=14)
+    ys = {t.get_text(): t.get_position()[1] for t in texts}
+    assert ys["a"] < ys["b"] < ys["c"] < ys["d"] <= 1.0
+    height_pt = ax.get_position().height * fig.get_figheight() * 72
+    assert (ys["c"] - ys["b"]) * height_pt == pytest.approx(14)
+    assert ys["a"] == pytest.approx(0.1)  # a label with room stays at its line's end

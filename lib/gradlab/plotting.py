@@ -12,6 +12,18 @@ text; a notebook cell ends with it::
 Jupyter displays the PNG. The alt text is the output's ``text/plain`` and
 sits in the PNG output's metadata under ``gradlab/alt``; ``make execute`` copies
 it into the cell's ``mystnb.image.alt`` so the HTML book's ``<img>`` carries it.
+``show(fig, alt, caption=...)`` adds the numbered figure's caption the same way.
+
+Rules every course figure follows (tested in ``tests/test_figures.py``):
+
+* **Legible on a phone.** Every text stays >= ``MIN_PHONE_TEXT_PX`` CSS pixels when the
+  page is 390 px wide (:func:`phone_text_px`). Use ``FIGURE_WIDTH`` (6 in) and the course
+  style's sizes (11 pt and up); create legends and texts inside :func:`style` so they get
+  them; avoid mathtext sub- and superscripts, which are drawn at 0.7 of the size (write
+  ``log10 ‖x‖``, ``1e−30`` with :func:`log_tick_formatter`).
+* **Colours named as drawn.** The palette is Okabe-Ito; prose names a colour with
+  :data:`COLOR_NAMES` (``COLORS["red"]`` is *vermilion*). Lines are told apart by more
+  than hue: label them directly (:func:`label_line_ends`) or vary the line style.
 """
 
 from __future__ import annotations
