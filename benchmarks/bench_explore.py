@@ -88,7 +88,11 @@ def row(label: str, times: list[float]) -> str:
 def main() -> None:
     print(f"{'explorer / control':<50} {'n':>5} {'median':>9} {'p95':>8} {'max':>8}   (ms)")
     all_times, checks = [], []
-    for cls in (explore.ScalarChainExplorer, explore.MatrixProductExplorer):
+    for cls in (
+        explore.ScalarChainExplorer,
+        explore.MatrixProductExplorer,
+        explore.GradientFlowExplorer,
+    ):
         t0 = time.perf_counter()
         ex = cls()
         ex.render()
