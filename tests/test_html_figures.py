@@ -88,3 +88,24 @@ def test_the_figure_test_reads_captions():
     assert first["figure"]["number"].strip() == "Figure 2.3"
     assert first["figure"]["caption"] == "Products shrink."
     assert second["figure"] is None
+
+
+FIGURE_LINK = re.compile(r'<a class="reference internal" href="#(fig-[\w-]+)">(?:<[^>]+>)*([^<]*)')
+FIGURE_BLOCK = re.compile(
+    r'<figure[^>]*id="(fig-[\w-]+)".*?<span class="caption-number">([^<]*)</span>', re.S
+)
+
+
+def test_prose_figure_numbers_match_the_book(pages):  # noqa: F811
+    """The prose writes "[Figure 1.3](#fig-label)" (readable in JupyterLab, where numbering is
+    not available); the number it writes must be the number the book gives that figure."""
+    for name, (text, _) in pages.items():
+        numbers = {label: num.strip() for label, num in FIGURE_BLOCK.findall(text)}
+        links = [(label, shown) for label, shown in FIGURE_LINK.findall(text) if shown.strip()]
+        assert links, f"{name}: the prose refers to no figure by number"
+        for label, shown in links:
+            assert label in numbers, f"{name}: link to unknown figure {label}"
+            assert shown.strip() == numbers[label], (
+                f"{name}: the prose says {shown!r} for {label}, the book numbers it "
+                f"{numbers[label]!r}"
+            )
