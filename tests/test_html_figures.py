@@ -109,3 +109,18 @@ def test_prose_figure_numbers_match_the_book(pages):  # noqa: F811
                 f"{name}: the prose says {shown!r} for {label}, the book numbers it "
                 f"{numbers[label]!r}"
             )
+
+
+def test_links_to_sections_of_other_pages_land_on_an_anchor(pages):  # noqa: F811
+    """``[text](maths.ipynb#maths-chi2)`` (the form that also works in JupyterLab) must reach
+    the labelled section in the book."""
+    from test_html import HTML
+
+    checked = 0
+    for name, (text, _) in pages.items():
+        for page, anchor in re.findall(r'href="([\w./-]+\.html)#([\w-]+)"', text):
+            target = (HTML / "book" / page).resolve()
+            assert target.exists(), f"{name}: link to missing page {page}"
+            assert f'id="{anchor}"' in target.read_text(), f"{name}: {page}#{anchor} not found"
+            checked += 1
+    assert checked > 0

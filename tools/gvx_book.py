@@ -280,6 +280,24 @@ def _rewrite_citation_links(app: Sphinx, docname: str, source: list[str]) -> Non
     source[0] = CITATION_LINK.sub(lambda m: f"]({_CITE_SCHEME}{m['key']})", source[0])
 
 
+def _register_section_labels(app: Sphinx, doctree: nodes.document) -> None:
+    """Let ``[text](page.ipynb#label)`` reach a section labelled ``(label)=`` in a notebook.
+
+    MyST resolves ``page#id`` through the page's heading slugs, which MyST-NB does not record
+    for notebooks; a plain Markdown link is the form that also works in JupyterLab, so the
+    explicit section labels of every page are recorded as slugs once the page is read (after
+    docutils has moved each label onto its section).
+    """
+    slugs = app.env.metadata[app.env.docname].setdefault("myst_slugs", {})
+    for section in doctree.findall(nodes.section):
+        title = section.next_node(nodes.title)
+        text = title.astext() if title is not None else ""
+        for name in section["names"]:
+            ident = doctree.nameids.get(name)
+            if ident and name not in slugs:
+                slugs[name] = (section.line or 0, ident, text)
+
+
 class ReadLinks(SphinxTransform):
     """Turn citation links into :class:`gvx_citation` and learner links into downloads."""
 
@@ -287,7 +305,6 @@ class ReadLinks(SphinxTransform):
 
     def apply(self, **kwargs: Any) -> None:
         docname = self.env.docname
-        self._register_section_labels(docname)
         for node in list(self.document.findall(addnodes.pending_xref)):
             target = node.get("reftarget", "")
             if node.get("reftype") == "myst" and target.startswith(_CITE_SCHEME):
@@ -300,22 +317,6 @@ class ReadLinks(SphinxTransform):
             path = self._learner_path(node, docname)
             if path is not None:
                 self._learner(node, path, docname)
-
-    def _register_section_labels(self, docname: str) -> None:
-        """Let ``[text](page.ipynb#label)`` reach a section labelled ``(label)=`` in a notebook.
-
-        MyST resolves ``page#id`` through the page's heading slugs, which MyST-NB does not
-        record for notebooks; a plain Markdown link is the form that also works in
-        JupyterLab, so the explicit section labels of every page are recorded as slugs here.
-        """
-        slugs = self.env.metadata[docname].setdefault("myst_slugs", {})
-        for section in self.document.findall(nodes.section):
-            title = section.next_node(nodes.title)
-            text = title.astext() if title is not None else ""
-            for name in section["names"]:
-                ident = self.document.nameids.get(name)
-                if ident and name not in slugs:
-                    slugs[name] = (section.line or 0, ident, text)
 
     def _citation(self, node: addnodes.pending_xref, key: str, docname: str) -> None:
         new = gvx_citation("", "", key=key)
@@ -444,6 +445,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _rewrite_citation_links)
     app.add_transform(ReadLinks)
+    app.connect("doctree-read", _register_section_labels)
     app.add_node(
         gvx_citation,
         html=(_visit_skip, None),
