@@ -338,3 +338,17 @@ def test_feedback_html_escapes_and_renders():
 def test_feedback_is_backward_compatible():
     fb = exercises.Feedback("correct", "done")
     assert fb.correct and fb.hint == "" and repr(fb) == str(fb) == "✅ Correct: done"
+
+
+def test_answers_to_fewer_figures_than_asked_are_told_so():
+    from gradlab.exercises import ch2
+    from gradlab.exercises._core import _fewer_figures, check_number
+
+    assert _fewer_figures(-4.6, -4.5854, 3) and _fewer_figures(-4.5, -4.5854, 3)  # round, trunc
+    assert not _fewer_figures(-4.59, -4.5854, 3)  # that one is the answer itself
+    assert not _fewer_figures(-4.7, -4.5854, 3) and not _fewer_figures(3.8e-6, 3.466e-6, 2)
+    fb = check_number(1.1, 1.06725, what="g*", sig_figs=4, fallback_hint="formula")
+    assert fb.status == "incorrect" and "give 4 significant figures" in fb.hint
+    fb = check_number(1.2, 1.06725, what="g*", sig_figs=4, fallback_hint="formula")
+    assert fb.hint == "formula"
+    assert "give 3 significant figures" in ch2.decades_lost(-4.6).hint

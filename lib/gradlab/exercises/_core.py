@@ -195,7 +195,27 @@ def check_number(
         return Feedback("incorrect", f"{what} must be a finite number, got {value}.", FINITE_HINT)
     if integer and not whole:
         return Feedback("incorrect", f"{what} must be a whole number, got {value}.", WHOLE_HINT)
+    if sig_figs is not None and _fewer_figures(value, expected, sig_figs):
+        # Right, but to fewer figures than asked: say so rather than give a generic hint.
+        return Feedback(
+            "incorrect",
+            wrong,
+            f"Close, but rounded too far: give {sig_figs} significant figures, not fewer.",
+        )
     return Feedback("incorrect", wrong, fallback_hint)
+
+
+def _fewer_figures(value: float, expected: float, sig_figs: int) -> bool:
+    """Whether ``value`` is ``expected`` rounded or truncated to fewer than ``sig_figs`` figures."""
+    if expected == 0 or not math.isfinite(expected):
+        return False
+    exponent = math.floor(math.log10(abs(expected)))
+    for k in range(1, sig_figs):
+        unit = 10.0 ** (exponent - k + 1)
+        for short in (round(expected / unit) * unit, math.trunc(expected / unit) * unit):
+            if math.isclose(value, short, rel_tol=1e-9, abs_tol=unit * 1e-9):
+                return True
+    return False
 
 
 def near(target: float, rtol: float = 1e-3, atol: float = 1e-9) -> Callable[[float], bool]:

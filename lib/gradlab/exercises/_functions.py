@@ -404,7 +404,10 @@ def _describe_error(error: BaseException) -> str:
     text = _clip(str(error))
     kind = type(error).__name__
     if isinstance(error, FloatingPointError):
-        return f"floating-point error: {text} (raised {kind})."
+        return (
+            f"floating-point error: {text} (raised {kind}; in your notebook NumPy would only "
+            "warn and return inf, -inf or nan, but the checker treats the warning as an error)."
+        )
     return f"raised {kind}: {text}" if text else f"raised {kind}."
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from scipy import special
 
 from .. import chains
-from ._core import Feedback, Hint, check_number, near
+from ._core import Feedback, Hint, check_number, near, sig_fig_tolerance
 from ._functions import Attempt, Case, Diagnoser, check_function
 
 __all__ = ["depth_to_vanish", "growth_rate", "critical_gain", "log_abs_product"]
@@ -107,7 +107,8 @@ RATE_HINTS: tuple[Hint, ...] = (
         "sigma, its square with sigma^2.",
     ),
     (
-        near(-1 / (2 * RATE_WIDTH), 1e-4),
+        # -1/(2n) itself, or rounded or truncated to the 4 significant figures asked for.
+        lambda v: abs(v + 1 / (2 * RATE_WIDTH)) <= sig_fig_tolerance(1 / (2 * RATE_WIDTH), 4),
         "That is the large-width approximation -1/(2n). The question asks for the exact "
         "value: use scipy.special.digamma.",
     ),

@@ -170,7 +170,8 @@ SIGMOID_HINTS: tuple[Diagnoser, ...] = (
         _overflowed,
         "The exponential of a large positive number overflows: np.exp(800) is inf in float64 "
         "(anything above about 709). Only ever take exp of a non-positive number: use "
-        "np.exp(-np.abs(z)), since sigma'(z) = e^{-|z|} / (1 + e^{-|z|})^2.",
+        "np.exp(-np.abs(z)), since sigma'(z) = e^{-|z|} / (1 + e^{-|z|})^2. (np.where does "
+        "not help: it computes both branches on every entry before choosing.)",
     ),
     (
         _got_matches(_sigma),
