@@ -226,3 +226,14 @@ def test_generator_fails_on_an_unclosed_solution_or_attempted_starter(tmp_path):
     path = _chapter(tmp_path, [attempted])
     with pytest.raises(make_learner.LearnerError, match="not attempted|Not attempted"):
         make_learner.learner_notebook(path)
+
+
+@pytest.mark.parametrize("path", list(LEARNERS.values()), ids=[p.stem for p in LEARNERS])
+def test_learner_links_resolve_from_the_learner_folder(path):
+    """Relative links were written for book/; the learner notebook lives in book/learner/."""
+    text = "\n".join(source(c) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    targets = re.findall(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s#]+)(?:#[^)\s]*)?\)", text)
+    assert targets, "expected links to the chapter, the maths page and the bibliography"
+    for target in targets:
+        assert (path.parent / target).exists(), f"{path.name}: broken link {target}"
+    assert "Do the exercises in your own notebook" not in text

@@ -148,6 +148,8 @@ def note_cell(chapter: pathlib.Path) -> nbformat.NotebookNode:
         f"[`{chapter.name}`](../{chapter.name}) (one folder up), by "
         "`tools/make_learner_notebooks.py`: do not edit it, your changes would be overwritten.\n"
         "\n"
+        "It needs the course's Python environment: open it on Binder from the book, or locally "
+        "with `make lab` (see the repository's `README.md`). "
         "Run the cells from the top. In each exercise, replace `...` with your answer and run the "
         "cell: a checker says whether you are right and gives a hint if not. The solutions are in "
         "the book (the *Solution* dropdowns of the chapter's page) and, folded, in the full "
@@ -156,6 +158,24 @@ def note_cell(chapter: pathlib.Path) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_markdown_cell(text)
     cell.id = "learner-note"
     return cell
+
+
+#: The chapter's box pointing to its learner notebook: pointless inside the learner notebook.
+LEARNER_BOX = re.compile(
+    r":::\{admonition\} Do the exercises in your own notebook\n.*?\n:::\n*", re.S
+)
+#: A Markdown link to a relative path (not a URL, not an in-page anchor).
+RELATIVE_LINK = re.compile(r"\]\((?![a-z][a-z0-9+.-]*:|#|/)([^)\s]+)\)")
+
+
+def adapt_markdown(text: str) -> str:
+    """The chapter's Markdown as it reads from ``book/learner/``.
+
+    Relative links (the maths page, the bibliography, other chapters) gain a ``../``, since
+    the learner notebook lives one folder down; the box that links the learner notebook goes.
+    """
+    text = LEARNER_BOX.sub("", text)
+    return RELATIVE_LINK.sub(lambda m: f"](../{m.group(1)})", text)
 
 
 def learner_notebook(chapter: pathlib.Path) -> nbformat.NotebookNode:
@@ -174,13 +194,15 @@ def learner_notebook(chapter: pathlib.Path) -> nbformat.NotebookNode:
         if end is not None and end[1].strip():
             # The closing marker goes; the next exercise's statement after it stays.
             kept = copy.deepcopy(cell)
-            kept.source = end[1]
+            kept.source = adapt_markdown(end[1])
             kept.metadata.pop("jupyter", None)
             cells.append(kept)
             continue
         if dropped:
             continue
         cell = copy.deepcopy(cell)
+        if cell.cell_type == "markdown":
+            cell.source = adapt_markdown(source_of(cell))
         if cell.cell_type == "code":
             tags = cell.metadata.get("tags", [])
             if STARTER_TAG in tags:
