@@ -313,3 +313,14 @@ def test_random_matrix_product_default_scale_is_one():
     for _ in range(4):
         product = rng.standard_normal((3, 3)) @ product
     np.testing.assert_allclose(default, product, rtol=1e-12)
+
+
+def test_product_spectrum_is_the_figures_data():
+    data = chains.product_spectrum(8, (1, 4), seed=5)
+    rng = np.random.default_rng(5)
+    np.testing.assert_array_equal(data[1], chains.product_log_singular_values(8, 1, rng=rng))
+    np.testing.assert_array_equal(data[4], chains.product_log_singular_values(8, 4, rng=rng))
+    np.testing.assert_allclose(data["orthogonal"], 0.0, atol=1e-12)
+    view = chains.plot_product_spectrum(8, (1, 4), seed=5)
+    spread = (data[4][0] - data[4][-1]) / np.log(10)
+    assert f"{spread:.1f} decades at L = 4" in view.alt

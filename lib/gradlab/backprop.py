@@ -508,7 +508,7 @@ def plot_gradient_norms(
     summary = "; ".join(f"{r.activation} {r.decades_lost:+.1f}" for r in runs)
     alt = (
         f"Per-layer norms of the gradient reaching each of {depth} layers of width {width} at "
-        f"initialization (weights N(0, {gain:g}^2/{width})), log scale, one panel per activation. "
+        f"initialization (weights N(0, {gain**2:g}/{width})), log scale, one panel per activation. "
         f"Change in orders of magnitude from the last layer to the first: {summary}. A dashed grey "
         "line shows a linear network's Chapter-1 prediction, nearly flat."
     )

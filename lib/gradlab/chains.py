@@ -56,6 +56,7 @@ __all__ = [
     "plot_random_scalar_chains",
     "plot_log_norm_histogram",
     "plot_product_spectrum",
+    "product_spectrum",
 ]
 
 
@@ -509,7 +510,7 @@ def plot_scalar_chains(weights: list[float], depth: int) -> plotting.FigureView:
         ax.set_yscale("log")
         ax.yaxis.set_major_formatter(plotting.log_tick_formatter())
         ax.set_xlabel("layer ℓ")
-        ax.set_ylabel("|a| = |w|^ℓ (log scale)")
+        ax.set_ylabel("|a| = |w|ˡ (log scale)")
         ax.set_xlim(0, depth)
         fig.canvas.draw()  # settle the limits and layout before placing the end labels
         plotting.label_line_ends(ax, ends)
@@ -624,6 +625,41 @@ def plot_log_norm_histogram(
     return plotting.show(fig, alt, caption=caption)
 
 
+def product_spectrum(
+    width: int,
+    depths: tuple[int, ...] = (1, 3, 10),
+    *,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+) -> dict[int | str, np.ndarray]:
+    """The data of :func:`plot_product_spectrum`: log singular values of deep products.
+
+    One Gaussian product at the mean-square scale (gain 1) per depth, drawn in the order of
+    ``depths``, then one orthogonal product of the deepest depth, all from the same
+    generator: ``{depth: ln s (descending), ..., "orthogonal": ln s}``
+    (:func:`product_log_singular_values`).
+
+    Parameters
+    ----------
+    width : int
+        Matrix size ``n`` (>= 2).
+    depths : tuple of int
+        The depths, each >= 1.
+    rng, seed
+        A ``numpy.random.Generator``, or a seed to build one.
+    """
+    n = check_int(width, "width", minimum=2)
+    if not isinstance(depths, (tuple, list)) or len(depths) == 0:
+        raise ValueError("depths must hold at least one depth")
+    depths = tuple(check_int(d, "depths", minimum=1) for d in depths)
+    rng = check_rng(rng, seed)
+    out: dict[int | str, np.ndarray] = {
+        depth: product_log_singular_values(n, depth, 1.0, rng=rng) for depth in depths
+    }
+    out["orthogonal"] = product_log_singular_values(n, depths[-1], 1.0, kind="orthogonal", rng=rng)
+    return out
+
+
 def plot_product_spectrum(
     width: int,
     depths: tuple[int, ...] = (1, 3, 10),
@@ -639,11 +675,9 @@ def plot_product_spectrum(
     :func:`lyapunov_spectrum` for the deepest (dashed); and those of a product of
     orthogonal matrices, which are all exactly 1 (``log10 = 0``) at every depth.
     """
-    n = check_int(width, "width", minimum=2)
-    if len(depths) == 0:
-        raise ValueError("depths must hold at least one depth")
-    depths = tuple(check_int(d, "depths", minimum=1) for d in depths)
-    rng = check_rng(rng, seed)
+    data = product_spectrum(width, depths, rng=rng, seed=seed)
+    depths = tuple(d for d in data if d != "orthogonal")
+    n = len(data["orthogonal"])
     index = np.arange(1, n + 1)
     ln10 = math.log(10)
     fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 4.2)
@@ -651,7 +685,7 @@ def plot_product_spectrum(
     spreads = []
     with plotting.style():  # legends and texts read the style when created
         for k, depth in enumerate(depths):
-            logs = product_log_singular_values(n, depth, 1.0, rng=rng) / ln10
+            logs = data[depth] / ln10
             spreads.append(logs[0] - logs[-1])
             colour = shades[k] if len(depths) <= 3 else plotting.COLORS["blue"]
             ax.plot(index, logs, "o-", ms=3, lw=1.5, color=colour, label=f"Gaussian, L = {depth}")
@@ -665,7 +699,7 @@ def plot_product_spectrum(
             color=plotting.COLORS["red"],
             label=f"prediction Lλᵢ / ln 10, L = {deepest}",
         )
-        ortho = product_log_singular_values(n, deepest, 1.0, kind="orthogonal", rng=rng) / ln10
+        ortho = data["orthogonal"] / ln10
         ax.plot(
             index,
             ortho,
@@ -683,7 +717,8 @@ def plot_product_spectrum(
         f"Sorted log10 singular values of products of {n} x {n} random matrices at the "
         f"mean-square scale. For Gaussian matrices they spread out with depth: "
         + ", ".join(f"{s:.1f} decades at L = {d}" for d, s in zip(depths, spreads, strict=True))
-        + f", close to the dashed prediction L*lambda_i/ln 10 at L = {deepest}. For orthogonal "
+        + f"; at L = {deepest} the smallest lie close to the dashed asymptotic prediction "
+        "L*lambda_i/ln 10, the largest still above it. For orthogonal "
         "matrices every singular value is exactly 1 (log10 = 0) at every depth."
     )
     caption = (

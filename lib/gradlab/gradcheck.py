@@ -279,18 +279,22 @@ def plot_step_errors(x: float = 1.0) -> plotting.FigureView:
     if min(f_size, d3) < 1e-3:
         raise ValueError("x must keep |sin x| and |cos x| away from 0 (e.g. x = 1)")
     fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 4.2)
-    styles = {"forward": (plotting.COLORS["orange"], d2), "central": (plotting.COLORS["blue"], d3)}
+    styles = {
+        "forward": (plotting.COLORS["orange"], d2, "^"),
+        "central": (plotting.COLORS["blue"], d3, "o"),
+    }
     best = {}
     with plotting.style():  # legends and texts read the style when created
-        for method, (colour, size) in styles.items():
+        for method, (colour, size, marker) in styles.items():
             errors = step_errors(math.sin, math.cos, x, steps, method)
             shown = np.maximum(errors, 1e-14)  # an error of exactly 0 cannot sit on a log axis
-            ax.loglog(steps, shown, ".", ms=3, color=colour, alpha=0.7)
+            ax.loglog(steps, shown, marker, ms=2.5, ls="none", color=colour, alpha=0.6)
             model = error_model(steps, method, f_size=f_size, derivative_size=size)
             ax.loglog(steps, model, "-", lw=1.5, color=colour, label=f"{method} difference")
             h_star = best_step(method, f_size=f_size, derivative_size=size)
             ax.axvline(h_star, color=colour, lw=1, ls=":")
-            best[method] = (h_star, float(errors[np.argmin(np.abs(np.log(steps / h_star)))]))
+            at_best = error_model(h_star, method, f_size=f_size, derivative_size=size)
+            best[method] = (h_star, float(at_best))
         ax.set_ylim(1e-14, 1)
         ax.set_xticks([1e-15, 1e-12, 1e-9, 1e-6, 1e-3])
         ax.set_yticks([1e-12, 1e-9, 1e-6, 1e-3, 1])
@@ -305,8 +309,9 @@ def plot_step_errors(x: float = 1.0) -> plotting.FigureView:
         "against the step h from 1e-15 to 0.1. For large h the error falls as h shrinks "
         "(slope 1 for the forward difference, 2 for the central one); for small h round-off "
         "makes it rise again, like 1/h. The best steps are "
-        f"{best['forward'][0]:.1e} (forward, error about {best['forward'][1]:.0e}) and "
-        f"{best['central'][0]:.1e} (central, error about {best['central'][1]:.0e})."
+        f"{best['forward'][0]:.1e} (forward, model error {best['forward'][1]:.0e}) and "
+        f"{best['central'][0]:.1e} (central, model error {best['central'][1]:.0e}); the measured "
+        "points scatter below the model's curves."
     )
     caption = (
         "The error of a finite difference against its step. Truncation error falls as $h$ "
