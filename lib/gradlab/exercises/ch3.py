@@ -123,7 +123,10 @@ def _pair_is(
 ) -> Callable[[Attempt], bool]:
     """Predicate: on the failing case the learner's value and/or derivative follow a formula.
 
-    With ``either``, one matching half is enough; else every given half must match.
+    Every given half must match its formula, and at least one of them must be wrong (else the
+    answer is right, or off only by rounding); with ``either``, one wrong half that matches its
+    formula is enough (at ``z = 0`` many formulas give the right value 0, which says nothing
+    about the mistake).
     """
 
     def predicate(a: Attempt) -> bool:
@@ -131,13 +134,17 @@ def _pair_is(
         if a.problem != "value" or pair is None:
             return False
         z, s = _z(a), _slope(a)
+        right = _reference_leaky(z, s)
+        matches, wrong = [], []
         with np.errstate(all="ignore"):
-            checks = [
-                _close(got, np.broadcast_to(formula(z, s), z.shape))
-                for got, formula in zip(pair, (value, derivative), strict=True)
-                if formula is not None
-            ]
-        return any(checks) if either else all(checks)
+            for got, formula, want in zip(pair, (value, derivative), right, strict=True):
+                if formula is None:
+                    continue
+                matches.append(_close(got, np.broadcast_to(formula(z, s), z.shape)))
+                wrong.append(not _close(got, want))
+        if either:
+            return any(m and w for m, w in zip(matches, wrong, strict=True))
+        return all(matches) and any(wrong)
 
     return predicate
 
@@ -224,6 +231,11 @@ LEAKY_HINTS: tuple[Diagnoser, ...] = (
         "The two results are swapped: return the value first, then the derivative.",
     ),
     (
+        _pair_is(_leaky_value, lambda z, s: np.where(z >= 0, 1.0, s)),
+        "At the kink z = 0 the derivative must be the slope, not 1: take the z <= 0 branch "
+        "(gradlab's convention, and PyTorch's and TensorFlow's). Test z > 0, not z >= 0.",
+    ),
+    (
         _pair_is(lambda z, s: s * z, lambda z, s: np.full(z.shape, s), either=True),
         "That multiplies by the slope everywhere. Only the negative side is scaled: for z > 0 "
         "the leaky ReLU is z itself, with derivative 1.",
@@ -241,11 +253,6 @@ LEAKY_HINTS: tuple[Diagnoser, ...] = (
         _pair_is(lambda z, s: np.maximum(z, 0.0), lambda z, s: (z > 0).astype(float), either=True),
         "That is the plain ReLU, which is 0 (with derivative 0) for z <= 0. The leaky ReLU "
         "lets a little through: slope * z, with derivative slope.",
-    ),
-    (
-        _pair_is(_leaky_value, lambda z, s: np.where(z >= 0, 1.0, s)),
-        "At the kink z = 0 the derivative must be the slope, not 1: take the z <= 0 branch "
-        "(gradlab's convention, and PyTorch's and TensorFlow's). Test z > 0, not z >= 0.",
     ),
     (
         _ignores_slope,
