@@ -506,8 +506,8 @@ def choose_activation(name: object, ratio: object) -> Feedback:
     With these settings only the **sigmoid** passes (ratio 0.019, -1.7 decades): tanh
     explodes by 3.5 decades and the ReLU family, ELU and SiLU by about 8.6, while at
     Chapter 2's gain of 1 the sigmoid was the one that vanished (-18 decades at depth 30).
-    A gain of 6 is about the sigmoid's critical gain: ``sigma'(0) = 1/4`` makes its layers
-    shrink the gradient four times more than tanh's. The tests recompute this.
+    Since ``sigma'(0) = 1/4``, the sigmoid needs a gain about four times tanh's to keep the
+    gradient's size. The tests recompute this.
 
     References
     ----------
