@@ -92,6 +92,7 @@ def main() -> None:
         explore.ScalarChainExplorer,
         explore.MatrixProductExplorer,
         explore.GradientFlowExplorer,
+        explore.ActivationStatsExplorer,
     ):
         t0 = time.perf_counter()
         ex = cls()

@@ -26,6 +26,11 @@ FIGURES = {
 SETTINGS = {
     explore.ScalarChainExplorer: [{}, {"w": 0.5, "depth": 100}, {"w": 1.5, "depth": 1}],
     explore.MatrixProductExplorer: [{}, {"gain": 0.5, "width": 1}, {"gain": 2.0, "width": 1024}],
+    explore.ActivationStatsExplorer: [
+        {},
+        {"activation": "relu", "gain": 3.0, "depth": 40},
+        {"activation": "sigmoid", "gain": 0.5, "depth": 2},
+    ],
 }
 
 

@@ -18,6 +18,7 @@ chapter's explorers are in their own module (``ch1``, ...), re-exported here.
 from ._base import EXPLORER_KEY, LIVE_NOTE, Control, Explorer
 from .ch1 import MatrixProductExplorer, ScalarChainExplorer
 from .ch2 import GradientFlowExplorer
+from .ch3 import ActivationStatsExplorer
 
 __all__ = [
     "Control",
@@ -25,6 +26,7 @@ __all__ = [
     "ScalarChainExplorer",
     "MatrixProductExplorer",
     "GradientFlowExplorer",
+    "ActivationStatsExplorer",
     "EXPLORER_KEY",
     "LIVE_NOTE",
 ]
