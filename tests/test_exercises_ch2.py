@@ -705,8 +705,9 @@ exercises.ch2.grad_w1(grad_w1)''',
 :label: ch2-ex-decades
 
 A chain of $L = 20$ layers has one unit per layer; every weight is $w = 3$ and every unit sits
-at $z = 1$ (the biases put it there). Going down one layer multiplies the gradient by $w\,\sigma'(1)$, so from the output
-of the top layer, $\partial J / \partial a_{20}$, to the input of the first,
+at $z = 1$ (the biases put it there). Going down one layer multiplies the gradient by
+$w\,\sigma'(1)$, so from the output of the top layer, $\partial J / \partial a_{20}$, to the
+input of the first,
 $\partial J / \partial a_0$, the gradient passes 20 such factors. By how many orders of magnitude
 does $\partial J / \partial a_0$ differ from $\partial J / \partial a_{20}$? Give $\log_{10}$ of
 their ratio (negative if the gradient shrinks), to 3 significant figures.
