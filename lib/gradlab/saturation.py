@@ -159,9 +159,13 @@ def saturation_over_training(
     percentiles, saturated fraction).
 
     Measured with the defaults (seed 0, sigmoid): the top layer's mean output
-    falls from 0.50 to about 0.04 within 500 steps while the lower layers stay
-    between 0.49 and 0.72, then climbs back slowly (about 0.15 by step 3000).
-    With ``activation="tanh"`` every layer's mean stays near 0.
+    falls from 0.50 to 0.13 by step 400 and to its lowest, 0.045, at step 2250
+    (98 % of its outputs below 0.06: ``z`` near -3, where ``sigma'`` is 0.045,
+    under a fifth of its peak; not "saturated" by the 1 % rule of
+    :attr:`gradlab.network.Diagnostics.saturated_fraction`), while the lower
+    layers stay between 0.48 and 0.72; it then climbs back slowly, to 0.22 at
+    step 4000. Seeds 1 and 2 behave the same. With ``activation="tanh"`` every
+    layer's mean stays near 0. About 2 s on one core.
 
     Parameters
     ----------
@@ -495,6 +499,13 @@ def track_dead_units(
     dead forever (its inputs, the data, do not change); one in a deeper layer
     could in principle revive if the layers below it change its inputs, which
     :attr:`DeadUnitsRun.revived` counts.
+
+    Measured (300 steps): with ``lr=0.15, seed=7`` the dead fractions of layers
+    1-4 go from 0, 0.09, 0.17, 0.12 to 0, 0.38, 0.42, 0.30 within 10 steps and
+    stay there; at ``lr=0.15`` half of seeds 0-7 diverge within 10 steps instead,
+    and at ``lr=0.3`` all but seed 0. With ``bias=-1`` about half of layer 1 and
+    all of layer 4 are dead from the start: no gradient reaches any weight
+    below the dead top layer and the loss hardly moves.
 
     Parameters
     ----------
@@ -831,8 +842,8 @@ def plot_saturation_over_training(runs: Sequence[SaturationRun]) -> plotting.Fig
     )
     caption = (
         "Saturation during training (after Glorot and Bengio, 2010, Figure 2). With the "
-        "sigmoid, the top hidden layer's outputs are driven to 0, where the sigmoid is flat, "
-        "and leave only slowly; the lower layers stay near 0.5."
+        "sigmoid, the top hidden layer's outputs are driven towards 0, where the sigmoid is "
+        "flat, and come back only slowly; the lower layers stay near 0.5."
     )
     return plotting.show(fig, alt, caption)
 
@@ -945,10 +956,14 @@ def plot_gradient_flow(flows: dict[str, backprop.GradientNorms]) -> plotting.Fig
         f"activation. Orders of magnitude between the gradient entering the first layer and "
         f"the last, log10(‖∂J/∂a_0‖ / ‖∂J/∂a_{depth - 1}‖): {summary}."
     )
+    worst = min(ratios, key=ratios.get)
+    best = max(ratios, key=ratios.get)
     caption = (
-        "Gradient flow through one deep network with each activation, same weights. "
-        "Saturating activations lose orders of magnitude on the way down; the ReLU family "
-        "and GELU lose far less at this scale."
+        f"Gradient flow through one {depth}-layer network, the same weights (gain "
+        f"{first.gain:g}) for every activation: from the last layer to the first the gradient "
+        f"loses {-math.log10(ratios[worst]):.1f} orders of magnitude with "
+        f"{worst.replace('_', ' ')} and {-math.log10(ratios[best]):.1f} with "
+        f"{best.replace('_', ' ')}."
     )
     return plotting.show(fig, alt, caption)
 
