@@ -335,3 +335,153 @@ def test_elu_alpha_must_be_strictly_positive():
     for fn in (activations.elu, activations.elu_derivative):
         with pytest.raises(ValueError, match="alpha"):
             fn(-1.0, alpha=0.0)
+
+
+# --- GELU and PReLU (Chapter 3) -------------------------------------------------------------
+
+
+def _gelu_reference(z):
+    """z Phi(z) with Phi from math.erfc: an independent evaluation of the exact GELU."""
+    return z * 0.5 * math.erfc(-z / math.sqrt(2.0))
+
+
+def test_gelu_is_z_times_the_normal_cdf():
+    for z in (-30.0, -8.0, -3.0, -0.752, -1e-3, 0.0, 0.5, 1.0, 2.0, 6.0, 40.0):
+        expected = _gelu_reference(z)
+        got = float(activations.gelu(z))
+        # (math.erfc and scipy's ndtr each carry ~1e-13 relative error at z = -30.)
+        assert got == pytest.approx(expected, rel=2e-13, abs=1e-300), z
+    # Its shape: a dip to -0.170 at z = -0.752, gelu'(0) = 1/2, a maximum slope 1.129 at sqrt 2.
+    z = np.linspace(-3, 3, 60001)
+    g, d = activations.gelu(z), activations.gelu_derivative(z)
+    assert z[np.argmin(g)] == pytest.approx(-0.7518, abs=2e-4)
+    assert g.min() == pytest.approx(-0.16997, abs=1e-5)
+    assert float(activations.gelu_derivative(0.0)) == 0.5
+    assert z[np.argmax(d)] == pytest.approx(math.sqrt(2.0), abs=2e-4)
+    assert d.max() == pytest.approx(1.12890, abs=1e-5)
+    assert np.all(d[z < -0.76] < 0) and np.all(d[z > -0.74] > 0)
+
+
+def test_gelu_tanh_is_hendrycks_and_gimpels_formula():
+    z = np.linspace(-3, 8, 1101)
+    literal = 0.5 * z * (1 + np.tanh(math.sqrt(2 / math.pi) * (z + 0.044715 * z**3)))
+    np.testing.assert_allclose(activations.gelu_tanh(z), literal, rtol=1e-12, atol=1e-15)
+    assert activations.GELU_TANH_COEFFICIENT == 0.044715
+    # A close approximation of the exact GELU: within 4.8e-4 everywhere (documented).
+    z = np.linspace(-12, 12, 240001)
+    gap = np.abs(activations.gelu(z) - activations.gelu_tanh(z))
+    assert 4.5e-4 < gap.max() < 4.8e-4
+    # In the negative tail z sigma(2u) keeps precision where 1 + tanh(u) cancels to 0.
+    assert float(activations.gelu_tanh(-10.0)) < 0.0
+    assert 0.5 * -10.0 * (1 + math.tanh(math.sqrt(2 / math.pi) * (-10 - 44.715))) == 0.0
+
+
+@pytest.mark.parametrize("name", ["gelu", "gelu_tanh"])
+def test_gelu_derivatives_match_central_differences_including_the_dip(name):
+    act = activations.get(name)
+    z = np.concatenate([np.linspace(-6, 6, 241), [-0.7518, 1.4142, -20.0, 20.0]])
+    h = 1e-6
+    numeric = (act.forward(z + h) - act.forward(z - h)) / (2 * h)
+    np.testing.assert_allclose(act.derivative(z), numeric, rtol=1e-6, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", ["gelu", "gelu_tanh"])
+def test_gelu_is_registered_and_backprop_uses_z(name):
+    assert name in activations.names()
+    act = activations.get(name)
+    assert act.name == name and act.bounds is None
+    assert act.derivative_from_output is None  # gelu is not invertible: phi' needs z
+    assert act.forward is getattr(activations, name)
+    assert act.derivative is getattr(activations, f"{name}_derivative")
+
+
+def test_prelu_is_a_leaky_relu_with_any_slope():
+    z = np.array([-3.0, -0.5, 0.0, 0.25, 4.0])
+    np.testing.assert_array_equal(activations.prelu(z), [-0.75, -0.125, 0.0, 0.25, 4.0])
+    for a in (0.01, 0.2):  # equals the leaky ReLU where both are defined
+        np.testing.assert_array_equal(activations.prelu(z, a), activations.leaky_relu(z, a))
+        np.testing.assert_array_equal(
+            activations.prelu_derivative(z, a), activations.leaky_relu_derivative(z, a)
+        )
+    # A learned slope may leave [0, 1): negative, or above 1.
+    np.testing.assert_array_equal(activations.prelu(z, -0.5), [1.5, 0.25, -0.0, 0.25, 4.0])
+    np.testing.assert_array_equal(activations.prelu(z, 2.0), [-6.0, -1.0, 0.0, 0.25, 4.0])
+    np.testing.assert_array_equal(activations.prelu_derivative(z, 2.0), [2, 2, 2, 1, 1])
+
+
+def test_prelu_default_slope_is_he_and_pytorchs_initial_value():
+    import inspect
+
+    for f in (activations.prelu, activations.prelu_derivative):
+        assert inspect.signature(f).parameters["a"].default == 0.25
+    assert float(activations.prelu(-4.0)) == -1.0
+    assert float(activations.prelu_derivative(0.0)) == 0.25  # kink: the z <= 0 branch
+    assert float(activations.prelu_derivative(1e-300)) == 1.0
+
+
+def test_prelu_derivative_matches_central_differences():
+    h = 1e-6
+    for a in (0.25, -0.3, 1.7):
+        numeric = (activations.prelu(Z + h, a) - activations.prelu(Z - h, a)) / (2 * h)
+        np.testing.assert_allclose(activations.prelu_derivative(Z, a), numeric, rtol=1e-7)
+
+
+def test_prelu_slope_gradient_matches_finite_differences():
+    rng = np.random.default_rng(5)
+    z = rng.normal(size=(16, 8))
+    z[0, :3] = 0.0  # exact zeros contribute nothing, on either side
+    delta = rng.normal(size=(16, 8))
+
+    def cost(a):  # J(a) = sum delta * prelu(z, a), so dJ/dprelu = delta
+        return float(np.sum(delta * activations.prelu(z, a)))
+
+    for a in (0.25, 0.0, -0.4, 1.5):
+        h = 1e-6
+        numeric = (cost(a + h) - cost(a - h)) / (2 * h)
+        got = activations.prelu_slope_gradient(z, delta)
+        assert got == pytest.approx(numeric, rel=1e-8)
+    assert activations.prelu_slope_gradient(z, delta) == pytest.approx(
+        float(np.sum(np.minimum(z, 0.0) * delta)), rel=1e-14
+    )
+    assert activations.prelu_slope_gradient(np.abs(z) + 1.0, delta) == 0.0
+
+
+def test_prelu_float32_out_and_no_warnings():
+    z32 = np.float32([-1e4, -2.0, 0.0, 3.0, 1e4])
+    for f in (activations.prelu, activations.prelu_derivative):
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert f(z32, 0.25).dtype == np.float32
+        out = np.empty(5)
+        assert f(z32.astype(np.float64), 0.25, out=out) is out
+        np.testing.assert_array_equal(out, f(z32.astype(np.float64), 0.25))
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: activations.prelu([1.0], a="x"), TypeError, "a"),
+        (lambda: activations.prelu([1.0], a=float("nan")), ValueError, "a"),
+        (lambda: activations.prelu_derivative([1.0], a=None), TypeError, "a"),
+        (lambda: activations.prelu(np.ones(3), out=np.empty(2)), ValueError, "out"),
+        (lambda: activations.prelu_slope_gradient(np.ones(3), np.ones(2)), ValueError, "delta"),
+        (lambda: activations.prelu_slope_gradient(np.ones(3), "abc"), TypeError, "delta"),
+        (lambda: activations.prelu_slope_gradient("abc", np.ones(3)), TypeError, "z"),
+        (lambda: activations.gelu(np.ones(3), out=np.empty(4)), ValueError, "out"),
+        (lambda: activations.gelu_tanh_derivative("abc"), TypeError, "z"),
+    ],
+)
+def test_bad_gelu_and_prelu_arguments_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_framework_defaults_are_stated_in_the_docstrings():
+    # Checked against the frameworks' documentation and source (see the Chapter 3 report).
+    assert "nn.GELU(approximate='none')" in activations.gelu.__doc__
+    assert "keras.activations.gelu(x, approximate=False)" in activations.gelu.__doc__
+    assert "jax.nn.gelu(x, approximate=True)" in activations.gelu.__doc__
+    assert "nn.GELU(approximate='tanh')" in activations.gelu_tanh.__doc__
+    prelu_doc = " ".join(activations.prelu.__doc__.split())
+    assert "nn.PReLU(num_parameters=1, init=0.25)" in prelu_doc
+    assert "keras.layers.PReLU" in prelu_doc

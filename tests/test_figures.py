@@ -6,7 +6,7 @@ import matplotlib.colors as mcolors
 import numpy as np
 import pytest
 
-from gradlab import backprop, chains, explore, gradcheck, plotting
+from gradlab import backprop, chains, explore, gradcheck, plotting, saturation
 
 # The chapter's figures, as the notebook calls them.
 FIGURES = {
@@ -21,6 +21,22 @@ FIGURES = {
     "sigmoid_tanh_derivatives": lambda: backprop.plot_sigmoid_tanh_derivatives(5.0),
     "gradient_norms": lambda: backprop.plot_gradient_norms(depth=30, width=64, seed=0),
     "step_errors": lambda: gradcheck.plot_step_errors(1.0),
+    # Chapter 3 (the saturation runs shortened here; the chapter runs 4000 steps).
+    "activation_family": lambda: saturation.plot_activation_family(),
+    "saturation_over_training": lambda: saturation.plot_saturation_over_training(
+        [
+            saturation.saturation_over_training("sigmoid", steps=400, record_every=50),
+            saturation.saturation_over_training("tanh", steps=400, record_every=50),
+        ]
+    ),
+    "saturation_at_init": lambda: saturation.plot_saturation_at_init(
+        [saturation.saturation_at_init("sigmoid"), saturation.saturation_at_init("tanh")]
+    ),
+    "dead_units": lambda: saturation.plot_dead_units(saturation.track_dead_units(lr=0.15, seed=7)),
+    "gradient_flow": lambda: saturation.plot_gradient_flow(saturation.gradient_flow()),
+    "activation_histograms": lambda: saturation.plot_activation_histograms(
+        saturation.activation_samples()
+    ),
 }
 
 SETTINGS = {

@@ -24,6 +24,19 @@ exactly 0, so the choice rarely matters in training, but it does matter in
 tests: finite differences straddling the kink measure the average of both
 sides, so gradient checks use inputs away from 0.
 
+**Framework names and defaults** (checked against each framework's documentation and source):
+
+- leaky ReLU: PyTorch ``nn.LeakyReLU(negative_slope=0.01)``; Keras 3 layer
+  ``keras.layers.LeakyReLU(negative_slope=0.3)`` (not 0.01!); JAX
+  ``jax.nn.leaky_relu(x, negative_slope=0.01)``.
+- PReLU (:func:`prelu`): PyTorch ``nn.PReLU(num_parameters=1, init=0.25)``; Keras
+  ``keras.layers.PReLU(alpha_initializer="Zeros")``; JAX has none.
+- ELU: PyTorch ``nn.ELU(alpha=1.0)``; ``jax.nn.elu(x, alpha=1.0)``. SiLU: PyTorch
+  ``nn.SiLU()``, ``jax.nn.silu``.
+- GELU (:func:`gelu`, :func:`gelu_tanh`): PyTorch ``nn.GELU(approximate='none')``
+  (exact); Keras ``keras.activations.gelu(x, approximate=False)`` (exact); JAX
+  ``jax.nn.gelu(x, approximate=True)``: the tanh approximation by default.
+
 **Precision in the tails.** The derivatives are computed from ``z`` with full
 relative precision, however small they are: ``sigmoid'(z)`` and ``tanh'(z)``
 from ``exp(-|z|)``, never as ``a (1 - a)`` or ``1 - a**2`` from the output
@@ -40,11 +53,13 @@ if given, must be a float array of the shape of ``z``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+from scipy import special
 
 from ._validation import check_choice, check_real
 
@@ -65,9 +80,23 @@ __all__ = [
     "elu_derivative",
     "silu",
     "silu_derivative",
+    "gelu",
+    "gelu_derivative",
+    "gelu_tanh",
+    "gelu_tanh_derivative",
+    "prelu",
+    "prelu_derivative",
+    "prelu_slope_gradient",
+    "GELU_TANH_COEFFICIENT",
     "get",
     "names",
 ]
+
+#: The cubic coefficient of the tanh approximation of GELU (Hendrycks and Gimpel, 2016).
+GELU_TANH_COEFFICIENT = 0.044715
+
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 
 #: A bounded unit counts as *saturated* when its output lies within this
 #: fraction of the output range from a bound: sigmoid output < 0.01 or > 0.99
@@ -300,6 +329,188 @@ def silu_derivative(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
     return np.add(sigmoid(z), z * sigmoid_derivative(z), out=_check_out(out, z))
 
 
+# --- GELU -----------------------------------------------------------------------------------
+
+
+def gelu(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    """Gaussian error linear unit, exact: ``gelu(z) = z Phi(z)``.
+
+    .. math::
+        \\mathrm{GELU}(z) = z\\,\\Phi(z) = \\tfrac{z}{2}\\left(1 + \\mathrm{erf}(z/\\sqrt2)\\right)
+
+    with ``Phi`` the standard normal CDF, evaluated with ``scipy.special.ndtr``
+    (accurate in the lower tail, where ``(1 + erf)/2`` would cancel). Smooth,
+    not monotonic: its minimum is ``-0.170`` at ``z = -0.752``.
+
+    Framework names and defaults: PyTorch ``nn.GELU(approximate='none')`` (the
+    default is this exact form; ``'tanh'`` gives :func:`gelu_tanh`); Keras
+    ``keras.activations.gelu(x, approximate=False)`` (exact by default); JAX
+    ``jax.nn.gelu(x, approximate=True)``: JAX's default is the *tanh
+    approximation*, pass ``approximate=False`` for this function.
+
+    References
+    ----------
+    Hendrycks, D., Gimpel, K. (2016). Gaussian error linear units (GELUs). arXiv:1606.08415.
+    """
+    z = _as_float(z)
+    out = _check_out(out, z)
+    with np.errstate(under="ignore"):
+        phi_cdf = special.ndtr(z)
+    return np.multiply(z, phi_cdf, out=out)
+
+
+def gelu_derivative(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    """``gelu'(z) = Phi(z) + z phi(z)``, with ``phi(z) = exp(-z**2/2) / sqrt(2 pi)``.
+
+    Negative for ``z < -0.752`` (GELU dips before rising), 1/2 at 0, about
+    1.129 at its maximum (``z = 1.414``), then tends to 1; both terms vanish for
+    ``z -> -inf``. No overflow warning for any float input (``z**2`` may overflow
+    to ``inf``, and ``exp(-inf) = 0`` is then exact).
+    """
+    z = _as_float(z)
+    out = _check_out(out, z)
+    with np.errstate(under="ignore", over="ignore"):
+        z_density = z * (np.exp(-0.5 * np.square(z)) * z.dtype.type(_INV_SQRT_2PI))
+        result = special.ndtr(z) + z_density
+    return _store(result, out)
+
+
+def _tanh_argument(z: np.ndarray) -> np.ndarray:
+    """``2 u = 2 sqrt(2/pi) (z + 0.044715 z**3)``, the argument of the sigmoid in gelu_tanh."""
+    with np.errstate(over="ignore", under="ignore"):  # z**3 -> +-inf or 0: both harmless
+        return (z + GELU_TANH_COEFFICIENT * np.power(z, 3)) * (2.0 * _SQRT_2_OVER_PI)
+
+
+def gelu_tanh(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    """GELU's tanh approximation ``0.5 z (1 + tanh(sqrt(2/pi) (z + 0.044715 z**3)))``.
+
+    .. math::
+        \\mathrm{GELU}_{\\tanh}(z) = \\tfrac{z}{2}\\left(1 + \\tanh u\\right)
+        = z\\,\\sigma(2u), \\qquad u = \\sqrt{2/\\pi}\\,(z + 0.044715\\,z^3)
+
+    Evaluated as ``z sigma(2u)`` (the same function, since ``1 + tanh u = 2
+    sigma(2u)``), which keeps relative precision for negative ``z`` where ``1 +
+    tanh u`` cancels. Within ``4.8e-4`` of the exact :func:`gelu` everywhere.
+
+    Framework names and defaults: PyTorch ``nn.GELU(approximate='tanh')``;
+    Keras ``keras.activations.gelu(x, approximate=True)``; JAX
+    ``jax.nn.gelu(x)``, whose default ``approximate=True`` is this function.
+
+    References
+    ----------
+    Hendrycks, D., Gimpel, K. (2016). Gaussian error linear units (GELUs). arXiv:1606.08415.
+    """
+    z = _as_float(z)
+    out = _check_out(out, z)
+    with np.errstate(over="ignore"):  # z**3 may overflow to +-inf: sigma(+-inf) is exact
+        gate = sigmoid(_tanh_argument(z))
+    return np.multiply(z, gate, out=out)
+
+
+def gelu_tanh_derivative(z: ArrayLike, out: np.ndarray | None = None) -> np.ndarray:
+    """Derivative of :func:`gelu_tanh`: ``sigma(2u) + 2 z sigma'(2u) u'``.
+
+    With ``u = sqrt(2/pi) (z + 0.044715 z**3)`` and ``u' = sqrt(2/pi) (1 + 3 *
+    0.044715 z**2)``. ``sigma'`` is :func:`sigmoid_derivative`, exact in the tails;
+    where it underflows to 0 the second term is 0 (not ``0 * inf``).
+    """
+    z = _as_float(z)
+    out = _check_out(out, z)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        two_u = _tanh_argument(z)
+        slope = sigmoid_derivative(two_u)
+        two_du = (np.square(z) * (3.0 * GELU_TANH_COEFFICIENT) + 1.0) * (2.0 * _SQRT_2_OVER_PI)
+        second = np.where(slope == 0.0, 0.0, z * two_du * slope).astype(z.dtype, copy=False)
+        result = sigmoid(two_u) + second
+    return _store(result, out)
+
+
+# --- PReLU ----------------------------------------------------------------------------------
+
+
+def _check_prelu_slope(a: object) -> float:
+    return check_real(a, "a")
+
+
+def prelu(z: ArrayLike, a: float = 0.25, out: np.ndarray | None = None) -> np.ndarray:
+    """Parametric ReLU ``prelu(z) = z`` if ``z > 0`` else ``a z``, with a *learned* slope ``a``.
+
+    .. math:: \\mathrm{PReLU}(z) = \\max(0, z) + a \\min(0, z)
+
+    He et al. (2015) learn ``a`` by backpropagation along with the weights (see
+    :func:`prelu_slope_gradient`), initialised at 0.25, either one per channel
+    or one shared by a layer. With ``a`` fixed it is a leaky ReLU
+    (:func:`leaky_relu`); unlike there, ``a`` may be any real number here, since
+    training may move it anywhere.
+
+    Framework names and defaults: PyTorch ``nn.PReLU(num_parameters=1,
+    init=0.25)`` (one slope shared by the layer; ``num_parameters=channels``
+    for one per channel); Keras ``keras.layers.PReLU`` (one slope per unit,
+    ``alpha_initializer="Zeros"``); JAX has no PReLU (``jax.nn.leaky_relu``
+    with a learned ``negative_slope``).
+
+    Parameters
+    ----------
+    z
+        Pre-activations.
+    a
+        The slope for ``z <= 0`` (default 0.25, He et al.'s initial value).
+    out
+        Optional output array of the shape of ``z``.
+
+    References
+    ----------
+    He, K., Zhang, X., Ren, S., Sun, J. (2015). Delving deep into rectifiers. ICCV.
+    arXiv:1502.01852.
+    """
+    z = _as_float(z)
+    a = _check_prelu_slope(a)
+    out = _check_out(out, z)
+    return _store(np.where(z > 0, z, z * z.dtype.type(a)), out)
+
+
+def prelu_derivative(z: ArrayLike, a: float = 0.25, out: np.ndarray | None = None) -> np.ndarray:
+    """``dprelu/dz = 1`` if ``z > 0`` else ``a`` (``a`` at the kink, like :func:`leaky_relu`)."""
+    z = _as_float(z)
+    a = _check_prelu_slope(a)
+    out = _check_out(out, z)
+    return _store(np.where(z > 0, z.dtype.type(1.0), z.dtype.type(a)), out)
+
+
+def prelu_slope_gradient(z: ArrayLike, delta: ArrayLike) -> float:
+    """Gradient of a cost with respect to a PReLU slope ``a`` shared by a layer.
+
+    .. math:: \\frac{\\partial J}{\\partial a} = \\sum_{i:\\,z_i \\le 0} \\delta_i\\, z_i
+
+    since ``dprelu(z_i)/da = z_i`` where ``z_i <= 0`` and 0 elsewhere (He et
+    al. 2015, eq. 2, channel-shared variant: the sum runs over every entry of
+    the layer, over the batch and the units). The ``z <= 0`` side matches the
+    kink convention of :func:`prelu_derivative`; at ``z = 0`` the term is 0
+    either way.
+
+    Parameters
+    ----------
+    z
+        The layer's pre-activations, any shape.
+    delta
+        ``dJ/dprelu(z)``, the gradient reaching the layer's output, same shape as ``z``.
+
+    Returns
+    -------
+    float
+    """
+    z = _as_float(z)
+    if isinstance(delta, (str, bytes)):
+        raise TypeError("delta must hold real numbers, got a string")
+    delta = np.asarray(delta)
+    if delta.dtype == bool or not np.issubdtype(delta.dtype, np.number):
+        raise TypeError(f"delta must hold real numbers, got an array of dtype {delta.dtype}")
+    if delta.shape != z.shape:
+        raise ValueError(f"delta must have the shape of z {z.shape}, got {delta.shape}")
+    negative = z <= 0
+    return float(np.sum(delta[negative] * z[negative], dtype=np.float64))
+
+
 # --- registry -------------------------------------------------------------------------------
 
 
@@ -340,7 +551,7 @@ def _identity_from_output(a: np.ndarray, out: np.ndarray) -> np.ndarray:
     return out
 
 
-_NAMES = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "silu")
+_NAMES = ("identity", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "silu", "gelu", "gelu_tanh")
 
 
 def names() -> tuple[str, ...]:
@@ -401,4 +612,8 @@ def get(name: str | Activation, **params: float) -> Activation:
     if name == "elu":
         alpha = _check_alpha(params.get("alpha", 1.0))
         return Activation(name, partial(elu, alpha=alpha), partial(elu_derivative, alpha=alpha))
+    if name == "gelu":
+        return Activation(name, gelu, gelu_derivative)  # derivative_from_output None: uses z
+    if name == "gelu_tanh":
+        return Activation(name, gelu_tanh, gelu_tanh_derivative)
     return Activation(name, silu, silu_derivative)
