@@ -332,3 +332,19 @@ def test_fast_text_draws_like_matplotlib_text(dpi):
     assert best < 3.0
     # Mathtext falls back to Text.draw: identical pixels.
     assert np.array_equal(draw(Text, r"$x^2$"), draw(FastText, r"$x^2$"))
+
+
+def test_default_views_are_the_ones_the_chapters_describe():
+    """The notes under each explorer in the book name its default view."""
+    assert explore.ScalarChainExplorer().values == {"w": 0.9, "depth": 50}
+    assert explore.MatrixProductExplorer().values == {"gain": 1.0, "width": 4}
+    assert explore.GradientFlowExplorer().values == {
+        "activation": "sigmoid",
+        "depth": 30,
+        "gain": 1.0,
+    }
+    assert explore.ActivationStatsExplorer().values == {
+        "activation": "tanh",
+        "depth": 20,
+        "gain": 1.0,
+    }

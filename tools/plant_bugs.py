@@ -52,7 +52,18 @@ SOURCES = {
     "figures": "chains.py",
 }
 TESTS = {
-    "exercises": ["tests/test_exercises.py"],
+    "exercises": [
+        "tests/test_exercises.py",
+        "tests/test_exercises_code.py",
+        "tests/test_exercises_ch2.py",
+        "tests/test_exercises_ch3.py",
+    ],
+    "explore": [
+        "tests/test_explore.py",
+        "tests/test_explore_ch2.py",
+        "tests/test_explore_ch3.py",
+        "tests/test_figures.py",
+    ],
     "figures": ["tests/test_chains.py", "tests/test_plotting_and_validation.py"],
 }
 
@@ -66,10 +77,11 @@ class Mutant:
     new: str
     what: str
     tests: tuple[str, ...] = ()
+    file: str = ""  # the source under lib/gradlab, when not the group's default
 
     @property
     def source(self) -> str:
-        return SOURCES.get(self.module, f"{self.module}.py")
+        return self.file or SOURCES.get(self.module, f"{self.module}.py")
 
     @property
     def test_files(self) -> list[str]:
@@ -634,93 +646,86 @@ MUTANTS: list[Mutant] = [
         "return x * math.log(x)",
         "E[ln w] antiderivative loses its -x",
     ),
-    # --- exercises (Chapter 1 checkers) ---------------------------------------------------
+    # --- exercises (checkers) ------------------------------------------------------------
+    M("exercises", "RATE_SIG_FIGS = 4", "RATE_SIG_FIGS = 3", "growth_rate tolerance x10"),
+    M("exercises", "GAIN_SIG_FIGS = 4", "GAIN_SIG_FIGS = 3", "critical_gain tolerance x10"),
     M(
         "exercises",
-        "rtol=1e-4,\n        atol=1e-6,",
-        "rtol=1e-3,\n        atol=1e-6,",
-        "growth_rate tolerance x10",
+        "lambda v: v == DEPTH - 1,",
+        "lambda v: v == DEPTH + 1,",
+        "off-by-one hint checks DEPTH + 1",
     ),
     M(
         "exercises",
-        "        rtol=1e-4,\n        hints=[\n            (\n                near(1.0),",
-        "        rtol=1e-3,\n        hints=[\n            (\n                near(1.0),",
-        "critical_gain tolerance x10",
+        "DECADES_SIG_FIGS = 3",
+        "DECADES_SIG_FIGS = 2",
+        "decades_lost tolerance x10",
+        file="exercises/ch2.py",
     ),
     M(
         "exercises",
-        "lambda v: v == expected - 1,",
-        "lambda v: v == expected + 1,",
-        "off-by-one hint checks expected + 1",
-    ),
-    M("exercises", "near(-1 / (2 * n), 1e-4)", "near(-1 / n, 1e-4)", "large-width hint at -1/n"),
-    M(
-        "exercises",
-        "near(expected, 0.02)",
-        "near(expected, 0.002)",
-        "slider-precision hint window 2% -> 0.2%",
+        "STEP_SIG_FIGS = 2",
+        "STEP_SIG_FIGS = 1",
+        "best_step tolerance x10",
+        file="exercises/ch2.py",
     ),
     M(
         "exercises",
-        "near(expected, 0.2),",
-        "near(expected, 0.02),",
-        "simulation hint window 20% -> 2%",
+        "    return 10.0 ** (exponent - int(n) + 1)",
+        "    return 10.0 ** (exponent - int(n) + 2)",
+        "sig_fig_tolerance ten times too loose",
+        file="exercises/_core.py",
     ),
     M(
         "exercises",
-        "near(sigma_star),",
-        "near(sigma_star, 1e-5),",
-        "sigma* hint: tolerance 1e-3 -> 1e-5",
+        "_DEAD_STRICT = int(np.count_nonzero(np.all(_Z < 0, axis=0)))",
+        "_DEAD_STRICT = int(np.count_nonzero(np.all(_Z <= 0, axis=0)))",
+        "dead-units hint for z < 0 fires for the right answer",
+        file="exercises/ch3.py",
     ),
     # --- explore (drawn data) -------------------------------------------------------------
     M(
         "explore",
-        "self._pred.set_ydata(self._layers * lam / math.log(10))",
-        "self._pred.set_ydata(self._layers * lam)",
-        "Lyapunov line not divided by ln 10",
-    ),
-    M(
-        "explore",
-        "measured = float(np.mean(logs[:, -1])) * math.log(10) / self.depth",
-        "measured = float(np.mean(logs[:, -1])) / self.depth",
-        "measured rate shown in decades, not nats",
+        "self._layers * math.log(sigma)) / LN10",
+        "self._layers * math.log(gain)) / LN10",
+        "draws shifted by ln(gain), not ln(sigma)",
+        file="explore/ch1.py",
     ),
     M(
         "explore",
         "crit = chains.critical_scale(width) * math.sqrt(width)",
         "crit = chains.critical_scale(width)",
         "critical gain shown as sigma*",
+        file="explore/ch1.py",
     ),
     M(
         "explore",
         '"w": Control("weight w", 0.9,',
         '"w": Control("weight w", 0.8,',
         "scalar explorer default w 0.9 -> 0.8",
+        file="explore/ch1.py",
     ),
     M(
         "explore",
-        'trend = "shrinks" if abs(w) < 1',
-        'trend = "shrinks" if abs(w) <= 1',
-        "w = 1 described as shrinking",
+        "        logs = np.log10(norms.backward)\n        pred = backprop.linear_prediction(norms)",
+        "        logs = np.log(norms.backward)\n        pred = backprop.linear_prediction(norms)",
+        "gradient-flow explorer draws natural logs on a log10 axis",
+        file="explore/ch2.py",
     ),
-    M(
-        "explore",
-        "shift = self._layers * math.log(sigma)",
-        "shift = self._layers * math.log(gain)",
-        "draws shifted by ln(gain), not ln(sigma)",
-    ),
-    # --- figures (chains plots; plot tests are owned elsewhere) -----------------------------
+    # --- figures (chains plots) -----------------------------------------------------------
     M(
         "figures",
         "layers * mean_log / math.log(10),",
         "layers * mean_log,",
         "random-chain trend line not divided by ln 10",
+        tests=("tests/test_chains.py", "tests/test_figures.py"),
     ),
     M(
         "figures",
-        "depth * lam,\n        color",
-        "lam,\n        color",
+        "            depth * lam,\n",
+        "            lam,\n",
         "histogram marks lambda instead of L lambda",
+        tests=("tests/test_chains.py", "tests/test_figures.py"),
     ),
 ]
 

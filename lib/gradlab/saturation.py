@@ -457,7 +457,8 @@ class DeadUnitsRun:
         Largest ``|dJ/dW|`` entry in the incoming-weight columns (and biases) of
         the dead units, over a full-batch gradient at each record: exactly 0.
     revived : int
-        Units dead at some record and alive at a later one.
+        Distinct units that were dead at some record and alive at the next one (each unit
+        counted once, however often it dies and comes back).
     loss : numpy.ndarray, shape (n_records,)
         Training loss (MSE) at each record.
     diverged_at : int or None
@@ -574,10 +575,13 @@ def track_dead_units(
                 p -= lr * g
     n = len(dead_sets)  # records taken (fewer if training diverged)
     records, fraction, grad_max, loss = records[:n], fraction[:n], grad_max[:n], loss[:n]
-    revived = sum(  # (unit, record) pairs: dead at one record, alive at the next
-        len(set(prev[i].tolist()) - set(cur[i].tolist()))
-        for prev, cur in zip(dead_sets[:-1], dead_sets[1:], strict=True)
-        for i in range(depth)
+    revived = len(  # distinct (layer, unit) pairs: dead at one record, alive at the next
+        {
+            (i, unit)
+            for prev, cur in zip(dead_sets[:-1], dead_sets[1:], strict=True)
+            for i in range(depth)
+            for unit in set(prev[i].tolist()) - set(cur[i].tolist())
+        }
     )
     return DeadUnitsRun(
         steps=np.array(records),
@@ -884,10 +888,12 @@ def plot_saturation_at_init(results: Sequence[SaturationAtInit]) -> plotting.Fig
         axes[0][0].legend(loc="upper left", handlelength=2.0)
     parts = []
     for res in results:
-        last = ", ".join(
-            f"{f:.2f} at gain {g:g}" for g, f in zip(res.gains, res.fraction[:, -1], strict=True)
-        )
-        parts.append(f"{res.activation}, last hidden layer: {last}")
+        for where, column in (("first", 0), ("last", -1)):
+            values = ", ".join(
+                f"{f:.2f} at gain {g:g}"
+                for g, f in zip(res.gains, res.fraction[:, column], strict=True)
+            )
+            parts.append(f"{res.activation}, {where} hidden layer: {values}")
     alt = (
         "Fraction of saturated hidden outputs at initialization against the weights' gain "
         "(log scale), for the first, middle and last hidden layer. " + "; ".join(parts) + "."

@@ -70,7 +70,7 @@ Hint = tuple[Callable[[float], bool], str]
 #: Generic hints, shown only when no specific hint of the exercise applies.
 TYPE_HINT = "Assign a plain number (int or float), not a list, string or array."
 FINITE_HINT = "Check for a division by zero, a log of zero or an overflow in your computation."
-WHOLE_HINT = "Depths count layers: round to the right whole number."
+WHOLE_HINT = "The answer is a count (of layers, of units): give the right whole number."
 
 
 def sig_fig_tolerance(expected: float, n: int) -> float:
