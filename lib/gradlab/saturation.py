@@ -795,8 +795,9 @@ def plot_activation_family(names: Sequence[str] = FAMILY) -> plotting.FigureView
 
 
 def plot_saturation_over_training(runs: Sequence[SaturationRun]) -> plotting.FigureView:
-    """Figure: mean (line) and standard deviation (bars) of each hidden layer's outputs over
-    SGD steps, one panel per run, as Glorot and Bengio's (2010) Figure 2.
+    """Figure: mean (line) and spread (bars from the 2nd to the 98th percentile) of each hidden
+    layer's outputs over SGD steps, one panel per run, after Glorot and Bengio's (2010) Figure 2
+    (which draws the standard deviation; percentiles stay inside the activation's range).
     """
     if isinstance(runs, SaturationRun):
         runs = [runs]
@@ -813,7 +814,9 @@ def plot_saturation_over_training(runs: Sequence[SaturationRun]) -> plotting.Fig
                 ax.errorbar(
                     run.steps[sel],
                     run.mean[sel, i],
-                    yerr=run.std[sel, i],
+                    yerr=np.vstack(
+                        [run.mean[sel, i] - run.p02[sel, i], run.p98[sel, i] - run.mean[sel, i]]
+                    ),
                     fmt="none",
                     ecolor=look["color"],
                     elinewidth=1,
@@ -823,7 +826,7 @@ def plot_saturation_over_training(runs: Sequence[SaturationRun]) -> plotting.Fig
             ax.set_ylim(low - 0.05, 1.05)
             ax.set_xlabel("SGD step")
             ax.set_title(run.activation)
-        axes[0][0].set_ylabel("mean output ± std")
+        axes[0][0].set_ylabel("mean output (2–98%)")
         fig.legend(
             *axes[0][0].get_legend_handles_labels(),
             loc="outside lower center",
@@ -833,21 +836,29 @@ def plot_saturation_over_training(runs: Sequence[SaturationRun]) -> plotting.Fig
         )
     parts = []
     for run in runs:
-        step, low = run.top_layer_minimum()
         means = ", ".join(f"{m:.2f}" for m in run.mean[-1])
+        if run.activation == "sigmoid":
+            step, low = run.top_layer_minimum()
+            story = (
+                f"the top hidden layer's mean output starts at {run.mean[0, -1]:.2f}, "
+                f"reaches its lowest, {low:.2f}, at step {step} and ends at "
+                f"{run.mean[-1, -1]:.2f}"
+            )
+        else:
+            story = f"every layer's mean stays within {np.abs(run.mean).max():.3f} of 0"
         parts.append(
-            f"{run.activation}: the top hidden layer's mean output starts at "
-            f"{run.mean[0, -1]:.2f}, reaches its lowest, {low:.2f}, at step {step} and ends at "
-            f"{run.mean[-1, -1]:.2f}; final means of layers 1 to {run.depth}: {means}"
+            f"{run.activation} ({int(run.steps[-1])} steps): {story}; final means of layers "
+            f"1 to {run.depth}: {means}"
         )
     alt = (
-        f"Mean output of each hidden layer, with standard-deviation bars, over "
-        f"{int(runs[0].steps[-1])} SGD steps, one panel per activation. " + ". ".join(parts) + "."
+        "Mean output of each hidden layer over SGD steps, with bars from the 2nd to the 98th "
+        "percentile, one panel per activation. " + ". ".join(parts) + "."
     )
     caption = (
         "Saturation during training (after Glorot and Bengio, 2010, Figure 2). With the "
         "sigmoid, the top hidden layer's outputs are driven towards 0, where the sigmoid is "
-        "flat, and come back only slowly; the lower layers stay near 0.5."
+        "flat, and come back only slowly; the lower layers stay near 0.5. Bars span the 2nd "
+        "to the 98th percentile of each layer's outputs."
     )
     return plotting.show(fig, alt, caption)
 

@@ -290,7 +290,7 @@ def _compare(
                 f"returned {_type_name(got)}{where}; expected a tuple of {len(expected)} values."
             )
         for k, (g, e) in enumerate(zip(got, expected, strict=True)):
-            found = _compare(g, e, rtol, atol, check_dtype, f"{where}[{k}]")
+            found = _compare(g, e, rtol, atol, check_dtype, f"{where} (item [{k}] of the tuple)")
             if found is not None:
                 return found
         return None
