@@ -41,6 +41,7 @@ FIGURES = {
     "init_forward_backward": lambda: initialization.plot_forward_backward(
         depth=30, width=256, seed=0
     ),
+    "layer_histograms": lambda: initialization.plot_layer_histograms(),
     "jacobian_spectra": lambda: initialization.plot_jacobian_spectra(16, 128, seed=0),
     "symmetry": lambda: initialization.plot_symmetry(
         [
@@ -226,3 +227,20 @@ def test_symmetry_figure_draws_the_spread_and_loss(monkeypatch):
     np.testing.assert_array_equal(right.get_lines()[1].get_ydata(), runs[1].loss)
     assert "constant: largest spread 0, identical units at every step: yes" in view.alt
     assert "he_normal: largest spread" in view.alt and "step: no" in view.alt
+
+
+def test_layer_histograms_figure_bins_the_samples(monkeypatch):
+    fig, view = capture(
+        monkeypatch, lambda: initialization.plot_layer_histograms(depth=4, width=32, seed=2)
+    )
+    runs = [
+        initialization.layer_samples(i, "tanh", 4, 32, seed=2)
+        for i in ("uniform_fan_in", "xavier_uniform")
+    ]
+    top_left = fig.axes[0]
+    assert len(top_left.patches) == 3  # one outlined histogram per hidden layer
+    edges = np.linspace(-1, 1, 42)
+    counts, _ = np.histogram(runs[0].activations[2], bins=edges, density=True)
+    np.testing.assert_allclose(top_left.patches[2].get_xy()[1:-1:2, 1], counts)
+    sds = ", ".join(f"{float(np.std(a)):.2g}" for a in runs[1].activations)
+    assert f"xavier_uniform: activation std by layer {sds};" in view.alt

@@ -258,3 +258,27 @@ def test_finite_width_drift_median_falls_as_predicted():
         ini.finite_width_drift((0,), seed=0)
     with pytest.raises(TypeError, match="widths"):
         ini.finite_width_drift(8, seed=0)
+
+
+def test_layer_samples_are_the_stats_values_and_show_glorots_narrowing():
+    samples = ini.layer_samples("uniform_fan_in", "tanh", 6, 128, batch=32, seed=4)
+    stats = ini.forward_backward_stats("uniform_fan_in", "tanh", 6, 128, batch=32, seed=4)
+    assert len(samples.activations) == len(samples.gradients) == 5
+    np.testing.assert_allclose([a.std() for a in samples.activations], stats.activation_std[:5])
+    np.testing.assert_allclose(
+        [np.linalg.norm(g) for g in samples.gradients], stats.gradient_norm[1:]
+    )
+    # Glorot and Bengio (2010): n Var = 1/3 narrows the activations by about a factor
+    # 1/sqrt(3) per layer and shrinks the gradients towards the input ...
+    a_sd = np.array([a.std() for a in samples.activations])
+    g_sd = np.array([g.std() for g in samples.gradients])
+    assert np.all(np.diff(a_sd) < 0) and a_sd[-1] < 0.2 * a_sd[0]
+    assert np.all(np.diff(g_sd) > 0) and g_sd[0] < 0.2 * g_sd[-1]
+    # ... while their normalized initialization loses far less in both directions.
+    xav = ini.layer_samples("xavier_uniform", "tanh", 6, 128, batch=32, seed=4)
+    xa = np.array([a.std() for a in xav.activations])
+    xg = np.array([g.std() for g in xav.gradients])
+    assert xa[-1] / xa[0] > 2 * a_sd[-1] / a_sd[0]
+    assert xg[0] / xg[-1] > 2 * g_sd[0] / g_sd[-1]
+    with pytest.raises(ValueError, match="depth"):
+        ini.layer_samples("xavier_uniform", "tanh", 1, 8, seed=0)

@@ -53,6 +53,8 @@ __all__ = [
     "LayerStats",
     "forward_backward_stats",
     "he_prediction",
+    "LayerSamples",
+    "layer_samples",
     "SymmetryRun",
     "symmetry_demo",
     "JacobianSpectrum",
@@ -62,6 +64,7 @@ __all__ = [
     "finite_width_drift",
     "plot_forward_backward",
     "plot_jacobian_spectra",
+    "plot_layer_histograms",
     "plot_symmetry",
 ]
 
@@ -163,14 +166,77 @@ def forward_backward_stats(
     batch = check_int(batch, "batch", minimum=2)
     initializers.check_options(init, init_options)
     rng = check_rng(rng, seed)
-    X = rng.standard_normal((batch, width))
-    r = rng.standard_normal((batch, width))
-    net = MLP([width] * (depth + 1), activation, init, rng=rng, init_options=dict(init_options))
-    grads = net.backward(X, r / batch)
+    net, grads = _probe_run(init, activation, depth, width, batch, rng, init_options)
     with np.errstate(all="ignore"):
         std = np.array([float(a.std()) for a in net.activations[1:]])
         norms = np.array([float(np.linalg.norm(g)) for g in grads.activation_grads])
     return LayerStats(init, activation, depth, width, batch, std, norms)
+
+
+def _probe_run(init, activation, depth, width, batch, rng, init_options):
+    """Build the network of :func:`forward_backward_stats` and backpropagate its probe."""
+    X = rng.standard_normal((batch, width))
+    r = rng.standard_normal((batch, width))
+    net = MLP([width] * (depth + 1), activation, init, rng=rng, init_options=dict(init_options))
+    return net, net.backward(X, r / batch)
+
+
+@dataclass(frozen=True)
+class LayerSamples:
+    """Hidden-layer values of one probe run (what :func:`layer_samples` returns).
+
+    Attributes
+    ----------
+    init, activation, depth, width, batch
+        As in :class:`LayerStats`.
+    activations : list of numpy.ndarray
+        ``activations[l - 1]`` holds every entry of ``a_l`` (flattened, ``batch *
+        width`` values) for the hidden layers ``l = 1..depth-1``.
+    gradients : list of numpy.ndarray
+        ``gradients[l - 1]`` holds every entry of ``dJ/da_l`` for the same layers.
+    """
+
+    init: str
+    activation: str
+    depth: int
+    width: int
+    batch: int
+    activations: list[np.ndarray]
+    gradients: list[np.ndarray]
+
+
+def layer_samples(
+    init: str,
+    activation: str,
+    depth: int,
+    width: int,
+    *,
+    batch: int = 64,
+    rng: np.random.Generator | None = None,
+    seed: int | None = None,
+    **init_options: object,
+) -> LayerSamples:
+    """The hidden activations ``a_l`` and gradients ``dJ/da_l`` of :func:`forward_backward_stats`.
+
+    Same network, same draws, same probe cost; the values themselves instead of a
+    std and a norm, for histograms in the style of Glorot and Bengio (2010, Figures
+    6 and 7): with the old ``U(-1/sqrt(n), 1/sqrt(n))`` (``n Var = 1/3``) a tanh
+    network's activations narrow layer by layer and the gradients shrink towards
+    the input, while their normalized initialization ``Var = 2/(n_in + n_out)``
+    keeps both spreads nearly constant. Parameters as in :func:`forward_backward_stats`
+    (``depth >= 2``, so there is a hidden layer).
+    """
+    init = _check_init(init)
+    activation = _check_activation(activation)
+    depth = check_int(depth, "depth", minimum=2)
+    width = check_int(width, "width", minimum=1)
+    batch = check_int(batch, "batch", minimum=2)
+    initializers.check_options(init, init_options)
+    rng = check_rng(rng, seed)
+    net, grads = _probe_run(init, activation, depth, width, batch, rng, init_options)
+    acts = [net.activations[i].ravel().copy() for i in range(1, depth)]
+    backs = [grads.activation_grads[i].ravel().copy() for i in range(1, depth)]
+    return LayerSamples(init, activation, depth, width, batch, acts, backs)
 
 
 def he_prediction(depth: int) -> float:
@@ -594,6 +660,7 @@ _LOOKS = (
     {"color": plotting.COLORS["orange"], "ls": "--", "marker": "s"},
     {"color": plotting.COLORS["red"], "ls": "-.", "marker": "^"},
     {"color": plotting.COLORS["green"], "ls": ":", "marker": "D"},
+    {"color": plotting.COLORS["purple"], "ls": (0, (5, 1, 1, 1, 1, 1)), "marker": "v"},
 )
 
 _MINUS_TICKS = FuncFormatter(lambda v, _pos: f"{v:g}".replace("-", "\u2212"))
@@ -795,3 +862,80 @@ def plot_symmetry(runs: Sequence[SymmetryRun]) -> plotting.FigureView:
         "to the bit, so the network learns as if each layer had one unit."
     )
     return plotting.show(fig, alt, caption)
+
+
+def plot_layer_histograms(
+    inits: Sequence[str] = ("uniform_fan_in", "xavier_uniform"),
+    activation: str = "tanh",
+    depth: int = 6,
+    width: int = 256,
+    *,
+    batch: int = 64,
+    seed: int = 0,
+) -> plotting.FigureView:
+    """Figure: per-layer histograms of activations (top) and gradients (bottom), per scheme.
+
+    After Glorot and Bengio (2010, Figures 6 and 7), from :func:`layer_samples`:
+    one outlined histogram per hidden layer (at most five), so a narrowing from layer
+    to layer shows as nested curves. The activations' range is the activation's own
+    (or the data's), the gradients' the same for both columns.
+    """
+    if isinstance(inits, str) or not isinstance(inits, Sequence) or not inits:
+        raise TypeError("inits must be a non-empty sequence of initializer names")
+    depth = check_int(depth, "depth", minimum=2, maximum=len(_LOOKS) + 1)
+    runs = [layer_samples(i, activation, depth, width, batch=batch, seed=seed) for i in inits]
+    fig, axes = plotting.new_figure(
+        plotting.FIGURE_WIDTH, 5.4, nrows=2, ncols=len(runs), squeeze=False, sharey="row"
+    )
+    bounds = activations.get(activation).bounds
+    if bounds is None:
+        top = max(float(np.max(np.abs(a))) for r in runs for a in r.activations)
+        bounds = (-top, top)
+    g_top = max(float(np.percentile(np.abs(g), 99.5)) for r in runs for g in r.gradients)
+    with plotting.style():
+        for c, run in enumerate(runs):
+            for row, (values, rng_) in enumerate(
+                ((run.activations, bounds), (run.gradients, (-g_top, g_top)))
+            ):
+                ax = axes[row][c]
+                for k, v in enumerate(values):
+                    look = _LOOKS[k]
+                    ax.hist(
+                        v,
+                        bins=41,
+                        range=rng_,
+                        histtype="step",
+                        density=True,
+                        lw=2,
+                        color=look["color"],
+                        ls=look["ls"],
+                        label=f"layer {k + 1}",
+                    )
+                ax.set_yticks([])
+                ax.grid(False)
+                ax.set_xticks([rng_[0], 0.0, rng_[1]])
+                ax.xaxis.set_major_formatter(_SHORT_TICKS)
+            axes[0][c].set_title(run.init.replace("_", " "))
+            axes[1][c].set_xlabel("∂J/∂aℓ")
+            axes[0][c].set_xlabel("aℓ")
+        axes[0][-1].legend(loc="upper right", fontsize=11, handlelength=1.8, borderaxespad=0)
+    parts = []
+    for run in runs:
+        a_sd = ", ".join(f"{float(np.std(a)):.2g}" for a in run.activations)
+        g_sd = ", ".join(f"{float(np.std(g)):.2g}" for g in run.gradients)
+        parts.append(f"{run.init}: activation std by layer {a_sd}; gradient std by layer {g_sd}")
+    alt = (
+        f"Histograms of the hidden activations (top row) and of the gradients reaching them "
+        f"(bottom row) of a {depth}-layer {activation} network of width {width} at "
+        f"initialization, one outlined curve per hidden layer, one column per initialization. "
+        f"{'; '.join(parts)}."
+    )
+    caption = (
+        "After Glorot and Bengio (2010): with the old U(−1/√n, 1/√n) the activations narrow "
+        "layer by layer and the gradients shrink towards the input; their normalized "
+        "initialization keeps both spreads nearly the same in every layer."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+_SHORT_TICKS = FuncFormatter(lambda v, _pos: f"{v:.2g}".replace("-", "\u2212"))
