@@ -6,7 +6,7 @@ import matplotlib.colors as mcolors
 import numpy as np
 import pytest
 
-from gradlab import backprop, chains, explore, gradcheck, plotting, saturation
+from gradlab import backprop, chains, explore, gradcheck, initialization, plotting, saturation
 
 # The chapter's figures, as the notebook calls them.
 FIGURES = {
@@ -36,6 +36,18 @@ FIGURES = {
     "gradient_flow": lambda: saturation.plot_gradient_flow(saturation.gradient_flow()),
     "activation_histograms": lambda: saturation.plot_activation_histograms(
         saturation.activation_samples()
+    ),
+    # Chapter 4.
+    "init_forward_backward": lambda: initialization.plot_forward_backward(
+        depth=30, width=256, seed=0
+    ),
+    "layer_histograms": lambda: initialization.plot_layer_histograms(),
+    "jacobian_spectra": lambda: initialization.plot_jacobian_spectra(16, 128, seed=0),
+    "symmetry": lambda: initialization.plot_symmetry(
+        [
+            initialization.symmetry_demo(seed=0),
+            initialization.symmetry_demo("xavier_normal", seed=0),
+        ]
     ),
 }
 
@@ -172,3 +184,63 @@ def test_random_chains_figure_and_histogram_show_their_functions(monkeypatch):
     xs = [line.get_xdata()[0] for line in fig.axes[0].get_lines()]
     assert xs == [0.0, pytest.approx(20 * lam)]
     assert view.caption
+
+
+def test_init_forward_backward_figure_draws_the_runs_and_hes_prediction(monkeypatch):
+    fig, view = capture(
+        monkeypatch, lambda: initialization.plot_forward_backward(depth=12, width=32, seed=1)
+    )
+    left, right = fig.axes
+    runs = [
+        initialization.forward_backward_stats(i, "relu", 12, 32, seed=1)
+        for i in ("he_normal", "lecun_normal", "standard_normal")
+    ]
+    for k, run in enumerate(runs):
+        np.testing.assert_array_equal(left.get_lines()[k].get_ydata(), run.activation_std)
+        np.testing.assert_array_equal(right.get_lines()[k].get_ydata(), run.gradient_norm)
+    predicted = left.get_lines()[3].get_ydata()
+    np.testing.assert_allclose(predicted, runs[0].activation_std * 2.0 ** (-np.arange(1, 13) / 2))
+    np.testing.assert_allclose(predicted, runs[1].activation_std, rtol=1e-10)
+    assert f"output std {runs[2].output_std:.2g}" in view.alt
+    assert f"{initialization.he_prediction(12):.1e}" in view.caption
+
+
+def test_jacobian_figure_draws_the_resolved_spectra(monkeypatch):
+    fig, view = capture(monkeypatch, lambda: initialization.plot_jacobian_spectra(6, 16, seed=3))
+    cases = (("identity", 1.0, 1.0), ("tanh", 1.0, 0.1), ("relu", 2**0.5, 1.0))
+    for ax, (act, g, s) in zip(fig.axes, cases, strict=True):
+        for line, init in zip(ax.get_lines(), ("gaussian", "orthogonal"), strict=True):
+            spec = initialization.jacobian_singular_values(
+                init, act, 6, 16, gain=g, input_std=s, seed=3
+            )
+            np.testing.assert_allclose(line.get_ydata(), spec.resolved / np.log(10))
+    assert "relu orthogonal:" in view.alt and "of 16 resolved" in view.alt
+
+
+def test_symmetry_figure_draws_the_spread_and_loss(monkeypatch):
+    runs = [initialization.symmetry_demo(steps=20, seed=0)]
+    runs.append(initialization.symmetry_demo("he_normal", steps=20, seed=0))
+    fig, view = capture(monkeypatch, lambda: initialization.plot_symmetry(runs))
+    left, right = fig.axes
+    np.testing.assert_array_equal(left.get_lines()[0].get_ydata(), np.zeros(21))
+    np.testing.assert_array_equal(left.get_lines()[1].get_ydata(), runs[1].spread.max(axis=1))
+    np.testing.assert_array_equal(right.get_lines()[1].get_ydata(), runs[1].loss)
+    assert "constant: largest spread 0, identical units at every step: yes" in view.alt
+    assert "he_normal: largest spread" in view.alt and "step: no" in view.alt
+
+
+def test_layer_histograms_figure_bins_the_samples(monkeypatch):
+    fig, view = capture(
+        monkeypatch, lambda: initialization.plot_layer_histograms(depth=4, width=32, seed=2)
+    )
+    runs = [
+        initialization.layer_samples(i, "tanh", 4, 32, seed=2)
+        for i in ("uniform_fan_in", "xavier_uniform")
+    ]
+    top_left = fig.axes[0]
+    assert len(top_left.patches) == 3  # one outlined histogram per hidden layer
+    edges = np.linspace(-1, 1, 42)
+    counts, _ = np.histogram(runs[0].activations[2], bins=edges, density=True)
+    np.testing.assert_allclose(top_left.patches[2].get_xy()[1:-1:2, 1], counts)
+    sds = ", ".join(f"{float(np.std(a)):.2g}" for a in runs[1].activations)
+    assert f"xavier_uniform: activation std by layer {sds};" in view.alt

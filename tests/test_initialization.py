@@ -1,0 +1,284 @@
+"""Chapter 4's initialization studies: He's 2^(-L/2), symmetry, Jacobian spectra, width drift."""
+
+import math
+
+import numpy as np
+import pytest
+
+from gradlab import initialization as ini
+from gradlab import initializers
+
+
+def test_he_prediction_numbers():
+    assert ini.he_prediction(22) == 2.0**-11
+    assert ini.he_prediction(22) == pytest.approx(4.9e-4, rel=0.01)
+    assert ini.he_prediction(30) == pytest.approx(3.1e-5, rel=0.02)
+    assert ini.he_prediction(0) == 1.0
+    with pytest.raises(ValueError, match="depth"):
+        ini.he_prediction(-1)
+    with pytest.raises(TypeError, match="depth"):
+        ini.he_prediction(2.5)
+
+
+def test_stats_are_the_networks_own():
+    # The std and gradient norms are those of an MLP built from the same draws.
+    from gradlab.network import MLP
+
+    s = ini.forward_backward_stats("he_normal", "relu", 5, 16, batch=8, seed=3)
+    rng = np.random.default_rng(3)
+    X, r = rng.standard_normal((8, 16)), rng.standard_normal((8, 16))
+    net = MLP([16] * 6, "relu", "he_normal", rng=rng)
+    grads = net.backward(X, r / 8)
+    np.testing.assert_array_equal(s.activation_std, [a.std() for a in net.activations[1:]])
+    np.testing.assert_array_equal(
+        s.gradient_norm, [np.linalg.norm(g) for g in grads.activation_grads]
+    )
+    assert s.activation_std.shape == s.gradient_norm.shape == (5,)
+    assert s.output_std == s.activation_std[-1]
+
+
+@pytest.mark.parametrize("depth", [22, 30])
+def test_lecun_against_he_same_draws_is_exactly_two_to_minus_half_depth(depth):
+    # Same seed: lecun weights = he weights / sqrt(2), and ReLU is positively homogeneous,
+    # so every layer's std is He's times 2^(-l/2) up to rounding, and the gradient
+    # reaching layer l (which passes through L - l + 1 scaled layers) is He's times
+    # 2^(-(L - l + 1)/2).
+    he = ini.forward_backward_stats("he_normal", "relu", depth, 64, batch=16, seed=1)
+    le = ini.forward_backward_stats("lecun_normal", "relu", depth, 64, batch=16, seed=1)
+    layers = np.arange(1, depth + 1)
+    np.testing.assert_allclose(le.activation_std / he.activation_std, 2.0 ** (-layers / 2), 1e-12)
+    np.testing.assert_allclose(
+        le.gradient_norm / he.gradient_norm, 2.0 ** (-(depth - layers + 1) / 2), rtol=1e-12
+    )
+    assert le.output_std / he.output_std == pytest.approx(ini.he_prediction(depth), rel=1e-12)
+
+
+@pytest.mark.parametrize("depth", [22, 30])
+def test_lecun_against_he_independent_draws_within_sampling_error(depth):
+    # Independent networks: log2 of the output-std ratio is -L/2 on average (the two
+    # log-stds have the same law up to the shift, by homogeneity) plus noise; with
+    # width 128 its spread over seeds is about 0.5. Mean of 8 seeds within 4 standard
+    # errors, each measured, and the spread itself far below the 11-15 being tested.
+    logs = np.array(
+        [
+            math.log2(
+                ini.forward_backward_stats("lecun_normal", "relu", depth, 128, seed=s).output_std
+                / ini.forward_backward_stats(
+                    "he_normal", "relu", depth, 128, seed=50 + s
+                ).output_std
+            )
+            for s in range(8)
+        ]
+    )
+    sd = logs.std(ddof=1)
+    assert 0.1 < sd < 1.5
+    assert abs(logs.mean() + depth / 2) < 4 * sd / math.sqrt(len(logs))
+    # A wrong prediction (2^(-L) for the variance read as the std) is rejected.
+    assert abs(logs.mean() + depth) > 4 * sd / math.sqrt(len(logs))
+
+
+def test_he_keeps_the_scale_and_standard_normal_explodes():
+    depth, width = 30, 128
+    he = ini.forward_backward_stats("he_normal", "relu", depth, width, seed=0)
+    sn = ini.forward_backward_stats("standard_normal", "relu", depth, width, seed=0)
+    # He: the std stays within a factor 3 of the first layer's.
+    assert np.all(np.abs(np.log10(he.activation_std / he.activation_std[0])) < 0.5)
+    # N(0, 1) multiplies the variance by n/2 per ReLU layer: the same draws scaled by
+    # sqrt(n/2) relative to He, so exactly sqrt(n/2)^l times He's std.
+    layers = np.arange(1, depth + 1)
+    np.testing.assert_allclose(
+        sn.activation_std / he.activation_std, math.sqrt(width / 2) ** layers, rtol=1e-10
+    )
+    assert sn.output_std > 1e25 and np.all(np.isfinite(sn.gradient_norm))
+    assert sn.gradient_norm[0] / sn.gradient_norm[-1] > 1e25  # the gradient explodes too
+
+
+def test_forward_backward_stats_validation():
+    with pytest.raises(ValueError, match="init"):
+        ini.forward_backward_stats("kaiming", "relu", 3, 8, seed=0)
+    with pytest.raises(ValueError, match="activation"):
+        ini.forward_backward_stats("he_normal", "relu6", 3, 8, seed=0)
+    with pytest.raises(ValueError, match="depth"):
+        ini.forward_backward_stats("he_normal", "relu", 0, 8, seed=0)
+    with pytest.raises(ValueError, match="batch"):
+        ini.forward_backward_stats("he_normal", "relu", 3, 8, batch=1, seed=0)
+    with pytest.raises(ValueError, match="options"):
+        ini.forward_backward_stats("he_normal", "relu", 3, 8, seed=0, gain=2.0)
+    with pytest.raises(ValueError, match="rng"):
+        ini.forward_backward_stats("he_normal", "relu", 3, 8)
+    s = ini.forward_backward_stats("xavier_normal", "tanh", 3, 8, seed=0, gain=5 / 3)
+    assert np.all(np.isfinite(s.activation_std))
+
+
+def test_constant_init_keeps_units_identical_to_the_bit():
+    run = ini.symmetry_demo("constant", steps=100, seed=0)
+    assert run.identical.shape == (101, 2)
+    assert run.identical.all() and np.all(run.spread == 0.0)
+    assert run.loss[-1] < run.loss[0]  # it learns, but as one unit per layer
+    rand = ini.symmetry_demo("xavier_normal", steps=100, seed=0)
+    assert not rand.identical.any() and rand.spread.min() > 0.1
+    assert rand.loss[-1] < 0.5 * run.loss[-1]  # the broken symmetry fits better
+    # With other widths and a ReLU network too (and a non-default constant).
+    run = ini.symmetry_demo("constant", sizes=(3, 5, 7, 1), activation="relu", steps=30, seed=1)
+    assert run.identical.all()
+
+
+def test_symmetry_loop_computes_the_networks_gradients():
+    from gradlab.initialization import _columnwise_loss_and_gradients
+    from gradlab.network import MLP
+
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((9, 3)), rng.standard_normal((9, 1))
+    for activation in ("tanh", "relu"):
+        net = MLP([3, 5, 7, 1], activation, "xavier_normal", seed=2)
+        loss, grads = _columnwise_loss_and_gradients(net, X, y)
+        ref = net.loss_and_gradients(X, y)
+        assert loss == pytest.approx(ref.loss, rel=1e-13)
+        for g, r in zip(grads, ref.as_list(), strict=True):
+            np.testing.assert_allclose(g, r, rtol=1e-12, atol=1e-15)
+
+
+def test_symmetry_demo_validation():
+    with pytest.raises(ValueError, match="sizes"):
+        ini.symmetry_demo(sizes=(2, 1))
+    with pytest.raises(ValueError, match="sizes"):
+        ini.symmetry_demo(sizes=(2, 4, 2), seed=0)
+    with pytest.raises(TypeError, match="sizes"):
+        ini.symmetry_demo(sizes="248", seed=0)
+    with pytest.raises(ValueError, match="lr"):
+        ini.symmetry_demo(lr=0.0, seed=0)
+    with pytest.raises(ValueError, match="options"):
+        ini.symmetry_demo("constant", seed=0, std=1.0)
+
+
+def _dense_jacobian(init, activation, depth, n, gain, input_std, seed):
+    """The Jacobian by finite differences of the same network (same draws)."""
+    from gradlab import activations
+
+    rng = np.random.default_rng(seed)
+    a0 = input_std * rng.standard_normal(n)
+    Ws = []
+    for _ in range(depth):
+        if init == "gaussian":
+            Ws.append(rng.normal(0.0, gain / math.sqrt(n), size=(n, n)))
+        else:
+            Ws.append(initializers.orthogonal((n, n), rng, gain=gain))
+    act = activations.get(activation)
+
+    def f(x):
+        for W in Ws:
+            x = act.forward(W.T @ x)
+        return x
+
+    h = 1e-6
+    return np.column_stack([(f(a0 + h * e) - f(a0 - h * e)) / (2 * h) for e in np.eye(n)])
+
+
+def test_jacobian_matches_finite_differences():
+    for init, act in (("gaussian", "tanh"), ("orthogonal", "relu")):
+        spec = ini.jacobian_singular_values(init, act, 4, 6, gain=1.5, seed=2)
+        J = _dense_jacobian(init, act, 4, 6, 1.5, 1.0, 2)
+        s = np.linalg.svd(J, compute_uv=False)
+        np.testing.assert_allclose(spec.singular_values, np.where(s < 1e-8, 0.0, s), 1e-6, 1e-9)
+
+
+def test_orthogonal_linear_network_is_an_isometry():
+    spec = ini.jacobian_singular_values("orthogonal", "identity", 50, 64, seed=0)
+    np.testing.assert_allclose(spec.singular_values, 1.0, atol=1e-12)
+    assert spec.spread < 1e-12
+    # Gaussian weights with the same mean square spread the spectrum over decades.
+    gauss = ini.jacobian_singular_values("gaussian", "identity", 16, 64, seed=0)
+    assert gauss.spread > 5
+
+
+def test_relu_cannot_reach_isometry_but_orthogonal_tanh_near_zero_can():
+    depth, n = 16, 64
+    relu = {
+        k: ini.jacobian_singular_values(k, "relu", depth, n, gain=math.sqrt(2), seed=0)
+        for k in ("gaussian", "orthogonal")
+    }
+    for spec in relu.values():
+        # Inactive units pass nothing back: the Jacobian is singular (about half the
+        # values are 0) and the rest spread over more than two decades.
+        assert len(spec.resolved) < 0.7 * n
+        assert spec.spread > 2
+    tanh = ini.jacobian_singular_values("orthogonal", "tanh", depth, n, input_std=0.1, seed=0)
+    assert len(tanh.resolved) == n and tanh.spread < 0.3
+    # At gain 1 with standard-normal inputs tanh' shrinks the early layers' factors:
+    # the orthogonal tanh spectrum is wider then, but still far narrower than Gaussian's.
+    wide = ini.jacobian_singular_values("orthogonal", "tanh", depth, n, input_std=1.0, seed=0)
+    gauss = ini.jacobian_singular_values("gaussian", "tanh", depth, n, input_std=0.1, seed=0)
+    assert tanh.spread < wide.spread < gauss.spread
+
+
+def test_jacobian_scale_is_factored_out():
+    # Gain 4 over 300 linear layers: singular values around 4^300 ~ 1e180 and beyond,
+    # represented in logs without overflow.
+    spec = ini.jacobian_singular_values("orthogonal", "identity", 300, 8, gain=4.0, seed=0)
+    np.testing.assert_allclose(spec.log_singular_values, 300 * math.log(4.0), rtol=1e-12)
+
+
+def test_jacobian_validation():
+    with pytest.raises(ValueError, match="init"):
+        ini.jacobian_singular_values("haar", "tanh", 2, 4, seed=0)
+    with pytest.raises(ValueError, match="gain"):
+        ini.jacobian_singular_values("gaussian", "tanh", 2, 4, gain=0.0, seed=0)
+    with pytest.raises(ValueError, match="input_std"):
+        ini.jacobian_singular_values("gaussian", "tanh", 2, 4, input_std=-1.0, seed=0)
+    spec = ini.jacobian_singular_values("he_normal", "relu", 3, 8, seed=0)
+    assert spec.log_singular_values.shape == (8,)
+
+
+def test_relu_log_norm_slope_is_about_minus_five_over_four_n():
+    # -5/(4n) is the large-n limit; the exact slope times n approaches it from below.
+    scaled = [ini.relu_log_norm_slope(n) * n for n in (8, 16, 64, 256, 1024)]
+    assert scaled == sorted(scaled)
+    assert scaled[0] < -1.5 and scaled[-1] == pytest.approx(-1.25, abs=0.01)
+    # Against a direct Monte Carlo of S = (2/n) sum relu(xi)^2.
+    rng = np.random.default_rng(0)
+    xi = rng.standard_normal((200_000, 8))
+    s = 2 / 8 * np.sum(np.maximum(xi, 0) ** 2, axis=1)
+    s = s[s > 0]
+    assert np.mean(s) == pytest.approx(1.0, abs=0.01)
+    assert 0.5 * np.mean(np.log(s)) == pytest.approx(ini.relu_log_norm_slope(8), abs=0.005)
+
+
+def test_finite_width_drift_median_falls_as_predicted():
+    # Median over 400 networks of a random walk with per-layer std ~ sqrt(5/n)/2: the
+    # fitted slope's sampling error is under 10 % of the drift at these widths (seeds 0-4
+    # stay within 15 %).
+    d = ini.finite_width_drift((8, 16, 32), depth=30, n_networks=400, seed=0)
+    assert np.all(d.median_slope < 0)
+    np.testing.assert_allclose(d.median_slope, d.predicted_slope, rtol=0.2)
+    # The drift shrinks like 1/n: slope * n stays between -2 and -1 across the widths.
+    assert np.all(np.abs(d.median_slope * d.widths + 1.5) < 0.5)
+    # The mean square is kept much better than the median at the larger widths.
+    assert np.all(np.abs(d.mean_square_slope[1:]) < 0.5 * np.abs(d.median_slope[1:]))
+    with pytest.raises(ValueError, match="widths"):
+        ini.finite_width_drift((0,), seed=0)
+    with pytest.raises(TypeError, match="widths"):
+        ini.finite_width_drift(8, seed=0)
+
+
+def test_layer_samples_are_the_stats_values_and_show_glorots_narrowing():
+    samples = ini.layer_samples("uniform_fan_in", "tanh", 6, 128, batch=32, seed=4)
+    stats = ini.forward_backward_stats("uniform_fan_in", "tanh", 6, 128, batch=32, seed=4)
+    assert len(samples.activations) == len(samples.gradients) == 5
+    np.testing.assert_allclose([a.std() for a in samples.activations], stats.activation_std[:5])
+    np.testing.assert_allclose(
+        [np.linalg.norm(g) for g in samples.gradients], stats.gradient_norm[1:]
+    )
+    # Glorot and Bengio (2010): n Var = 1/3 narrows the activations by about a factor
+    # 1/sqrt(3) per layer and shrinks the gradients towards the input ...
+    a_sd = np.array([a.std() for a in samples.activations])
+    g_sd = np.array([g.std() for g in samples.gradients])
+    assert np.all(np.diff(a_sd) < 0) and a_sd[-1] < 0.2 * a_sd[0]
+    assert np.all(np.diff(g_sd) > 0) and g_sd[0] < 0.2 * g_sd[-1]
+    # ... while their normalized initialization loses far less in both directions.
+    xav = ini.layer_samples("xavier_uniform", "tanh", 6, 128, batch=32, seed=4)
+    xa = np.array([a.std() for a in xav.activations])
+    xg = np.array([g.std() for g in xav.gradients])
+    assert xa[-1] / xa[0] > 2 * a_sd[-1] / a_sd[0]
+    assert xg[0] / xg[-1] > 2 * g_sd[0] / g_sd[-1]
+    with pytest.raises(ValueError, match="depth"):
+        ini.layer_samples("xavier_uniform", "tanh", 1, 8, seed=0)
