@@ -93,6 +93,7 @@ def main() -> None:
         explore.MatrixProductExplorer,
         explore.GradientFlowExplorer,
         explore.ActivationStatsExplorer,
+        explore.InitializationExplorer,
     ):
         t0 = time.perf_counter()
         ex = cls()
