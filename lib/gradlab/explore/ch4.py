@@ -129,6 +129,9 @@ class InitializationExplorer(Explorer):
         self._W: np.ndarray | None = None
         for width in self.controls["width"].options:
             self._draw(int(width))
+        default = int(self.controls["width"].default)
+        for layer in range(int(self.controls["depth"].max)):  # the default width's Q factors
+            self.weights("orthogonal", default, layer, np.empty((default, default)))
         super().__init__(caption)
 
     # -- the draws -------------------------------------------------------------------
