@@ -88,7 +88,7 @@ def test_prediction_is_he_et_al_and_only_where_it_applies():
         np.testing.assert_allclose(ys, math.log10(m["rms"][0]) + step * np.arange(40))
         xs, ys = ex._grad_pred.get_data()
         np.testing.assert_allclose(ys, math.log10(m["grads"][-1]) + step * (40 - np.arange(1, 41)))
-        assert f"(c = {c:.4g})" in ex._header.get_text() and "Dashed" in ex.alt_text()
+        assert f"(c = {c:.5g})" in ex._header.get_text() and "Dashed" in ex.alt_text()
         # The measurement follows the prediction (a random network: within a decade at layer 39).
         assert abs(ex._act.get_data()[1][-1] - ex._act_pred.get_data()[1][-1]) < 1.0
         assert abs(ex._grad.get_data()[1][0] - ex._grad_pred.get_data()[1][0]) < 1.0

@@ -277,7 +277,7 @@ class InitializationExplorer(Explorer):
         (self._grad_pred,) = bottom.plot([], [], ls="--", lw=2, color=grey, zorder=3)
         top.legend(
             handles=[self._act, self._act_pred],
-            labels=["measured", "predicted (c·n·Var[W])^(ℓ/2)"],
+            labels=["measured", "predicted: ×√(c·n·Var[W]) per layer"],
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
             ncol=2,
@@ -372,7 +372,7 @@ class InitializationExplorer(Explorer):
             second = f"{values['activation']}: no closed-form prediction (no dashed line)"
         else:
             factor = math.sqrt(m["c"] * m["nvar"])
-            second = f"predicted: ×{factor:.3g} per layer (c = {m['c']:.4g})"
+            second = f"predicted: ×{factor:.3g} per layer (c = {m['c']:.5g})"
         return f"{first}\n{second}"
 
     def alt_text(self) -> str:
@@ -398,7 +398,7 @@ class InitializationExplorer(Explorer):
             factor = math.sqrt(m["c"] * m["nvar"])
             pred = (
                 f" Dashed straight lines show the prediction, a factor {factor:.3g} per layer "
-                f"(c = {m['c']:.4g})."
+                f"(c = {m['c']:.5g})."
             )
         return (
             f"Two stacked plots on log10 scales for a network of {depth} layers of width "
