@@ -133,11 +133,12 @@ def he_normal(func: object) -> Feedback:
 
     with the NumPy generator ``rng`` (same seed, same array; other seed, other array). The
     checker calls it on ``HE_CASES`` (shapes and seeds it chooses) and tests, for each: the
-    shape and dtype; reproducibility; the sample variance against
-    ``initializers.variance("he_normal", fan_in, fan_out)`` within ``HE_Z`` standard errors,
-    ``sqrt(2 / (N - 1))`` relative; the mean within ``HE_Z`` standard errors of 0; and the
-    excess kurtosis within ``HE_Z sqrt(24 / N)`` of 0, the normal's (a uniform's is -1.2).
-    Its hints name the usual mistakes (``HE_HINTS``).
+    shape and dtype; reproducibility (the same seed twice, then another seed); the sample
+    variance against ``initializers.variance("he_normal", fan_in, fan_out)`` within ``HE_Z``
+    standard errors, ``sqrt(2 / (N - 1))`` relative; the excess kurtosis within
+    ``HE_Z sqrt(24 / N)`` of 0, the normal's (a uniform's is -1.2); and the mean within
+    ``HE_Z`` standard errors of 0, in that order. Its hints name the usual mistakes
+    (``HE_HINTS``).
 
     References
     ----------
