@@ -348,3 +348,9 @@ def test_default_views_are_the_ones_the_chapters_describe():
         "depth": 20,
         "gain": 1.0,
     }
+    assert explore.InitializationExplorer().values == {
+        "scheme": "lecun_normal",
+        "activation": "relu",
+        "depth": 30,
+        "width": 64,
+    }

@@ -59,6 +59,11 @@ SETTINGS = {
         {"activation": "relu", "gain": 3.0, "depth": 40},
         {"activation": "sigmoid", "gain": 0.5, "depth": 2},
     ],
+    explore.InitializationExplorer: [
+        {},
+        {"scheme": "standard_normal", "activation": "tanh", "depth": 50, "width": 256},
+        {"scheme": "uniform_fan_in", "activation": "sigmoid", "depth": 2, "width": 16},
+    ],
 }
 
 

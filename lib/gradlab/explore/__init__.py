@@ -19,6 +19,7 @@ from ._base import EXPLORER_KEY, LIVE_NOTE, Control, Explorer
 from .ch1 import MatrixProductExplorer, ScalarChainExplorer
 from .ch2 import GradientFlowExplorer
 from .ch3 import ActivationStatsExplorer
+from .ch4 import InitializationExplorer
 
 __all__ = [
     "Control",
@@ -27,6 +28,7 @@ __all__ = [
     "MatrixProductExplorer",
     "GradientFlowExplorer",
     "ActivationStatsExplorer",
+    "InitializationExplorer",
     "EXPLORER_KEY",
     "LIVE_NOTE",
 ]

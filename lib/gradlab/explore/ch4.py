@@ -1,0 +1,411 @@
+"""Chapter 4 explorer: how the initializer sets the signal's and the gradient's scale per layer."""
+
+from __future__ import annotations
+
+import inspect
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+
+from .. import activations, initializers
+from .._validation import check_int
+from ..plotting import COLORS, FIGURE_WIDTH
+from ._base import Control, Explorer
+from ._text import FastText
+
+__all__ = ["InitializationExplorer", "variance_factor"]
+
+#: The schemes offered: those that make sense for a square hidden layer.
+SCHEMES = (
+    "standard_normal",
+    "uniform_fan_in",
+    "lecun_normal",
+    "xavier_normal",
+    "he_normal",
+    "orthogonal",
+)
+ACTIVATIONS = ("tanh", "relu", "leaky_relu", "identity", "sigmoid")
+#: The network's leaky ReLU slope: gradlab's default (``activations.leaky_relu``).
+LEAKY_SLOPE = float(inspect.signature(activations.leaky_relu).parameters["negative_slope"].default)
+
+
+def variance_factor(activation: str) -> float | None:
+    """``c`` in He et al.'s recursion ``E[a_l^2] = c n Var[W] E[a_{l-1}^2]``, or None.
+
+    .. math:: c = 1 \\text{ (identity)}, \\quad \\tfrac12 \\text{ (ReLU)}, \\quad
+              \\tfrac{1 + a^2}{2} \\text{ (leaky ReLU of slope } a)
+
+    A symmetric input to a ReLU keeps half of its second moment; a leaky ReLU keeps
+    ``(1 + a^2) / 2`` of it. Bounded, curved activations (tanh, sigmoid) have no such closed
+    form (their factor depends on the scale itself), so the answer is None.
+
+    References
+    ----------
+    He, K., Zhang, X., Ren, S., Sun, J. (2015). Delving deep into rectifiers: surpassing
+    human-level performance on ImageNet classification. *ICCV*, 1026-1034 (eqs. 7-10).
+    """
+    if activation == "identity":
+        return 1.0
+    if activation == "relu":
+        return 0.5
+    if activation == "leaky_relu":
+        return (1.0 + LEAKY_SLOPE**2) / 2.0
+    return None
+
+
+class InitializationExplorer(Explorer):
+    """Per-layer activation scale and gradient norm of a deep MLP, by initializer.
+
+    Controls: the initializer (``SCHEMES``, from :mod:`gradlab.initializers`), the activation
+    (``ACTIVATIONS``; leaky ReLU with gradlab's default slope 0.01), the depth ``L`` (2 to 50)
+    and the width ``n`` (16 to 256). The network has ``L`` square ``n x n`` layers, zero biases,
+    the activation after every layer but the last, on a standard-normal batch of 16. Two panels
+    share the layer axis:
+
+    * top: ``log10 rms(a_l)``, the root mean square ``sqrt(mean(a_l^2))`` over the batch and
+      the units (the std about zero, the quantity He et al.'s recursion follows), for the input
+      ``l = 0`` and the hidden layers ``1..L-1``;
+    * bottom: ``log10 ||dJ/da_{l-1}||``, the gradient entering each layer ``l = 1..L``, from a
+      random probe gradient at the output, as :func:`gradlab.backprop.gradient_norms_at_init`
+      measures it.
+
+    Dashed, where a closed form exists (identity, ReLU, leaky ReLU; see
+    :func:`variance_factor`), the prediction
+
+    .. math:: \\mathrm{rms}(a_l) = \\mathrm{rms}(a_0)\\,(c\\, n \\mathrm{Var}[W])^{l/2}, \\qquad
+              \\|g_{l-1}\\| = \\|g_{L-1}\\|\\,(c\\, n \\mathrm{Var}[W])^{(L-l)/2}
+
+    anchored at the measured input and top-layer values, with ``Var[W]`` from
+    :func:`gradlab.initializers.variance`. For tanh and sigmoid the header says there is none.
+
+    Draws. For each width the batch, the probe and one unit-variance base matrix per layer are
+    drawn once (for the deepest setting) from ``numpy.random.default_rng(seed)``, in
+    :func:`~gradlab.backprop.gradient_norms_at_init`'s order: batch, probe, then the layers.
+    Layer ``l``'s weights are those the scheme's gradlab initializer draws when called on that
+    generator once per layer: Gaussian schemes scale the standard-normal base, the orthogonal
+    scheme is the QR factor of it (computed once per layer and width), ``uniform_fan_in`` uses
+    uniforms drawn from the same generator state. Both y axes are fixed; a value that leaves
+    its axis is marked by a triangle on the edge and a note says how many layers.
+
+    Parameters
+    ----------
+    seed : int
+        Seeds the weights, the batch and the probe.
+    caption : str, optional
+        Replaces the default caption.
+
+    References
+    ----------
+    Glorot, X., Bengio, Y. (2010). Understanding the difficulty of training deep feedforward
+    neural networks. *AISTATS*, 249-256.
+    He, K., Zhang, X., Ren, S., Sun, J. (2015). Delving deep into rectifiers. *ICCV*, 1026-1034.
+    """
+
+    controls = {
+        "scheme": Control("initializer", "lecun_normal", options=SCHEMES),
+        "activation": Control("activation", "relu", options=ACTIVATIONS),
+        "depth": Control("depth L", 30, 2, 50, 1, integer=True),
+        "width": Control("width n", 64, options=(16, 32, 64, 128, 256)),
+    }
+    caption = (
+        "How the initializer sets the scale of the signal (top: root mean square of each "
+        "layer's activations) and of the gradient entering each layer (bottom), both on a "
+        "log10 scale, against He et al.'s prediction where one exists (dashed)."
+    )
+    batch = 16  # gradient_norms_at_init's default
+    figsize = (FIGURE_WIDTH, 6.6)
+    ylim_act = (-20.0, 20.0)
+    ylim_grad = (-20.0, 20.0)
+    forward_cache = 8  # forward passes kept (scheme, activation, width), most recent
+
+    def __init__(self, seed: int = 0, caption: str | None = None) -> None:
+        self.seed = check_int(seed, "seed", minimum=0)
+        self._draws: dict[int, dict[str, Any]] = {}
+        self._forwards: dict[tuple[str, str, int], dict[str, list]] = {}
+        self._results: dict[tuple[str, str, int, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._W: np.ndarray | None = None
+        for width in self.controls["width"].options:
+            self._draw(int(width))
+        default = int(self.controls["width"].default)
+        for layer in range(int(self.controls["depth"].max)):  # the default width's Q factors
+            self.weights("orthogonal", default, layer, np.empty((default, default)))
+        super().__init__(caption)
+
+    # -- the draws -------------------------------------------------------------------
+    def _draw(self, width: int) -> dict[str, Any]:
+        """Batch, probe and standard-normal layer draws for ``width`` (made once, then cached)."""
+        if width not in self._draws:
+            rng = np.random.default_rng(self.seed)
+            X = rng.standard_normal((self.batch, width))
+            r = rng.standard_normal((self.batch, width))
+            state = rng.bit_generator.state  # where the layers' draws start
+            deepest = int(self.controls["depth"].max)
+            normal = rng.standard_normal((deepest, width, width))
+            self._draws[width] = {"X": X, "r": r, "state": state, "normal": normal}
+        return self._draws[width]
+
+    def weights(self, scheme: str, width: int, layer: int, out: np.ndarray) -> np.ndarray:
+        """Layer ``layer``'s weights (0-based) under ``scheme``, written into ``out``.
+
+        Exactly what ``initializers.get(scheme)((n, n), rng)`` returns on its ``layer + 1``-th
+        call, with ``rng = numpy.random.default_rng(seed)`` after the batch and the probe:
+        ``std * N(0, 1)`` for the Gaussian schemes, ``-r + 2r U(0, 1)`` for ``uniform_fan_in``,
+        and the sign-corrected Q of a QR factorization for ``orthogonal`` (computed once per
+        layer and width).
+        """
+        draws = self._draw(width)
+        if scheme == "uniform_fan_in":
+            if "uniform" not in draws:  # the same generator state, read as uniforms
+                rng = np.random.default_rng()
+                rng.bit_generator.state = draws["state"]
+                draws["uniform"] = rng.random(draws["normal"].shape)
+            limit = math.sqrt(3.0 * self.weight_variance(scheme, width))
+            np.multiply(draws["uniform"][layer], 2.0 * limit, out=out)
+            out += -limit
+            return out
+        if scheme == "orthogonal":
+            ortho = draws.setdefault("orthogonal", {})
+            if layer not in ortho:  # Haar-distributed Q (Mezzadri 2007), as gradlab draws it
+                q, rr = np.linalg.qr(draws["normal"][layer])
+                q *= np.where(np.diag(rr) < 0, -1.0, 1.0)
+                ortho[layer] = q
+            np.copyto(out, ortho[layer])
+            return out
+        std = math.sqrt(self.weight_variance(scheme, width))
+        return np.multiply(draws["normal"][layer], std, out=out)
+
+    @staticmethod
+    def weight_variance(scheme: str, width: int) -> float:
+        """``Var[W]`` of ``scheme`` for a square ``width x width`` layer (gradlab's formula)."""
+        return initializers.variance(scheme, width, width)
+
+    # -- the measurement ------------------------------------------------------------------
+    def _forward(self, scheme: str, activation: str, width: int, depth: int) -> dict[str, list]:
+        """Forward pass to layer ``depth - 1``, extended lazily and kept for a few settings."""
+        key = (scheme, activation, width)
+        fwd = self._forwards.pop(key, None)
+        if fwd is None:
+            fwd = {"a": [self._draw(width)["X"]], "dphi": [], "rms": []}
+            fwd["rms"].append(math.sqrt(float(np.mean(fwd["a"][0] ** 2))))
+        self._forwards[key] = fwd  # most recent last
+        while len(self._forwards) > self.forward_cache:
+            self._forwards.pop(next(iter(self._forwards)))
+        act = activations.get(activation)
+        W = self._buffer(width)
+        with np.errstate(all="ignore"):
+            while len(fwd["a"]) < depth:  # a_l = phi(a_{l-1} @ W_l), as MLP._forward
+                layer = len(fwd["a"]) - 1
+                z = fwd["a"][-1] @ self.weights(scheme, width, layer, W)
+                a = act.forward(z)
+                if act.derivative_from_output is not None:  # as MLP._phi_prime
+                    fwd["dphi"].append(act.derivative_from_output(a, np.empty_like(a)))
+                else:
+                    fwd["dphi"].append(act.derivative(z))
+                fwd["a"].append(a)
+                fwd["rms"].append(math.sqrt(float(np.mean(a * a))))
+        return fwd
+
+    def _buffer(self, width: int) -> np.ndarray:
+        if self._W is None or self._W.shape[0] != width:
+            self._W = np.empty((width, width))
+        return self._W
+
+    def measure(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """What the view shows at ``values`` (default: the current settings).
+
+        Returns a dict with ``rms`` (``sqrt(mean(a_l^2))`` for ``l = 0..L-1``), ``grads``
+        (``||dJ/da_{l-1}||`` for ``l = 1..L``, the probe gradient ``r / batch`` at the linear
+        output backpropagated as :meth:`gradlab.network.MLP.backward` does), ``nvar``
+        (``n Var[W]``) and ``c`` (:func:`variance_factor`, None without a closed form).
+        """
+        v = self.values if values is None else values
+        scheme, activation = v["scheme"], v["activation"]
+        depth, width = int(v["depth"]), int(v["width"])
+        key = (scheme, activation, width, depth)
+        if key not in self._results:
+            fwd = self._forward(scheme, activation, width, depth)
+            W = self._buffer(width)
+            delta = self._draw(width)["r"] / self.batch  # dJ/dz_L: the last layer is linear
+            norms = np.empty(depth)
+            with np.errstate(all="ignore"):
+                for i in reversed(range(depth)):
+                    g = delta @ self.weights(scheme, width, i, W).T  # dJ/da_{l-1}
+                    norms[i] = np.linalg.norm(g)
+                    if i > 0:
+                        delta = fwd["dphi"][i - 1] * g
+            self._results[key] = (np.array(fwd["rms"][:depth]), norms)
+        rms, norms = self._results[key]
+        return {
+            "rms": rms,
+            "grads": norms,
+            "nvar": width * self.weight_variance(scheme, width),
+            "c": variance_factor(activation),
+        }
+
+    @staticmethod
+    def predictions(m: dict[str, Any]) -> tuple[np.ndarray, np.ndarray] | None:
+        """The dashed lines (log10), anchored at the input and at the top layer, or None."""
+        if m["c"] is None:
+            return None
+        step = 0.5 * math.log10(m["c"] * m["nvar"])  # decades per layer
+        depth = len(m["grads"])
+        act = math.log10(m["rms"][0]) + step * np.arange(depth)
+        grad = math.log10(m["grads"][-1]) + step * (depth - np.arange(1, depth + 1))
+        return act, grad
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _build(self, fig: Figure) -> list[Artist]:
+        blue, grey = COLORS["blue"], COLORS["grey"]
+        xmax = int(self.controls["depth"].max) + 1
+        top = fig.add_axes((0.14, 0.49, 0.82, 0.34))
+        top.set_xlim(-1, xmax)
+        top.set_ylim(*self.ylim_act)
+        top.set_ylabel("log10 rms(a_ℓ)")
+        top.axhline(0.0, color=grey, lw=1)
+        bottom = fig.add_axes((0.14, 0.08, 0.82, 0.32))
+        bottom.set_xlim(-1, xmax)
+        bottom.set_ylim(*self.ylim_grad)
+        bottom.set_xlabel("layer ℓ")
+        bottom.set_ylabel("log10 ‖∂J/∂a‖")
+        bottom.axhline(0.0, color=grey, lw=1)
+        (self._act,) = top.plot([], [], "o-", ms=3, lw=1.5, color=blue, zorder=4)
+        (self._act_pred,) = top.plot([], [], ls="--", lw=2, color=grey, zorder=3)
+        (self._grad,) = bottom.plot([], [], "o-", ms=3, lw=1.5, color=blue, zorder=4)
+        (self._grad_pred,) = bottom.plot([], [], ls="--", lw=2, color=grey, zorder=3)
+        top.legend(
+            handles=[self._act, self._act_pred],
+            labels=["measured", "predicted: ×√(c·n·Var[W]) per layer"],
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=2,
+            borderaxespad=0.2,
+            handlelength=1.6,
+            frameon=False,
+        )
+        marker = dict(ls="none", ms=8, clip_on=False, zorder=5)
+        (self._act_below,) = top.plot([], [], "v", color=blue, **marker)
+        (self._act_above,) = top.plot([], [], "^", color=blue, **marker)
+        (self._grad_below,) = bottom.plot([], [], "v", color=blue, **marker)
+        (self._grad_above,) = bottom.plot([], [], "^", color=blue, **marker)
+        self._act_note = top.add_artist(
+            FastText(0.99, 0.97, "", transform=top.transAxes, ha="right", va="top")
+        )
+        self._grad_note = bottom.add_artist(
+            FastText(0.99, 0.97, "", transform=bottom.transAxes, ha="right", va="top")
+        )
+        self._header = fig.add_artist(FastText(0.02, 0.985, "", va="top", linespacing=1.4))
+        return [
+            self._act_pred,
+            self._act,
+            self._grad_pred,
+            self._grad,
+            self._act_below,
+            self._act_above,
+            self._grad_below,
+            self._grad_above,
+            self._act_note,
+            self._grad_note,
+            self._header,
+        ]
+
+    @staticmethod
+    def _off_scale(
+        layers: np.ndarray, y: np.ndarray, lim: tuple[float, float]
+    ) -> tuple[np.ndarray, np.ndarray, int]:
+        lo, hi = lim
+        below, above = y < lo, y > hi
+        return layers[below], layers[above], int(below.sum() + above.sum())
+
+    @staticmethod
+    def _log(x: np.ndarray) -> np.ndarray:
+        """log10, with 0 as -inf and inf/nan as +inf (drawn as off-scale markers)."""
+        with np.errstate(all="ignore"):
+            out = np.log10(x)
+        return np.where(np.isnan(out), np.inf, out)
+
+    def _apply(self, values: dict[str, Any]) -> None:
+        m = self.measure(values)
+        depth = len(m["grads"])
+        act_layers, grad_layers = np.arange(depth), np.arange(1, depth + 1)
+        act, grad = self._log(m["rms"]), self._log(m["grads"])
+        self._act.set_data(act_layers, act)
+        self._grad.set_data(grad_layers, grad)
+        pred = self.predictions(m)
+        if pred is None:
+            self._act_pred.set_data([], [])
+            self._grad_pred.set_data([], [])
+        else:
+            self._act_pred.set_data(act_layers, pred[0])
+            self._grad_pred.set_data(grad_layers, pred[1])
+        for layers, y, lim, lo_art, hi_art, note in (
+            (act_layers, act, self.ylim_act, self._act_below, self._act_above, self._act_note),
+            (
+                grad_layers,
+                grad,
+                self.ylim_grad,
+                self._grad_below,
+                self._grad_above,
+                self._grad_note,
+            ),
+        ):
+            below, above, n_off = self._off_scale(layers, y, lim)
+            lo_art.set_data(below, np.full(len(below), lim[0]))
+            hi_art.set_data(above, np.full(len(above), lim[1]))
+            note.set_text(
+                f"{n_off} layer{'s' if n_off > 1 else ''} off scale (triangles)" if n_off else ""
+            )
+            high = bool(len(above))  # the note goes opposite the triangles
+            note.set_y(0.03 if high else 0.97)
+            note.set_va("bottom" if high else "top")
+        self._header.set_text(self._header_text(values, m))
+
+    @staticmethod
+    def _header_text(values: dict[str, Any], m: dict[str, Any]) -> str:
+        first = (
+            f"{values['scheme']}, {values['activation']}, L = {values['depth']}, "
+            f"n = {values['width']}: n·Var[W] = {m['nvar']:.3g}"
+        )
+        if m["c"] is None:
+            second = f"{values['activation']}: no closed-form prediction (no dashed line)"
+        else:
+            factor = math.sqrt(m["c"] * m["nvar"])
+            second = f"predicted: ×{factor:.3g} per layer (c = {m['c']:.5g})"
+        return f"{first}\n{second}"
+
+    def alt_text(self) -> str:
+        v, m = self.values, self.measure()
+        depth = len(m["grads"])
+        act, grad = self._log(m["rms"]), self._log(m["grads"])
+        off = [
+            f"{what} of {n} layers"
+            for what, n in (
+                ("the activation scale", self._off_scale(np.arange(depth), act, self.ylim_act)[2]),
+                ("the gradient", self._off_scale(np.arange(1, depth + 1), grad, self.ylim_grad)[2]),
+            )
+            if n
+        ]
+        clipped = (
+            f" Off the plotted range, marked by triangles on the edge: {' and '.join(off)}."
+            if off
+            else ""
+        )
+        if m["c"] is None:
+            pred = f" There is no closed-form prediction for {v['activation']}."
+        else:
+            factor = math.sqrt(m["c"] * m["nvar"])
+            pred = (
+                f" Dashed straight lines show the prediction, a factor {factor:.3g} per layer "
+                f"(c = {m['c']:.5g})."
+            )
+        return (
+            f"Two stacked plots on log10 scales for a network of {depth} layers of width "
+            f"{v['width']} at initialization, {v['activation']} activation, {v['scheme']} "
+            f"weights (n times Var[W] = {m['nvar']:.3g}). Top: the root mean square of the "
+            f"activations goes from {m['rms'][0]:.3g} at the input to {m['rms'][-1]:.3g} at "
+            f"layer {depth - 1}. Bottom: the norm of the gradient entering each layer goes from "
+            f"{m['grads'][-1]:.3g} at layer {depth} to {m['grads'][0]:.3g} at layer 1.{pred}"
+            f"{clipped}"
+        )
