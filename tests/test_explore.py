@@ -354,3 +354,19 @@ def test_default_views_are_the_ones_the_chapters_describe():
         "depth": 30,
         "width": 64,
     }
+
+
+def test_off_scale_marks_points_beyond_the_axis_and_keeps_its_note_clear_of_them():
+    fig, ax = plotting.new_figure()
+    ax.set_ylim(-1, 1)
+    off = explore.OffScale(ax, "blue")
+    x, y = np.arange(5), np.array([0.0, 2.0, -3.0, 0.5, 5.0])
+    assert off.update(x, y, (-1, 1)) == 3
+    np.testing.assert_array_equal(off.above.get_data()[0], [1, 4])
+    np.testing.assert_array_equal(off.above.get_data()[1], [1, 1])
+    np.testing.assert_array_equal(off.below.get_data()[0], [2])
+    assert off.note.get_text() == "3 layers off scale (triangles)"
+    assert off.note.get_va() == "bottom"  # triangles on the top edge: the note goes low
+    assert off.update(x, np.clip(y, -2, 0.5), (-1, 1)) == 1 and off.note.get_va() == "top"
+    assert off.update(x, np.zeros(5), (-1, 1)) == 0 and off.note.get_text() == ""
+    assert len(off.below.get_data()[0]) == len(off.above.get_data()[0]) == 0

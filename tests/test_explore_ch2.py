@@ -39,12 +39,12 @@ def test_gradient_flow_explorer_marks_layers_off_scale():
     lo, hi = ex.ylim
     off = int(np.sum((logs < lo) | (logs > hi)))
     assert off > 0
-    xs, ys = ex._below.get_data()
+    xs, ys = ex._off.below.get_data()
     assert len(xs) == int(np.sum(logs < lo)) and np.all(np.asarray(ys) == lo)
-    assert f"{off} layers off scale" in ex._clip_note.get_text()
+    assert f"{off} layers off scale" in ex._off.note.get_text()
     assert f"{off} layers fall outside" in ex.alt_text()
     ex.update(gain=1.0, depth=30)
-    assert ex._clip_note.get_text() == "" and len(ex._below.get_data()[0]) == 0
+    assert ex._off.note.get_text() == "" and len(ex._off.below.get_data()[0]) == 0
 
 
 def test_gradient_flow_explorer_choices_and_seed():

@@ -104,14 +104,14 @@ def test_explorer_marks_means_off_scale():
     lo, hi = ex.ylim_act
     n_above = int(np.sum(mean > hi))
     assert n_above > 30 and not np.any(mean < lo)
-    xs, ys = ex._mean_above.get_data()
+    xs, ys = ex._mean_off.above.get_data()
     np.testing.assert_array_equal(xs, hidden[mean > hi])
     assert np.all(np.asarray(ys) == hi)
-    assert ex._top_note.get_text() == f"mean off scale at {n_above} layers"
-    assert ex._top_note.get_va() == "bottom"  # away from the triangles on the top edge
+    assert ex._mean_off.note.get_text() == f"mean off scale at {n_above} layers"
+    assert ex._mean_off.note.get_va() == "bottom"  # away from the triangles on the top edge
     assert f"the mean of {n_above} hidden layers" in ex.alt_text()
     ex.update(gain=1.0, depth=20)
-    assert ex._top_note.get_text() == "" and len(ex._mean_above.get_data()[0]) == 0
+    assert ex._mean_off.note.get_text() == "" and len(ex._mean_off.above.get_data()[0]) == 0
     assert "Off the plotted range" not in ex.alt_text()
 
 
@@ -124,15 +124,15 @@ def test_explorer_marks_gradients_off_scale():
     logs = ex._grad.get_data()[1]
     n_below = int(np.sum(logs < -10.0))
     assert n_below > 0 and ex._grad.axes.get_ylim() == (-10.0, 5.0)
-    xs, ys = ex._grad_below.get_data()
+    xs, ys = ex._grad_off.below.get_data()
     assert len(xs) == n_below and np.all(np.asarray(ys) == -10.0)
-    assert ex._grad_note.get_text() == f"{n_below} layers off scale (triangles)"
-    assert ex._grad_note.get_va() == "top"
+    assert ex._grad_off.note.get_text() == f"{n_below} layers off scale (triangles)"
+    assert ex._grad_off.note.get_va() == "top"
     assert f"the gradient of {n_below} layers" in ex.alt_text()
     ex.update(activation="relu", gain=3.0)
     n_above = int(np.sum(ex._grad.get_data()[1] > 5.0))
-    assert n_above > 0 and len(ex._grad_above.get_data()[0]) == n_above
-    assert ex._grad_note.get_va() == "bottom"
+    assert n_above > 0 and len(ex._grad_off.above.get_data()[0]) == n_above
+    assert ex._grad_off.note.get_va() == "bottom"
 
 
 def test_every_setting_fits_the_gradient_axis():

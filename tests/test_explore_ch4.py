@@ -121,22 +121,22 @@ def test_explorer_marks_values_off_scale():
     act = ex._act.get_data()[1]
     n_above = int(np.sum(act > ex.ylim_act[1]))
     assert n_above > 20 and not np.any(act < ex.ylim_act[0])
-    xs, ys = ex._act_above.get_data()
+    xs, ys = ex._act_off.above.get_data()
     np.testing.assert_array_equal(xs, np.arange(50)[act > ex.ylim_act[1]])
     assert np.all(np.asarray(ys) == ex.ylim_act[1])
-    assert ex._act_note.get_text() == f"{n_above} layers off scale (triangles)"
-    assert ex._act_note.get_va() == "bottom"  # away from the triangles on the top edge
+    assert ex._act_off.note.get_text() == f"{n_above} layers off scale (triangles)"
+    assert ex._act_off.note.get_va() == "bottom"  # away from the triangles on the top edge
     assert f"the activation scale of {n_above} layers" in ex.alt_text()
     ex.update(scheme="uniform_fan_in", activation="sigmoid")  # n Var = 1/3 and sigma' <= 1/4
     grad = ex._grad.get_data()[1]
     n_below = int(np.sum(grad < ex.ylim_grad[0]))
-    assert n_below > 0 and len(ex._grad_below.get_data()[0]) == n_below
-    assert ex._grad_note.get_text() == f"{n_below} layers off scale (triangles)"
-    assert ex._grad_note.get_va() == "top" and not np.any(grad > ex.ylim_grad[1])
+    assert n_below > 0 and len(ex._grad_off.below.get_data()[0]) == n_below
+    assert ex._grad_off.note.get_text() == f"{n_below} layers off scale (triangles)"
+    assert ex._grad_off.note.get_va() == "top" and not np.any(grad > ex.ylim_grad[1])
     assert f"the gradient of {n_below} layers" in ex.alt_text()
     ex.update(activation="relu")
     ex.update(scheme="he_normal")
-    assert ex._act_note.get_text() == ex._grad_note.get_text() == ""
+    assert ex._act_off.note.get_text() == ex._grad_off.note.get_text() == ""
     assert "Off the plotted range" not in ex.alt_text()
 
 

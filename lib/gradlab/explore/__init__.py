@@ -15,7 +15,7 @@ The framework (:class:`Control`, :class:`Explorer`) is in ``_base``; each
 chapter's explorers are in their own module (``ch1``, ...), re-exported here.
 """
 
-from ._base import EXPLORER_KEY, LIVE_NOTE, Control, Explorer
+from ._base import EXPLORER_KEY, LIVE_NOTE, Control, Explorer, OffScale
 from .ch1 import MatrixProductExplorer, ScalarChainExplorer
 from .ch2 import GradientFlowExplorer
 from .ch3 import ActivationStatsExplorer
@@ -24,6 +24,7 @@ from .ch4 import InitializationExplorer
 __all__ = [
     "Control",
     "Explorer",
+    "OffScale",
     "ScalarChainExplorer",
     "MatrixProductExplorer",
     "GradientFlowExplorer",

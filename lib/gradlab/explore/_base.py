@@ -34,8 +34,9 @@ from matplotlib.figure import Figure
 
 from .. import plotting
 from ..plotting import DISPLAY_DPI, FIGURE_WIDTH, RENDER_DPI
+from ._text import FastText
 
-__all__ = ["Control", "Explorer", "EXPLORER_KEY", "LIVE_NOTE"]
+__all__ = ["Control", "Explorer", "OffScale", "off_scale_count", "EXPLORER_KEY", "LIVE_NOTE"]
 
 #: Output-metadata key naming the explorer that made an output.
 EXPLORER_KEY = "gradlab/explorer"
@@ -367,3 +368,58 @@ def fmt(x: float) -> str:
     if 1e-3 <= abs(x) < 1e4:
         return f"{x:.4g}"
     return f"{x:.2e}"
+
+
+def off_scale_count(y: np.ndarray, ylim: tuple[float, float]) -> int:
+    """How many values of ``y`` lie outside ``ylim`` (what :class:`OffScale` marks)."""
+    y = np.asarray(y)
+    return int(np.sum((y < ylim[0]) | (y > ylim[1])))
+
+
+class OffScale:
+    """Where a curve leaves an explorer's fixed y range: triangles on the edge, and a note.
+
+    An explorer keeps its axes fixed (so the blitted background stays valid); a value beyond
+    them is marked by a triangle on the edge it crossed (▼ below, ▲ above) at its x, and a note
+    in the axes says how many are off scale. The note sits at the top of the axes, or at the
+    bottom when triangles are on the top edge, so it never covers them.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The axes, with its final y limits.
+    color : str
+        The triangles' colour (the curve's).
+    template : str
+        The note, with ``{n}`` the number of points off scale and ``{s}`` a plural "s".
+    """
+
+    def __init__(
+        self, ax: Any, color: str, template: str = "{n} layer{s} off scale (triangles)"
+    ) -> None:
+        marker = dict(ls="none", ms=8, clip_on=False, zorder=5)
+        (self.below,) = ax.plot([], [], "v", color=color, **marker)
+        (self.above,) = ax.plot([], [], "^", color=color, **marker)
+        self.note = ax.add_artist(
+            FastText(0.99, 0.97, "", transform=ax.transAxes, ha="right", va="top")
+        )
+        self.template = template
+
+    @property
+    def artists(self) -> list[Artist]:
+        """The animated artists: both sets of triangles and the note."""
+        return [self.below, self.above, self.note]
+
+    def update(self, x: np.ndarray, y: np.ndarray, ylim: tuple[float, float]) -> int:
+        """Mark the points of ``(x, y)`` outside ``ylim``; return how many there are."""
+        lo, hi = ylim
+        x, y = np.asarray(x), np.asarray(y)
+        below, above = y < lo, y > hi
+        self.below.set_data(x[below], np.full(int(below.sum()), lo))
+        self.above.set_data(x[above], np.full(int(above.sum()), hi))
+        n = off_scale_count(y, ylim)
+        self.note.set_text(self.template.format(n=n, s="s" if n > 1 else "") if n else "")
+        high = bool(above.any())
+        self.note.set_y(0.03 if high else 0.97)
+        self.note.set_va("bottom" if high else "top")
+        return n

@@ -12,7 +12,7 @@ from .. import backprop
 from .._validation import check_int
 from ..network import MLP
 from ..plotting import COLORS, FIGURE_WIDTH
-from ._base import Control, Explorer
+from ._base import Control, Explorer, OffScale, off_scale_count
 from ._text import FastText
 
 __all__ = ["GradientFlowExplorer"]
@@ -102,14 +102,9 @@ class GradientFlowExplorer(Explorer):
             handlelength=1.6,
             frameon=False,
         )
-        marker = dict(ls="none", ms=8, clip_on=False, zorder=5)
-        (self._below,) = ax.plot([], [], "v", color=blue, **marker)
-        (self._above,) = ax.plot([], [], "^", color=blue, **marker)
-        self._clip_note = ax.add_artist(
-            FastText(0.99, 0.03, "", transform=ax.transAxes, ha="right", va="bottom")
-        )
+        self._off = OffScale(ax, blue)
         self._header = fig.add_artist(FastText(0.02, 0.98, "", va="top", linespacing=1.4))
-        return [self._line, self._pred, self._below, self._above, self._clip_note, self._header]
+        return [self._line, self._pred, *self._off.artists, self._header]
 
     def _apply(self, values: dict[str, Any]) -> None:
         norms = self.norms(values)
@@ -118,16 +113,7 @@ class GradientFlowExplorer(Explorer):
         pred = backprop.linear_prediction(norms)
         self._line.set_data(layers, logs)
         self._pred.set_data(layers, pred)
-        lo, hi = self.ylim
-        below, above = logs < lo, logs > hi
-        self._below.set_data(layers[below], np.full(int(below.sum()), lo))
-        self._above.set_data(layers[above], np.full(int(above.sum()), hi))
-        n_off = int(below.sum() + above.sum())
-        self._clip_note.set_text(
-            f"{n_off} layer{'s' if n_off > 1 else ''} off scale (triangles)" if n_off else ""
-        )
-        self._clip_note.set_y(0.97 if above.any() and not below.any() else 0.03)
-        self._clip_note.set_va("top" if above.any() and not below.any() else "bottom")
+        self._off.update(layers, logs, self.ylim)
         self._header.set_text(
             f"{norms.activation}, L = {norms.depth}, gain {norms.gain:.2f}\n"
             f"first layer vs last: {norms.decades_lost:+.1f} decades "
@@ -137,9 +123,7 @@ class GradientFlowExplorer(Explorer):
     def alt_text(self) -> str:
         norms = self.norms()
         pred = backprop.linear_prediction(norms)
-        lo, hi = self.ylim
-        logs = np.log10(norms.backward)
-        off = int(np.sum((logs < lo) | (logs > hi)))
+        off = off_scale_count(np.log10(norms.backward), self.ylim)
         clipped = (
             f" {off} layers fall outside the plotted range, marked by triangles." if off else ""
         )

@@ -13,7 +13,7 @@ from .. import activations, backprop
 from .._validation import check_int
 from ..network import MLP, Diagnostics
 from ..plotting import COLORS, FIGURE_WIDTH
-from ._base import Control, Explorer
+from ._base import Control, Explorer, OffScale, off_scale_count
 from ._text import FastText
 
 __all__ = ["ActivationStatsExplorer"]
@@ -155,17 +155,8 @@ class ActivationStatsExplorer(Explorer):
             frameon=False,
         )
         (self._grad,) = bottom.plot([], [], "o-", ms=3, lw=1.5, color=blue)
-        marker = dict(ls="none", ms=8, clip_on=False, zorder=5)
-        (self._mean_below,) = top.plot([], [], "v", color=blue, **marker)
-        (self._mean_above,) = top.plot([], [], "^", color=blue, **marker)
-        (self._grad_below,) = bottom.plot([], [], "v", color=blue, **marker)
-        (self._grad_above,) = bottom.plot([], [], "^", color=blue, **marker)
-        self._top_note = top.add_artist(
-            FastText(0.99, 0.97, "", transform=top.transAxes, ha="right", va="top")
-        )
-        self._grad_note = bottom.add_artist(
-            FastText(0.99, 0.03, "", transform=bottom.transAxes, ha="right", va="bottom")
-        )
+        self._mean_off = OffScale(top, blue, "mean off scale at {n} layer{s}")
+        self._grad_off = OffScale(bottom, blue)
         self._header = fig.add_artist(FastText(0.02, 0.985, "", va="top", linespacing=1.4))
         self._top, self._bottom = top, bottom
         return [
@@ -173,22 +164,10 @@ class ActivationStatsExplorer(Explorer):
             self._mean,
             self._frac,
             self._grad,
-            self._mean_below,
-            self._mean_above,
-            self._grad_below,
-            self._grad_above,
-            self._top_note,
-            self._grad_note,
+            *self._mean_off.artists,
+            *self._grad_off.artists,
             self._header,
         ]
-
-    @staticmethod
-    def _off_scale(
-        layers: np.ndarray, y: np.ndarray, lim: tuple[float, float]
-    ) -> tuple[np.ndarray, np.ndarray, int]:
-        lo, hi = lim
-        below, above = y < lo, y > hi
-        return layers[below], layers[above], int(below.sum() + above.sum())
 
     def _apply(self, values: dict[str, Any]) -> None:
         norms, diag = self.measure(values)
@@ -200,28 +179,11 @@ class ActivationStatsExplorer(Explorer):
         self._band.set_xy(np.column_stack([np.r_[hidden, hidden[::-1]], np.r_[upper, lower[::-1]]]))
         frac = self.fraction(diag, activation)
         self._frac.set_data(hidden, 100.0 * frac)
-        lo, hi = self.ylim_act
-        below, above, n_mean = self._off_scale(hidden, mean, self.ylim_act)
-        self._mean_below.set_data(below, np.full(len(below), lo))
-        self._mean_above.set_data(above, np.full(len(above), hi))
-        mean_high = bool(above.any())
+        self._mean_off.update(hidden, mean, self.ylim_act)
         layers = np.arange(1, depth + 1)
         logs = np.log10(norms.backward)
         self._grad.set_data(layers, logs)
-        lo, hi = self.ylim_grad
-        below, above, n_grad = self._off_scale(layers, logs, self.ylim_grad)
-        self._grad_below.set_data(below, np.full(len(below), lo))
-        self._grad_above.set_data(above, np.full(len(above), hi))
-        self._top_note.set_text(
-            f"mean off scale at {n_mean} layer{'s' if n_mean > 1 else ''}" if n_mean else ""
-        )
-        self._grad_note.set_text(
-            f"{n_grad} layer{'s' if n_grad > 1 else ''} off scale (triangles)" if n_grad else ""
-        )
-        # Each note goes on the side opposite to its panel's triangles, where the plot is empty.
-        for note, high in ((self._top_note, mean_high), (self._grad_note, bool(above.any()))):
-            note.set_y(0.03 if high else 0.97)
-            note.set_va("bottom" if high else "top")
+        self._grad_off.update(layers, logs, self.ylim_grad)
         kind = "saturated" if self.counts_saturation(activation) else "dead"
         decades = f"{norms.decades_lost:+.1f}".replace("-", "−")
         self._header.set_text(
@@ -240,8 +202,8 @@ class ActivationStatsExplorer(Explorer):
         off = [
             f"the mean of {n} hidden layers" if what == "mean" else f"the gradient of {n} layers"
             for what, n in (
-                ("mean", self._off_scale(np.arange(1, depth), mean, self.ylim_act)[2]),
-                ("grad", self._off_scale(np.arange(1, depth + 1), logs, self.ylim_grad)[2]),
+                ("mean", off_scale_count(mean, self.ylim_act)),
+                ("grad", off_scale_count(logs, self.ylim_grad)),
             )
             if n
         ]

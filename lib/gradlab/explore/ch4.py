@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from .. import activations, initializers
 from .._validation import check_int
 from ..plotting import COLORS, FIGURE_WIDTH
-from ._base import Control, Explorer
+from ._base import Control, Explorer, OffScale, off_scale_count
 from ._text import FastText
 
 __all__ = ["InitializationExplorer", "variance_factor"]
@@ -285,39 +285,18 @@ class InitializationExplorer(Explorer):
             handlelength=1.6,
             frameon=False,
         )
-        marker = dict(ls="none", ms=8, clip_on=False, zorder=5)
-        (self._act_below,) = top.plot([], [], "v", color=blue, **marker)
-        (self._act_above,) = top.plot([], [], "^", color=blue, **marker)
-        (self._grad_below,) = bottom.plot([], [], "v", color=blue, **marker)
-        (self._grad_above,) = bottom.plot([], [], "^", color=blue, **marker)
-        self._act_note = top.add_artist(
-            FastText(0.99, 0.97, "", transform=top.transAxes, ha="right", va="top")
-        )
-        self._grad_note = bottom.add_artist(
-            FastText(0.99, 0.97, "", transform=bottom.transAxes, ha="right", va="top")
-        )
+        self._act_off = OffScale(top, blue)
+        self._grad_off = OffScale(bottom, blue)
         self._header = fig.add_artist(FastText(0.02, 0.985, "", va="top", linespacing=1.4))
         return [
             self._act_pred,
             self._act,
             self._grad_pred,
             self._grad,
-            self._act_below,
-            self._act_above,
-            self._grad_below,
-            self._grad_above,
-            self._act_note,
-            self._grad_note,
+            *self._act_off.artists,
+            *self._grad_off.artists,
             self._header,
         ]
-
-    @staticmethod
-    def _off_scale(
-        layers: np.ndarray, y: np.ndarray, lim: tuple[float, float]
-    ) -> tuple[np.ndarray, np.ndarray, int]:
-        lo, hi = lim
-        below, above = y < lo, y > hi
-        return layers[below], layers[above], int(below.sum() + above.sum())
 
     @staticmethod
     def _log(x: np.ndarray) -> np.ndarray:
@@ -340,26 +319,8 @@ class InitializationExplorer(Explorer):
         else:
             self._act_pred.set_data(act_layers, pred[0])
             self._grad_pred.set_data(grad_layers, pred[1])
-        for layers, y, lim, lo_art, hi_art, note in (
-            (act_layers, act, self.ylim_act, self._act_below, self._act_above, self._act_note),
-            (
-                grad_layers,
-                grad,
-                self.ylim_grad,
-                self._grad_below,
-                self._grad_above,
-                self._grad_note,
-            ),
-        ):
-            below, above, n_off = self._off_scale(layers, y, lim)
-            lo_art.set_data(below, np.full(len(below), lim[0]))
-            hi_art.set_data(above, np.full(len(above), lim[1]))
-            note.set_text(
-                f"{n_off} layer{'s' if n_off > 1 else ''} off scale (triangles)" if n_off else ""
-            )
-            high = bool(len(above))  # the note goes opposite the triangles
-            note.set_y(0.03 if high else 0.97)
-            note.set_va("bottom" if high else "top")
+        self._act_off.update(act_layers, act, self.ylim_act)
+        self._grad_off.update(grad_layers, grad, self.ylim_grad)
         self._header.set_text(self._header_text(values, m))
 
     @staticmethod
@@ -382,8 +343,8 @@ class InitializationExplorer(Explorer):
         off = [
             f"{what} of {n} layers"
             for what, n in (
-                ("the activation scale", self._off_scale(np.arange(depth), act, self.ylim_act)[2]),
-                ("the gradient", self._off_scale(np.arange(1, depth + 1), grad, self.ylim_grad)[2]),
+                ("the activation scale", off_scale_count(act, self.ylim_act)),
+                ("the gradient", off_scale_count(grad, self.ylim_grad)),
             )
             if n
         ]
