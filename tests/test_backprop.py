@@ -139,3 +139,18 @@ def test_figures_say_what_they_show():
     assert f"sigmoid {sig.decades_lost:+.1f}" in view.alt
     with pytest.raises(ValueError, match="activation_names"):
         backprop.plot_gradient_norms(())
+
+
+def test_probe_networks_equal_gradient_norms_at_init_at_every_setting():
+    probe = backprop.ProbeNetworks(16, 12, batch=8, seed=4)
+    for activation, depth, gain in [("tanh", 12, 1.0), ("relu", 3, 1.4), ("tanh", 12, 0.7)]:
+        norms, net = probe.measure(activation, depth, gain)
+        ref = backprop.gradient_norms_at_init(activation, depth, 16, gain, batch=8, seed=4)
+        np.testing.assert_array_equal(norms.backward, ref.backward)
+        np.testing.assert_array_equal(norms.weight, ref.weight)
+        assert net.depth == depth
+    assert probe.measure("tanh", 12, 2.0)[1] is probe.measure("tanh", 12, 1.0)[1]  # reused
+    with pytest.raises(ValueError, match="depth"):
+        probe.measure("tanh", 13, 1.0)
+    with pytest.raises(ValueError, match="activation"):
+        probe.measure("softmax", 3, 1.0)

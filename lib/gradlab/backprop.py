@@ -53,6 +53,7 @@ __all__ = [
     "tiny_cost",
     "tiny_chain",
     "GradientNorms",
+    "ProbeNetworks",
     "gradient_norms_at_init",
     "linear_prediction",
     "flop_counts",
@@ -259,12 +260,64 @@ def gradient_norms_at_init(
     batch = check_int(batch, "batch", minimum=1)
     cost = check_choice(cost, "cost", ("probe", "mse"))
     rng = check_rng(rng, seed)
-    # The batch first, then one standard-normal matrix per layer: the first L layers are
-    # the same draws whatever the depth (so an explorer can draw once for its deepest setting).
+    X, r, units = _probe_draws(rng, batch, width, depth)
+    return _probe_norms(activation, units, X, r, gain, cost)
+
+
+def _probe_draws(
+    rng: np.random.Generator, batch: int, width: int, depth: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The draws of :func:`gradient_norms_at_init`, in order: batch, probe, a matrix per layer.
+
+    The batch comes first, so the first ``L`` matrices are the same whatever the depth: a
+    shallower network's draws are a prefix of a deeper one's.
+    """
     X = rng.standard_normal((batch, width))
     r = rng.standard_normal((batch, width))
     units = rng.standard_normal((depth, width, width))
-    return _probe_norms(activation, units, X, r, gain, cost)
+    return X, r, units
+
+
+class ProbeNetworks:
+    """:func:`gradient_norms_at_init` for many settings, fast: drawn once, networks reused.
+
+    Draws as ``gradient_norms_at_init(seed=seed)`` does for the deepest setting; a network of
+    depth ``L`` uses the first ``L`` matrices, so every measurement equals that function's
+    (probe cost) exactly. One :class:`~gradlab.network.MLP` per (activation, depth) is kept and
+    its weights overwritten for each gain, so an explorer's redraw allocates nothing.
+
+    Parameters
+    ----------
+    width : int
+        Units per layer (>= 1).
+    max_depth : int
+        The deepest network that will be asked for (>= 1).
+    batch : int, default 16
+        Examples in the batch (>= 1), as in :func:`gradient_norms_at_init`.
+    seed : int, default 0
+        The seed of the draws.
+    """
+
+    def __init__(self, width: int, max_depth: int, *, batch: int = 16, seed: int = 0) -> None:
+        self.width = check_int(width, "width", minimum=1)
+        self.max_depth = check_int(max_depth, "max_depth", minimum=1)
+        batch = check_int(batch, "batch", minimum=1)
+        self.seed = check_int(seed, "seed", minimum=0)
+        rng = np.random.default_rng(self.seed)
+        self.X, self.r, self._units = _probe_draws(rng, batch, self.width, self.max_depth)
+        self._nets: dict[tuple[str, int], MLP] = {}
+
+    def measure(self, activation: str, depth: int, gain: float) -> tuple[GradientNorms, MLP]:
+        """The gradient norms at these settings, and the network (its forward pass cached)."""
+        activation = check_choice(activation, "activation", activations.names())
+        depth = check_int(depth, "depth", minimum=1, maximum=self.max_depth)
+        gain = check_real(gain, "gain", minimum=0.0, strict_minimum=True)
+        units = self._units[:depth]
+        if (activation, depth) not in self._nets:
+            zeros = [np.zeros(self.width)] * depth
+            self._nets[activation, depth] = MLP.from_arrays(list(units), zeros, activation)
+        net = self._nets[activation, depth]
+        return _probe_norms(activation, units, self.X, self.r, gain, "probe", net), net
 
 
 def _probe_norms(

@@ -10,7 +10,6 @@ from matplotlib.figure import Figure
 
 from .. import backprop
 from .._validation import check_int
-from ..network import MLP
 from ..plotting import COLORS, FIGURE_WIDTH
 from ._base import Control, Explorer, OffScale, off_scale_count
 from ._text import FastText
@@ -60,12 +59,8 @@ class GradientFlowExplorer(Explorer):
         self.seed = check_int(seed, "seed", minimum=0)
         # The draws of gradient_norms_at_init(seed=seed) at the deepest setting; a shallower
         # network uses the first L matrices, exactly as gradient_norms_at_init would.
-        rng = np.random.default_rng(self.seed)
-        self._X = rng.standard_normal((self.batch, self.width))
-        self._r = rng.standard_normal((self.batch, self.width))
         deepest = int(self.controls["depth"].max)
-        self._units = rng.standard_normal((deepest, self.width, self.width))
-        self._nets: dict[tuple[str, int], MLP] = {}
+        self._probe = backprop.ProbeNetworks(self.width, deepest, batch=self.batch, seed=self.seed)
         super().__init__(caption)
 
     def norms(self, values: dict[str, Any] | None = None) -> backprop.GradientNorms:
@@ -74,13 +69,7 @@ class GradientFlowExplorer(Explorer):
         Equal to ``backprop.gradient_norms_at_init(activation, depth, 64, gain, seed=seed)``.
         """
         v = self.values if values is None else values
-        activation, depth = v["activation"], v["depth"]
-        units = self._units[:depth]
-        if (activation, depth) not in self._nets:  # one network per shape, reused
-            zeros = [np.zeros(self.width)] * depth
-            self._nets[activation, depth] = MLP.from_arrays(list(units), zeros, activation)
-        net = self._nets[activation, depth]
-        return backprop._probe_norms(activation, units, self._X, self._r, v["gain"], "probe", net)
+        return self._probe.measure(v["activation"], v["depth"], v["gain"])[0]
 
     def _build(self, fig: Figure) -> list[Artist]:
         ax = fig.add_axes((0.14, 0.13, 0.82, 0.65))

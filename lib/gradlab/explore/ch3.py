@@ -11,7 +11,7 @@ from matplotlib.patches import Polygon
 
 from .. import activations, backprop
 from .._validation import check_int
-from ..network import MLP, Diagnostics
+from ..network import Diagnostics
 from ..plotting import COLORS, FIGURE_WIDTH
 from ._base import Control, Explorer, OffScale, off_scale_count
 from ._text import FastText
@@ -78,12 +78,8 @@ class ActivationStatsExplorer(Explorer):
 
     def __init__(self, seed: int = 0, caption: str | None = None) -> None:
         self.seed = check_int(seed, "seed", minimum=0)
-        rng = np.random.default_rng(self.seed)  # gradient_norms_at_init's draws, in its order
-        self._X = rng.standard_normal((self.batch, self.width))
-        self._r = rng.standard_normal((self.batch, self.width))
         deepest = int(self.controls["depth"].max)
-        self._units = rng.standard_normal((deepest, self.width, self.width))
-        self._nets: dict[tuple[str, int], MLP] = {}
+        self._probe = backprop.ProbeNetworks(self.width, deepest, batch=self.batch, seed=self.seed)
         super().__init__(caption)
 
     # -- the measurement ------------------------------------------------------
@@ -97,13 +93,7 @@ class ActivationStatsExplorer(Explorer):
         batch ``X`` (activation mean and std, saturated and dead fractions per layer).
         """
         v = self.values if values is None else values
-        activation, depth = v["activation"], v["depth"]
-        units = self._units[:depth]
-        if (activation, depth) not in self._nets:  # one network per shape, reused
-            zeros = [np.zeros(self.width)] * depth
-            self._nets[activation, depth] = MLP.from_arrays(list(units), zeros, activation)
-        net = self._nets[activation, depth]
-        norms = backprop._probe_norms(activation, units, self._X, self._r, v["gain"], "probe", net)
+        norms, net = self._probe.measure(v["activation"], v["depth"], v["gain"])
         return norms, net.summarize()  # the forward pass of this batch is still cached
 
     @staticmethod
