@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from _cells import logic_lines
 
 from _book import CHAPTERS, NOTEBOOKS, ROOT, load, source, text_of
 from gradlab.explore import EXPLORER_KEY
@@ -104,10 +105,8 @@ def test_notebook_cells_stay_thin(path):
     for i, cell in enumerate(load(path)["cells"]):
         if cell["cell_type"] != "code":
             continue
-        lines = [
-            ln for ln in source(cell).splitlines() if ln.strip() and not ln.strip().startswith("#")
-        ]
-        assert len(lines) <= 12, f"{path.name} cell {i} has {len(lines)} lines"
+        n = logic_lines(source(cell))
+        assert n <= 12, f"{path.name} cell {i} has {n} lines"
 
 
 def _figure_cells(path):

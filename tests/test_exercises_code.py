@@ -7,8 +7,8 @@ import warnings
 
 import numpy as np
 import pytest
+from _cells import logic_lines, run_cell
 
-from gradlab import exercises
 from gradlab.exercises import Attempt, Case, ch1, check_function, is_stub
 from gradlab.exercises._functions import _GENERIC_HINTS
 
@@ -392,18 +392,6 @@ print("log_abs_product(ws) =", log_abs_product(ws))
 print("-2000 ln 2          =", -2000 * math.log(2))
 exercises.ch1.log_abs_product(log_abs_product)
 '''
-
-
-def run_cell(source: str):
-    """Run a cell's code; return the value of its last line, as Jupyter would show it."""
-    *body, last = source.strip().splitlines()
-    namespace = {"np": np, "math": math, "exercises": exercises}
-    exec("\n".join(body), namespace)
-    return eval(last, namespace)
-
-
-def logic_lines(source: str) -> int:
-    return sum(1 for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#"))
 
 
 def test_notebook_cells_give_not_attempted_and_correct(capsys):
