@@ -281,7 +281,7 @@ def _rewrite_citation_links(app: Sphinx, docname: str, source: list[str]) -> Non
 
 
 def _register_section_labels(app: Sphinx, doctree: nodes.document) -> None:
-    """Let ``[text](page.ipynb#label)`` reach a section labelled ``(label)=`` in a notebook.
+    """Let ``[text](page.ipynb#label)`` reach a section labelled ``(label)=``, or a glossary term.
 
     MyST resolves ``page#id`` through the page's heading slugs, which MyST-NB does not record
     for notebooks; a plain Markdown link is the form that also works in JupyterLab, so the
@@ -289,6 +289,10 @@ def _register_section_labels(app: Sphinx, doctree: nodes.document) -> None:
     docutils has moved each label onto its section).
     """
     slugs = app.env.metadata[app.env.docname].setdefault("myst_slugs", {})
+    # Glossary terms too: ``[dead ReLU](glossary.md#term-dead-ReLU)`` links a term's entry.
+    for term in doctree.findall(nodes.term):
+        for ident in term["ids"]:
+            slugs.setdefault(ident, (term.line or 0, ident, term.astext()))
     for section in doctree.findall(nodes.section):
         title = section.next_node(nodes.title)
         text = title.astext() if title is not None else ""
