@@ -38,8 +38,8 @@ def _head(tip: np.ndarray, direction: np.ndarray, size: float) -> np.ndarray:
 class ClippingExplorer(Explorer):
     """A 2-D gradient clipped by value and by norm at the same threshold ``c``.
 
-    Controls: the gradient's norm ``||g||`` (0.2 to 5), its angle from the x axis (0 to 355
-    degrees) and the threshold ``c`` (0.2 to 3). Drawn: the box ``[-c, c]^2`` that value
+    Controls: the gradient's components ``g1`` and ``g2`` (each 0 to 4.5: the first quadrant;
+    the others are its mirror images) and the threshold ``c`` (0.2 to 3). Drawn: the box ``[-c, c]^2`` that value
     clipping maps into (shaded), the circle of radius ``c`` that norm clipping maps onto
     (dashed), the gradient (black), its value-clipped version (vermilion, entries clamped to
     ``[-c, c]``, :func:`gradlab.clipping.clip_by_value`) and its norm-clipped version (blue,
@@ -49,8 +49,8 @@ class ClippingExplorer(Explorer):
     """
 
     controls = {
-        "norm": Control("‖g‖", 3.0, 0.2, 5.0, 0.1),
-        "angle": Control("angle (degrees)", 20.0, 0.0, 355.0, 5.0),
+        "g1": Control("g1 (first entry)", 3.0, 0.0, 4.5, 0.1),
+        "g2": Control("g2 (second entry)", 1.0, 0.0, 4.5, 0.1),
         "threshold": Control("threshold c", 1.0, 0.2, 3.0, 0.1),
     }
     caption = (
@@ -61,11 +61,13 @@ class ClippingExplorer(Explorer):
     figsize = (FIGURE_WIDTH, 4.4)
     lim = 5.4
 
-    def comparison(self, values: dict[str, Any] | None = None) -> clipping.ClipComparison:
-        """:func:`gradlab.clipping.compare_clipping` at ``values`` (default: the current ones)."""
+    def comparison(self, values: dict[str, Any] | None = None) -> clipping.ClipComparison | None:
+        """:func:`gradlab.clipping.compare_clipping` at ``values`` (default: the current ones);
+        None for the zero gradient, which has no direction."""
         v = self.values if values is None else values
-        theta = math.radians(v["angle"])
-        g = v["norm"] * np.array([math.cos(theta), math.sin(theta)])
+        g = np.array([v["g1"], v["g2"]], dtype=float)
+        if not np.any(g):
+            return None
         return clipping.compare_clipping(g, v["threshold"])
 
     def _build(self, fig: Figure) -> list[Artist]:
@@ -111,10 +113,18 @@ class ClippingExplorer(Explorer):
 
     def _apply(self, values: dict[str, Any]) -> None:
         r = self.comparison(values)
-        c = r.threshold
+        c = float(values["threshold"])
         self._box.set_xy(np.array([[-c, -c], [c, -c], [c, c], [-c, c]]))
         t = np.linspace(0.0, 2.0 * math.pi, 121)
         self._circle.set_data(c * np.cos(t), c * np.sin(t))
+        if r is None:
+            for key in self._arrows:
+                self._arrows[key].set_data([], [])
+                self._heads[key].set_xy(np.zeros((3, 2)))
+            self._header.set_text(
+                f"g = 0, c = {c:.1f}: nothing to clip\n(a zero gradient has no direction)"
+            )
+            return
         size = 0.35
         for key, vec in (
             ("gradient", r.gradient),
@@ -133,6 +143,8 @@ class ClippingExplorer(Explorer):
 
     def alt_text(self) -> str:
         r = self.comparison()
+        if r is None:
+            return "A plane with the zero gradient: there is nothing to clip and no direction."
         g, v, n = r.gradient, r.by_value, r.by_norm
         return (
             f"A plane with the gradient g = ({g[0]:.2f}, {g[1]:.2f}) of norm {r.norm:.2f}, the "
@@ -156,10 +168,10 @@ class RecurrentGradientExplorer(Explorer):
     """
 
     controls = {
-        "ratio": Control("γ·σ_max", 1.0, 0.5, 3.0, 0.05),
+        "ratio": Control("ratio γ·σ_max", 1.0, 0.5, 3.0, 0.05),
         "activation": Control("activation", "tanh", options=("tanh", "sigmoid")),
         "length": Control("length T", 50, 5, 100, 1, integer=True),
-        "input_std": Control("input scale", 0.5, options=(0.1, 0.5, 1.0, 2.0)),
+        "inputs": Control("inputs (std)", 0.5, options=(0.1, 0.5, 1.0, 2.0)),
     }
     caption = (
         "The gradient reaching step t of a recurrent network, relative to the last step, on a "
@@ -178,7 +190,7 @@ class RecurrentGradientExplorer(Explorer):
     def measure(self, values: dict[str, Any] | None = None) -> recurrent_study.TemporalGradients:
         """The measurement drawn at ``values`` (default: the current settings)."""
         v = self.values if values is None else values
-        key = (v["activation"], float(v["ratio"]), int(v["length"]), float(v["input_std"]))
+        key = (v["activation"], float(v["ratio"]), int(v["length"]), float(v["inputs"]))
         if key not in self._cache:
             if len(self._cache) >= self.cache_size:
                 self._cache.pop(next(iter(self._cache)))
