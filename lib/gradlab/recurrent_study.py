@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
+from matplotlib.ticker import NullFormatter
 
 from . import clipping, data, plotting, rnn
 from ._validation import check_choice, check_int, check_real
@@ -582,6 +583,7 @@ def plot_clipping_runs(
         for ax in (left, right):
             ax.set_yscale("log")
             ax.yaxis.set_major_formatter(plotting.log_tick_formatter())
+            ax.yaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel("step")
         left.set_ylabel("minibatch loss (MSE)")
         right.set_ylabel("‖g‖ before clipping")
@@ -628,8 +630,9 @@ def plot_threshold_sweep(
         ax.axhline(baseline, color=plotting.COLORS["grey"], lw=1, label="predict the mean")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.xaxis.set_major_formatter(plotting.log_tick_formatter())
-        ax.yaxis.set_major_formatter(plotting.log_tick_formatter())
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(plotting.log_tick_formatter())
+            axis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("clipping threshold c")
         ax.set_ylabel("final loss (last epoch)")
         ax.legend(loc="best")
@@ -664,6 +667,7 @@ def plot_vanishing_runs(
         left.axhline(baseline, color=plotting.COLORS["grey"], lw=1)
         left.set_yscale("log")
         left.yaxis.set_major_formatter(plotting.log_tick_formatter())
+        left.yaxis.set_minor_formatter(NullFormatter())
         left.set_xlabel("step")
         left.set_ylabel("minibatch loss (MSE)")
         back = through_time.length - np.arange(through_time.length + 1)

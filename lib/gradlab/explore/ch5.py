@@ -38,13 +38,14 @@ def _head(tip: np.ndarray, direction: np.ndarray, size: float) -> np.ndarray:
 class ClippingExplorer(Explorer):
     """A 2-D gradient clipped by value and by norm at the same threshold ``c``.
 
-    Controls: the gradient's components ``g1`` and ``g2`` (each 0 to 4.5: the first quadrant;
-    the others are its mirror images) and the threshold ``c`` (0.2 to 3). Drawn: the box ``[-c, c]^2`` that value
-    clipping maps into (shaded), the circle of radius ``c`` that norm clipping maps onto
-    (dashed), the gradient (black), its value-clipped version (vermilion, entries clamped to
-    ``[-c, c]``, :func:`gradlab.clipping.clip_by_value`) and its norm-clipped version (blue,
-    ``c g / ||g||`` when ``||g|| > c``). The header gives both norms and the angle value
-    clipping turns the gradient by (:func:`gradlab.clipping.compare_clipping`); norm clipping
+    Controls: the gradient's components ``g1`` and ``g2`` (each 0 to 4.5: the first
+    quadrant; the others are its mirror images) and the threshold ``c`` (0.2 to 3). Drawn:
+    the box ``[-c, c]^2`` that value clipping maps into (shaded), the circle of radius ``c``
+    that norm clipping maps onto (dashed), the gradient (black), its value-clipped version
+    (vermilion, entries clamped to ``[-c, c]``, :func:`gradlab.clipping.clip_by_value`) and
+    its norm-clipped version (blue, ``c g / ||g||`` when ``||g|| > c``). The header gives
+    both norms and the angle value clipping turns the gradient by
+    (:func:`gradlab.clipping.compare_clipping`); norm clipping
     turns it by 0.
     """
 
