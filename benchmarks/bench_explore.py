@@ -109,6 +109,8 @@ def main() -> None:
         explore.GradientFlowExplorer,
         explore.ActivationStatsExplorer,
         explore.InitializationExplorer,
+        explore.ClippingExplorer,
+        explore.RecurrentGradientExplorer,
     ):
         t0 = time.perf_counter()
         ex = cls()

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from gradlab import backprop, chains, explore, gradcheck, initialization, plotting, saturation
+from gradlab import recurrent_study as rs
 
 # The chapter's figures, as the notebook calls them.
 FIGURES = {
@@ -49,6 +50,24 @@ FIGURES = {
             initialization.symmetry_demo("xavier_normal", seed=0),
         ]
     ),
+    # Chapter 5 (training runs shortened here; the chapter runs 40 epochs).
+    "temporal_gradients": lambda: rs.plot_temporal_gradients(
+        [rs.temporal_gradient_norms(a, q, 40) for a in ("tanh", "sigmoid") for q in (0.8, 1, 1.5)]
+    ),
+    "above_threshold": lambda: rs.plot_above_threshold(
+        [
+            rs.temporal_gradient_norms("tanh", 2.0, 50, input_std=0.1),
+            rs.temporal_gradient_norms("tanh", 2.0, 50, bias=3.0),
+            rs.unexcited_direction("tanh", 2.0, 50),
+        ]
+    ),
+    "clipping_runs": lambda: rs.plot_clipping_runs(
+        [rs.run_adding(t, setup=rs.ADDING._replace(epochs=3)) for t in (None, 0.1)]
+    ),
+    "threshold_sweep": lambda: rs.plot_threshold_sweep(
+        [rs.run_adding(t, setup=rs.ADDING._replace(epochs=2)) for t in (None, 0.1, 10.0)]
+    ),
+    "vanishing_runs": lambda: rs.plot_vanishing_runs(*rs.vanishing_runs(length=10)),
 }
 
 SETTINGS = {
@@ -64,7 +83,16 @@ SETTINGS = {
         {"scheme": "standard_normal", "activation": "tanh", "depth": 50, "width": 256},
         {"scheme": "uniform_fan_in", "activation": "sigmoid", "depth": 2, "width": 16},
     ],
+    explore.ClippingExplorer: [{}, {"g1": 4.5, "g2": 4.5, "threshold": 0.2}, {"g1": 0.0}],
+    explore.RecurrentGradientExplorer: [
+        {},
+        {"ratio": 3.0, "activation": "sigmoid", "length": 100, "inputs": 2.0},
+        {"ratio": 0.5, "length": 5},
+    ],
 }
+
+#: A word every explorer's figure shows (its axis labels or header).
+EXPLORER_WORDS = {explore.ClippingExplorer: "by value", explore.RecurrentGradientExplorer: "steps"}
 
 
 def capture(monkeypatch, make):
@@ -110,7 +138,7 @@ def test_explorers_are_legible_at_phone_width(cls):
             small_texts(ex.fig, ex._width),
         )
     texts = " ".join(t for t, _ in plotting.phone_text_sizes(ex.fig))
-    assert "layer" in texts  # axis labels and the animated header are counted
+    assert EXPLORER_WORDS.get(cls, "layer") in texts  # axis labels and animated header counted
 
 
 def test_phone_text_px_measures_what_a_phone_shows():

@@ -20,6 +20,7 @@ from .ch1 import MatrixProductExplorer, ScalarChainExplorer
 from .ch2 import GradientFlowExplorer
 from .ch3 import ActivationStatsExplorer
 from .ch4 import InitializationExplorer
+from .ch5 import ClippingExplorer, RecurrentGradientExplorer
 
 __all__ = [
     "Control",
@@ -30,6 +31,8 @@ __all__ = [
     "GradientFlowExplorer",
     "ActivationStatsExplorer",
     "InitializationExplorer",
+    "ClippingExplorer",
+    "RecurrentGradientExplorer",
     "EXPLORER_KEY",
     "LIVE_NOTE",
 ]

@@ -1,0 +1,690 @@
+"""Chapter 5: where gradients explode (recurrent networks) and what clipping does about it.
+
+Two studies, each a function that returns numbers and a ``plot_*`` that draws them.
+
+**Gradients through time.** Backpropagation through time multiplies ``dL/dh_t`` by one
+factor ``diag(phi'(z_t)) W_hh`` per step back (see :mod:`gradlab.rnn`), so
+
+.. math:: \\frac{\\|\\partial L / \\partial h_t\\|}{\\|\\partial L / \\partial h_T\\|}
+          \\le (\\gamma\\, \\sigma_{\\max})^{T - t}
+
+with ``gamma = sup |phi'|`` (1 for tanh, 1/4 for sigmoid). :func:`temporal_gradient_norms`
+measures the left side for a recurrent matrix with ``sigma_max = ratio / gamma``: below
+``ratio = 1`` (``sigma_max < 1/gamma``) the bound forces vanishing (Pascanu, Mikolov and
+Bengio 2013: sufficient); above it exploding becomes *possible* (necessary), not certain.
+:func:`unexcited_direction` and ``bias``/``input_std`` build cases above ``1/gamma`` that
+still vanish. :func:`finite_difference_check` checks the measured norms against central
+differences.
+
+**Training with and without clipping** on the adding problem (:func:`clipping_runs`,
+:func:`threshold_sweep`, :func:`vanishing_runs`), with :func:`gradlab.train.train`.
+
+References
+----------
+Bengio, Y., Simard, P., Frasconi, P. (1994). Learning long-term dependencies with gradient
+descent is difficult. *IEEE Transactions on Neural Networks* 5(2), 157-166.
+Pascanu, R., Mikolov, T., Bengio, Y. (2013). On the difficulty of training recurrent neural
+networks. *ICML*, PMLR 28(3), 1310-1318 (section 3.2: the threshold heuristic).
+Hochreiter, S., Schmidhuber, J. (1997). Long short-term memory. *Neural Computation* 9(8).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import NamedTuple
+
+import numpy as np
+from matplotlib.ticker import NullFormatter
+
+from . import clipping, data, plotting, rnn
+from ._validation import check_choice, check_int, check_real
+from .gradcheck import relative_error
+from .train import History, train
+
+__all__ = [
+    "ACTIVATIONS",
+    "TemporalGradients",
+    "temporal_gradient_norms",
+    "unexcited_direction",
+    "finite_difference_check",
+    "plot_temporal_gradients",
+    "plot_above_threshold",
+    "AddingSetup",
+    "ADDING",
+    "ClippingRun",
+    "run_adding",
+    "clipping_runs",
+    "threshold_sweep",
+    "vanishing_runs",
+    "plot_clipping_runs",
+    "plot_threshold_sweep",
+    "plot_vanishing_runs",
+]
+
+#: The activations of the chapter (``gamma`` from :func:`gradlab.rnn.derivative_bound`).
+ACTIVATIONS = ("tanh", "sigmoid")
+
+
+# --- gradients through time ---------------------------------------------------------------
+
+
+class TemporalGradients(NamedTuple):
+    """``||dL/dh_t||`` over ``t = 0..T`` for one recurrent network (see the module docstring).
+
+    Attributes
+    ----------
+    label
+        What the case is ("orthogonal", "unexcited direction", ...).
+    activation, gamma
+        The activation and ``sup |phi'|``.
+    ratio
+        ``gamma * sigma_max(W_hh)``: 1 is Pascanu et al.'s threshold.
+    length
+        ``T``, the number of steps.
+    input_std, bias
+        The inputs' scale and the units' bias.
+    norms
+        ``||dL/dh_t||`` (Frobenius norm over the batch), ``t = 0..T``.
+    check
+        :func:`gradlab.rnn.pascanu_check` of the network.
+    """
+
+    label: str
+    activation: str
+    gamma: float
+    ratio: float
+    length: int
+    input_std: float
+    bias: float
+    norms: np.ndarray
+    check: rnn.PascanuCheck
+
+    @property
+    def relative(self) -> np.ndarray:
+        """``||dL/dh_t|| / ||dL/dh_T||``, 1 at ``t = T``."""
+        return self.norms / self.norms[-1]
+
+    @property
+    def bound(self) -> np.ndarray:
+        """Pascanu et al.'s bound on :attr:`relative`: ``ratio**(T - t)``."""
+        return self.ratio ** (self.length - np.arange(self.length + 1, dtype=float))
+
+    @property
+    def decades(self) -> float:
+        """``log10(||dL/dh_0|| / ||dL/dh_T||)``: negative if the gradient vanishes back in time."""
+        with np.errstate(all="ignore"):
+            return float(np.log10(self.norms[0] / self.norms[-1]))
+
+    @property
+    def factor_per_step(self) -> float:
+        """The geometric-mean factor per step back, ``10**(decades / T)``."""
+        return 10.0 ** (self.decades / self.length)
+
+    @property
+    def within_bound(self) -> bool:
+        """Whether every ``relative[t] <= bound[t]`` (up to rounding): the theorem holds."""
+        return bool(np.all(self.relative <= self.bound * (1.0 + 1e-9)))
+
+    @property
+    def behaviour(self) -> str:
+        """``"vanishes"`` (a factor below 0.9 per step), ``"explodes"`` (above 1.1), else
+        ``"neither"``."""
+        f = self.factor_per_step
+        return "vanishes" if f < 0.9 else "explodes" if f > 1.1 else "neither"
+
+
+def _network(
+    activation: str,
+    ratio: float,
+    length: int,
+    hidden_size: int,
+    batch_size: int,
+    input_std: float,
+    bias: float,
+    seed: int,
+) -> tuple[rnn.RNN, np.ndarray, np.ndarray]:
+    """The network (orthogonal ``W_hh`` with every singular value ``ratio / gamma``) and data.
+
+    One generator, seeded with ``seed``, draws the network (``W_hh``, ``W_xh``, ``W_hy``, in
+    :class:`~gradlab.rnn.RNN`'s order) and then the inputs ``N(0, input_std^2)`` of shape
+    ``(batch, T, 2)`` and the targets ``N(0, 1)``: every ``ratio`` uses the same orthogonal
+    matrix, scaled.
+    """
+    rng = np.random.default_rng(seed)
+    gamma = rnn.derivative_bound(activation)
+    net = rnn.RNN(2, hidden_size, 1, activation, recurrent_scale=ratio / gamma, rng=rng)
+    net.b[:] = bias
+    X = input_std * rng.standard_normal((batch_size, length, 2))
+    y = rng.standard_normal((batch_size, 1))
+    return net, X, y
+
+
+def _check_common(activation, ratio, length, hidden_size, batch_size, input_std, bias, seed):
+    activation = check_choice(activation, "activation", ACTIVATIONS)
+    ratio = check_real(ratio, "ratio", minimum=0.0, strict_minimum=True)
+    length = check_int(length, "length", minimum=1)
+    hidden_size = check_int(hidden_size, "hidden_size", minimum=2)
+    batch_size = check_int(batch_size, "batch_size", minimum=1)
+    input_std = check_real(input_std, "input_std", minimum=0.0)
+    bias = check_real(bias, "bias")
+    seed = check_int(seed, "seed", minimum=0)
+    return activation, ratio, length, hidden_size, batch_size, input_std, bias, seed
+
+
+def temporal_gradient_norms(
+    activation: str = "tanh",
+    ratio: float = 1.0,
+    length: int = 50,
+    *,
+    hidden_size: int = 32,
+    batch_size: int = 8,
+    input_std: float = 0.5,
+    bias: float = 0.0,
+    seed: int = 0,
+) -> TemporalGradients:
+    """``||dL/dh_t||`` over time for an RNN whose ``W_hh`` has ``sigma_max = ratio / gamma``.
+
+    The network is :class:`gradlab.rnn.RNN` with an orthogonal recurrent matrix times
+    ``ratio / gamma`` (all its singular values equal ``sigma_max``), every unit's bias
+    ``bias``, inputs ``N(0, input_std^2)`` over ``length`` steps and a mean-squared-error
+    readout of the last state; the norms are BPTT's
+    (:attr:`gradlab.rnn.RNNGradients.hidden_grad_norms`). The measured ratio obeys
+
+    .. math:: \\|\\partial L/\\partial h_t\\| / \\|\\partial L/\\partial h_T\\|
+              \\le \\text{ratio}^{T - t}
+
+    (:attr:`TemporalGradients.bound`). Saturation (large inputs, a large bias, or sigmoid's
+    outputs, which sit around 1/2 and push ``z`` away from 0) makes ``|phi'|`` smaller than
+    ``gamma``, so the measurement falls below the bound.
+
+    Parameters
+    ----------
+    activation : {"tanh", "sigmoid"}
+    ratio : float
+        ``gamma sigma_max(W_hh)`` (> 0); 1 is the threshold ``sigma_max = 1/gamma``.
+    length : int
+        ``T`` (>= 1).
+    hidden_size, batch_size : int
+        Units (>= 2) and sequences (>= 1).
+    input_std, bias : float
+        Scale of the inputs (>= 0) and the units' bias.
+    seed : int
+        Seeds the network and the data.
+    """
+    args = _check_common(activation, ratio, length, hidden_size, batch_size, input_std, bias, seed)
+    net, X, y = _network(*args)
+    norms = net.loss_and_gradients(X, y).hidden_grad_norms
+    gamma = rnn.derivative_bound(args[0])
+    return TemporalGradients(
+        "orthogonal",
+        args[0],
+        gamma,
+        args[1],
+        args[2],
+        args[5],
+        args[6],
+        norms,
+        net.pascanu_check(),
+    )
+
+
+def unexcited_direction(
+    activation: str = "tanh",
+    ratio: float = 2.0,
+    length: int = 50,
+    *,
+    other_ratio: float = 0.5,
+    hidden_size: int = 32,
+    batch_size: int = 8,
+    input_std: float = 0.5,
+    seed: int = 0,
+) -> TemporalGradients:
+    """A recurrent matrix above ``1/gamma`` whose large direction the gradient never reaches.
+
+    ``W_hh = diag(ratio, other_ratio, ..., other_ratio) / gamma`` (so ``sigma_max =
+    ratio / gamma``) and the readout ignores unit 0 (``W_hy[:, 0] = 0``). Each step back
+    multiplies ``dL/dh`` by ``diag(phi') W_hh``, which is diagonal: coordinate 0 of the
+    gradient starts at 0 and stays 0, and every other coordinate shrinks by at least
+    ``other_ratio`` per step. So the gradient vanishes like ``other_ratio**(T - t)`` although
+    ``sigma_max > 1/gamma``: the condition is necessary for exploding, not sufficient.
+    """
+    activation, ratio, length, hidden_size, batch_size, input_std, _, seed = _check_common(
+        activation, ratio, length, hidden_size, batch_size, input_std, 0.0, seed
+    )
+    other = check_real(other_ratio, "other_ratio", minimum=0.0, strict_minimum=True)
+    if other >= ratio:
+        raise ValueError(f"other_ratio must be below ratio ({ratio}), got {other}")
+    net, X, y = _network(activation, ratio, length, hidden_size, batch_size, input_std, 0.0, seed)
+    gamma = rnn.derivative_bound(activation)
+    diagonal = np.full(hidden_size, other / gamma)
+    diagonal[0] = ratio / gamma
+    W_hy = net.W_hy.copy()
+    W_hy[:, 0] = 0.0
+    net = rnn.RNN.from_arrays(net.W_xh, np.diag(diagonal), net.b, W_hy, net.b_y, activation)
+    norms = net.loss_and_gradients(X, y).hidden_grad_norms
+    return TemporalGradients(
+        "unexcited direction",
+        activation,
+        gamma,
+        ratio,
+        length,
+        input_std,
+        0.0,
+        norms,
+        net.pascanu_check(),
+    )
+
+
+def _loss_from_state(net: rnn.RNN, X: np.ndarray, y: np.ndarray, t: int, h: np.ndarray) -> float:
+    """The loss when the state at step ``t`` is ``h``: the recurrence run on from ``t + 1``."""
+    for s in range(t, X.shape[1]):  # X[:, s] is x_{s+1}
+        h = net.activation.forward(h @ net.W_hh.T + X[:, s] @ net.W_xh.T + net.b)
+    y_hat = h @ net.W_hy.T + net.b_y
+    return float(np.mean((y_hat - y) ** 2))
+
+
+def finite_difference_check(
+    activation: str = "tanh",
+    ratio: float = 1.0,
+    length: int = 12,
+    *,
+    steps: Sequence[int] | None = None,
+    hidden_size: int = 6,
+    batch_size: int = 3,
+    input_std: float = 0.5,
+    bias: float = 0.0,
+    seed: int = 0,
+    h: float = 1e-6,
+) -> float:
+    """Largest relative error between BPTT's ``||dL/dh_t||`` and central differences.
+
+    For each ``t`` in ``steps`` (default ``0, T/2, T``) the loss is written as a function of
+    the state ``h_t`` alone (the recurrence run on from ``t + 1``), its gradient computed by
+    :func:`gradlab.gradcheck.numerical_gradient`, and its norm compared with the measured one
+    (:func:`gradlab.gradcheck.relative_error`). A correct BPTT gives about 1e-9 or less.
+    """
+    args = _check_common(activation, ratio, length, hidden_size, batch_size, input_std, bias, seed)
+    from .gradcheck import numerical_gradient
+
+    net, X, y = _network(*args)
+    norms = net.loss_and_gradients(X, y).hidden_grad_norms
+    T = args[2]
+    chosen = [0, T // 2, T] if steps is None else [check_int(s, "steps", minimum=0) for s in steps]
+    if any(s > T for s in chosen):
+        raise ValueError(f"steps must be in 0..{T}, got {list(chosen)}")
+    errors = []
+    for t in chosen:
+        state = net.hidden_states[t].copy()
+        grad = numerical_gradient(lambda H, t=t: _loss_from_state(net, X, y, t, H), state, h)
+        errors.append(relative_error(np.linalg.norm(grad), norms[t]))
+    return max(errors)
+
+
+def _log10(x: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.log10(x)
+
+
+def plot_temporal_gradients(
+    runs: Sequence[TemporalGradients],
+) -> plotting.FigureView:
+    """One panel per activation: ``log10 ||dL/dh_t|| / ||dL/dh_T||`` against the steps back
+    ``T - t``, solid for the measurement, dashed for the bound ``ratio**(T - t)``."""
+    if not runs or not all(isinstance(r, TemporalGradients) for r in runs):
+        raise TypeError("runs must be a non-empty list of TemporalGradients")
+    acts = list(dict.fromkeys(r.activation for r in runs))
+    colours = [plotting.COLORS[k] for k in ("blue", "orange", "red", "green", "purple")]
+    ratios = sorted({r.ratio for r in runs})
+    colour_of = {q: colours[i % len(colours)] for i, q in enumerate(ratios)}
+    with plotting.style():
+        fig, axes = plotting.new_figure(height=3.9, ncols=len(acts), sharey=True)
+        axes = np.atleast_1d(axes)
+        for ax, act in zip(axes, acts, strict=True):
+            for r in (r for r in runs if r.activation == act):
+                back = r.length - np.arange(r.length + 1)
+                c = colour_of[r.ratio]
+                ax.plot(back, _log10(r.relative), color=c, lw=2, label=f"γσ = {r.ratio:g}")
+                ax.plot(back, _log10(r.bound), color=c, lw=1.2, ls="--")
+            ax.set_title(f"{act}, σ_max = ratio / γ, γ = {rnn.derivative_bound(act):g}")
+            ax.set_xlabel("steps back, T − t")
+            ax.axhline(0.0, color=plotting.COLORS["grey"], lw=1)
+        axes[0].set_ylabel("log10 ‖∂L/∂h_t‖ / ‖∂L/∂h_T‖")
+        lo = min(float(np.nanmin(_log10(r.relative))) for r in runs)
+        hi = max(float(np.nanmax(_log10(r.relative))) for r in runs)
+        axes[0].set_ylim(min(lo, -1.0) - 1.0, max(hi, 1.0) + 1.0)
+        fig.legend(
+            *axes[0].get_legend_handles_labels(), loc="outside upper center", ncol=len(ratios)
+        )
+    parts = [
+        f"{r.activation} at γσ = {r.ratio:g}: {r.decades:+.1f} decades over {r.length} steps "
+        f"(bound {r.length * math.log10(r.ratio):+.1f})"
+        for r in runs
+    ]
+    alt = (
+        "Log-scale plots of the gradient norm with respect to the hidden state, relative to the "
+        "last step, against the number of steps back, one panel per activation, with dashed "
+        "straight lines for Pascanu et al.'s bound: " + "; ".join(parts) + "."
+    )
+    caption = (
+        "The gradient reaching step t of a recurrent network, relative to the last step, for "
+        "recurrent matrices whose largest singular value is below, at and above 1/γ (solid), "
+        "with Pascanu et al.'s bound (γσ_max)^(T−t) (dashed): every measurement stays under "
+        "its bound."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+def plot_above_threshold(runs: Sequence[TemporalGradients]) -> plotting.FigureView:
+    """Cases with ``sigma_max > 1/gamma``: ``log10`` relative norms against the steps back,
+    one line per case, labelled at its end; the bound of the first case dashed."""
+    if not runs or not all(isinstance(r, TemporalGradients) for r in runs):
+        raise TypeError("runs must be a non-empty list of TemporalGradients")
+    colours = [plotting.COLORS[k] for k in ("red", "blue", "green", "purple", "orange")]
+    styles = ["-", "-.", ":", "-", "-."]
+    with plotting.style():
+        fig, ax = plotting.new_figure(height=3.8)
+        ends = []
+        for i, r in enumerate(runs):
+            back = r.length - np.arange(r.length + 1)
+            y = _log10(r.relative)
+            ax.plot(back, y, color=colours[i % 5], ls=styles[i % 5], lw=2)
+            ends.append((float(y[0]), _short_label(r), colours[i % 5]))
+        first = runs[0]
+        ax.plot(
+            first.length - np.arange(first.length + 1),
+            _log10(first.bound),
+            color=plotting.COLORS["grey"],
+            ls="--",
+            lw=1.2,
+        )
+        ax.axhline(0.0, color=plotting.COLORS["grey"], lw=1)
+        ax.set_xlabel("steps back, T − t")
+        ax.set_ylabel("log10 ‖∂L/∂h_t‖ / ‖∂L/∂h_T‖")
+        T = max(r.length for r in runs)
+        ax.set_xlim(0, T)
+        lo = min(float(np.nanmin(_log10(r.relative))) for r in runs)
+        hi = max(float(np.nanmax(_log10(r.relative))) for r in runs)
+        ax.set_ylim(lo - 1.0, max(hi, 1.0) + 1.0)
+        ax.text(
+            0.02,
+            0.97,
+            f"dashed: bound (γσ)^(T−t), γσ = {first.ratio:g}",
+            transform=ax.transAxes,
+            va="top",
+            color=plotting.COLORS["grey"],
+        )
+        plotting.label_line_ends(ax, ends)
+    parts = [f"{_short_label(r)}: {r.decades:+.1f} decades ({r.behaviour})" for r in runs]
+    alt = (
+        "Log-scale plot of the gradient norm with respect to the hidden state, relative to the "
+        "last step, against the steps back, for recurrent networks whose largest singular "
+        "value is above 1/γ: " + "; ".join(parts) + "."
+    )
+    caption = (
+        "Above 1/γ the gradient may explode, but need not: saturated units and a large "
+        "direction the gradient never reaches both make it vanish. The condition is necessary "
+        "for exploding, not sufficient."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+def _short_label(r: TemporalGradients) -> str:
+    if r.label == "unexcited direction":
+        return "unexcited"
+    if r.bias:
+        return f"bias {r.bias:g}"
+    return f"inputs {r.input_std:g}"
+
+
+# --- training with and without clipping ---------------------------------------------------
+
+
+class AddingSetup(NamedTuple):
+    """The adding-problem run of the chapter (see :func:`run_adding`)."""
+
+    length: int = 20
+    n_samples: int = 256
+    hidden_size: int = 32
+    recurrent_scale: float = 2.0
+    lr: float = 0.05
+    momentum: float = 0.9
+    epochs: int = 40
+    batch_size: int = 32
+
+
+#: The chapter's setting: a tanh RNN with ``gamma sigma_max = 2`` on sequences of 20 steps,
+#: SGD with momentum 0.9 (lr 0.05), 40 epochs of 8 minibatches (320 steps).
+ADDING = AddingSetup()
+
+
+class ClippingRun(NamedTuple):
+    """One training run: its clipping threshold (None for none) and its :class:`History`."""
+
+    threshold: float | None
+    seed: int
+    history: History
+
+    @property
+    def label(self) -> str:
+        return "no clipping" if self.threshold is None else f"clip at {self.threshold:g}"
+
+    @property
+    def final_loss(self) -> float:
+        """Mean minibatch loss over the last epoch (``nan`` if training diverged)."""
+        if self.history.diverged:
+            return math.nan
+        steps = math.ceil(ADDING.n_samples / ADDING.batch_size)
+        return float(np.mean(self.history.loss[-steps:]))
+
+
+def run_adding(
+    threshold: float | None = None,
+    *,
+    seed: int = 0,
+    setup: AddingSetup = ADDING,
+) -> ClippingRun:
+    """Train the chapter's RNN on the adding problem, clipping the global norm at ``threshold``.
+
+    The data is :func:`gradlab.data.adding_problem` (seed 0, the same for every run); the
+    network is ``RNN(2, hidden, 1, "tanh", recurrent_scale=...)`` seeded with ``seed``;
+    training is :func:`gradlab.train.train` with the setup's SGD settings and the shuffling
+    seeded with ``seed``, ``clip="global_norm"`` unless ``threshold`` is None. Predicting
+    the mean scores an MSE of 1/6, the baseline to beat.
+    """
+    if threshold is not None:
+        threshold = check_real(threshold, "threshold", minimum=0.0, strict_minimum=True)
+    seed = check_int(seed, "seed", minimum=0)
+    if not isinstance(setup, AddingSetup):
+        raise TypeError(f"setup must be an AddingSetup, got {type(setup).__name__}")
+    X, y = data.adding_problem(setup.n_samples, setup.length, seed=0)
+    net = rnn.RNN(2, setup.hidden_size, 1, "tanh", recurrent_scale=setup.recurrent_scale, seed=seed)
+    history = train(
+        net,
+        X,
+        y,
+        epochs=setup.epochs,
+        batch_size=setup.batch_size,
+        lr=setup.lr,
+        momentum=setup.momentum,
+        clip=None if threshold is None else "global_norm",
+        clip_threshold=1.0 if threshold is None else threshold,
+        seed=seed,
+        progress=False,
+    )
+    return ClippingRun(threshold, seed, history)
+
+
+def clipping_runs(threshold: float | None = None, *, seed: int = 0) -> tuple[ClippingRun, ...]:
+    """The unclipped run and a clipped one, same seeds; the threshold defaults to
+    :func:`gradlab.clipping.suggest_threshold` of the unclipped run's norms."""
+    plain = run_adding(None, seed=seed)
+    if threshold is None:
+        threshold = clipping.suggest_threshold(plain.history.global_grad_norm)
+    return plain, run_adding(threshold, seed=seed)
+
+
+def threshold_sweep(
+    thresholds: Sequence[float | None] = (None, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 100.0),
+    *,
+    seeds: Sequence[int] = (0,),
+) -> list[ClippingRun]:
+    """:func:`run_adding` for every threshold and seed (None: no clipping)."""
+    return [run_adding(t, seed=s) for t in thresholds for s in seeds]
+
+
+def vanishing_runs(
+    threshold: float = 0.1, *, recurrent_scale: float = 0.5, length: int = 50, seed: int = 0
+) -> tuple[ClippingRun, ClippingRun, TemporalGradients]:
+    """Clipping against *vanishing* gradients: the same run with and without it.
+
+    A tanh RNN with ``recurrent_scale`` below 1 on adding sequences of ``length`` steps:
+    the gradient reaching the early steps is tiny, the loss stays near the baseline 1/6 with
+    or without clipping (global clipping only ever multiplies the whole gradient by a factor
+    <= 1, so it cannot enlarge a small part of it). Also returns the untrained network's
+    ``||dL/dh_t||`` (:func:`temporal_gradient_norms` at ``ratio = recurrent_scale``).
+    """
+    scale = check_real(recurrent_scale, "recurrent_scale", minimum=0.0, strict_minimum=True)
+    setup = ADDING._replace(length=check_int(length, "length", minimum=2), recurrent_scale=scale)
+    plain = run_adding(None, seed=seed, setup=setup)
+    clipped = run_adding(threshold, seed=seed, setup=setup)
+    through_time = temporal_gradient_norms("tanh", scale, setup.length, seed=seed)
+    return plain, clipped, through_time
+
+
+def _runs_check(runs: object) -> list[ClippingRun]:
+    if (
+        not isinstance(runs, Sequence)
+        or not runs
+        or not all(isinstance(r, ClippingRun) for r in runs)
+    ):
+        raise TypeError("runs must be a non-empty list of ClippingRun")
+    return list(runs)
+
+
+def plot_clipping_runs(
+    runs: Sequence[ClippingRun], *, baseline: float = 1 / 6
+) -> plotting.FigureView:
+    """Side by side: minibatch loss (left) and global gradient norm before clipping (right),
+    both on log scales, one line per run; the threshold of each clipped run dotted."""
+    runs = _runs_check(runs)
+    colours = [plotting.COLORS[k] for k in ("red", "blue", "green", "purple")]
+    styles = ["-", "-", "--", "-."]
+    with plotting.style():
+        fig, (left, right) = plotting.new_figure(height=3.6, ncols=2)
+        for i, r in enumerate(runs):
+            c, ls = colours[i % 4], styles[i % 4]
+            steps = np.arange(len(r.history.loss))
+            left.plot(steps, r.history.loss, color=c, ls=ls, lw=1.3, label=r.label)
+            right.plot(steps, r.history.global_grad_norm, color=c, ls=ls, lw=1.0)
+            if r.threshold is not None:
+                right.axhline(r.threshold, color=c, ls=":", lw=1.5)
+        left.axhline(baseline, color=plotting.COLORS["grey"], lw=1)
+        for ax in (left, right):
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(plotting.log_tick_formatter())
+            ax.yaxis.set_minor_formatter(NullFormatter())
+            ax.set_xlabel("step")
+        left.set_ylabel("minibatch loss (MSE)")
+        right.set_ylabel("‖g‖ before clipping")
+        fig.legend(*left.get_legend_handles_labels(), loc="outside upper center", ncol=len(runs))
+    parts = [
+        f"{r.label}: final loss {r.final_loss:.3g}, largest gradient norm "
+        f"{np.nanmax(r.history.global_grad_norm):.3g}, clipped on "
+        f"{100 * np.mean(r.history.clipped):.0f}% of steps"
+        for r in runs
+    ]
+    alt = (
+        "Two log-scale plots against the training step on the adding problem: the minibatch "
+        "loss (left, with the baseline 1/6 as a grey line) and the global gradient norm before "
+        "clipping (right, thresholds dotted). " + "; ".join(parts) + "."
+    )
+    caption = (
+        "The same recurrent network, data and seeds trained with and without clipping the "
+        "global gradient norm: loss (left) and the norm clipping saw (right)."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+def plot_threshold_sweep(
+    runs: Sequence[ClippingRun], *, baseline: float = 1 / 6
+) -> plotting.FigureView:
+    """Final loss against the clipping threshold (log-log), one marker per run; the unclipped
+    runs as a horizontal line, the baseline 1/6 in grey."""
+    runs = _runs_check(runs)
+    clipped = [r for r in runs if r.threshold is not None]
+    plain = [r for r in runs if r.threshold is None]
+    if not clipped:
+        raise ValueError("runs must include at least one clipped run")
+    with plotting.style():
+        fig, ax = plotting.new_figure(height=3.6)
+        xs = np.array([r.threshold for r in clipped])
+        ys = np.array([r.final_loss for r in clipped])
+        ax.plot(xs, ys, "o", color=plotting.COLORS["blue"], ms=7, label="clipped")
+        thresholds = sorted(set(xs))
+        means = [np.nanmean(ys[xs == t]) for t in thresholds]
+        ax.plot(thresholds, means, color=plotting.COLORS["blue"], lw=1.5)
+        if plain:
+            level = float(np.nanmean([r.final_loss for r in plain]))
+            ax.axhline(level, color=plotting.COLORS["red"], ls="--", lw=1.5, label="no clipping")
+        ax.axhline(baseline, color=plotting.COLORS["grey"], lw=1, label="predict the mean")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(plotting.log_tick_formatter())
+            axis.set_minor_formatter(NullFormatter())
+        ax.set_xlabel("clipping threshold c")
+        ax.set_ylabel("final loss (last epoch)")
+        ax.legend(loc="best")
+    best = thresholds[int(np.nanargmin(means))]
+    parts = ", ".join(f"{t:g}: {m:.3g}" for t, m in zip(thresholds, means, strict=True))
+    plain_text = f"; without clipping {level:.3g}" if plain else ""
+    alt = (
+        "Log-log plot of the final training loss on the adding problem against the global-norm "
+        f"clipping threshold: {parts}{plain_text}; the best threshold is {best:g}."
+    )
+    caption = (
+        "Final loss against the clipping threshold: too low a threshold shortens every step "
+        "and slows learning, too high a one never clips and changes nothing."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+def plot_vanishing_runs(
+    plain: ClippingRun,
+    clipped: ClippingRun,
+    through_time: TemporalGradients,
+    *,
+    baseline: float = 1 / 6,
+) -> plotting.FigureView:
+    """Left: the loss with and without clipping on a vanishing-gradient RNN; right: the
+    untrained network's ``log10 ||dL/dh_t|| / ||dL/dh_T||`` against the steps back."""
+    _runs_check([plain, clipped])
+    with plotting.style():
+        fig, (left, right) = plotting.new_figure(height=3.6, ncols=2)
+        for r, c, ls in ((plain, "red", "-"), (clipped, "blue", "--")):
+            left.plot(r.history.loss, color=plotting.COLORS[c], ls=ls, lw=1.3, label=r.label)
+        left.axhline(baseline, color=plotting.COLORS["grey"], lw=1)
+        left.set_yscale("log")
+        left.yaxis.set_major_formatter(plotting.log_tick_formatter())
+        left.yaxis.set_minor_formatter(NullFormatter())
+        left.set_xlabel("step")
+        left.set_ylabel("minibatch loss (MSE)")
+        back = through_time.length - np.arange(through_time.length + 1)
+        right.plot(back, _log10(through_time.relative), color=plotting.COLORS["blue"], lw=2)
+        right.set_xlabel("steps back, T − t")
+        right.set_ylabel("log10 ‖∂L/∂h_t‖ / ‖∂L/∂h_T‖")
+        fig.legend(*left.get_legend_handles_labels(), loc="outside upper center", ncol=2)
+    alt = (
+        f"Left: minibatch loss against the step for a tanh RNN with γσ = {through_time.ratio:g} "
+        f"on adding sequences of {through_time.length} steps, without clipping (final loss "
+        f"{plain.final_loss:.3g}) and with clipping at {clipped.threshold:g} (final loss "
+        f"{clipped.final_loss:.3g}, {100 * np.mean(clipped.history.clipped):.0f}% of steps "
+        f"clipped). Right: the gradient reaching step t falls by {-through_time.decades:.1f} "
+        f"decades over the {through_time.length} steps."
+    )
+    caption = (
+        "Clipping does not help vanishing gradients: it can only shorten a step, never "
+        "lengthen the tiny part of the gradient that reaches the early time steps."
+    )
+    return plotting.show(fig, alt, caption)

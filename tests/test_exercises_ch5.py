@@ -1,0 +1,298 @@
+"""Chapter 5's exercise checkers: correct, incorrect with the right hint, not attempted; no crash.
+
+The notebook's exercise texts and cells live here (``CELLS``), verbatim, so the chapter can copy
+them; the tests run the starter and solution cells.
+"""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from _cells import check_exercise_cells
+
+from gradlab.exercises import ch5
+from gradlab.exercises._core import TYPE_HINT
+from gradlab.exercises._functions import _GENERIC_HINTS
+
+# Exercise 5.1: clip_by_global_norm -------------------------------------------------------------
+
+
+def _total(grads):
+    return math.sqrt(sum(float(np.sum(g * g)) for g in grads))
+
+
+def good(grads, max_norm):
+    total = _total(grads)
+    if total > max_norm:
+        return [g * (max_norm / total) for g in grads]
+    return [g.copy() for g in grads]
+
+
+def zero_division(grads, max_norm):
+    scale = min(1.0, max_norm / np.sqrt(sum(np.sum(g**2) for g in grads)))
+    return [g * scale for g in grads]
+
+
+def per_tensor(grads, max_norm):
+    return [g * min(1.0, max_norm / np.linalg.norm(g)) if np.any(g) else g.copy() for g in grads]
+
+
+def always(grads, max_norm):
+    total = _total(grads)
+    return [g * (max_norm / total) if total else g.copy() for g in grads]
+
+
+def by_value(grads, max_norm):
+    return [np.clip(g, -max_norm, max_norm) for g in grads]
+
+
+def squared(grads, max_norm):
+    sq = sum(float(np.sum(g * g)) for g in grads)
+    return [g * (max_norm / sq) if sq > max_norm else g.copy() for g in grads]
+
+
+def sum_of_norms(grads, max_norm):
+    total = sum(float(np.linalg.norm(g)) for g in grads)
+    return [g * (max_norm / total) if total > max_norm else g.copy() for g in grads]
+
+
+def with_eps(grads, max_norm):
+    scale = min(1.0, max_norm / (_total(grads) + 1e-6))
+    return [g * scale for g in grads]
+
+
+def returns_scale(grads, max_norm):
+    total = _total(grads)
+    return max_norm / total if total > max_norm else 1.0
+
+
+def in_place(grads, max_norm):
+    total = _total(grads)
+    if total > max_norm:
+        for g in grads:
+            g *= max_norm / total
+    return grads
+
+
+WRONG = [
+    (zero_division, 0),
+    (per_tensor, 1),
+    (always, 2),
+    (by_value, 3),
+    (squared, 4),
+    (sum_of_norms, 5),
+    (with_eps, 6),
+    (returns_scale, 7),
+]
+
+
+def test_global_norm_accepts_a_correct_function():
+    fb = ch5.clip_by_global_norm(good)
+    assert fb.correct and fb.hint == "", fb
+
+
+@pytest.mark.parametrize("func, k", WRONG, ids=[f.__name__ for f, _ in WRONG])
+def test_global_norm_each_mistake_gets_its_hint(func, k):
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        fb = ch5.clip_by_global_norm(func)
+    assert escaped == []
+    assert fb.status == "incorrect" and fb.hint == ch5.GLOBAL_DIAGNOSERS[k][1], (fb, k)
+
+
+def test_global_norm_every_diagnoser_is_exercised():
+    assert sorted(k for _, k in WRONG) == list(range(len(ch5.GLOBAL_DIAGNOSERS)))
+
+
+def test_global_norm_catches_mutation_and_stubs():
+    fb = ch5.clip_by_global_norm(in_place)
+    assert fb.status == "incorrect" and fb.hint == _GENERIC_HINTS["mutated"]
+
+    def starter(grads, max_norm):
+        clipped = ...  # replace ... with your code
+        return clipped
+
+    for func in (starter, ..., None, lambda grads, max_norm: None):
+        assert ch5.clip_by_global_norm(func).status == "not attempted"
+    assert "expected a function" in ch5.clip_by_global_norm(3).message
+
+
+def test_global_norm_exactly_at_the_threshold_is_compared_exactly():
+    case = next(c for c in ch5.GLOBAL_CASES if "exactly" in c.label)
+    assert case.rtol == 0.0 and case.atol == 0.0
+    assert any("zero" in c.label for c in ch5.GLOBAL_CASES)
+
+
+@pytest.mark.parametrize("result", ["x", 3.0, (1, 2), object(), np.array(["a"])])
+def test_global_norm_never_raises_on_strange_results(result):
+    fb = ch5.clip_by_global_norm(lambda grads, max_norm, _r=result: _r)
+    assert fb.status == "incorrect" and str(fb) and fb._repr_html_()
+
+
+# Exercise 5.2: the angle a value clip introduces ---------------------------------------------
+
+G = np.array([2.5, -0.4, 1.2])
+V = np.array([1.0, -0.4, 1.0])  # independent of gradlab
+ANGLE = math.degrees(math.acos(G @ V / (np.linalg.norm(G) * np.linalg.norm(V))))
+
+
+def test_angle_is_the_arccos_formula():
+    assert tuple(G) == ch5.ANGLE_GRADIENT and ch5.ANGLE_THRESHOLD == 1.0
+    assert ch5.expected_angle() == pytest.approx(ANGLE, rel=1e-12)
+    for answer in (ANGLE, round(ANGLE, 2), 20.4, np.float64(ANGLE)):
+        assert ch5.value_clip_angle(answer).correct, answer
+    assert ch5.value_clip_angle(...).status == "not attempted"
+
+
+ANGLE_TRIGGERS = [
+    ([math.radians(ANGLE)], "radians"),
+    ([G @ V / (np.linalg.norm(G) * np.linalg.norm(V))], "cosine"),
+    ([0.0], "Norm clipping"),
+    (None, "[0, c]"),
+    ([180 - ANGLE], "180°"),
+]
+
+
+def test_angle_every_hint_fires():
+    hints = ch5._angle_hints()
+    assert len(hints) == len(ANGLE_TRIGGERS)
+    w = np.clip(G, 0.0, 1.0)
+    wrong = math.degrees(math.acos(G @ w / (np.linalg.norm(G) * np.linalg.norm(w))))
+    for (answers, words), (predicate, hint) in zip(ANGLE_TRIGGERS, hints, strict=True):
+        assert words in hint and not predicate(ANGLE)
+        for answer in answers or [wrong]:
+            fb = ch5.value_clip_angle(answer)
+            assert fb.status == "incorrect" and fb.hint == hint, (answer, fb.hint)
+    assert ch5.value_clip_angle(45.0).hint == ch5.ANGLE_FALLBACK
+    assert ch5.value_clip_angle("20.4").hint == TYPE_HINT
+
+
+# Exercise 5.3: decide from a gradient-norm history -------------------------------------------
+
+
+def test_histories_and_the_decision():
+    a, b = ch5.norm_history("a"), ch5.norm_history("b")
+    assert a.shape == b.shape == (50,)
+    assert a.max() / np.median(a) < ch5.SPIKE_FACTOR / 1.5  # clearly no spike
+    assert b.max() / np.median(b) > ch5.SPIKE_FACTOR * 1.5  # clearly spikes
+    with pytest.raises(ValueError, match="name"):
+        ch5.norm_history("c")
+    fb = ch5.decide_clipping(False, True, float(np.median(b)))
+    assert fb.correct, fb
+    assert ch5.decide_clipping(False, True, float(f"{np.median(b):.2g}")).correct
+
+
+def test_decision_feedback():
+    b = ch5.norm_history("b")
+    assert ch5.decide_clipping().status == "not attempted"
+    assert ch5.decide_clipping(False, True).status == "not attempted"
+    fb = ch5.decide_clipping(True, True, float(np.median(b)))
+    assert fb.status == "incorrect" and "max/median" in fb.hint
+    fb = ch5.decide_clipping("no", True, 1.0)
+    assert fb.status == "incorrect" and "bool" in fb.hint
+    hints = ch5.threshold_hints("b")
+    for value, (predicate, hint) in zip(
+        (np.mean(b), np.max(b), np.min(b), np.percentile(b, 90)), hints, strict=True
+    ):
+        assert predicate(float(value)) and not predicate(float(np.median(b)))
+        fb = ch5.decide_clipping(False, True, float(value))
+        assert fb.status == "incorrect" and fb.hint == hint
+
+
+# The notebook's cells, verbatim ----------------------------------------------------------------
+
+CELLS = {
+    "clip_by_global_norm": {
+        "statement": r"""```{exercise} Clip by global norm
+:label: ch5-ex-global-norm
+
+Write `clip_by_global_norm(grads, max_norm)`: `grads` is a list of NumPy arrays (one per
+parameter). Compute the global norm $N = \sqrt{\sum_i \|g_i\|^2}$ over all of them; if
+$N > $ `max_norm`, return the list of arrays each multiplied by `max_norm / N`, otherwise copies
+of the arrays. Do not change the arrays you are given, and add no eps. The checker compares your
+function with `gradlab` on several lists, including all-zero gradients and a norm exactly at the
+threshold.
+```""",
+        "starter": '''def clip_by_global_norm(grads, max_norm):
+    """The arrays rescaled together so that their global norm is at most max_norm."""
+    clipped = ...  # replace ... with your code
+    return clipped
+
+
+exercises.ch5.clip_by_global_norm(clip_by_global_norm)''',
+        "solution": '''# Solution
+def clip_by_global_norm(grads, max_norm):
+    """The arrays rescaled together so that their global norm is at most max_norm."""
+    total = np.sqrt(sum(np.sum(g**2) for g in grads))
+    if total > max_norm:
+        return [g * (max_norm / total) for g in grads]
+    return [g.copy() for g in grads]
+
+
+print("clipped:", clip_by_global_norm([np.array([3.0, 4.0])], 1.0))
+exercises.ch5.clip_by_global_norm(clip_by_global_norm)''',
+    },
+    "value_clip_angle": {
+        "statement": r"""```{exercise} The angle of a value clip
+:label: ch5-ex-angle
+
+Clip the gradient $g = (2.5, -0.4, 1.2)$ by value at $c = 1$ (each entry into $[-1, 1]$). By
+what angle does this turn the gradient? Give it in degrees, to 3 significant figures.
+```""",
+        "starter": """angle = ...  # replace ... with your answer in degrees
+exercises.ch5.value_clip_angle(angle)""",
+        "solution": """# Solution
+g = np.array([2.5, -0.4, 1.2])
+v = np.clip(g, -1.0, 1.0)
+cos = g @ v / (np.linalg.norm(g) * np.linalg.norm(v))
+angle = np.degrees(np.arccos(cos))
+print("clipped:", v, "angle in degrees:", angle)
+exercises.ch5.value_clip_angle(angle)""",
+    },
+    "decide_clipping": {
+        "statement": r"""```{exercise} To clip or not to clip
+:label: ch5-ex-decide
+
+`exercises.ch5.norm_history("a")` and `exercises.ch5.norm_history("b")` are the global gradient
+norms of the first 50 steps of two training runs without clipping. Call a history spiky when its
+largest norm is more than 10 times its median. Which one should be clipped (`True` or `False`
+for each)? For the one that should, give the threshold the rule of thumb suggests, its median
+norm, to 2 significant figures.
+```""",
+        "starter": """history_a = exercises.ch5.norm_history("a")
+history_b = exercises.ch5.norm_history("b")
+clip_a = ...  # replace ... with True or False
+clip_b = ...  # replace ... with True or False
+threshold_b = ...  # replace ... with a number (2 significant figures)
+exercises.ch5.decide_clipping(clip_a, clip_b, threshold_b)""",
+        "solution": """# Solution
+history_a = exercises.ch5.norm_history("a")
+history_b = exercises.ch5.norm_history("b")
+for name, h in (("a", history_a), ("b", history_b)):
+    print(f"history {name}: median", np.median(h), "max/median", h.max() / np.median(h))
+clip_a = bool(history_a.max() > 10 * np.median(history_a))
+clip_b = bool(history_b.max() > 10 * np.median(history_b))
+threshold_b = np.median(history_b)
+exercises.ch5.decide_clipping(clip_a, clip_b, threshold_b)""",
+    },
+}
+
+
+@pytest.mark.parametrize("key", list(CELLS))
+def test_notebook_cells_give_not_attempted_and_correct(key, capsys):
+    cells = CELLS[key]
+    assert f"exercises.ch5.{key}(" in cells["starter"]
+    assert f"exercises.ch5.{key}(" in cells["solution"]
+    check_exercise_cells(cells, capsys, min_printed=1)
+
+
+def test_notebook_statements_match_the_checkers():
+    flat = {k: " ".join(c["statement"].split()) for k, c in CELLS.items()}
+    assert "$g = (2.5, -0.4, 1.2)$" in flat["value_clip_angle"]
+    assert f"{ch5.ANGLE_SIG_FIGS} significant figures" in flat["value_clip_angle"]
+    assert f"more than {ch5.SPIKE_FACTOR:g} times its median" in flat["decide_clipping"]
+    assert f"first {ch5.RULE_STEPS} steps" in flat["decide_clipping"]
+    assert f"{ch5.THRESHOLD_SIG_FIGS} significant figures" in flat["decide_clipping"]
+    labels = [c["statement"].splitlines()[1] for c in CELLS.values()]
+    assert len(set(labels)) == 3 and all(lab.startswith(":label: ch5-ex-") for lab in labels)

@@ -1,0 +1,114 @@
+"""Chapter 5's engine: gradients through time against Pascanu et al.'s bound, the clipping
+helpers against the frameworks' formulas, and the training studies."""
+
+import math
+
+import numpy as np
+import pytest
+
+from gradlab import recurrent_study as rs
+from gradlab import rnn
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("ratio", [0.8, 1.0, 1.5, 2.5])
+def test_measured_norms_obey_pascanus_bound(activation, ratio):
+    r = rs.temporal_gradient_norms(activation, ratio, 40)
+    assert r.norms.shape == (41,) and r.relative[-1] == 1.0
+    assert r.within_bound
+    assert r.check.largest_singular_value == pytest.approx(ratio / r.gamma, rel=1e-12)
+    if ratio != 1.0:  # at 1 exactly, sigma_max is 1/gamma up to rounding (either side)
+        assert r.check.vanishing_guaranteed == (ratio < 1)
+        assert r.check.exploding_possible == (ratio > 1)
+    if ratio < 1:  # sufficient: it must vanish at least as fast as the bound
+        assert r.decades <= 40 * math.log10(ratio) + 1e-9 and r.behaviour == "vanishes"
+
+
+def test_the_bound_can_fail_to_hold_only_if_the_code_is_wrong():
+    # The check can fail: a "measurement" above the bound is reported as such.
+    r = rs.temporal_gradient_norms("tanh", 0.8, 20)
+    fake = r._replace(norms=r.norms[-1] * np.ones_like(r.norms))
+    assert not fake.within_bound
+
+
+def test_above_threshold_can_explode_or_vanish():
+    explodes = rs.temporal_gradient_norms("tanh", 2.0, 50, input_std=0.1)
+    assert explodes.behaviour == "explodes" and explodes.decades > 2
+    saturated = rs.temporal_gradient_norms("tanh", 2.0, 50, bias=3.0)
+    assert saturated.check.exploding_possible and saturated.behaviour == "vanishes"
+    unexcited = rs.unexcited_direction("tanh", 2.0, 50)
+    assert unexcited.check.exploding_possible and unexcited.behaviour == "vanishes"
+    # The gradient never enters the large direction: it shrinks at least like 0.5 per step.
+    assert np.all(unexcited.relative <= 0.5 ** (50 - np.arange(51)) * (1 + 1e-9))
+    assert unexcited.within_bound
+
+
+@pytest.mark.parametrize("activation, ratio", [("tanh", 0.9), ("tanh", 2.0), ("sigmoid", 1.5)])
+def test_hidden_gradient_norms_match_finite_differences(activation, ratio):
+    assert rs.finite_difference_check(activation, ratio, 10) < 1e-7
+
+
+def test_finite_difference_check_detects_a_wrong_norm(monkeypatch):
+    real = rnn.RNN.loss_and_gradients
+
+    def wrong(self, X, y, loss="mse"):
+        out = real(self, X, y, loss)
+        return out._replace(hidden_grad_norms=out.hidden_grad_norms * 1.01)
+
+    monkeypatch.setattr(rnn.RNN, "loss_and_gradients", wrong)
+    assert rs.finite_difference_check("tanh", 1.0, 8) > 1e-3
+
+
+def test_same_seed_same_matrix_only_scaled():
+    a = rs.temporal_gradient_norms("tanh", 0.5, 5)
+    b = rs.temporal_gradient_norms("tanh", 0.5, 5)
+    np.testing.assert_array_equal(a.norms, b.norms)
+    net1, _, _ = rs._network("tanh", 1.0, 5, 32, 8, 0.5, 0.0, 0)
+    net2, _, _ = rs._network("tanh", 2.0, 5, 32, 8, 0.5, 0.0, 0)
+    np.testing.assert_allclose(net2.W_hh, 2 * net1.W_hh, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error",
+    [
+        ({"activation": "relu"}, ValueError),
+        ({"ratio": 0.0}, ValueError),
+        ({"length": 0}, ValueError),
+        ({"input_std": -1.0}, ValueError),
+        ({"seed": 1.5}, TypeError),
+    ],
+)
+def test_bad_arguments_name_themselves(kwargs, error):
+    name = next(iter(kwargs))
+    with pytest.raises(error, match=name):
+        rs.temporal_gradient_norms(**kwargs)
+
+
+def test_unexcited_needs_a_smaller_other_ratio():
+    with pytest.raises(ValueError, match="other_ratio"):
+        rs.unexcited_direction(ratio=1.5, other_ratio=2.0)
+
+
+def test_clipping_runs_use_the_same_seeds_and_the_median_rule():
+    short = rs.ADDING._replace(epochs=2)
+    plain = rs.run_adding(None, setup=short)
+    again = rs.run_adding(None, setup=short)
+    np.testing.assert_array_equal(plain.history.loss, again.history.loss)
+    clipped = rs.run_adding(0.1, setup=short)
+    assert clipped.history.loss[0] == plain.history.loss[0]  # same start, then clipped steps
+    assert clipped.history.clipped.any() and not plain.history.clipped.any()
+    assert plain.label == "no clipping" and clipped.label == "clip at 0.1"
+    assert plain.final_loss == pytest.approx(np.mean(plain.history.loss[-8:]))
+
+
+def test_threshold_sweep_orders_runs_by_threshold_then_seed():
+    runs = rs.threshold_sweep((None, 100.0), seeds=(0, 1))
+    assert [(r.threshold, r.seed) for r in runs] == [(None, 0), (None, 1), (100.0, 0), (100.0, 1)]
+
+
+def test_vanishing_runs_show_clipping_does_not_help():
+    plain, clipped, through = rs.vanishing_runs(0.1, recurrent_scale=0.5, length=30)
+    assert through.decades < -5  # the gradient reaching step 0 is tiny
+    # Neither run beats predicting the mean by much: clipping changes nothing that matters.
+    for r in (plain, clipped):
+        assert r.final_loss > 0.5 * (1 / 6)
