@@ -20,6 +20,7 @@ from .ch1 import MatrixProductExplorer, ScalarChainExplorer
 from .ch2 import GradientFlowExplorer
 from .ch3 import ActivationStatsExplorer
 from .ch4 import InitializationExplorer
+from .ch6 import LadderExplorer
 
 __all__ = [
     "Control",
@@ -30,6 +31,7 @@ __all__ = [
     "GradientFlowExplorer",
     "ActivationStatsExplorer",
     "InitializationExplorer",
+    "LadderExplorer",
     "EXPLORER_KEY",
     "LIVE_NOTE",
 ]
