@@ -44,6 +44,7 @@ import html
 import json
 import math
 import pathlib
+import warnings
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields, replace
 
@@ -221,6 +222,14 @@ def build_network(rung: str | Rung, setup: Setup = SETUP) -> MLP:
         residual_scale=rung.scale_for(setup.depth),
         layer_norm=rung.layer_norm,
     )
+
+
+def _nan_stat(func, x: np.ndarray, axis: int | None = None):
+    """``numpy.nanmean``/``nanmedian``/``nanmax`` without the warning on all-nan slices (the
+    rows after a divergence): those give nan."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return func(x, axis=axis)
 
 
 def _norm(x: np.ndarray) -> float:
@@ -656,17 +665,17 @@ def results_table(
         recorded = run.update_ratio[np.isfinite(run.update_ratio).any(axis=1)]
         late = recorded[int(0.75 * len(recorded)) :]
         with np.errstate(all="ignore"):
-            ratio = float(np.nanmedian(late)) if late.size else math.nan
-            dead = float(np.nanmean(run.dead_fraction[-1]))
+            ratio = float(_nan_stat(np.nanmedian, late)) if late.size else math.nan
+            dead = float(_nan_stat(np.nanmean, run.dead_fraction[-1]))
             sat = run.saturated_fraction[-1]
-            saturated = float(np.nanmean(sat)) if np.isfinite(sat).any() else math.nan
+            saturated = float(_nan_stat(np.nanmean, sat)) if np.isfinite(sat).any() else math.nan
         rows.append(
             [
                 run.label,
                 _fmt(run.final_loss, ".3f"),
                 _fmt(run.final_accuracy, ".3f"),
                 steps,
-                _fmt(float(np.nanmax(run.global_grad_norm))),
+                _fmt(float(_nan_stat(np.nanmax, run.global_grad_norm))),
                 _fmt(ratio, ".1e"),
                 _fmt(dead, ".2f"),
                 _fmt(saturated, ".2f"),
@@ -891,7 +900,7 @@ def plot_update_ratios(runs: Sequence[Run]) -> plotting.FigureView:
         for run in runs:
             with np.errstate(all="ignore"):
                 m = (
-                    np.nanmedian(run.update_ratio, axis=0)
+                    _nan_stat(np.nanmedian, run.update_ratio, axis=0)
                     if np.isfinite(run.update_ratio).any()
                     else np.full(run.depth, np.nan)
                 )
@@ -928,9 +937,9 @@ def plot_unit_health(runs: Sequence[Run]) -> plotting.FigureView:
         ends = []
         for run in runs:
             with np.errstate(all="ignore"):
-                dead = np.nanmean(run.dead_fraction, axis=1)
+                dead = _nan_stat(np.nanmean, run.dead_fraction, axis=1)
                 sat = run.saturated_fraction
-                sat = np.nanmean(sat, axis=1) if np.isfinite(sat).any() else None
+                sat = _nan_stat(np.nanmean, sat, axis=1) if np.isfinite(sat).any() else None
             top.plot(run.record_steps, dead, **_look(run))
             if sat is not None:
                 bottom.plot(run.record_steps, sat, **_look(run))
