@@ -109,6 +109,7 @@ def main() -> None:
         explore.GradientFlowExplorer,
         explore.ActivationStatsExplorer,
         explore.InitializationExplorer,
+        explore.LadderExplorer,
     ):
         t0 = time.perf_counter()
         ex = cls()

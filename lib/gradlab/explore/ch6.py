@@ -32,7 +32,8 @@ class LadderExplorer(Explorer):
     training step or the layer as x axis:
 
     * the accuracy on the whole data set against the step;
-    * ``log10`` of the global gradient norm at every step (before clipping), where spikes show;
+    * ``log10`` of the global gradient norm (before clipping), the largest in each window of
+      ``window`` steps (so a one-step spike shows, with a tenth of the points to draw);
     * ``log10 ||dLoss/dW_l||`` per layer at the start (dotted), middle (dashed) and end
       (solid) of training;
     * ``log10`` of the median update-to-weight ratio ``||lr v_l|| / ||W_l||`` per layer, with
@@ -59,7 +60,8 @@ class LadderExplorer(Explorer):
         "gradient norms at the start, middle and end of training, and per-layer "
         "update-to-weight ratios against the rule of thumb $10^{-3}$."
     )
-    figsize = (FIGURE_WIDTH, 8.6)
+    figsize = (FIGURE_WIDTH, 7.8)
+    window = 10
     ylim_global = (-3.0, 4.0)
     ylim_layer = (-7.0, 3.0)
     ylim_ratio = (-7.0, 0.0)
@@ -101,8 +103,8 @@ class LadderExplorer(Explorer):
                 saturated = float(np.nanmean(sat_row)) if np.isfinite(sat_row).any() else None
             self._views[key] = {
                 "run": run,
-                "steps": np.arange(len(run.loss)),
-                "global": _log10(run.global_grad_norm),
+                "steps": np.arange(0, len(run.loss), self.window),
+                "global": _log10(self.window_max(run.global_grad_norm, self.window)),
                 "layers": np.arange(1, run.depth + 1),
                 "grad": [_log10(run.grad_norm[r]) for r in rows],
                 "ratio": _log10(ratio),
@@ -112,6 +114,15 @@ class LadderExplorer(Explorer):
                 "saturated": saturated,
             }
         return self._views[key]
+
+    @staticmethod
+    def window_max(x: np.ndarray, window: int) -> np.ndarray:
+        """The largest finite value of each run of ``window`` entries (nan where none is)."""
+        n = math.ceil(len(x) / window)
+        padded = np.full(n * window, -np.inf)
+        padded[: len(x)] = np.where(np.isfinite(x), x, -np.inf)
+        out = padded.reshape(n, window).max(axis=1)
+        return np.where(np.isfinite(out), out, np.nan)
 
     # -- drawing ----------------------------------------------------------------------------
     def _build(self, fig: Figure) -> list[Artist]:
@@ -140,7 +151,7 @@ class LadderExplorer(Explorer):
         ratio.axhline(math.log10(capstone.UPDATE_RATIO_RULE), color=grey, lw=1.5)
         ratio.text(0.3, -2.85, "1e−3 rule", color=grey, va="bottom")
         (self._acc,) = acc.plot([], [], "-", lw=1.8, color=blue)
-        (self._global,) = glob.plot([], [], "-", lw=0.8, color=blue)
+        (self._global,) = glob.plot([], [], "-", lw=1.0, color=blue)
         shades = (COLORS["sky"], COLORS["blue"], COLORS["black"])
         styles = (":", "--", "-")
         self._grad = [
