@@ -81,8 +81,8 @@ __all__ = ["MLP", "Gradients", "Diagnostics", "mse", "cross_entropy", "LOSSES", 
 
 LOSSES = ("mse", "cross_entropy")
 
-#: ``eps`` of layer normalization, PyTorch ``nn.LayerNorm``'s and Keras ``LayerNormalization``'s
-#: default is 1e-5 and 1e-3; gradlab follows PyTorch.
+#: ``eps`` of layer normalization: PyTorch ``nn.LayerNorm``'s default (Keras
+#: ``LayerNormalization``'s is 1e-3).
 LAYER_NORM_EPS = 1e-5
 
 
