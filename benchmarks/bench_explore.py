@@ -111,6 +111,7 @@ def main() -> None:
         explore.InitializationExplorer,
         explore.ClippingExplorer,
         explore.RecurrentGradientExplorer,
+        explore.LadderExplorer,
     ):
         t0 = time.perf_counter()
         ex = cls()

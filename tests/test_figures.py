@@ -6,8 +6,24 @@ import matplotlib.colors as mcolors
 import numpy as np
 import pytest
 
-from gradlab import backprop, chains, explore, gradcheck, initialization, plotting, saturation
+from gradlab import (
+    backprop,
+    capstone,
+    chains,
+    explore,
+    gradcheck,
+    initialization,
+    plotting,
+    saturation,
+)
 from gradlab import recurrent_study as rs
+
+
+def _ladder():
+    """The chapter's ladder (cached runs at the chapter's depth)."""
+    runs = capstone.load_ladder()
+    return [runs[(name, capstone.SETUP.depth)] for name in capstone.RUNGS]
+
 
 # The chapter's figures, as the notebook calls them.
 FIGURES = {
@@ -68,6 +84,14 @@ FIGURES = {
         [rs.run_adding(t, setup=rs.ADDING._replace(epochs=2)) for t in (None, 0.1, 10.0)]
     ),
     "vanishing_runs": lambda: rs.plot_vanishing_runs(*rs.vanishing_runs(length=10)),
+    # Chapter 6.
+    "residual_at_init": lambda: capstone.plot_residual_at_init(
+        capstone.residual_gradient_norms(depth=30, width=64, seed=0)
+    ),
+    "ladder_curves": lambda: capstone.plot_ladder_curves(_ladder()),
+    "ladder_layer_gradients": lambda: capstone.plot_layer_gradients(_ladder()),
+    "ladder_update_ratios": lambda: capstone.plot_update_ratios(_ladder()),
+    "ladder_unit_health": lambda: capstone.plot_unit_health(_ladder()),
 }
 
 SETTINGS = {
@@ -77,6 +101,11 @@ SETTINGS = {
         {},
         {"activation": "relu", "gain": 3.0, "depth": 40},
         {"activation": "sigmoid", "gain": 0.5, "depth": 2},
+    ],
+    explore.LadderExplorer: [
+        {},
+        {"rung": "relu_he_spike", "depth": 16},
+        {"rung": "sigmoid_normal", "depth": 8},
     ],
     explore.InitializationExplorer: [
         {},
@@ -277,3 +306,31 @@ def test_layer_histograms_figure_bins_the_samples(monkeypatch):
     np.testing.assert_allclose(top_left.patches[2].get_xy()[1:-1:2, 1], counts)
     sds = ", ".join(f"{float(np.std(a)):.2g}" for a in runs[1].activations)
     assert f"xavier_uniform: activation std by layer {sds};" in view.alt
+
+
+def test_ladder_figures_draw_the_runs(monkeypatch):
+    runs = _ladder()
+    fig, view = capture(monkeypatch, lambda: capstone.plot_ladder_curves(runs))
+    top, bottom = fig.axes
+    for line, run in zip(bottom.get_lines(), runs, strict=False):
+        np.testing.assert_array_equal(line.get_ydata(), run.accuracy)
+    assert f"{runs[2].label}: loss {runs[2].final_loss:.3g}" in view.alt and view.caption
+    fig, view = capture(monkeypatch, lambda: capstone.plot_layer_gradients(runs))
+    first = fig.axes[1].get_lines()[0]  # sigmoid with Xavier weights, at step 0
+    np.testing.assert_allclose(first.get_ydata(), np.log10(runs[1].grad_norm[0]))
+    assert f"from {runs[1].grad_norm[0][0]:.1e} (layer 1)" in view.alt
+    fig, view = capture(monkeypatch, lambda: capstone.plot_update_ratios(runs))
+    assert "rule of thumb 1e-3" in view.alt
+    fig, view = capture(monkeypatch, lambda: capstone.plot_unit_health(runs))
+    dead = fig.axes[0].get_lines()[2].get_ydata()  # ReLU, He
+    np.testing.assert_allclose(dead, np.nanmean(runs[2].dead_fraction, axis=1))
+
+
+def test_residual_figure_draws_relative_norms(monkeypatch):
+    norms = capstone.residual_gradient_norms(depth=12, width=32, seed=1)
+    fig, view = capture(monkeypatch, lambda: capstone.plot_residual_at_init(norms))
+    lines = fig.axes[0].get_lines()
+    np.testing.assert_allclose(
+        lines[1].get_ydata(), np.log10(norms["residual"] / norms["residual"][-1])
+    )
+    assert f"{norms['residual'][0] / norms['residual'][-1]:.3g}" in view.alt

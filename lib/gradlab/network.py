@@ -17,6 +17,34 @@ Each step back multiplies by ``W_l.T`` and by ``phi'``: when those factors are
 small the gradient vanishes, when large it explodes. :meth:`MLP.diagnostics`
 measures both, layer by layer.
 
+Two structural fixes (Chapter 6) change the hidden layers ``l = 1..L-1``:
+
+* **Layer normalization** (``layer_norm=True``; Ba, Kiros and Hinton 2016)
+  normalizes each row's summed inputs over the layer's units, then applies a
+  learned gain ``g_l`` and the layer's bias::
+
+      u_l = a_{l-1} @ W_l,   u^_l = (u_l - mean(u_l)) / sqrt(var(u_l) + eps)
+      z_l = g_l * u^_l + b_l                     (g_l starts at 1)
+
+  and backward, with ``d^ = dLoss/du^_l = delta_l * g_l`` and means over the units::
+
+      dg_l = sum over the batch of delta_l * u^_l
+      dLoss/du_l = (d^ - mean(d^) - u^_l * mean(d^ * u^_l)) / sqrt(var(u_l) + eps)
+
+* **Residual connections** (``residual=True``; He, Zhang, Ren and Sun 2016)
+  add the layer's input to its output where the widths agree::
+
+      a_l = a_{l-1} + alpha * phi(z_l)           (alpha = residual_scale)
+
+  so the layer's Jacobian is ``I + alpha * diag(phi'(z_l)) W_l^T`` (as a map of
+  row vectors, ``I + alpha W_l diag(phi'(z_l))``) and backward adds the
+  gradient arriving at ``a_l`` straight to the one leaving for ``a_{l-1}``::
+
+      dLoss/da_{l-1} = delta_l @ W_l.T + dLoss/da_l,   delta_l = alpha * dLoss/da_l * phi'(z_l)
+
+  The product of Chapter 1 becomes a product of ``I + small`` factors, which
+  stays near 1 instead of shrinking or growing exponentially.
+
 Overflow is part of the subject here: a network that explodes produces
 ``inf`` and ``nan`` *silently* (no ``RuntimeWarning``); check
 ``numpy.isfinite(result.loss)``, or let :func:`gradlab.train.train` report
@@ -44,13 +72,18 @@ from ._validation import (
     check_float_array,
     check_int,
     check_labels,
+    check_real,
     check_rng,
 )
 from .clipping import frobenius_norm
 
-__all__ = ["MLP", "Gradients", "Diagnostics", "mse", "cross_entropy", "LOSSES"]
+__all__ = ["MLP", "Gradients", "Diagnostics", "mse", "cross_entropy", "LOSSES", "LAYER_NORM_EPS"]
 
 LOSSES = ("mse", "cross_entropy")
+
+#: ``eps`` of layer normalization: PyTorch ``nn.LayerNorm``'s default (Keras
+#: ``LayerNormalization``'s is 1e-3).
+LAYER_NORM_EPS = 1e-5
 
 
 # --- losses ---------------------------------------------------------------------------------
@@ -127,16 +160,25 @@ class Gradients(NamedTuple):
         ``activation_grads[l-1] = dLoss/da_{l-1}``, the gradient reaching the
         *input* of layer ``l`` (shape ``(batch, sizes[l-1])``);
         ``activation_grads[0]`` is ``dLoss/dX``.
+    gain_grads
+        ``dLoss/dg_l`` of the layer-normalization gains, one per hidden layer
+        (an empty list for a network without layer normalization).
     """
 
     loss: float
     weight_grads: list[np.ndarray]
     bias_grads: list[np.ndarray]
     activation_grads: list[np.ndarray]
+    gain_grads: list[np.ndarray] = []  # noqa: RUF012 - a NamedTuple default, never mutated
 
     def as_list(self) -> list[np.ndarray]:
-        """``[dW_1, db_1, dW_2, db_2, ...]``, the order of :meth:`MLP.get_params`."""
-        return [g for pair in zip(self.weight_grads, self.bias_grads, strict=True) for g in pair]
+        """``[dW_1, db_1, (dg_1,) dW_2, ...]``, the order of :meth:`MLP.get_params`."""
+        out = []
+        for i, (dW, db) in enumerate(zip(self.weight_grads, self.bias_grads, strict=True)):
+            out += [dW, db]
+            if i < len(self.gain_grads):
+                out.append(self.gain_grads[i])
+        return out
 
 
 @dataclass(frozen=True)
@@ -204,6 +246,12 @@ def _check_sizes(sizes: object) -> list[int]:
     return [check_int(s, f"sizes[{i}]", minimum=1) for i, s in enumerate(sizes)]
 
 
+def _check_bool(value: object, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return value
+
+
 def _check_dtype(dtype: object) -> np.dtype:
     try:
         dt = np.dtype(dtype)
@@ -236,6 +284,16 @@ class MLP:
         "fan_out"}``.
     dtype
         ``float64`` (default) or ``float32``.
+    residual
+        Residual connections ``a_l = a_{l-1} + residual_scale * phi(z_l)`` on
+        every hidden layer whose input and output widths agree (He et al. 2016).
+    residual_scale
+        ``alpha``, the scale of the residual branch (> 0; default 1).
+    layer_norm
+        Layer normalization of every hidden layer's summed inputs, with a
+        learned gain per unit (Ba, Kiros and Hinton 2016); the gains start at 1.
+    norm_eps
+        The ``eps`` in ``sqrt(var + eps)`` (PyTorch ``nn.LayerNorm``'s default 1e-5).
 
     Examples
     --------
@@ -255,6 +313,10 @@ class MLP:
         seed: int | None = None,
         init_options: dict[str, object] | None = None,
         dtype: type = np.float64,
+        residual: bool = False,
+        residual_scale: float = 1.0,
+        layer_norm: bool = False,
+        norm_eps: float = LAYER_NORM_EPS,
     ) -> None:
         sizes = _check_sizes(sizes)
         init_fn = initializers.get(check_choice(init, "init", initializers.names()))
@@ -266,7 +328,8 @@ class MLP:
             init_fn((m, n), rng, **options) for m, n in zip(sizes[:-1], sizes[1:], strict=True)
         ]
         biases = [np.zeros(n) for n in sizes[1:]]
-        self._setup(weights, biases, activation, dtype)
+        gains = [np.ones(n) for n in sizes[1:-1]] if _check_bool(layer_norm, "layer_norm") else None
+        self._setup(weights, biases, activation, dtype, gains, residual, residual_scale, norm_eps)
 
     @classmethod
     def from_arrays(
@@ -276,17 +339,34 @@ class MLP:
         activation: str | activations.Activation = "tanh",
         *,
         dtype: type = np.float64,
+        gains: Sequence[np.ndarray] | None = None,
+        residual: bool = False,
+        residual_scale: float = 1.0,
+        norm_eps: float = LAYER_NORM_EPS,
     ) -> MLP:
         """Build a network from explicit weight matrices ``(fan_in, fan_out)`` and biases.
 
         The arrays are copied. Consecutive shapes must chain:
         ``weights[l].shape[1] == weights[l+1].shape[0] == len(biases[l])``.
+        ``gains`` (one array per hidden layer, the width of its output) turns
+        on layer normalization; ``residual``, ``residual_scale`` and
+        ``norm_eps`` are as in :class:`MLP`.
         """
         net = cls.__new__(cls)
-        net._setup(weights, biases, activation, dtype)
+        net._setup(weights, biases, activation, dtype, gains, residual, residual_scale, norm_eps)
         return net
 
-    def _setup(self, weights, biases, activation, dtype) -> None:
+    def _setup(
+        self,
+        weights,
+        biases,
+        activation,
+        dtype,
+        gains=None,
+        residual=False,
+        residual_scale=1.0,
+        norm_eps=LAYER_NORM_EPS,
+    ) -> None:
         dt = _check_dtype(dtype)
         if not isinstance(weights, Sequence) or len(weights) == 0:
             raise TypeError("weights must be a non-empty list of 2-D arrays")
@@ -308,10 +388,33 @@ class MLP:
         self.activation = activations.get(activation)
         self.dtype = dt
         self.sizes = [self.weights[0].shape[0]] + [W.shape[1] for W in self.weights]
+        self.residual = _check_bool(residual, "residual")
+        self.residual_scale = check_real(
+            residual_scale, "residual_scale", minimum=0.0, strict_minimum=True
+        )
+        self.norm_eps = check_real(norm_eps, "norm_eps", minimum=0.0, strict_minimum=True)
+        #: Layer-normalization gains ``g_l`` of the hidden layers (empty: no normalization).
+        self.gains: list[np.ndarray] = []
+        if gains is not None:
+            if not isinstance(gains, Sequence) or len(gains) != len(self.weights) - 1:
+                raise ValueError(
+                    f"gains must be a list with one array per hidden layer ({len(weights) - 1})"
+                )
+            self.gains = [
+                check_array(g, f"gains[{i}]", shape=(self.sizes[i + 1],), dtype=dt).copy()
+                for i, g in enumerate(gains)
+            ]
+        #: Which layers (0-based) add their input to their output.
+        self.residual_layers = [
+            self.residual and i < len(self.weights) - 1 and self.sizes[i] == self.sizes[i + 1]
+            for i in range(len(self.weights))
+        ]
         # Forward cache (filled by forward) and backward scratch space.
         self.pre_activations: list[np.ndarray] = []  # z_1 .. z_L
         self.activations: list[np.ndarray] = []  # a_0 = X, a_1 .. a_L (a_L is z_L)
         self._scratch: dict[int, np.ndarray] = {}
+        self._normalized: list[np.ndarray] = []  # u^_l of normalized layers
+        self._inv_std: list[np.ndarray] = []  # 1 / sqrt(var(u_l) + eps), shape (n, 1)
         self._diagnostics_out: Gradients | None = None
         self._batch = -1
 
@@ -322,16 +425,28 @@ class MLP:
         """Number of layers (weight matrices) ``L``."""
         return len(self.weights)
 
+    @property
+    def layer_norm(self) -> bool:
+        """Whether the hidden layers are layer-normalized."""
+        return bool(self.gains)
+
     def param_names(self) -> list[str]:
-        """``["W1", "b1", "W2", "b2", ...]``, matching :meth:`get_params`."""
-        return [f"{p}{i}" for i in range(1, self.depth + 1) for p in ("W", "b")]
+        """``["W1", "b1", "W2", "b2", ...]`` (with ``"g1"`` after ``"b1"`` etc. under layer
+        normalization), matching :meth:`get_params`."""
+        names = []
+        for i in range(1, self.depth + 1):
+            names += [f"W{i}", f"b{i}"] + ([f"g{i}"] if i <= len(self.gains) else [])
+        return names
 
     def get_params(self) -> list[np.ndarray]:
-        """The live parameter arrays ``[W_1, b_1, W_2, b_2, ...]`` (not copies).
+        """The live parameter arrays ``[W_1, b_1, (g_1,) W_2, b_2, ...]`` (not copies).
 
         Updating them in place (``p -= lr * g``) updates the network.
         """
-        return [p for pair in zip(self.weights, self.biases, strict=True) for p in pair]
+        params = []
+        for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
+            params += [W, b] + ([self.gains[i]] if i < len(self.gains) else [])
+        return params
 
     def set_params(self, params: Sequence[np.ndarray]) -> None:
         """Copy ``params`` (ordered as :meth:`get_params`) into the network."""
@@ -346,11 +461,23 @@ class MLP:
             c[...] = p
 
     def copy(self) -> MLP:
-        """An independent copy of the network (same weights, same activation)."""
-        return MLP.from_arrays(self.weights, self.biases, self.activation, dtype=self.dtype)
+        """An independent copy of the network (same weights, same activation, same structure)."""
+        return MLP.from_arrays(
+            self.weights,
+            self.biases,
+            self.activation,
+            dtype=self.dtype,
+            gains=self.gains or None,
+            residual=self.residual,
+            residual_scale=self.residual_scale,
+            norm_eps=self.norm_eps,
+        )
 
     def __repr__(self) -> str:
-        return f"MLP(sizes={self.sizes}, activation={self.activation.name!r})"
+        extra = ", layer_norm=True" if self.layer_norm else ""
+        if self.residual:
+            extra += f", residual=True, residual_scale={self.residual_scale:g}"
+        return f"MLP(sizes={self.sizes}, activation={self.activation.name!r}{extra})"
 
     # --- forward ----------------------------------------------------------------------------
 
@@ -371,6 +498,10 @@ class MLP:
         # One scratch array per distinct width holds delta_l in turn (backward)
         # and phi'(z_l) (diagnostics): only one layer's delta is alive at a time.
         self._scratch = {k: np.empty((n, k), self.dtype) for k in set(self.sizes[1:-1])}
+        self._normalized = [
+            np.empty((n, k), self.dtype) for k in self.sizes[1 : len(self.gains) + 1]
+        ]
+        self._inv_std = [np.empty((n, 1), self.dtype) for _ in self.gains]
         self._batch = n
 
     def _forward(self, X: np.ndarray) -> np.ndarray:
@@ -380,9 +511,25 @@ class MLP:
         for i, (W, b) in enumerate(zip(self.weights, self.biases, strict=True)):
             z = self.pre_activations[i]
             np.matmul(a, W, out=z)  # z_l = a_{l-1} @ W_l + b_l
+            if i < len(self.gains):  # z_l = g_l * (u_l - mean) / sqrt(var + eps) + b_l
+                u_hat = self._normalized[i]
+                np.subtract(z, z.mean(axis=1, keepdims=True), out=u_hat)
+                inv = self._inv_std[i]
+                np.mean(u_hat * u_hat, axis=1, keepdims=True, out=inv)
+                inv += self.norm_eps
+                np.sqrt(inv, out=inv)
+                np.reciprocal(inv, out=inv)
+                u_hat *= inv
+                np.multiply(u_hat, self.gains[i], out=z)
             z += b
             if i < self.depth - 1:
-                a = self.activation.forward(z, out=self.activations[i + 1])  # a_l = phi(z_l)
+                out = self.activations[i + 1]
+                self.activation.forward(z, out=out)  # a_l = phi(z_l)
+                if self.residual_layers[i]:  # a_l = a_{l-1} + alpha phi(z_l)
+                    if self.residual_scale != 1.0:
+                        out *= self.residual_scale
+                    out += a
+                a = out
         return self.activations[-1]
 
     def forward(self, X: np.ndarray) -> np.ndarray:
@@ -418,6 +565,7 @@ class MLP:
             [np.empty_like(W) for W in self.weights],
             [np.empty_like(b) for b in self.biases],
             [np.empty((n, k), self.dtype) for k in self.sizes[:-1]],
+            [np.empty_like(g) for g in self.gains],
         )
 
     def _check_out(self, out: object, n: int) -> Gradients:
@@ -426,6 +574,7 @@ class MLP:
             and [g.shape for g in out.weight_grads] == [W.shape for W in self.weights]
             and [g.shape for g in out.bias_grads] == [b.shape for b in self.biases]
             and [g.shape for g in out.activation_grads] == [(n, k) for k in self.sizes[:-1]]
+            and [g.shape for g in out.gain_grads] == [g.shape for g in self.gains]
         )
         if not ok:
             raise ValueError(
@@ -505,27 +654,42 @@ class MLP:
     def _backward(self, delta: np.ndarray, grads: Gradients) -> None:
         """Backpropagate ``delta = dJ/dz_L`` through every layer into ``grads``."""
         for i in reversed(range(self.depth)):  # layer l = i + 1, from the last to the first
-            # dW_l = a_{l-1}.T @ delta_l
-            np.matmul(self.activations[i].T, delta, out=grads.weight_grads[i])
             # db_l = delta_l.sum(0)
             np.sum(delta, axis=0, out=grads.bias_grads[i])
-            # dLoss/da_{l-1} = delta_l @ W_l.T
+            if i < len(self.gains):
+                # dg_l = sum over the batch of delta_l * u^_l; d^ = delta_l * g_l
+                u_hat = self._normalized[i]
+                np.sum(delta * u_hat, axis=0, out=grads.gain_grads[i])
+                d_hat = delta * self.gains[i]
+                # dLoss/du_l = (d^ - mean(d^) - u^ mean(d^ u^)) / sqrt(var + eps)
+                du = d_hat - d_hat.mean(axis=1, keepdims=True)
+                du -= u_hat * (d_hat * u_hat).mean(axis=1, keepdims=True)
+                du *= self._inv_std[i]
+                delta = du
+            # dW_l = a_{l-1}.T @ delta_l
+            np.matmul(self.activations[i].T, delta, out=grads.weight_grads[i])
+            # dLoss/da_{l-1} = delta_l @ W_l.T (+ dLoss/da_l through the skip connection)
             np.matmul(delta, self.weights[i].T, out=grads.activation_grads[i])
+            if self.residual_layers[i]:
+                grads.activation_grads[i] += grads.activation_grads[i + 1]
             if i > 0:
-                # delta_{l-1} = (delta_l @ W_l.T) * phi'(z_{l-1})
+                # delta_{l-1} = (delta_l @ W_l.T) * phi'(z_{l-1})  (times alpha if residual)
                 # (phi'(z_{l-1}) goes into a reused buffer, then is multiplied in place)
                 delta = self._phi_prime(i - 1, out=self._scratch[self.sizes[i]])
                 delta *= grads.activation_grads[i]
+                if self.residual_layers[i - 1] and self.residual_scale != 1.0:
+                    delta *= self.residual_scale
 
     def _phi_prime(self, i: int, out: np.ndarray) -> np.ndarray:
         """``phi'(z)`` of hidden layer ``i + 1`` into ``out``, to full relative precision.
 
         From the cached output ``a`` where that is exact (ReLU family: ``a > 0``
-        exactly when ``z > 0``), else from ``z`` (sigmoid and tanh: ``1 - a**2``
-        would be 0 for a saturated unit whose true derivative is tiny but not 0).
+        exactly when ``z > 0``; not for a residual layer, whose output also holds
+        its input), else from ``z`` (sigmoid and tanh: ``1 - a**2`` would be 0
+        for a saturated unit whose true derivative is tiny but not 0).
         """
         act = self.activation
-        if act.derivative_from_output is not None:
+        if act.derivative_from_output is not None and not self.residual_layers[i]:
             return act.derivative_from_output(self.activations[i + 1], out)
         return act.derivative(self.pre_activations[i], out=out)
 
@@ -575,6 +739,8 @@ class MLP:
                 if i == L - 1:
                     break  # the linear last layer neither saturates nor dies
                 if bounds is not None:
+                    if self.residual_layers[i]:  # the branch phi(z_l), not a_{l-1} + phi(z_l)
+                        a = self.activation.forward(self.pre_activations[i])
                     low, high = bounds
                     tol = activations.SATURATION_TOL * (high - low)
                     saturated = np.count_nonzero(a < low + tol) + np.count_nonzero(a > high - tol)
@@ -589,7 +755,7 @@ class MLP:
                 return np.array([frobenius_norm(x) for x in arrays])
 
             weight_norm = norms(self.weights)
-            grads = (None, None, None) if result is None else result[1:]
+            grads = (None, None, None) if result is None else result[1:4]
             weight_grad_norm, bias_grad_norm, activation_grad_norm = map(norms, grads)
             ratio = weight_grad_norm / weight_norm
         return Diagnostics(

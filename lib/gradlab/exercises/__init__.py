@@ -39,7 +39,7 @@ function that crashes): it says what kind of answer it expected.
 
 from __future__ import annotations
 
-from . import ch1, ch2, ch3, ch4, ch5
+from . import ch1, ch2, ch3, ch4, ch5, ch6
 from ._core import Feedback, Hint, check_number, is_blank, near, sig_fig_tolerance
 from ._functions import Attempt, Case, Diagnoser, check_function, is_stub
 
@@ -60,4 +60,5 @@ __all__ = [
     "ch3",
     "ch4",
     "ch5",
+    "ch6",
 ]

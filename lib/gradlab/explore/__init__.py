@@ -21,6 +21,7 @@ from .ch2 import GradientFlowExplorer
 from .ch3 import ActivationStatsExplorer
 from .ch4 import InitializationExplorer
 from .ch5 import ClippingExplorer, RecurrentGradientExplorer
+from .ch6 import LadderExplorer
 
 __all__ = [
     "Control",
@@ -33,6 +34,7 @@ __all__ = [
     "InitializationExplorer",
     "ClippingExplorer",
     "RecurrentGradientExplorer",
+    "LadderExplorer",
     "EXPLORER_KEY",
     "LIVE_NOTE",
 ]

@@ -1,0 +1,1127 @@
+"""Chapter 6, the capstone: diagnose and fix a deep network.
+
+**The ladder.** One deep MLP (16 layers of 32 units by default) learns the two spirals of
+:func:`gradlab.data.two_spirals` under a sequence of set-ups, each one remedy away from the
+last (:data:`RUNGS`): sigmoid with standard-normal weights; sigmoid with Xavier weights; ReLU
+with He weights; the same with a learning rate so large that gradients spike, without and with
+clipping by global norm; residual connections; layer normalization. Every rung uses the same
+data, the same initial random draws, the same order of minibatches and the same budget of steps
+(:class:`Setup`). Training is minibatch SGD with momentum, ``v <- mu v + g``, ``theta <- theta
+- lr v`` (PyTorch's ``torch.optim.SGD(lr, momentum)``), on the softmax cross-entropy.
+
+**The diagnostics** (:class:`Run`), recorded while training:
+
+* the minibatch loss and the global gradient norm at every step (before clipping);
+* every ``record_every`` steps: the loss and accuracy on the whole data set, the norm of each
+  layer's weight gradient ``||dLoss/dW_l||``, the *update-to-weight ratio*
+  ``||lr v_l|| / ||W_l||`` of each layer (practitioners expect about ``1e-3``: far below, the
+  layer barely learns; far above, it is unstable; CS231n notes, Karpathy's *makemore*
+  lectures), and the dead and saturated fractions of each hidden layer on the whole data set
+  (as :class:`gradlab.network.Diagnostics` defines them).
+
+:func:`results_table` turns runs into one table (final loss, accuracy, steps to reach a target
+accuracy or "did not reach"). :func:`checklist` is a practitioner's checklist.
+
+**Time.** Training the whole ladder takes longer than a chapter may take to execute, so the
+runs are cached: :func:`precompute` trains every rung (and the explorer's other depths) and
+writes ``gradlab/_cache/capstone_ladder.npz``; :func:`load_ladder` reads it. The cache stores a
+fingerprint of :data:`RUNGS` and :class:`Setup`, so a changed set-up refuses the stale cache
+instead of showing it. ``tests/test_capstone.py`` retrains the first steps of every cached run
+and compares. Regenerate with ``python -m gradlab.capstone``.
+
+References
+----------
+He, K., Zhang, X., Ren, S., Sun, J. (2016). Deep residual learning for image recognition. CVPR.
+Ba, J. L., Kiros, J. R., Hinton, G. E. (2016). Layer normalization. arXiv:1607.06450.
+Pascanu, R., Mikolov, T., Bengio, Y. (2013). On the difficulty of training recurrent neural
+networks. ICML.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import math
+import pathlib
+import warnings
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields, replace
+
+import numpy as np
+
+from . import clipping, data, plotting
+from ._validation import check_choice, check_int
+from .network import MLP
+
+__all__ = [
+    "Rung",
+    "Setup",
+    "SETUP",
+    "RUNGS",
+    "DEPTHS",
+    "Run",
+    "build_network",
+    "train_rung",
+    "precompute",
+    "load_ladder",
+    "CACHE_PATH",
+    "Table",
+    "results_table",
+    "steps_to_accuracy",
+    "residual_gradient_norms",
+    "ChecklistItem",
+    "CHECKLIST",
+    "checklist",
+    "UPDATE_RATIO_RULE",
+    "LOOKS",
+    "plot_ladder_curves",
+    "plot_layer_gradients",
+    "plot_update_ratios",
+    "plot_unit_health",
+    "plot_residual_at_init",
+]
+
+#: The rule of thumb for ``||lr * update|| / ||W||`` per layer (CS231n; Karpathy).
+UPDATE_RATIO_RULE = 1e-3
+
+#: Where :func:`precompute` writes the ladder and :func:`load_ladder` reads it.
+CACHE_PATH = pathlib.Path(__file__).resolve().parent / "_cache" / "capstone_ladder.npz"
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What every rung shares: data, network shape, seeds and budget.
+
+    Attributes
+    ----------
+    depth, width
+        Layers (weight matrices) and hidden width: ``[2] + [width] * (depth - 1) + [2]``.
+    n_samples, noise, turns
+        The two-spirals data set (:func:`gradlab.data.two_spirals`).
+    steps, batch_size, momentum
+        The budget of SGD steps, rows per minibatch, momentum ``mu``.
+    record_every
+        Steps between recordings of the per-layer diagnostics.
+    target_accuracy
+        The accuracy :func:`results_table` counts the steps to.
+    data_seed, init_seed, shuffle_seed
+        Seeds of the data, the initial weights and the order of the minibatches.
+    """
+
+    depth: int = 16
+    width: int = 32
+    n_samples: int = 512
+    noise: float = 0.05
+    turns: float = 1.5
+    steps: int = 2000
+    batch_size: int = 64
+    momentum: float = 0.9
+    record_every: int = 20
+    target_accuracy: float = 0.9
+    data_seed: int = 0
+    init_seed: int = 1
+    shuffle_seed: int = 2
+
+    def dataset(self) -> data.Dataset:
+        """The two spirals every rung learns."""
+        return data.two_spirals(
+            self.n_samples, noise=self.noise, turns=self.turns, seed=self.data_seed
+        )
+
+
+#: The chapter's set-up.
+SETUP = Setup()
+
+#: The depths the explorer offers (the ladder itself uses ``SETUP.depth``).
+DEPTHS = (8, 16)
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One set-up of the ladder.
+
+    Attributes
+    ----------
+    name
+        Short key (``"relu_he"``).
+    label
+        What it is, for tables and legends.
+    activation, init, lr
+        Hidden activation, weight initializer, learning rate.
+    clip
+        Threshold of clipping by global norm (:func:`gradlab.clipping.clip_by_global_norm`),
+        or ``None``.
+    residual, residual_scale, layer_norm
+        Structure, as :class:`gradlab.network.MLP` takes it. A ``residual_scale`` of 0
+        means ``1 / sqrt(number of residual layers)`` for the network at hand.
+    """
+
+    name: str
+    label: str
+    activation: str
+    init: str
+    lr: float
+    clip: float | None = None
+    residual: bool = False
+    residual_scale: float = 1.0
+    layer_norm: bool = False
+
+    def scale_for(self, depth: int) -> float:
+        """The residual branch's scale ``alpha`` in a network of ``depth`` layers."""
+        if not self.residual or self.residual_scale > 0:
+            return self.residual_scale
+        return 1.0 / math.sqrt(max(depth - 2, 1))  # the hidden n -> n layers
+
+
+#: The ladder, in the chapter's order.
+RUNGS: dict[str, Rung] = {
+    r.name: r
+    for r in (
+        Rung("sigmoid_normal", "sigmoid, N(0, 1) weights", "sigmoid", "standard_normal", 0.05),
+        Rung("sigmoid_xavier", "sigmoid, Xavier", "sigmoid", "xavier_normal", 0.05),
+        Rung("relu_he", "ReLU, He", "relu", "he_normal", 0.05),
+        Rung("relu_he_spike", "ReLU, He, lr × 3", "relu", "he_normal", 0.15),
+        Rung("relu_he_clip", "ReLU, He, lr × 3, clipped", "relu", "he_normal", 0.15, clip=2.0),
+        Rung(
+            "residual",
+            "ReLU, He, residual",
+            "relu",
+            "he_normal",
+            0.05,
+            residual=True,
+            residual_scale=0.0,
+        ),
+        Rung("layer_norm", "ReLU, He, layer norm", "relu", "he_normal", 0.05, layer_norm=True),
+    )
+}
+
+
+def _rung(rung: str | Rung) -> Rung:
+    if isinstance(rung, Rung):
+        return rung
+    return RUNGS[check_choice(rung, "rung", tuple(RUNGS))]
+
+
+def _setup(setup: object) -> Setup:
+    if not isinstance(setup, Setup):
+        raise TypeError(f"setup must be a capstone.Setup, got {type(setup).__name__}")
+    return setup
+
+
+def build_network(rung: str | Rung, setup: Setup = SETUP) -> MLP:
+    """The rung's network at initialization (seeded by ``setup.init_seed``)."""
+    rung, setup = _rung(rung), _setup(setup)
+    sizes = [2] + [setup.width] * (setup.depth - 1) + [2]
+    return MLP(
+        sizes,
+        rung.activation,
+        rung.init,
+        seed=setup.init_seed,
+        residual=rung.residual,
+        residual_scale=rung.scale_for(setup.depth),
+        layer_norm=rung.layer_norm,
+    )
+
+
+def _nan_stat(func, x: np.ndarray, axis: int | None = None):
+    """``numpy.nanmean``/``nanmedian``/``nanmax`` without the warning on all-nan slices (the
+    rows after a divergence): those give nan."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return func(x, axis=axis)
+
+
+def _norm(x: np.ndarray) -> float:
+    """:func:`gradlab.clipping.frobenius_norm` without its argument checks (hot loop)."""
+    squares = float(np.vdot(x, x))
+    if 1e-280 < squares < math.inf:
+        return math.sqrt(squares)
+    return clipping.frobenius_norm(x)
+
+
+# --- a run and its diagnostics ----------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """One rung trained: its diagnostics (see the module docstring).
+
+    Attributes
+    ----------
+    rung
+        The rung's name.
+    depth
+        The network's depth.
+    loss, global_grad_norm, clipped
+        Per step: minibatch loss, global gradient norm before clipping, whether clipping acted
+        (``nan``/``False`` after a divergence).
+    record_steps
+        The steps at which the rest was recorded: ``0, record_every, ...`` and the end
+        (diagnostics *before* that step's update; the last one after the final update).
+    full_loss, accuracy
+        Loss and accuracy on the whole data set.
+    grad_norm
+        ``(records, depth)``: ``||dLoss/dW_l||`` of that step's minibatch.
+    update_ratio
+        ``(records, depth)``: ``||lr v_l|| / ||W_l||`` of that step's update.
+    dead_fraction, saturated_fraction
+        ``(records, depth - 1)``, per hidden layer, on the whole data set.
+    diverged_at
+        The step whose loss or gradient was not finite (training stopped), or ``None``.
+    """
+
+    rung: str
+    depth: int
+    loss: np.ndarray
+    global_grad_norm: np.ndarray
+    clipped: np.ndarray
+    record_steps: np.ndarray
+    full_loss: np.ndarray
+    accuracy: np.ndarray
+    grad_norm: np.ndarray
+    update_ratio: np.ndarray
+    dead_fraction: np.ndarray
+    saturated_fraction: np.ndarray
+    diverged_at: int | None = None
+
+    @property
+    def label(self) -> str:
+        return RUNGS[self.rung].label if self.rung in RUNGS else self.rung
+
+    @property
+    def final_accuracy(self) -> float:
+        return float(self.accuracy[-1])
+
+    @property
+    def final_loss(self) -> float:
+        return float(self.full_loss[-1])
+
+
+_ARRAYS = [f.name for f in fields(Run) if f.name not in ("rung", "depth", "diverged_at")]
+
+
+def _progress_bar(total: int, desc: str, enabled: bool):
+    """A progress bar: an ipywidgets bar in a Jupyter kernel, text on a terminal, else none.
+
+    In a kernel the bar is displayed with a fixed ``text/plain`` (``desc``) and, when
+    training ends, the display is *replaced* by that same plain text: the saved notebook and
+    nbval's fresh run both hold only ``desc`` (nbval ignores widget views), so no time or
+    rate reaches a saved output, and the HTML book shows no dead widget.
+    """
+    if not enabled:
+        return _NoBar()
+    try:
+        from IPython import get_ipython
+
+        kernel = get_ipython() is not None and hasattr(get_ipython(), "kernel")
+    except ImportError:  # pragma: no cover - IPython is installed with ipywidgets
+        kernel = False
+    if kernel:
+        return _WidgetBar(total, desc)
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=desc, unit="step", disable=None, leave=False)
+
+
+class _NoBar:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class _WidgetBar:
+    WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+    def __init__(self, total: int, desc: str) -> None:
+        from IPython.display import display
+        from tqdm.notebook import tqdm
+
+        self.text = desc
+        self.bar = tqdm(total=total, desc=desc, unit="step", display=False, leave=False)
+        view = self.bar.container._repr_mimebundle_()[self.WIDGET_VIEW]
+        self.handle = display(
+            {self.WIDGET_VIEW: view, "text/plain": desc}, raw=True, display_id=True
+        )
+
+    def update(self, n: int = 1) -> None:
+        self.bar.update(n)
+
+    def close(self) -> None:
+        self.handle.update({"text/plain": self.text}, raw=True)
+        self.bar.disable = True  # already replaced: closing must not draw again
+        self.bar.container.close()
+
+
+def train_rung(
+    rung: str | Rung,
+    setup: Setup = SETUP,
+    *,
+    steps: int | None = None,
+    progress: bool = True,
+) -> Run:
+    """Train one rung of the ladder and record its diagnostics.
+
+    Parameters
+    ----------
+    rung
+        A name from :data:`RUNGS` (or a :class:`Rung`).
+    setup
+        The shared set-up (default :data:`SETUP`).
+    steps
+        Stop after this many steps (default ``setup.steps``): the first steps of a run are
+        exactly those of the full run.
+    progress
+        Show a progress bar (a widget in JupyterLab; see :func:`_progress_bar`).
+
+    Returns
+    -------
+    Run
+    """
+    rung, setup = _rung(rung), _setup(setup)
+    total = setup.steps if steps is None else check_int(steps, "steps", minimum=1)
+    if not isinstance(progress, bool):
+        raise TypeError(f"progress must be True or False, got {progress!r}")
+    X, y = setup.dataset()
+    net = build_network(rung, setup)
+    L = net.depth
+    params = net.get_params()
+    is_weight = [name.startswith("W") for name in net.param_names()]
+    velocity = [np.zeros_like(p) for p in params]
+    rng = np.random.default_rng(setup.shuffle_seed)
+    n = X.shape[0]
+    records = list(range(0, total, setup.record_every)) + [total]
+    R = len(records)
+    out = {
+        "loss": np.full(total, np.nan),
+        "global_grad_norm": np.full(total, np.nan),
+        "clipped": np.zeros(total, dtype=bool),
+        "record_steps": np.array(records),
+        "full_loss": np.full(R, np.nan),
+        "accuracy": np.full(R, np.nan),
+        "grad_norm": np.full((R, L), np.nan),
+        "update_ratio": np.full((R, L), np.nan),
+        "dead_fraction": np.full((R, L - 1), np.nan),
+        "saturated_fraction": np.full((R, L - 1), np.nan),
+    }
+
+    def evaluate(r: int) -> None:
+        d = net.diagnostics(X)  # forward pass on the whole data set
+        logits = net.activations[-1]
+        with np.errstate(all="ignore"):
+            shifted = logits - logits.max(axis=1, keepdims=True)
+            log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+            out["full_loss"][r] = -float(log_p[np.arange(n), y].mean())
+        out["accuracy"][r] = float(np.mean(np.argmax(logits, axis=1) == y))
+        out["dead_fraction"][r] = d.dead_fraction[:-1]
+        out["saturated_fraction"][r] = d.saturated_fraction[:-1]
+
+    grads_out, order, pos, r, diverged_at = None, rng.permutation(n), 0, 0, None
+    bar = _progress_bar(total, f"training {rung.name}: {total} steps", progress)
+    try:
+        with np.errstate(all="ignore"):
+            for step in range(total):
+                if pos + setup.batch_size > n:  # a new epoch: reshuffle
+                    order, pos = rng.permutation(n), 0
+                idx = order[pos : pos + setup.batch_size]
+                pos += setup.batch_size
+                recording = step == records[r]
+                if recording:
+                    evaluate(r)
+                grads_out = net.loss_and_gradients(X[idx], y[idx], "cross_entropy", out=grads_out)
+                grads = grads_out.as_list()
+                norms = [_norm(g) for g in grads]
+                out["loss"][step] = grads_out.loss
+                total_norm = clipping.frobenius_norm(np.array(norms))
+                out["global_grad_norm"][step] = total_norm
+                if not (math.isfinite(grads_out.loss) and math.isfinite(total_norm)):
+                    diverged_at = step
+                    break
+                if rung.clip is not None and total_norm > rung.clip:
+                    grads, _ = clipping.clip_by_global_norm(grads, rung.clip)
+                    out["clipped"][step] = True
+                for p, v, g in zip(params, velocity, grads, strict=True):
+                    v *= setup.momentum  # v = mu v + g
+                    v += g
+                    p -= rung.lr * v  # theta = theta - lr v
+                if recording:
+                    w_norms = [norms[i] for i in range(len(params)) if is_weight[i]]
+                    out["grad_norm"][r] = w_norms
+                    out["update_ratio"][r] = [
+                        rung.lr * _norm(v) / _norm(p)
+                        for p, v, w in zip(params, velocity, is_weight, strict=True)
+                        if w
+                    ]
+                    r += 1
+                bar.update(1)
+            if diverged_at is None:
+                evaluate(R - 1)
+    finally:
+        bar.close()
+    return Run(rung=rung.name, depth=L, diverged_at=diverged_at, **out)
+
+
+def steps_to_accuracy(run: Run, target: float = SETUP.target_accuracy) -> int | None:
+    """The first recorded step at which the whole-data accuracy reached ``target``, or None."""
+    hit = np.flatnonzero(run.accuracy >= target)
+    return int(run.record_steps[hit[0]]) if hit.size else None
+
+
+# --- the cache --------------------------------------------------------------------------------
+
+
+def _fingerprint(setup: Setup, depths: Sequence[int]) -> str:
+    spec = {
+        "setup": asdict(setup),
+        "rungs": [asdict(r) for r in RUNGS.values()],
+        "depths": list(depths),
+    }
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def precompute(
+    path: str | pathlib.Path = CACHE_PATH,
+    *,
+    setup: Setup = SETUP,
+    depths: Sequence[int] = DEPTHS,
+    progress: bool = True,
+) -> pathlib.Path:
+    """Train every rung at every depth in ``depths`` and write the runs to ``path`` (.npz).
+
+    Deterministic: the same code and set-up give the same numbers. Arrays are stored as
+    float32 (steps as integers), compressed; ``python -m gradlab.capstone`` runs this.
+    """
+    setup = _setup(setup)
+    depths = tuple(check_int(d, "depths", minimum=3) for d in depths)
+    arrays: dict[str, np.ndarray] = {}
+    for depth in depths:
+        for name in RUNGS:
+            run = train_rung(name, replace(setup, depth=depth), progress=progress)
+            key = f"{name}@{depth}"
+            for field in _ARRAYS:
+                value = getattr(run, field)
+                if value.dtype.kind == "f":
+                    value = value.astype(np.float32)
+                arrays[f"{key}/{field}"] = value
+            arrays[f"{key}/diverged_at"] = np.array(
+                -1 if run.diverged_at is None else run.diverged_at
+            )
+    arrays["fingerprint"] = np.array(_fingerprint(setup, depths))
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as f:
+        np.savez_compressed(f, **arrays)
+    return path
+
+
+_LOADED: dict[tuple[str, str], dict[tuple[str, int], Run]] = {}
+
+
+def load_ladder(
+    path: str | pathlib.Path = CACHE_PATH,
+    *,
+    setup: Setup = SETUP,
+    depths: Sequence[int] = DEPTHS,
+) -> dict[tuple[str, int], Run]:
+    """The cached runs, keyed by ``(rung name, depth)`` (read once, then kept).
+
+    Raises
+    ------
+    FileNotFoundError
+        No cache: run :func:`precompute`.
+    ValueError
+        The cache was made from another set-up or ladder (its fingerprint differs).
+    """
+    path = pathlib.Path(path)
+    want = _fingerprint(_setup(setup), tuple(depths))
+    key = (str(path), want)
+    if key in _LOADED:
+        return _LOADED[key]
+    if not path.exists():
+        raise FileNotFoundError(
+            f"no cached ladder at {path.name}: run gradlab.capstone.precompute()"
+        )
+    with np.load(path) as npz:
+        if str(npz["fingerprint"]) != want:
+            raise ValueError(
+                "the cached ladder was made from another set-up: regenerate it with "
+                "gradlab.capstone.precompute() (python -m gradlab.capstone)"
+            )
+        runs = {}
+        for depth in depths:
+            for name in RUNGS:
+                prefix = f"{name}@{depth}/"
+                values = {}
+                for field in _ARRAYS:
+                    value = npz[prefix + field]
+                    values[field] = value.astype(np.float64) if value.dtype.kind == "f" else value
+                div = int(npz[prefix + "diverged_at"])
+                runs[(name, depth)] = Run(
+                    rung=name, depth=depth, diverged_at=None if div < 0 else div, **values
+                )
+    _LOADED[key] = runs
+    return runs
+
+
+# --- tables -----------------------------------------------------------------------------------
+
+
+class Table:
+    """A small table that shows itself as HTML in a notebook, Markdown or plain text elsewhere.
+
+    Parameters
+    ----------
+    header
+        Column titles.
+    rows
+        One sequence of cell texts per row.
+    caption
+        Shown above the table (optional).
+    align
+        One of ``"l"``/``"r"`` per column (default: first left, others right).
+    """
+
+    def __init__(
+        self,
+        header: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        caption: str = "",
+        align: str | None = None,
+    ) -> None:
+        self.header = [str(h) for h in header]
+        self.rows = [[str(c) for c in row] for row in rows]
+        if any(len(row) != len(self.header) for row in self.rows):
+            raise ValueError("rows must have one cell per column of header")
+        self.caption = str(caption)
+        self.align = align or "l" + "r" * (len(self.header) - 1)
+        if len(self.align) != len(self.header) or set(self.align) - {"l", "r"}:
+            raise ValueError(f"align must be one 'l' or 'r' per column, got {align!r}")
+
+    def __str__(self) -> str:
+        widths = [max(len(x) for x in col) for col in zip(self.header, *self.rows, strict=True)]
+
+        def line(cells: Sequence[str]) -> str:
+            return "  ".join(
+                c.ljust(w) if a == "l" else c.rjust(w)
+                for c, w, a in zip(cells, widths, self.align, strict=True)
+            ).rstrip()
+
+        lines = ([self.caption] if self.caption else []) + [line(self.header)]
+        lines.append("  ".join("-" * w for w in widths))
+        return "\n".join(lines + [line(r) for r in self.rows])
+
+    __repr__ = __str__
+
+    def _repr_markdown_(self) -> str:
+        def esc(text: str) -> str:
+            return text.replace("|", "\\|")
+
+        marks = {"l": ":---", "r": "---:"}
+        lines = [f"**{esc(self.caption)}**", ""] if self.caption else []
+        lines.append("| " + " | ".join(esc(h) for h in self.header) + " |")
+        lines.append("|" + "|".join(marks[a] for a in self.align) + "|")
+        lines += ["| " + " | ".join(esc(c) for c in row) + " |" for row in self.rows]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        style = {"l": "text-align:left", "r": "text-align:right"}
+
+        def cells(tag: str, row: Sequence[str]) -> str:
+            return "".join(
+                f'<{tag} style="{style[a]}">{html.escape(c)}</{tag}>'
+                for c, a in zip(row, self.align, strict=True)
+            )
+
+        caption = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        body = "".join(f"<tr>{cells('td', r)}</tr>" for r in self.rows)
+        return (
+            f'<table class="gradlab-table">{caption}<thead><tr>{cells("th", self.header)}'
+            f"</tr></thead><tbody>{body}</tbody></table>"
+        )
+
+
+def _fmt(x: float, spec: str = ".3g") -> str:
+    return "–" if not math.isfinite(x) else format(x, spec)
+
+
+def results_table(
+    runs: Sequence[Run], target: float = SETUP.target_accuracy, budget: int | None = None
+) -> Table:
+    """One row per run: final loss and accuracy on the whole data set, steps to ``target``
+    accuracy (or "did not reach"), the largest global gradient norm, the median
+    update-to-weight ratio of the last quarter of training (over layers), and the dead and
+    saturated shares of hidden units at the end.
+    """
+    rows = []
+    for run in runs:
+        if not isinstance(run, Run):
+            raise TypeError(f"runs must hold capstone.Run results, got {type(run).__name__}")
+        reached = steps_to_accuracy(run, target)
+        steps = "did not reach" if reached is None else str(reached)
+        if run.diverged_at is not None:
+            steps = f"diverged at {run.diverged_at}"
+        recorded = run.update_ratio[np.isfinite(run.update_ratio).any(axis=1)]
+        late = recorded[int(0.75 * len(recorded)) :]
+        with np.errstate(all="ignore"):
+            ratio = float(_nan_stat(np.nanmedian, late)) if late.size else math.nan
+            dead = float(_nan_stat(np.nanmean, run.dead_fraction[-1]))
+            sat = run.saturated_fraction[-1]
+            saturated = float(_nan_stat(np.nanmean, sat)) if np.isfinite(sat).any() else math.nan
+        rows.append(
+            [
+                run.label,
+                _fmt(run.final_loss, ".3f"),
+                _fmt(run.final_accuracy, ".3f"),
+                steps,
+                _fmt(float(_nan_stat(np.nanmax, run.global_grad_norm))),
+                _fmt(ratio, ".1e"),
+                _fmt(dead, ".2f"),
+                _fmt(saturated, ".2f"),
+            ]
+        )
+    header = [
+        "rung",
+        "final loss",
+        "accuracy",
+        f"steps to {target:.0%}",
+        "max ‖g‖",
+        "update ratio",
+        "dead",
+        "saturated",
+    ]
+    n = budget if budget is not None else (len(runs[0].loss) if runs else 0)
+    caption = f"The ladder after {n} steps (same data, seeds and budget)"
+    return Table(header, rows, caption, align="lrrrrrrr")
+
+
+# --- residual connections at initialization ---------------------------------------------------
+
+
+def residual_gradient_norms(
+    depth: int = 30,
+    width: int = 64,
+    *,
+    batch: int = 16,
+    seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """Per-layer gradient norms at initialization with and without residual connections.
+
+    A ReLU network with He weights, ``[width] * (depth + 1)``, a random probe gradient at the
+    output backpropagated (:meth:`gradlab.network.MLP.backward`), ``||dJ/da_{l-1}||`` for
+    ``l = 1..depth``. Four variants, the same draws:
+
+    * ``"plain"``: each layer's Jacobian ``W_l diag(phi')`` keeps the mean square of the
+      gradient (He), so the norms wander like the Chapter-1 product of random factors;
+    * ``"residual"``: ``I + W_l diag(phi')`` per layer. The branch alone doubles the mean
+      square per layer (``2^(depth/2)`` in norm), and the skip and the branch are positively
+      correlated (a unit's own weight ``W_kk`` pushes ``z_k`` the way its input already
+      points), so it grows faster still: the product of ``I + something`` factors explodes
+      when the something is not small;
+    * ``"residual_scaled"``: ``I + alpha W_l diag(phi')`` with ``alpha = 1/sqrt(B)`` over the
+      ``B`` residual layers: the branch adds ``(1 + 1/B)^B < e`` to the mean square, and the
+      measured norm stays within a small factor of the top layer's;
+    * ``"tanh_plain"`` for contrast: tanh with Xavier weights, shrinking.
+
+    Returns
+    -------
+    dict
+        Name -> array of ``depth`` norms (first layer first), plus ``"alpha"``.
+    """
+    depth = check_int(depth, "depth", minimum=2)
+    width = check_int(width, "width", minimum=2)
+    batch = check_int(batch, "batch", minimum=1)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, width))
+    probe = rng.standard_normal((batch, width)) / batch
+    sizes = [width] * (depth + 1)
+    blocks = depth - 1  # every layer but the linear last one is n -> n
+    alpha = 1.0 / math.sqrt(blocks)
+    variants = {
+        "plain": ("relu", "he_normal", False, 1.0),
+        "residual": ("relu", "he_normal", True, 1.0),
+        "residual_scaled": ("relu", "he_normal", True, alpha),
+        "tanh_plain": ("tanh", "xavier_normal", False, 1.0),
+    }
+    result: dict[str, np.ndarray] = {}
+    for name, (act, init, residual, scale) in variants.items():
+        net = MLP(sizes, act, init, seed=seed, residual=residual, residual_scale=scale)
+        grads = net.backward(X, probe).activation_grads
+        result[name] = np.array([clipping.frobenius_norm(g) for g in grads])
+    result["alpha"] = np.array(alpha)
+    return result
+
+
+# --- figures ----------------------------------------------------------------------------------
+
+#: How each rung is drawn: (colour key of :data:`gradlab.plotting.COLORS`, line style).
+LOOKS: dict[str, tuple[str, str]] = {
+    "sigmoid_normal": ("grey", "-"),
+    "sigmoid_xavier": ("purple", "--"),
+    "relu_he": ("blue", "-"),
+    "relu_he_spike": ("red", ":"),
+    "relu_he_clip": ("orange", "-."),
+    "residual": ("green", "-"),
+    "layer_norm": ("sky", "--"),
+}
+
+
+def _look(run: Run) -> dict[str, object]:
+    colour, ls = LOOKS.get(run.rung, ("black", "-"))
+    return {"color": plotting.COLORS[colour], "ls": ls, "lw": 1.8}
+
+
+def _check_runs(runs: object) -> list[Run]:
+    if isinstance(runs, Run) or not isinstance(runs, Sequence) or not runs:
+        raise TypeError("runs must be a non-empty list of capstone.Run results")
+    for run in runs:
+        if not isinstance(run, Run):
+            raise TypeError(f"runs must hold capstone.Run results, got {type(run).__name__}")
+    return list(runs)
+
+
+def _legend_below(fig, ax, runs: Sequence[Run], ncol: int = 2) -> None:
+    handles = [ax.plot([], [], **_look(r))[0] for r in runs]
+    fig.legend(
+        handles,
+        [r.label for r in runs],
+        loc="outside lower center",
+        ncol=ncol,
+        handlelength=2.2,
+        columnspacing=1.0,
+    )
+
+
+def _log10(x: np.ndarray) -> np.ndarray:
+    with np.errstate(all="ignore"):
+        return np.where(x > 0, np.log10(np.where(x > 0, x, 1.0)), np.nan)
+
+
+def plot_ladder_curves(runs: Sequence[Run]) -> plotting.FigureView:
+    """Figure: loss (log10) and accuracy on the whole data set against the step, one line per
+    rung."""
+    runs = _check_runs(runs)
+    with plotting.style():
+        fig, (top, bottom) = plotting.new_figure(plotting.FIGURE_WIDTH, 7.2, nrows=2)
+        for run in runs:
+            top.plot(run.record_steps, _log10(run.full_loss), **_look(run))
+            bottom.plot(run.record_steps, run.accuracy, **_look(run))
+        top.set_ylabel("log10 loss")
+        bottom.set_ylabel("accuracy")
+        bottom.set_xlabel("training step")
+        bottom.set_ylim(0.4, 1.02)
+        _legend_below(fig, top, runs)
+    parts = [
+        f"{r.label}: loss {r.final_loss:.3g}, accuracy {r.final_accuracy:.2f}"
+        + (f" (diverged at step {r.diverged_at})" if r.diverged_at is not None else "")
+        for r in runs
+    ]
+    alt = (
+        "Two stacked plots against the training step: the log10 loss on the whole data set "
+        "(top) and the accuracy (bottom), one line per rung of the ladder. At the end: "
+        + "; ".join(parts)
+        + "."
+    )
+    caption = (
+        "The ladder's learning curves: the same network, data and budget of steps; each rung "
+        "changes one thing."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+def plot_layer_gradients(runs: Sequence[Run]) -> plotting.FigureView:
+    """Figure: per-layer weight-gradient norms (log10) at the start, middle and end of training,
+    one small panel per rung (same axes)."""
+    runs = _check_runs(runs)
+    shades = [plotting.COLORS["sky"], plotting.COLORS["blue"], plotting.COLORS["black"]]
+    styles = [":", "--", "-"]
+    nrows = math.ceil((len(runs) + 1) / 2)
+    with plotting.style():
+        fig, axes = plotting.new_figure(
+            plotting.FIGURE_WIDTH, 2.0 * nrows + 0.6, nrows=nrows, ncols=2
+        )
+        axes = np.atleast_1d(axes).ravel()
+        finite = np.concatenate([_log10(r.grad_norm).ravel() for r in runs])
+        finite = finite[np.isfinite(finite)]
+        low, high = (math.floor(finite.min()), math.ceil(finite.max())) if finite.size else (-1, 1)
+        summary = []
+        for ax, run in zip(axes, runs, strict=False):
+            rows = _time_rows(run)
+            layers = np.arange(1, run.depth + 1)
+            for k, row in enumerate(rows):
+                ax.plot(layers, _log10(run.grad_norm[row]), color=shades[k], ls=styles[k], lw=1.6)
+            ax.set_title(run.label, fontsize=11)
+            ax.set_ylim(low - 0.3, high + 0.3)
+            g = run.grad_norm[rows[0]]
+            summary.append(
+                f"{run.label}: at step 0 from {g[0]:.1e} (layer 1) to {g[-1]:.1e} "
+                f"(layer {run.depth})"
+            )
+        for ax in axes[len(runs) :]:
+            ax.set_axis_off()
+        for ax in axes[: len(runs)]:
+            ax.set_xticks([1, runs[0].depth // 2, runs[0].depth])
+        fig.supxlabel("layer ℓ", fontsize=12)
+        fig.supylabel("log10 ‖∂L/∂W‖", fontsize=12)
+        key = axes[len(runs)] if len(runs) < len(axes) else axes[-1]
+        handles = [
+            key.plot([], [], color=c, ls=st, lw=1.6)[0]
+            for c, st in zip(shades, styles, strict=True)
+        ]
+        key.legend(handles, ["step 0", "middle", "end"], loc="center", title="when")
+    alt = (
+        "Small panels, one per rung, of the log10 norm of each layer's weight gradient against "
+        "the layer, at the start (dotted), middle (dashed) and end (solid) of training. "
+        + "; ".join(summary)
+        + "."
+    )
+    caption = (
+        "Per-layer gradient norms over training. A line that falls steeply towards layer 1 "
+        "is a vanishing gradient; one that jumps up is an explosion."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+def _time_rows(run: Run) -> list[int]:
+    """Record rows at the start, middle and end of the recorded (finite) training."""
+    finite = np.flatnonzero(np.isfinite(run.grad_norm).all(axis=1))
+    last = int(finite[-1]) if finite.size else 0
+    return [0, last // 2, last]
+
+
+def plot_update_ratios(runs: Sequence[Run]) -> plotting.FigureView:
+    """Figure: the median update-to-weight ratio of each layer over training (log10), one line
+    per rung, against the rule of thumb ``1e-3``."""
+    runs = _check_runs(runs)
+    with plotting.style():
+        fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 5.6)
+        medians = {}
+        for run in runs:
+            with np.errstate(all="ignore"):
+                m = (
+                    _nan_stat(np.nanmedian, run.update_ratio, axis=0)
+                    if np.isfinite(run.update_ratio).any()
+                    else np.full(run.depth, np.nan)
+                )
+            medians[run.rung] = m
+            ax.plot(np.arange(1, run.depth + 1), _log10(m), **_look(run))
+        ax.axhline(math.log10(UPDATE_RATIO_RULE), color=plotting.COLORS["black"], lw=1)
+        ax.text(1, math.log10(UPDATE_RATIO_RULE) + 0.08, "rule of thumb 1e−3", va="bottom")
+        ax.set_xlabel("layer ℓ")
+        ax.set_ylabel("log10 ‖lr·v‖ / ‖W‖")
+        _legend_below(fig, ax, runs)
+    parts = [
+        f"{r.label}: layer 1 {medians[r.rung][0]:.1e}, layer {r.depth} {medians[r.rung][-1]:.1e}"
+        for r in runs
+    ]
+    alt = (
+        "The median over training of each layer's update-to-weight ratio, log10, against the "
+        "layer, one line per rung, with a horizontal line at the rule of thumb 1e-3. "
+        + "; ".join(parts)
+        + "."
+    )
+    caption = (
+        "Update-to-weight ratios: how far each step moves each layer, relative to its size. "
+        "About $10^{-3}$ is healthy; far below, the layer hardly learns; far above, it is unstable."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+def plot_unit_health(runs: Sequence[Run]) -> plotting.FigureView:
+    """Figure: the dead fraction and the saturated fraction of hidden units (mean over the
+    hidden layers) against the step, one line per rung (where it applies)."""
+    runs = _check_runs(runs)
+    with plotting.style():
+        fig, (top, bottom) = plotting.new_figure(plotting.FIGURE_WIDTH, 6.8, nrows=2)
+        ends = []
+        for run in runs:
+            with np.errstate(all="ignore"):
+                dead = _nan_stat(np.nanmean, run.dead_fraction, axis=1)
+                sat = run.saturated_fraction
+                sat = _nan_stat(np.nanmean, sat, axis=1) if np.isfinite(sat).any() else None
+            top.plot(run.record_steps, dead, **_look(run))
+            if sat is not None:
+                bottom.plot(run.record_steps, sat, **_look(run))
+            end = f"{run.label}: dead {_fmt(_last_finite(dead), '.2f')}"
+            if sat is not None:
+                end += f", saturated {_fmt(_last_finite(sat), '.2f')}"
+            ends.append(end)
+        top.set_ylabel("dead fraction")
+        bottom.set_ylabel("saturated fraction")
+        bottom.set_xlabel("training step")
+        for ax in (top, bottom):
+            ax.set_ylim(-0.03, 1.03)
+        _legend_below(fig, top, runs)
+    alt = (
+        "Two stacked plots against the training step: the fraction of dead hidden units "
+        "(top; units whose derivative is 0 on every example) and of saturated units (bottom; "
+        "sigmoid only), averaged over the hidden layers, one line per rung. At the end: "
+        + "; ".join(ends)
+        + "."
+    )
+    caption = "Dead ReLU units and saturated sigmoid units over training."
+    return plotting.show(fig, alt, caption)
+
+
+def _last_finite(x: np.ndarray) -> float:
+    finite = x[np.isfinite(x)]
+    return float(finite[-1]) if finite.size else math.nan
+
+
+def plot_residual_at_init(norms: dict[str, np.ndarray]) -> plotting.FigureView:
+    """Figure: per-layer gradient norms at initialization (log10, relative to the last layer),
+    from :func:`residual_gradient_norms`."""
+    if not isinstance(norms, dict) or "plain" not in norms:
+        raise TypeError("norms must be the dict residual_gradient_norms returns")
+    looks = {
+        "plain": ("ReLU, He, plain", "blue", "-"),
+        "residual": ("ReLU, He, residual α = 1", "red", ":"),
+        "residual_scaled": (f"ReLU, He, residual α = {float(norms['alpha']):.2f}", "green", "-"),
+        "tanh_plain": ("tanh, Xavier, plain", "grey", "--"),
+    }
+    with plotting.style():
+        fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 4.8)
+        rel = {}
+        for key, (label, colour, ls) in looks.items():
+            g = norms[key]
+            rel[key] = g / g[-1]
+            layers = np.arange(1, len(g) + 1)
+            ax.plot(
+                layers,
+                np.log10(rel[key]),
+                color=plotting.COLORS[colour],
+                ls=ls,
+                lw=1.8,
+                label=label,
+            )
+        ax.axhline(0, color=plotting.COLORS["black"], lw=0.8)
+        ax.set_xlabel("layer ℓ")
+        ax.set_ylabel("log10 ‖g_ℓ‖ / ‖g_L‖")
+        fig.legend(loc="outside lower center", ncol=2, handlelength=2.2)
+    L = len(norms["plain"])
+    parts = [f"{looks[k][0]}: {rel[k][0]:.3g}" for k in looks]
+    alt = (
+        f"The norm of the gradient reaching each layer of a {L}-layer network at "
+        "initialization, relative to the last layer, log10, against the layer. At layer 1: "
+        + "; ".join(parts)
+        + "."
+    )
+    caption = (
+        "Residual connections at initialization: each layer's Jacobian becomes "
+        "$I + \\alpha W \\operatorname{diag}(\\phi')$. With $\\alpha = 1$ the product grows by "
+        "orders of magnitude; with $\\alpha = 1/\\sqrt{B}$ it stays within a small factor."
+    )
+    return plotting.show(fig, alt, caption)
+
+
+# --- the checklist ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One line of the practitioner's checklist.
+
+    Attributes
+    ----------
+    symptom
+        What goes wrong.
+    diagnostic
+        How it shows in this chapter's diagnostics.
+    cause
+        The likely cause.
+    fix
+        The remedy.
+    pytorch, keras, jax
+        A one-line call for the fix in each framework (shown, not executed).
+    """
+
+    symptom: str
+    diagnostic: str
+    cause: str
+    fix: str
+    pytorch: str
+    keras: str
+    jax: str
+
+
+#: The checklist, from the first thing to look at to the structural fixes. Framework names
+#: checked against the PyTorch, Keras 3 and JAX/Optax/Flax documentation.
+CHECKLIST: tuple[ChecklistItem, ...] = (
+    ChecklistItem(
+        "Loss stuck at chance from the first step",
+        "Gradient norms fall by orders of magnitude from the last layer to the first; "
+        "saturated fraction near 1 (sigmoid, tanh)",
+        "Saturated units: weights too large for a squashing activation",
+        "Scale the initialization to the layer (Xavier for tanh/sigmoid), or switch to ReLU",
+        "torch.nn.init.xavier_normal_(layer.weight)",
+        'keras.layers.Dense(n, kernel_initializer="glorot_normal")',
+        "jax.nn.initializers.glorot_normal()",
+    ),
+    ChecklistItem(
+        "Early layers barely learn",
+        "Update-to-weight ratio far below 1e-3 in the first layers, near it in the last",
+        "Vanishing gradients: products of factors below 1 (sigmoid's 1/4)",
+        "ReLU with He initialization",
+        'torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")',
+        'keras.layers.Dense(n, activation="relu", kernel_initializer="he_normal")',
+        "jax.nn.initializers.he_normal()",
+    ),
+    ChecklistItem(
+        "Loss spikes, then goes flat or to nan",
+        "Global gradient norm jumps by orders of magnitude; update ratio far above 1e-3; "
+        "dead fraction jumps",
+        "Learning rate too large for the curvature: exploding steps",
+        "Clip the global gradient norm (and/or lower the learning rate)",
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)",
+        "keras.optimizers.SGD(learning_rate=0.05, global_clipnorm=1.0)",
+        "optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(0.05))",
+    ),
+    ChecklistItem(
+        "Many ReLU units output 0 for every input",
+        "Dead fraction well above 0 and not falling",
+        "Units pushed to negative pre-activations by a large step or bias",
+        "Leaky ReLU, a smaller learning rate, or normalization",
+        "torch.nn.LeakyReLU(negative_slope=0.01)",
+        "keras.layers.LeakyReLU(negative_slope=0.01)",
+        "jax.nn.leaky_relu(x, negative_slope=0.01)",
+    ),
+    ChecklistItem(
+        "A deep plain network trains much slower than a shallow one",
+        "Per-layer gradient norms spread over decades at initialization",
+        "The product of many layer Jacobians drifts from 1",
+        "Residual connections: each Jacobian becomes I + a small term",
+        "x = x + alpha * block(x)  # in forward()",
+        "x = keras.layers.Add()([x, block(x)])",
+        "x = x + alpha * block(x)  # in __call__",
+    ),
+    ChecklistItem(
+        "Activations drift in scale from layer to layer or during training",
+        "Activation std growing or shrinking with depth; ratios uneven across layers",
+        "No control of each layer's input scale",
+        "Layer normalization before the activation",
+        "torch.nn.LayerNorm(width)",
+        "keras.layers.LayerNormalization()",
+        "flax.linen.LayerNorm()",
+    ),
+)
+
+
+def checklist(items: Sequence[ChecklistItem] = CHECKLIST, *, framework: str = "all") -> Table:
+    """The practitioner's checklist as a :class:`Table` (HTML in a notebook).
+
+    ``framework`` is ``"pytorch"``, ``"keras"``, ``"jax"`` or ``"all"`` (one column each).
+    """
+    framework = check_choice(framework, "framework", ("all", "pytorch", "keras", "jax"))
+    chosen = ("pytorch", "keras", "jax") if framework == "all" else (framework,)
+    names = {"pytorch": "PyTorch", "keras": "Keras", "jax": "JAX"}
+    header = ["symptom", "in the diagnostics", "likely cause", "fix"] + [names[c] for c in chosen]
+    rows = [
+        [i.symptom, i.diagnostic, i.cause, i.fix] + [getattr(i, c) for c in chosen] for i in items
+    ]
+    return Table(header, rows, align="l" * len(header))
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates the cache
+    written = precompute()
+    print(f"wrote {written}")

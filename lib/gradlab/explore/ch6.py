@@ -1,0 +1,239 @@
+"""Chapter 6's explorer: pick a rung of the ladder and a depth, read its training diagnostics."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.figure import Figure
+
+from .. import capstone
+from ..plotting import COLORS, FIGURE_WIDTH
+from ._base import Control, Explorer, OffScale, off_scale_count
+from ._text import FastText
+
+__all__ = ["LadderExplorer"]
+
+
+def _log10(x: np.ndarray) -> np.ndarray:
+    """log10, with 0 as -inf and inf/nan as nan (not drawn)."""
+    with np.errstate(all="ignore"):
+        out = np.log10(np.asarray(x, dtype=float))
+    return np.where(np.isnan(out), np.nan, out)
+
+
+class LadderExplorer(Explorer):
+    """The capstone's ladder, one run at a time: what each diagnostic shows for each rung.
+
+    The runs are precomputed (:func:`gradlab.capstone.load_ladder`): training a 16-layer
+    network for 2000 steps takes seconds, too slow for a slider. Four panels share the
+    training step or the layer as x axis:
+
+    * the accuracy on the whole data set against the step;
+    * ``log10`` of the global gradient norm (before clipping), the largest in each window of
+      ``window`` steps (so a one-step spike shows, with a tenth of the points to draw);
+    * ``log10 ||dLoss/dW_l||`` per layer at the start (dotted), middle (dashed) and end
+      (solid) of training;
+    * ``log10`` of the median update-to-weight ratio ``||lr v_l|| / ||W_l||`` per layer, with
+      the rule of thumb ``1e-3`` (grey line).
+
+    The header gives the final accuracy and loss, the steps to the target accuracy, and the
+    dead or saturated share of hidden units at the end. The y axes are fixed; values beyond
+    them are marked by triangles on the edge.
+
+    Parameters
+    ----------
+    runs : dict, optional
+        ``(rung, depth) -> Run``, default :func:`gradlab.capstone.load_ladder`.
+    caption : str, optional
+        Replaces the default caption.
+    """
+
+    controls = {
+        "rung": Control("rung", "relu_he", options=tuple(capstone.RUNGS)),
+        "depth": Control("depth L", capstone.SETUP.depth, options=capstone.DEPTHS),
+    }
+    caption = (
+        "One rung of the ladder at a time: accuracy, global gradient norm (spikes), per-layer "
+        "gradient norms at the start, middle and end of training, and per-layer "
+        "update-to-weight ratios against the rule of thumb $10^{-3}$."
+    )
+    figsize = (FIGURE_WIDTH, 7.8)
+    window = 10
+    ylim_global = (-3.0, 4.0)
+    ylim_layer = (-7.0, 3.0)
+    ylim_ratio = (-7.0, 0.0)
+
+    def __init__(
+        self, runs: dict[tuple[str, int], capstone.Run] | None = None, caption: str | None = None
+    ) -> None:
+        if runs is None:
+            runs = capstone.load_ladder()
+        if not isinstance(runs, dict):
+            raise TypeError(f"runs must be a dict (rung, depth) -> Run, got {type(runs).__name__}")
+        missing = [
+            (r, d)
+            for r in self.controls["rung"].options
+            for d in self.controls["depth"].options
+            if (r, d) not in runs
+        ]
+        if missing:
+            raise ValueError(f"runs must hold every rung at every depth; missing {missing[:3]}")
+        self.runs = runs
+        self._views: dict[tuple[str, int], dict[str, Any]] = {}
+        super().__init__(caption)
+
+    # -- what is drawn ----------------------------------------------------------------------
+    def measure(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The data drawn for ``values`` (default: the current settings), computed once."""
+        v = self.values if values is None else values
+        key = (v["rung"], int(v["depth"]))
+        if key not in self._views:
+            run = self.runs[key]
+            rows = capstone._time_rows(run)
+            recorded = run.update_ratio[np.isfinite(run.update_ratio).any(axis=1)]
+            with np.errstate(all="ignore"):
+                ratio = (
+                    np.nanmedian(recorded, axis=0) if len(recorded) else np.full(run.depth, np.nan)
+                )
+                dead = float(np.nanmean(run.dead_fraction[rows[-1]]))
+                sat_row = run.saturated_fraction[rows[-1]]
+                saturated = float(np.nanmean(sat_row)) if np.isfinite(sat_row).any() else None
+            self._views[key] = {
+                "run": run,
+                "steps": np.arange(0, len(run.loss), self.window),
+                "global": _log10(self.window_max(run.global_grad_norm, self.window)),
+                "layers": np.arange(1, run.depth + 1),
+                "grad": [_log10(run.grad_norm[r]) for r in rows],
+                "ratio": _log10(ratio),
+                "ratio_raw": ratio,
+                "reached": capstone.steps_to_accuracy(run),
+                "dead": dead,
+                "saturated": saturated,
+            }
+        return self._views[key]
+
+    @staticmethod
+    def window_max(x: np.ndarray, window: int) -> np.ndarray:
+        """The largest finite value of each run of ``window`` entries (nan where none is)."""
+        n = math.ceil(len(x) / window)
+        padded = np.full(n * window, -np.inf)
+        padded[: len(x)] = np.where(np.isfinite(x), x, -np.inf)
+        out = padded.reshape(n, window).max(axis=1)
+        return np.where(np.isfinite(out), out, np.nan)
+
+    # -- drawing ----------------------------------------------------------------------------
+    def _build(self, fig: Figure) -> list[Artist]:
+        blue, grey = COLORS["blue"], COLORS["grey"]
+        steps = capstone.SETUP.steps
+        xmax = max(self.controls["depth"].options) + 1
+        left, width = 0.15, 0.81
+        acc = fig.add_axes((left, 0.735, width, 0.155))
+        acc.set_xlim(0, steps)
+        acc.set_ylim(0.4, 1.02)
+        acc.set_ylabel("accuracy")
+        glob = fig.add_axes((left, 0.52, width, 0.155))
+        glob.set_xlim(0, steps)
+        glob.set_ylim(*self.ylim_global)
+        glob.set_ylabel("log10 ‖g‖")
+        glob.set_xlabel("training step")
+        layer = fig.add_axes((left, 0.285, width, 0.155))
+        layer.set_xlim(0, xmax)
+        layer.set_ylim(*self.ylim_layer)
+        layer.set_ylabel("log10 ‖∂L/∂W‖")
+        ratio = fig.add_axes((left, 0.055, width, 0.155))
+        ratio.set_xlim(0, xmax)
+        ratio.set_ylim(*self.ylim_ratio)
+        ratio.set_ylabel("log10 ratio")
+        ratio.set_xlabel("layer ℓ")
+        ratio.axhline(math.log10(capstone.UPDATE_RATIO_RULE), color=grey, lw=1.5)
+        ratio.text(0.3, -2.85, "1e−3 rule", color=grey, va="bottom")
+        (self._acc,) = acc.plot([], [], "-", lw=1.8, color=blue)
+        (self._global,) = glob.plot([], [], "-", lw=1.0, color=blue)
+        shades = (COLORS["sky"], COLORS["blue"], COLORS["black"])
+        styles = (":", "--", "-")
+        self._grad = [
+            layer.plot([], [], ls=s, marker="o", ms=3, lw=1.5, color=c)[0]
+            for c, s in zip(shades, styles, strict=True)
+        ]
+        layer.legend(
+            handles=self._grad,
+            labels=["start", "middle", "end"],
+            loc="lower left",
+            bbox_to_anchor=(0.0, 1.0),
+            ncol=3,
+            borderaxespad=0.1,
+            frameon=False,
+        )
+        (self._ratio,) = ratio.plot([], [], "s-", ms=4, lw=1.5, color=COLORS["orange"])
+        self._global_off = OffScale(glob, blue, "{n} step{s} off scale (triangles)")
+        self._grad_off = OffScale(layer, COLORS["black"])
+        self._ratio_off = OffScale(ratio, COLORS["orange"])
+        self._header = fig.add_artist(FastText(0.02, 0.988, "", va="top", linespacing=1.4))
+        return [
+            self._acc,
+            self._global,
+            *self._grad,
+            self._ratio,
+            *self._global_off.artists,
+            *self._grad_off.artists,
+            *self._ratio_off.artists,
+            self._header,
+        ]
+
+    def _apply(self, values: dict[str, Any]) -> None:
+        m = self.measure(values)
+        run = m["run"]
+        self._acc.set_data(run.record_steps, run.accuracy)
+        self._global.set_data(m["steps"], m["global"])
+        for line, g in zip(self._grad, m["grad"], strict=True):
+            line.set_data(m["layers"], g)
+        self._ratio.set_data(m["layers"], m["ratio"])
+        finite = np.isfinite(m["global"])
+        self._global_off.update(m["steps"][finite], m["global"][finite], self.ylim_global)
+        self._grad_off.update(m["layers"], m["grad"][-1], self.ylim_layer)
+        self._ratio_off.update(m["layers"], m["ratio"], self.ylim_ratio)
+        self._header.set_text(self._header_text(values, m))
+
+    @staticmethod
+    def _header_text(values: dict[str, Any], m: dict[str, Any]) -> str:
+        run = m["run"]
+        reached = "not reached" if m["reached"] is None else f"at step {m['reached']}"
+        first = f"{run.label}, L = {values['depth']}: accuracy {run.final_accuracy:.3f}"
+        if run.diverged_at is not None:
+            first += f" (diverged at step {run.diverged_at})"
+        target = capstone.SETUP.target_accuracy
+        units = f"dead {m['dead']:.2f}"
+        if m["saturated"] is not None:
+            units += f", saturated {m['saturated']:.2f}"
+        return f"{first}\n{target:.0%} {reached}; loss {run.final_loss:.3g}; {units}"
+
+    def alt_text(self) -> str:
+        v, m = self.values, self.measure()
+        run = m["run"]
+        start, end = run.grad_norm[0], m["grad"][-1]
+        reached = (
+            f"never reaches {capstone.SETUP.target_accuracy:.0%} accuracy"
+            if m["reached"] is None
+            else f"reaches {capstone.SETUP.target_accuracy:.0%} accuracy at step {m['reached']}"
+        )
+        off = sum(
+            off_scale_count(y, lim)
+            for y, lim in (
+                (m["global"][np.isfinite(m["global"])], self.ylim_global),
+                (end, self.ylim_layer),
+                (m["ratio"], self.ylim_ratio),
+            )
+        )
+        note = f" {off} points lie off the plotted ranges, marked by triangles." if off else ""
+        return (
+            f"Four stacked plots for the rung '{run.label}' with {v['depth']} layers. The run "
+            f"{reached}, ending at accuracy {run.final_accuracy:.3f} and loss "
+            f"{run.final_loss:.3g}. The largest global gradient norm is "
+            f"{np.nanmax(run.global_grad_norm):.3g}. At step 0 the weight-gradient norm goes "
+            f"from {start[0]:.2g} at layer 1 to {start[-1]:.2g} at layer {run.depth}. The "
+            f"median update-to-weight ratio is {m['ratio_raw'][0]:.1e} at layer 1 and "
+            f"{m['ratio_raw'][-1]:.1e} at layer {run.depth} (rule of thumb 1e-3).{note}"
+        )

@@ -1,0 +1,220 @@
+"""Chapter 6's ladder: the training loop records what it claims, the cache is what the code
+computes, the table, the checklist and the progress bar."""
+
+import math
+from dataclasses import replace
+
+import nbformat
+import numpy as np
+import pytest
+from nbclient import NotebookClient
+
+from gradlab import capstone, data
+from gradlab.network import MLP, cross_entropy
+
+TINY = replace(capstone.SETUP, depth=5, width=8, n_samples=64, steps=30, record_every=10)
+
+
+def test_rungs_are_the_ladder_of_the_chapter():
+    assert list(capstone.RUNGS) == [
+        "sigmoid_normal",
+        "sigmoid_xavier",
+        "relu_he",
+        "relu_he_spike",
+        "relu_he_clip",
+        "residual",
+        "layer_norm",
+    ]
+    r = capstone.RUNGS
+    assert r["relu_he_spike"].lr == r["relu_he_clip"].lr > r["relu_he"].lr
+    assert r["relu_he_clip"].clip is not None and r["relu_he_spike"].clip is None
+    assert r["residual"].scale_for(16) == pytest.approx(1 / math.sqrt(14))
+    net = capstone.build_network("layer_norm")
+    assert net.layer_norm and net.depth == capstone.SETUP.depth == 16
+    assert capstone.build_network("residual").residual_layers.count(True) == 14
+
+
+def test_same_setup_same_numbers():
+    a = capstone.train_rung("relu_he", TINY, progress=False)
+    b = capstone.train_rung("relu_he", TINY, progress=False)
+    for field in ("loss", "grad_norm", "update_ratio", "accuracy", "dead_fraction"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+
+
+def test_first_step_diagnostics_are_what_they_claim():
+    run = capstone.train_rung("sigmoid_xavier", TINY, steps=1, progress=False)
+    X, y = TINY.dataset()
+    net = capstone.build_network("sigmoid_xavier", TINY)
+    idx = np.random.default_rng(TINY.shuffle_seed).permutation(len(X))[: TINY.batch_size]
+    grads = net.loss_and_gradients(X[idx], y[idx], "cross_entropy")
+    assert run.loss[0] == grads.loss
+    np.testing.assert_allclose(run.grad_norm[0], [np.linalg.norm(g) for g in grads.weight_grads])
+    lr = capstone.RUNGS["sigmoid_xavier"].lr
+    after = [W - lr * g for W, g in zip(net.weights, grads.weight_grads, strict=True)]
+    want = [
+        lr * np.linalg.norm(g) / np.linalg.norm(W)
+        for W, g in zip(after, grads.weight_grads, strict=True)
+    ]
+    np.testing.assert_allclose(run.update_ratio[0], want, rtol=1e-12)
+    full_loss, _ = cross_entropy(net.forward(X), y)
+    assert run.full_loss[0] == pytest.approx(full_loss, rel=1e-12)
+    assert run.accuracy[0] == np.mean(np.argmax(net.forward(X), axis=1) == y)
+    d = net.diagnostics(X)
+    np.testing.assert_array_equal(run.saturated_fraction[0], d.saturated_fraction[:-1])
+    assert list(run.record_steps) == [0, 1]
+
+
+def test_clipping_acts_above_its_threshold_only():
+    run = capstone.train_rung("relu_he_clip", TINY, progress=False)
+    threshold = capstone.RUNGS["relu_he_clip"].clip
+    np.testing.assert_array_equal(run.clipped, run.global_grad_norm > threshold)
+
+
+def test_divergence_stops_training_and_is_reported():
+    wild = capstone.Rung("wild", "wild", "identity", "he_normal", lr=1e3)  # a linear net blows up
+    run = capstone.train_rung(wild, TINY, progress=False)
+    assert run.diverged_at is not None and run.diverged_at < TINY.steps
+    assert np.all(np.isnan(run.loss[run.diverged_at + 1 :]))
+    assert "diverged at" in str(capstone.results_table([run]))
+
+
+def test_cached_ladder_is_what_the_code_computes():
+    # The cache's first 40 steps, retrained now, for every rung at every depth (cheap subset).
+    runs = capstone.load_ladder()
+    steps = 40
+    for (name, depth), cached in runs.items():
+        fresh = capstone.train_rung(
+            name, replace(capstone.SETUP, depth=depth), steps=steps, progress=False
+        )
+        np.testing.assert_allclose(fresh.loss, cached.loss[:steps], rtol=1e-5, err_msg=name)
+        k = len(fresh.record_steps) - 1  # the last fresh record is after step 40: not cached
+        np.testing.assert_allclose(fresh.grad_norm[:k], cached.grad_norm[:k], rtol=1e-5)
+        np.testing.assert_allclose(fresh.update_ratio[:k], cached.update_ratio[:k], rtol=1e-5)
+        np.testing.assert_allclose(fresh.accuracy[:k], cached.accuracy[:k])
+        assert len(cached.loss) == capstone.SETUP.steps
+
+
+def test_the_ladder_tells_the_chapters_story():
+    runs = capstone.load_ladder()
+    d = capstone.SETUP.depth
+    acc = {name: runs[(name, d)].final_accuracy for name in capstone.RUNGS}
+    assert acc["sigmoid_xavier"] < 0.6 and acc["relu_he"] > 0.9  # vanishing, then fixed
+    spike, clipped = runs[("relu_he_spike", d)], runs[("relu_he_clip", d)]
+    assert np.nanmax(spike.global_grad_norm) > 100 * np.nanmax(
+        runs[("relu_he", d)].global_grad_norm
+    )
+    assert clipped.final_accuracy > spike.final_accuracy + 0.2  # clipping rescues the step
+    assert acc["residual"] > 0.9
+
+
+def test_cache_refuses_another_setup(tmp_path):
+    with pytest.raises(ValueError, match="precompute"):
+        capstone.load_ladder(setup=replace(capstone.SETUP, steps=10))
+    with pytest.raises(FileNotFoundError, match="precompute"):
+        capstone.load_ladder(tmp_path / "missing.npz")
+
+
+def test_results_table_and_steps_to_target():
+    run = capstone.train_rung("relu_he", TINY, progress=False)
+    run.accuracy[:] = [0.5, 0.95, 0.97, 0.99]
+    assert capstone.steps_to_accuracy(run, 0.9) == 10
+    assert capstone.steps_to_accuracy(run, 0.999) is None
+    table = capstone.results_table([run], target=0.999)
+    assert table.rows[0][3] == "did not reach" and table.rows[0][2] == "0.990"
+    md = table._repr_markdown_()
+    assert md.splitlines()[2].startswith("| rung | final loss")
+    html = capstone.Table(["a", "b"], [["<x>", "1|2"]])._repr_html_()
+    assert "&lt;x&gt;" in html and "<table" in html
+    assert "1\\|2" in capstone.Table(["a", "b"], [["x", "1|2"]])._repr_markdown_()
+    with pytest.raises(ValueError, match="rows"):
+        capstone.Table(["a"], [["1", "2"]])
+    with pytest.raises(TypeError, match="runs"):
+        capstone.results_table(["run"])
+
+
+def test_residual_connections_at_initialization():
+    norms = capstone.residual_gradient_norms(depth=30, width=64, seed=0)
+    rel = {k: v[0] / v[-1] for k, v in norms.items() if k != "alpha"}
+    assert rel["residual"] > 2 ** (29 / 2)  # alpha = 1: at least sqrt(2) per layer
+    assert 0.3 < rel["residual_scaled"] < 5 and 0.3 < rel["plain"] < 3
+    assert rel["tanh_plain"] < 0.5
+    assert float(norms["alpha"]) == pytest.approx(1 / math.sqrt(29))
+
+
+def test_checklist_is_complete_and_renders():
+    assert len(capstone.CHECKLIST) >= 6
+    for item in capstone.CHECKLIST:
+        assert all(len(getattr(item, f)) > 5 for f in item.__dataclass_fields__)
+    assert "clip_grad_norm_" in capstone.CHECKLIST[2].pytorch
+    assert "global_clipnorm" in capstone.CHECKLIST[2].keras
+    assert "optax.clip_by_global_norm" in capstone.CHECKLIST[2].jax
+    full = capstone.checklist()
+    assert full.header[-3:] == ["PyTorch", "Keras", "JAX"]
+    assert capstone.checklist(framework="jax").header[-1] == "JAX"
+    with pytest.raises(ValueError, match="framework"):
+        capstone.checklist(framework="mxnet")
+
+
+def test_bad_arguments_are_named():
+    with pytest.raises(ValueError, match="rung"):
+        capstone.train_rung("relu_xavier", TINY, progress=False)
+    with pytest.raises(TypeError, match="setup"):
+        capstone.train_rung("relu_he", {"depth": 3}, progress=False)
+    with pytest.raises(ValueError, match="steps"):
+        capstone.train_rung("relu_he", TINY, steps=0, progress=False)
+    with pytest.raises(TypeError, match="progress"):
+        capstone.train_rung("relu_he", TINY, progress="yes")
+
+
+def test_progress_bar_outside_a_kernel_writes_nothing_to_stdout(capsys):
+    capstone.train_rung("relu_he", TINY, steps=5, progress=True)
+    assert capsys.readouterr().out == ""
+
+
+def test_progress_bar_in_a_kernel_leaves_only_fixed_text():
+    # Run in a real kernel, as `make execute` does: the saved output is the fixed text only
+    # (the widget's display is replaced when training ends), with nothing on stderr.
+    nb = nbformat.v4.new_notebook()
+    code = (
+        "from dataclasses import replace\nfrom gradlab import capstone\n"
+        "setup = replace(capstone.SETUP, depth=4, width=8, n_samples=64, steps=12)\n"
+        "run = capstone.train_rung('relu_he', setup)"
+    )
+    nb.cells.append(nbformat.v4.new_code_cell(code))
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    assert [o["output_type"] for o in outputs] == ["display_data"], outputs
+    assert outputs[0]["data"] == {"text/plain": "training relu_he: 12 steps"}
+
+
+def test_widget_bar_shows_the_same_text_before_and_after(monkeypatch):
+    # nbval records the first display (it ignores widget views and display updates): its
+    # text/plain must be the text the saved notebook ends with.
+    pytest.importorskip("IPython")
+    import IPython.display
+
+    shown = []
+
+    class Handle:
+        def update(self, obj, raw=False):
+            shown.append(("update", obj))
+
+    def display(obj, raw=False, display_id=None):
+        shown.append(("display", obj))
+        return Handle()
+
+    monkeypatch.setattr(IPython.display, "display", display)
+    bar = capstone._WidgetBar(3, "training x: 3 steps")
+    bar.update(3)
+    bar.close()
+    (kind0, first), (kind1, last) = shown
+    assert (kind0, kind1) == ("display", "update")
+    assert first["text/plain"] == last["text/plain"] == "training x: 3 steps"
+    assert capstone._WidgetBar.WIDGET_VIEW in first and list(last) == ["text/plain"]
+
+
+def test_data_and_network_are_the_engines():
+    X, y = capstone.SETUP.dataset()
+    X2, y2 = data.two_spirals(512, noise=0.05, turns=1.5, seed=0)
+    np.testing.assert_array_equal(X, X2)
+    assert isinstance(capstone.build_network("relu_he"), MLP)

@@ -1,0 +1,112 @@
+"""Chapter 6's explorer draws the cached runs of the ladder, marks what leaves its axes, and
+passes the framework's generic checks (test_explore.py)."""
+
+import numpy as np
+import pytest
+import test_explore as generic  # the framework's checks, run on this explorer below
+
+from gradlab import capstone, explore, plotting
+
+CLS = explore.LadderExplorer
+
+
+def test_controls_are_the_ladder():
+    c = CLS.controls
+    assert list(c["rung"].options) == list(capstone.RUNGS)
+    assert tuple(c["depth"].options) == capstone.DEPTHS and c["depth"].default == 16
+
+
+@pytest.mark.parametrize("rung", list(capstone.RUNGS))
+@pytest.mark.parametrize("depth", capstone.DEPTHS)
+def test_explorer_draws_the_cached_run(rung, depth):
+    ex = CLS()
+    ex.update(rung=rung, depth=depth)
+    run = capstone.load_ladder()[(rung, depth)]
+    x, acc = ex._acc.get_data()
+    np.testing.assert_array_equal(x, run.record_steps)
+    np.testing.assert_array_equal(acc, run.accuracy)
+    steps, glob = ex._global.get_data()
+    np.testing.assert_array_equal(steps, np.arange(0, len(run.loss), CLS.window))
+    windows = run.global_grad_norm.reshape(-1, CLS.window)  # 2000 steps, windows of 10
+    with np.errstate(divide="ignore"):
+        np.testing.assert_array_equal(glob, np.log10(np.nanmax(windows, axis=1)))
+    layers, first = ex._grad[0].get_data()
+    np.testing.assert_array_equal(layers, np.arange(1, depth + 1))
+    with np.errstate(divide="ignore"):
+        np.testing.assert_array_equal(first, np.log10(run.grad_norm[0]))
+    assert run.label in ex._header.get_text()
+    assert f"accuracy {run.final_accuracy:.3f}" in ex.alt_text()
+
+
+def test_spike_is_visible_and_off_scale_points_are_marked():
+    ex = CLS()
+    ex.update(rung="relu_he_spike", depth=16)
+    run = ex.measure()["run"]
+    assert np.nanmax(run.global_grad_norm) > 1e3  # the spike the rung is about
+    ex.update(rung="sigmoid_xavier", depth=16)
+    ratio = ex.measure()["ratio"]
+    below = np.sum(ratio < CLS.ylim_ratio[0])
+    x, _ = ex._ratio_off.below.get_data()
+    assert len(x) == below
+    if below:
+        assert "off the plotted ranges" in ex.alt_text()
+
+
+def test_window_max_keeps_spikes_and_skips_nan():
+    x = np.array([1.0, 5.0, np.nan, 2.0, np.nan, np.nan, 3.0])
+    np.testing.assert_array_equal(CLS.window_max(x, 2), [5.0, 2.0, np.nan, 3.0])
+
+
+def test_runs_are_validated():
+    with pytest.raises(TypeError, match="runs"):
+        CLS(runs=[1, 2])
+    with pytest.raises(ValueError, match="missing"):
+        CLS(runs={("relu_he", 16): None})
+
+
+def test_is_legible_at_phone_width():
+    ex = CLS()
+    for values in ({}, {"rung": "sigmoid_normal", "depth": 8}, {"rung": "relu_he_clip"}):
+        ex.update(**values)
+        assert plotting.phone_text_px(ex.fig, ex._width) >= plotting.MIN_PHONE_TEXT_PX
+
+
+def test_only_serializable_artists_are_animated():
+    # The static-HTML serializer handles Line2D (markers o v ^ s), FastText and Polygon only.
+    from matplotlib.lines import Line2D
+
+    from gradlab.explore._text import FastText
+
+    ex = CLS()
+    for artist in ex._animated:
+        assert isinstance(artist, (Line2D, FastText)), type(artist)
+        if isinstance(artist, Line2D):
+            assert artist.get_marker() in ("None", "o", "v", "^", "s", None, "")
+
+
+GENERIC = [
+    generic.test_update_redraws_in_place,
+    generic.test_blitted_frame_matches_a_full_redraw,
+    generic.test_static_png_keeps_the_live_background,
+    generic.test_bad_updates_name_the_control,
+    generic.test_mimebundle_has_live_widget_and_static_picture,
+    generic.test_slider_moves_update_the_image,
+    generic.test_no_slider_value_raises_in_the_callback,
+    generic.test_live_png_is_lossless,
+]
+
+
+@pytest.mark.parametrize("check", GENERIC, ids=lambda f: f.__name__)
+def test_framework_checks(check):
+    check(CLS)
+
+
+@pytest.mark.parametrize(
+    "bad, good",
+    [
+        ({"rung": "relu_xavier"}, {"rung": "residual"}),
+        ({"depth": 12}, {"depth": 8}),
+    ],
+)
+def test_a_rejected_update_changes_nothing(bad, good):
+    generic.test_a_rejected_update_changes_nothing(CLS, bad, good)
