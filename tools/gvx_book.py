@@ -1,6 +1,6 @@
-"""The course's local Sphinx extension: repository links, learner notebooks, citations.
+"""The course's local Sphinx extension: repository links, learner notebooks, citations, pages.
 
-Loaded by Jupyter Book through ``sphinx: local_extensions`` in ``_config.yml``. It does three
+Loaded by Jupyter Book through ``sphinx: local_extensions`` in ``_config.yml``. It does four
 things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
 
 1. **Repository and launch buttons from the real repository.** On ``config-inited`` it finds
@@ -19,6 +19,14 @@ things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
    "Citation Not Found" there) and on GitHub, and opens the BibTeX file when clicked; in the
    HTML book it links to the entry on the bibliography page, with the full reference as its
    tooltip.
+4. **Lean, error-free pages** (:func:`_on_html_page_context`, found by a real browser, see
+   ``tests/test_browser.py``): no notebook widget state in the page (no script on the static
+   page reads it), each script once (sphinx-thebe's configuration was emitted twice, a
+   ``SyntaxError``), no Thebe without a repository, MathJax only on pages with maths (Sphinx
+   also counts the maths of a page's toctree children, so the intro loaded it), bibliography
+   entries as ARIA list items; and ``static/gvx-book.js``/``.css``: solutions that open from
+   every part of their title, display maths that scrolls in its own box with a cue, and a
+   message instead of an endless spinner when Live Code cannot load Thebe.
 """
 
 from __future__ import annotations
@@ -436,6 +444,90 @@ def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> 
                 raw.parent.remove(raw)
 
 
+# --- pages ----------------------------------------------------------------------------------
+
+#: MIME type of the widget state MyST-NB copies from the notebook metadata into every page.
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: The book's own page script and style sheet (``static/``, served as ``_static/``).
+PAGE_JS = "gvx-book.js"
+PAGE_CSS = "gvx-book.css"
+
+
+def _script_key(script: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    filename = str(getattr(script, "filename", script) or "")
+    attributes = getattr(script, "attributes", {}) or {}
+    return filename, tuple(sorted((k, str(v)) for k, v in attributes.items()))
+
+
+def page_scripts(
+    scripts: list[Any], *, has_maths: bool, has_thebe: bool, mathjax_path: str
+) -> list[Any]:
+    """The scripts a page should load, from the ones the Sphinx stack registered for it.
+
+    Drops (1) notebook widget state (``type="application/vnd.jupyter.widget-state+json"``, no
+    script on a static page reads it: the explorers there are pictures), (2) a script already
+    listed with the same source, body and attributes (sphinx-thebe registers its configuration
+    twice, and a second ``const THEBE_JS_URL`` is a ``SyntaxError``), (3) sphinx-thebe and its
+    configuration when ``has_thebe`` is false (no Live Code button without a repository), and
+    (4) MathJax and its configuration when ``has_maths`` is false.
+
+    Parameters
+    ----------
+    scripts : list
+        Sphinx's ``script_files`` (objects with ``filename`` and ``attributes``).
+    has_maths, has_thebe : bool
+        Whether the page shows maths, and whether it offers Live Code.
+    mathjax_path : str
+        ``mathjax_path`` of the configuration (the MathJax script's file name).
+    """
+    if not isinstance(scripts, list):
+        raise TypeError(f"scripts must be a list, got {type(scripts).__name__}")
+    if not isinstance(mathjax_path, str) or not mathjax_path:
+        raise ValueError(f"mathjax_path must be a non-empty str, got {mathjax_path!r}")
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    kept = []
+    for script in scripts:
+        key = _script_key(script)
+        filename, attributes = key[0], dict(key[1])
+        body = attributes.get("body", "")
+        if attributes.get("type") == WIDGET_STATE or key in seen:
+            continue
+        if not has_thebe and ("sphinx-thebe" in filename or "THEBE_JS_URL" in body):
+            continue
+        mathjax = filename.removeprefix("_static/") == mathjax_path.removeprefix("_static/")
+        if not has_maths and (mathjax or body.startswith("window.MathJax")):
+            continue
+        seen.add(key)
+        kept.append(script)
+    return kept
+
+
+#: docutils' HTML5 writer marks a bibliography entry with the deprecated ``doc-biblioentry``
+#: role inside a ``role="list"``: axe-core reports aria-required-children (critical).
+_BIBLIOENTRY = re.compile(r'(<div class="citation" id="[^"]*" )role="doc-biblioentry"')
+
+
+def _on_html_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Trim the page's scripts (:func:`page_scripts`); bibliography entries as list items."""
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        math = app.env.get_domain("math")
+        has_maths = bool(math.data.get("has_equations", {}).get(pagename, False))
+        launch = app.config.html_theme_options.get("launch_buttons", {}) or {}
+        has_thebe = bool(launch.get("thebe")) and _repository(app.config) is not None
+        scripts[:] = page_scripts(
+            scripts,
+            has_maths=has_maths,
+            has_thebe=has_thebe,
+            mathjax_path=app.config.mathjax_path or "",
+        )
+    body = context.get("body")
+    if isinstance(body, str) and "doc-biblioentry" in body:
+        context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
+
+
 def _visit_skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
@@ -454,4 +546,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     # After sphinx-thebe's doctree-resolved handler (priority 500), which adds its config.
     app.connect("doctree-resolved", _on_doctree_resolved, priority=600)
+    # After Sphinx's MathJax and MyST-NB's per-page scripts (priority 500).
+    app.connect("html-page-context", _on_html_page_context, priority=900)
+    app.add_css_file(PAGE_CSS)
+    app.add_js_file(PAGE_JS, defer="defer")
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
