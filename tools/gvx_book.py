@@ -26,7 +26,8 @@ things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
    also counts the maths of a page's toctree children, so the intro loaded it), bibliography
    entries as ARIA list items; and ``static/gvx-book.js``/``.css``: solutions that open from
    every part of their title, display maths that scrolls in its own box with a cue, and a
-   message instead of an endless spinner when Live Code cannot load Thebe.
+   message instead of an endless spinner when Live Code cannot load Thebe. The figures in
+   ``_images/`` are re-encoded smaller at the same resolution (:func:`shrink_png`).
 """
 
 from __future__ import annotations
@@ -528,12 +529,84 @@ def _on_html_page_context(
         context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
 
 
+#: Largest mean absolute error (per channel, 0-255) a palette PNG may have to replace a figure.
+PALETTE_MAX_MEAN_ERROR = 0.5
+
+
+def shrink_png(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """Re-encode a figure PNG smaller, at the same pixel size: ``(bytes before, bytes after)``.
+
+    The course's figures are matplotlib plots rendered at 2x (``gradlab.plotting.RENDER_DPI``)
+    on an opaque background: flat colours and anti-aliased lines, a few thousand distinct
+    colours. Such an image is written as an 8-bit palette PNG (median-cut quantisation to 256
+    colours, no dithering; PNG palette images: ISO/IEC 15948, section 4.4) when its mean
+    absolute error stays below :data:`PALETTE_MAX_MEAN_ERROR` per channel, else as an
+    optimised RGB PNG when it is opaque (lossless); the smaller file wins and the original is
+    kept when neither is smaller. Resolution is untouched, so the figure stays as sharp at
+    390 and 1280 px. A palette image (already shrunk) is left alone.
+
+    Parameters
+    ----------
+    path : path-like
+        A PNG file, rewritten in place.
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a path, got {type(path).__name__}")
+    path = Path(path)
+    if path.suffix.lower() != ".png" or not path.is_file():
+        raise ValueError(f"path must be an existing .png file, got {path}")
+    data = path.read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+    if image.mode in ("P", "L", "1"):
+        return len(data), len(data)
+    rgba = image.convert("RGBA")
+    if rgba.getchannel("A").getextrema() != (255, 255):
+        return len(data), len(data)  # transparency: leave it as it is
+    rgb = rgba.convert("RGB")
+    candidates = []
+    lossless = io.BytesIO()
+    rgb.save(lossless, "PNG", optimize=True)
+    candidates.append(lossless.getvalue())
+    palette = rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    error = np.abs(
+        np.asarray(palette.convert("RGB"), dtype=np.int16) - np.asarray(rgb, dtype=np.int16)
+    ).mean()
+    if error <= PALETTE_MAX_MEAN_ERROR:
+        small = io.BytesIO()
+        palette.save(small, "PNG", optimize=True)
+        candidates.append(small.getvalue())
+    best = min(candidates, key=len)
+    if len(best) < len(data):
+        path.write_bytes(best)
+        return len(data), len(best)
+    return len(data), len(data)
+
+
+def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """Shrink the figures in ``_images/`` (:func:`shrink_png`) unless ``gvx_shrink_png`` is off."""
+    if exception is not None or app.builder.format != "html" or not app.config.gvx_shrink_png:
+        return
+    before = after = 0
+    for path in sorted((Path(app.outdir) / "_images").glob("*.png")):
+        old, new = shrink_png(path)
+        before, after = before + old, after + new
+    if before:
+        logger.info(f"[gvx_book] figures: {before / 1e3:.0f} kB -> {after / 1e3:.0f} kB")
+
+
 def _visit_skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("gvx_repository", None, "html", types=[dict, type(None)])
+    app.add_config_value("gvx_shrink_png", True, "html", types=[bool])
     app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _rewrite_citation_links)
     app.add_transform(ReadLinks)
@@ -550,4 +623,5 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _on_html_page_context, priority=900)
     app.add_css_file(PAGE_CSS)
     app.add_js_file(PAGE_JS, defer="defer")
+    app.connect("build-finished", _on_build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
