@@ -104,7 +104,7 @@ def measure_page(browser, server, path: str, loads: int, max_values: int) -> dic
         page = context.new_page()
         requests: list = []
         if i == 0:
-            page.on("requestfinished", requests.append)
+            page.on("requestfinished", lambda r, requests=requests: requests.append(r))
         page.goto(server.url(path), wait_until="load")
         t = page.evaluate(
             """async () => {
@@ -180,7 +180,9 @@ def page_table(loads: int, max_values: int) -> None:
 def _build(source: pathlib.Path) -> float:
     env = dict(os.environ, GVX_REPOSITORY_URL="none", PYTHONPATH=str(ROOT / "lib"))
     env["JUPYTER_PLATFORM_DIRS"] = "1"
-    command = [sys.executable, "-m", "jupyter_book", "build", "-W", "-n", "--keep-going"]
+    script = pathlib.Path(sys.executable).with_name("jupyter-book")
+    command = [str(script) if script.exists() else "jupyter-book", "build", "-W", "-n"]
+    command.append("--keep-going")
     start = time.perf_counter()
     out = subprocess.run(
         [*command, str(source)], env=env, capture_output=True, text=True, check=False

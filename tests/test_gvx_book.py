@@ -478,3 +478,21 @@ def test_shrink_png_never_loses_noise_or_transparency(tmp_path):
         gvx.shrink_png(tmp_path / "missing.png")
     with pytest.raises(TypeError, match="path"):
         gvx.shrink_png(3)
+
+
+def test_drop_fontawesome_js_leaves_the_rest_of_the_page():
+    page = (
+        "<head>\n"
+        '  <script defer src="../_static/scripts/fontawesome.js?digest=55c2"></script>\n'
+        '  <link rel="preload" as="script" href="../_static/scripts/bootstrap.js" />\n'
+        '<script src="../_static/doctools.js"></script>\n'
+        "</head>"
+    )
+    lean = gvx.drop_fontawesome_js(page)
+    assert "fontawesome" not in lean
+    assert lean == page.replace(
+        '  <script defer src="../_static/scripts/fontawesome.js?digest=55c2"></script>\n', ""
+    )
+    assert gvx.drop_fontawesome_js(lean) == lean
+    with pytest.raises(TypeError, match="html"):
+        gvx.drop_fontawesome_js(b"<head>")

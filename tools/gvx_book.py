@@ -26,8 +26,10 @@ things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
    also counts the maths of a page's toctree children, so the intro loaded it), bibliography
    entries as ARIA list items; and ``static/gvx-book.js``/``.css``: solutions that open from
    every part of their title, display maths that scrolls in its own box with a cue, and a
-   message instead of an endless spinner when Live Code cannot load Thebe. The figures in
-   ``_images/`` are re-encoded smaller at the same resolution (:func:`shrink_png`).
+   message instead of an endless spinner when Live Code cannot load Thebe. After the build,
+   Font Awesome's 1.5 MB script is left out of the pages (its webfonts draw every icon) and
+   the figures in ``_images/`` are re-encoded smaller at the same resolution
+   (:func:`shrink_png`).
 """
 
 from __future__ import annotations
@@ -588,9 +590,33 @@ def shrink_png(path: str | os.PathLike[str]) -> tuple[int, int]:
     return len(data), len(data)
 
 
+#: pydata-sphinx-theme 0.17 loads Font Awesome twice: its style sheet (the webfonts, which
+#: draw every icon of the theme and of sphinx-book-theme) and ``fontawesome.js`` (1.5 MB, "so
+#: that users can add custom icons", which swaps each icon for an inline SVG). The book adds
+#: no custom icon, so the script is left out.
+_FONTAWESOME_JS = re.compile(
+    r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*">'
+    r"</script>\n?"
+)
+
+
+def drop_fontawesome_js(html: str) -> str:
+    """``html`` without pydata-sphinx-theme's ``<script ... fontawesome.js>`` (see above)."""
+    if not isinstance(html, str):
+        raise TypeError(f"html must be a str, got {type(html).__name__}")
+    return _FONTAWESOME_JS.sub("", html)
+
+
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Shrink the figures in ``_images/`` (:func:`shrink_png`) unless ``gvx_shrink_png`` is off."""
-    if exception is not None or app.builder.format != "html" or not app.config.gvx_shrink_png:
+    """Leave Font Awesome's script out of every page; shrink the figures (:func:`shrink_png`)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        lean = drop_fontawesome_js(text)
+        if lean != text:
+            page.write_text(lean, encoding="utf-8")
+    if not app.config.gvx_shrink_png:
         return
     before = after = 0
     for path in sorted((Path(app.outdir) / "_images").glob("*.png")):
