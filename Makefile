@@ -3,7 +3,8 @@
 #   make test   run every test        (creates .venv first if needed)
 # Also: make lab (JupyterLab on the notebooks), make execute (re-run notebooks in place and
 #       regenerate the learner notebooks),
-#       make bench (benchmarks), make clean.
+#       make bench (benchmarks), make bench-book (the built book's weight and speed in
+#       Chromium, and its build times), make clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,7 +19,7 @@ NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py)
 # The learner notebooks (generated from the chapters by `make execute`): nbval runs them too.
 LEARNER_NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py --learner)
 
-.PHONY: book test lab execute bench lint clean env
+.PHONY: book test lab execute bench bench-book lint clean env
 
 env: $(STAMP)
 
@@ -43,6 +44,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval -p no:cacheprovider \
 		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS) $(LEARNER_NOTEBOOKS)
 	$(BIN)/jupyter-book build -W -n --keep-going .
+	# The built HTML: static checks (test_html*.py) and every page in headless Chromium
+	# (test_browser.py; needs /usr/bin/chromium: apt-get install chromium, as .ci/run does).
 	$(BIN)/python -m pytest -m html tests
 
 # JupyterLab refuses to run as root (containers, Binder-like sandboxes) without --allow-root.
@@ -57,6 +60,9 @@ execute: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_explore.py
 	$(BIN)/python benchmarks/bench_network.py
+
+bench-book: $(STAMP)
+	$(BIN)/python benchmarks/bench_book.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache .hypothesis

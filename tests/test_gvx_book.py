@@ -406,3 +406,93 @@ def test_make_lab_allows_root_only_as_root(uid, flag):
     line = next(x for x in out.splitlines() if "jupyter lab" in x)
     assert ("--allow-root" in line) is flag
     assert line.rstrip().endswith("book/")
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def _js(filename, **attributes):
+    return types.SimpleNamespace(filename=filename, attributes=attributes)
+
+
+def test_page_scripts_drop_widget_state_duplicates_thebe_and_mathjax():
+    state = _js("", type=gvx.WIDGET_STATE, body='{"state": {}}')
+    thebe_config = _js("", body='const THEBE_JS_URL = "https://unpkg.com/thebe"')
+    thebe = _js("_static/sphinx-thebe.js", **{"async": "async"})
+    mathjax_config = _js("", body="window.MathJax = {}")
+    mathjax = _js("_static/mathjax/tex-chtml.js", defer="defer")
+    other = _js("_static/doctools.js")
+    scripts = [other, state, thebe_config, thebe, thebe_config, mathjax_config, mathjax]
+    kw = {"mathjax_path": "mathjax/tex-chtml.js"}
+    assert gvx.page_scripts(scripts, has_maths=True, has_thebe=True, **kw) == [
+        other,
+        thebe_config,
+        thebe,
+        mathjax_config,
+        mathjax,
+    ]
+    assert gvx.page_scripts(scripts, has_maths=False, has_thebe=False, **kw) == [other]
+    assert gvx.page_scripts([], has_maths=True, has_thebe=True, **kw) == []
+    with pytest.raises(TypeError, match="scripts"):
+        gvx.page_scripts((other,), has_maths=True, has_thebe=True, **kw)
+    with pytest.raises(ValueError, match="mathjax_path"):
+        gvx.page_scripts([other], has_maths=True, has_thebe=True, mathjax_path="")
+
+
+def test_shrink_png_keeps_a_plot_sharp_and_makes_it_smaller(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    from gradlab import plotting
+
+    fig, ax = plotting.new_figure()
+    rng = np.random.default_rng(0)
+    ax.plot(np.cumsum(rng.normal(size=(200, 20)), axis=0), alpha=0.6)
+    path = tmp_path / "figure.png"
+    path.write_bytes(plotting.png_bytes(fig))
+    original = np.asarray(Image.open(path).convert("RGB"), dtype=float)
+    before, after = gvx.shrink_png(path)
+    assert after == path.stat().st_size and after < 0.6 * before, (before, after)
+    shrunk = Image.open(path)
+    assert shrunk.size == (original.shape[1], original.shape[0])  # same resolution
+    error = np.abs(np.asarray(shrunk.convert("RGB"), dtype=float) - original).mean()
+    assert error <= gvx.PALETTE_MAX_MEAN_ERROR
+    assert gvx.shrink_png(path) == (after, after)  # idempotent
+
+
+def test_shrink_png_never_loses_noise_or_transparency(tmp_path):
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(1)
+    noise = rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+    path = tmp_path / "noise.png"
+    Image.fromarray(noise).save(path, compress_level=0)
+    gvx.shrink_png(path)
+    assert (np.asarray(Image.open(path).convert("RGB")) == noise).all()  # lossless only
+    clear = tmp_path / "clear.png"
+    Image.fromarray(np.zeros((8, 8, 4), dtype=np.uint8)).save(clear)
+    data = clear.read_bytes()
+    assert gvx.shrink_png(clear) == (len(data), len(data)) and clear.read_bytes() == data
+    with pytest.raises(ValueError, match="png"):
+        gvx.shrink_png(tmp_path / "missing.png")
+    with pytest.raises(TypeError, match="path"):
+        gvx.shrink_png(3)
+
+
+def test_drop_fontawesome_js_leaves_the_rest_of_the_page():
+    page = (
+        "<head>\n"
+        '  <script defer src="../_static/scripts/fontawesome.js?digest=55c2"></script>\n'
+        '  <link rel="preload" as="script" href="../_static/scripts/bootstrap.js" />\n'
+        '<script src="../_static/doctools.js"></script>\n'
+        "</head>"
+    )
+    lean = gvx.drop_fontawesome_js(page)
+    assert "fontawesome" not in lean
+    assert lean == page.replace(
+        '  <script defer src="../_static/scripts/fontawesome.js?digest=55c2"></script>\n', ""
+    )
+    assert gvx.drop_fontawesome_js(lean) == lean
+    with pytest.raises(TypeError, match="html"):
+        gvx.drop_fontawesome_js(b"<head>")

@@ -1,6 +1,6 @@
-"""The course's local Sphinx extension: repository links, learner notebooks, citations.
+"""The course's local Sphinx extension: repository links, learner notebooks, citations, pages.
 
-Loaded by Jupyter Book through ``sphinx: local_extensions`` in ``_config.yml``. It does three
+Loaded by Jupyter Book through ``sphinx: local_extensions`` in ``_config.yml``. It does four
 things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
 
 1. **Repository and launch buttons from the real repository.** On ``config-inited`` it finds
@@ -19,6 +19,17 @@ things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
    "Citation Not Found" there) and on GitHub, and opens the BibTeX file when clicked; in the
    HTML book it links to the entry on the bibliography page, with the full reference as its
    tooltip.
+4. **Lean, error-free pages** (:func:`_on_html_page_context`, found by a real browser, see
+   ``tests/test_browser.py``): no notebook widget state in the page (no script on the static
+   page reads it), each script once (sphinx-thebe's configuration was emitted twice, a
+   ``SyntaxError``), no Thebe without a repository, MathJax only on pages with maths (Sphinx
+   also counts the maths of a page's toctree children, so the intro loaded it), bibliography
+   entries as ARIA list items; and ``static/gvx-book.js``/``.css``: solutions that open from
+   every part of their title, display maths that scrolls in its own box with a cue, and a
+   message instead of an endless spinner when Live Code cannot load Thebe. After the build,
+   Font Awesome's 1.5 MB script is left out of the pages (its webfonts draw every icon) and
+   the figures in ``_images/`` are re-encoded smaller at the same resolution
+   (:func:`shrink_png`).
 """
 
 from __future__ import annotations
@@ -440,12 +451,192 @@ def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> 
                 raw.parent.remove(raw)
 
 
+# --- pages ----------------------------------------------------------------------------------
+
+#: MIME type of the widget state MyST-NB copies from the notebook metadata into every page.
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+#: The book's own page script and style sheet (``static/``, served as ``_static/``).
+PAGE_JS = "gvx-book.js"
+PAGE_CSS = "gvx-book.css"
+
+
+def _script_key(script: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    filename = str(getattr(script, "filename", script) or "")
+    attributes = getattr(script, "attributes", {}) or {}
+    return filename, tuple(sorted((k, str(v)) for k, v in attributes.items()))
+
+
+def page_scripts(
+    scripts: list[Any], *, has_maths: bool, has_thebe: bool, mathjax_path: str
+) -> list[Any]:
+    """The scripts a page should load, from the ones the Sphinx stack registered for it.
+
+    Drops (1) notebook widget state (``type="application/vnd.jupyter.widget-state+json"``, no
+    script on a static page reads it: the explorers there are pictures), (2) a script already
+    listed with the same source, body and attributes (sphinx-thebe registers its configuration
+    twice, and a second ``const THEBE_JS_URL`` is a ``SyntaxError``), (3) sphinx-thebe and its
+    configuration when ``has_thebe`` is false (no Live Code button without a repository), and
+    (4) MathJax and its configuration when ``has_maths`` is false.
+
+    Parameters
+    ----------
+    scripts : list
+        Sphinx's ``script_files`` (objects with ``filename`` and ``attributes``).
+    has_maths, has_thebe : bool
+        Whether the page shows maths, and whether it offers Live Code.
+    mathjax_path : str
+        ``mathjax_path`` of the configuration (the MathJax script's file name).
+    """
+    if not isinstance(scripts, list):
+        raise TypeError(f"scripts must be a list, got {type(scripts).__name__}")
+    if not isinstance(mathjax_path, str) or not mathjax_path:
+        raise ValueError(f"mathjax_path must be a non-empty str, got {mathjax_path!r}")
+    seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
+    kept = []
+    for script in scripts:
+        key = _script_key(script)
+        filename, attributes = key[0], dict(key[1])
+        body = attributes.get("body", "")
+        if attributes.get("type") == WIDGET_STATE or key in seen:
+            continue
+        if not has_thebe and ("sphinx-thebe" in filename or "THEBE_JS_URL" in body):
+            continue
+        mathjax = filename.removeprefix("_static/") == mathjax_path.removeprefix("_static/")
+        if not has_maths and (mathjax or body.startswith("window.MathJax")):
+            continue
+        seen.add(key)
+        kept.append(script)
+    return kept
+
+
+#: docutils' HTML5 writer marks a bibliography entry with the deprecated ``doc-biblioentry``
+#: role inside a ``role="list"``: axe-core reports aria-required-children (critical).
+_BIBLIOENTRY = re.compile(r'(<div class="citation" id="[^"]*" )role="doc-biblioentry"')
+
+
+def _on_html_page_context(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """Trim the page's scripts (:func:`page_scripts`); bibliography entries as list items."""
+    scripts = context.get("script_files")
+    if isinstance(scripts, list):
+        math = app.env.get_domain("math")
+        has_maths = bool(math.data.get("has_equations", {}).get(pagename, False))
+        launch = app.config.html_theme_options.get("launch_buttons", {}) or {}
+        has_thebe = bool(launch.get("thebe")) and _repository(app.config) is not None
+        scripts[:] = page_scripts(
+            scripts,
+            has_maths=has_maths,
+            has_thebe=has_thebe,
+            mathjax_path=app.config.mathjax_path or "",
+        )
+    body = context.get("body")
+    if isinstance(body, str) and "doc-biblioentry" in body:
+        context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
+
+
+#: Largest mean absolute error (per channel, 0-255) a palette PNG may have to replace a figure.
+PALETTE_MAX_MEAN_ERROR = 0.5
+
+
+def shrink_png(path: str | os.PathLike[str]) -> tuple[int, int]:
+    """Re-encode a figure PNG smaller, at the same pixel size: ``(bytes before, bytes after)``.
+
+    The course's figures are matplotlib plots rendered at 2x (``gradlab.plotting.RENDER_DPI``)
+    on an opaque background: flat colours and anti-aliased lines, a few thousand distinct
+    colours. Such an image is written as an 8-bit palette PNG (median-cut quantisation to 256
+    colours, no dithering; PNG palette images: ISO/IEC 15948, section 4.4) when its mean
+    absolute error stays below :data:`PALETTE_MAX_MEAN_ERROR` per channel, else as an
+    optimised RGB PNG when it is opaque (lossless); the smaller file wins and the original is
+    kept when neither is smaller. Resolution is untouched, so the figure stays as sharp at
+    390 and 1280 px. A palette image (already shrunk) is left alone.
+
+    Parameters
+    ----------
+    path : path-like
+        A PNG file, rewritten in place.
+    """
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path must be a path, got {type(path).__name__}")
+    path = Path(path)
+    if path.suffix.lower() != ".png" or not path.is_file():
+        raise ValueError(f"path must be an existing .png file, got {path}")
+    data = path.read_bytes()
+    with Image.open(io.BytesIO(data)) as image:
+        image.load()
+    if image.mode in ("P", "L", "1"):
+        return len(data), len(data)
+    rgba = image.convert("RGBA")
+    if rgba.getchannel("A").getextrema() != (255, 255):
+        return len(data), len(data)  # transparency: leave it as it is
+    rgb = rgba.convert("RGB")
+    candidates = []
+    lossless = io.BytesIO()
+    rgb.save(lossless, "PNG", optimize=True)
+    candidates.append(lossless.getvalue())
+    palette = rgb.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    error = np.abs(
+        np.asarray(palette.convert("RGB"), dtype=np.int16) - np.asarray(rgb, dtype=np.int16)
+    ).mean()
+    if error <= PALETTE_MAX_MEAN_ERROR:
+        small = io.BytesIO()
+        palette.save(small, "PNG", optimize=True)
+        candidates.append(small.getvalue())
+    best = min(candidates, key=len)
+    if len(best) < len(data):
+        path.write_bytes(best)
+        return len(data), len(best)
+    return len(data), len(data)
+
+
+#: pydata-sphinx-theme 0.17 loads Font Awesome twice: its style sheet (the webfonts, which
+#: draw every icon of the theme and of sphinx-book-theme) and ``fontawesome.js`` (1.5 MB, "so
+#: that users can add custom icons", which swaps each icon for an inline SVG). The book adds
+#: no custom icon, so the script is left out.
+_FONTAWESOME_JS = re.compile(
+    r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*">'
+    r"</script>\n?"
+)
+
+
+def drop_fontawesome_js(html: str) -> str:
+    """``html`` without pydata-sphinx-theme's ``<script ... fontawesome.js>`` (see above)."""
+    if not isinstance(html, str):
+        raise TypeError(f"html must be a str, got {type(html).__name__}")
+    return _FONTAWESOME_JS.sub("", html)
+
+
+def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    """Leave Font Awesome's script out of every page; shrink the figures (:func:`shrink_png`)."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        lean = drop_fontawesome_js(text)
+        if lean != text:
+            page.write_text(lean, encoding="utf-8")
+    if not app.config.gvx_shrink_png:
+        return
+    before = after = 0
+    for path in sorted((Path(app.outdir) / "_images").glob("*.png")):
+        old, new = shrink_png(path)
+        before, after = before + old, after + new
+    if before:
+        logger.info(f"[gvx_book] figures: {before / 1e3:.0f} kB -> {after / 1e3:.0f} kB")
+
+
 def _visit_skip(self: Any, node: nodes.Node) -> None:
     raise nodes.SkipNode
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("gvx_repository", None, "html", types=[dict, type(None)])
+    app.add_config_value("gvx_shrink_png", True, "html", types=[bool])
     app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _rewrite_citation_links)
     app.add_transform(ReadLinks)
@@ -458,4 +649,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     # After sphinx-thebe's doctree-resolved handler (priority 500), which adds its config.
     app.connect("doctree-resolved", _on_doctree_resolved, priority=600)
+    # After Sphinx's MathJax and MyST-NB's per-page scripts (priority 500).
+    app.connect("html-page-context", _on_html_page_context, priority=900)
+    app.add_css_file(PAGE_CSS)
+    app.add_js_file(PAGE_JS, defer="defer")
+    app.connect("build-finished", _on_build_finished)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

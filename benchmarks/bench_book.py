@@ -1,0 +1,225 @@
+"""The static book's weight and speed in headless Chromium, and the book's build times.
+
+Run: python benchmarks/bench_book.py [--loads 5] [--no-build] [--max-values 40]
+(``make bench-book``). Needs a built book in ``_build/html`` (``make book``), Playwright and
+Debian's Chromium at /usr/bin/chromium (never downloaded). Prints tables; asserts nothing.
+
+Per page of ``_toc.yml`` (served over HTTP from 127.0.0.1, offline: requests leaving the origin
+are aborted and counted), each load in a fresh browser context (an empty cache: a first visit):
+
+- **own kB**: the page's own bytes: its HTML, its images (``_images/``) and anything else it
+  loads that is not the theme's shared assets (``_static/``, ``searchindex.js``, the favicon);
+  explorer data (any URL with "explorer" in it) counts as the page's own wherever it lives;
+- **total kB** and **requests**: everything transferred on the first load (bodies and headers);
+- **load ms**: ``loadEventEnd`` of the navigation (median of ``--loads``), and **typeset ms**:
+  until MathJax has typeset the page (median; "-" without MathJax);
+- **view ms** (median / p95): static explorers (``div.gvx-explorer``): for each native control
+  (``input[type=range]``, ``select``), set each value over its range (at most ``--max-values``
+  per control), dispatch ``input`` and ``change``, and time from the dispatch to the first
+  animation frame after the explorer's ``data-view`` changed (``performance.now()`` in the
+  page). "-" when the page has no static explorer.
+
+For the book (``--no-build`` skips it): a clean build (``jupyter-book build -W -n --keep-going``
+of a fresh copy of the sources into an empty build folder, notebooks executed into an empty
+cache) and a cached rebuild (the same command again, nothing changed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+import _browser  # noqa: E402  (tests/_browser.py: server, Chromium, the TOC's pages)
+
+SHARED = ("/_static/", "/searchindex.js", "/favicon")
+
+VIEW_TIMES_JS = """
+async ([root, maxValues]) => {
+  const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  const times = [];
+  const controls = [...root.querySelectorAll('input[type=range], select')];
+  for (const control of controls) {
+    let values;
+    if (control.tagName === 'SELECT') {
+      values = [...control.options].map((o) => o.value);
+    } else {
+      const min = +control.min || 0, max = control.max === '' ? 100 : +control.max;
+      const step = control.step && control.step !== 'any' ? +control.step : (max - min) / 20;
+      values = [];
+      for (let v = min; v <= max + step / 2; v += step) values.push(String(v));
+    }
+    if (values.length > maxValues) {
+      const every = values.length / maxValues;
+      values = Array.from({length: maxValues}, (_, i) => values[Math.floor(i * every)]);
+    }
+    const original = control.value;
+    for (const value of [...values, original]) {
+      if (value === control.value) continue;
+      const before = root.dataset.view;
+      const changed = new Promise((resolve) => {
+        const timer = setTimeout(() => { observer.disconnect(); resolve(false); }, 1000);
+        const observer = new MutationObserver(() => {
+          if (root.dataset.view !== before) {
+            observer.disconnect(); clearTimeout(timer); resolve(true);
+          }
+        });
+        observer.observe(root, {attributes: true, attributeFilter: ['data-view']});
+      });
+      const t0 = performance.now();
+      control.value = value;
+      control.dispatchEvent(new Event('input', {bubbles: true}));
+      control.dispatchEvent(new Event('change', {bubbles: true}));
+      const ok = root.dataset.view !== before || await changed;
+      await frame();
+      if (ok) times.push(performance.now() - t0);
+    }
+  }
+  return times;
+}
+"""
+
+
+def _is_own(url: str, origin: str) -> bool:
+    path = url.removeprefix(origin)
+    return "explorer" in path or not path.startswith(SHARED)
+
+
+def measure_page(browser, server, path: str, loads: int, max_values: int) -> dict:  # noqa: ANN001
+    """Weight and timings of one page (see the module docstring)."""
+    if loads < 1:
+        raise ValueError(f"loads must be >= 1, got {loads}")
+    load_ms, typeset_ms, views = [], [], []
+    for i in range(loads):
+        context, log = _browser.new_context(browser, server)
+        page = context.new_page()
+        requests: list = []
+        if i == 0:
+            page.on("requestfinished", lambda r, requests=requests: requests.append(r))
+        page.goto(server.url(path), wait_until="load")
+        t = page.evaluate(
+            """async () => {
+                const nav = performance.getEntriesByType('navigation')[0];
+                let typeset = null;
+                if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+                    await MathJax.startup.promise; typeset = performance.now();
+                }
+                return [nav.loadEventEnd, typeset];
+            }"""
+        )
+        load_ms.append(t[0])
+        if t[1] is not None:
+            typeset_ms.append(t[1])
+        if i == 0:
+            page.wait_for_timeout(500)  # late requests (fonts, lazy images)
+            first = []
+            for request in requests:
+                s = request.sizes()
+                first.append((request.url, s["responseBodySize"] + s["responseHeadersSize"]))
+            off_origin = len(log.off_origin)
+            for root in page.query_selector_all("div.gvx-explorer"):
+                views += page.evaluate(VIEW_TIMES_JS, [root, max_values])
+            explorers = len(page.query_selector_all("div.gvx-explorer"))
+        context.close()
+    own = sum(n for url, n in first if _is_own(url, server.origin))
+    return {
+        "own": own,
+        "total": sum(n for _, n in first),
+        "requests": len(first),
+        "off_origin": off_origin,
+        "load": statistics.median(load_ms),
+        "typeset": statistics.median(typeset_ms) if typeset_ms else None,
+        "explorers": explorers,
+        "views": views,
+    }
+
+
+def p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def page_table(loads: int, max_values: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    rows = []
+    with _browser.Server(_browser.HTML) as server, sync_playwright() as playwright:
+        browser = _browser.launch(playwright)
+        for path in _browser.toc_pages():
+            rows.append((path, measure_page(browser, server, path, loads, max_values)))
+        browser.close()
+    print(f"Pages (first load, fresh cache; times: median of {loads} loads)\n")
+    print(
+        "| page | own kB | total kB | requests | load ms | typeset ms | explorers "
+        "| view ms median / p95 (n) |"
+    )
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
+    for path, r in rows:
+        typeset = f"{r['typeset']:.0f}" if r["typeset"] is not None else "-"
+        views = (
+            f"{statistics.median(r['views']):.2f} / {p95(r['views']):.2f} ({len(r['views'])})"
+            if r["views"]
+            else "-"
+        )
+        note = f" ({r['off_origin']} off-origin, aborted)" if r["off_origin"] else ""
+        print(
+            f"| {path} | {r['own'] / 1e3:.0f} | {r['total'] / 1e3:.0f} | {r['requests']}{note} "
+            f"| {r['load']:.0f} | {typeset} | {r['explorers']} | {views} |"
+        )
+
+
+def _build(source: pathlib.Path) -> float:
+    env = dict(os.environ, GVX_REPOSITORY_URL="none", PYTHONPATH=str(ROOT / "lib"))
+    env["JUPYTER_PLATFORM_DIRS"] = "1"
+    script = pathlib.Path(sys.executable).with_name("jupyter-book")
+    command = [str(script) if script.exists() else "jupyter-book", "build", "-W", "-n"]
+    command.append("--keep-going")
+    start = time.perf_counter()
+    out = subprocess.run(
+        [*command, str(source)], env=env, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if out.returncode != 0:
+        raise RuntimeError(f"the build failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    return elapsed
+
+
+def build_table() -> None:
+    ignore = shutil.ignore_patterns(
+        "_build", ".venv", ".git", ".jupyter_cache", "__pycache__", ".*_cache", ".hypothesis"
+    )
+    with tempfile.TemporaryDirectory(prefix="gvx-bench-book-") as tmp:
+        copy = pathlib.Path(tmp) / "book"
+        shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
+        clean = _build(copy)
+        cached = _build(copy)
+    print("\nBuild (jupyter-book build -W -n --keep-going, a fresh copy of the sources)\n")
+    print("| build | seconds |\n| --- | ---: |")
+    print(f"| clean (empty build folder and execution cache) | {clean:.1f} |")
+    print(f"| cached rebuild (nothing changed) | {cached:.1f} |")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--loads", type=int, default=5, help="loads per page (median)")
+    parser.add_argument("--max-values", type=int, default=40, help="values per control")
+    parser.add_argument("--no-build", action="store_true", help="skip the build timings")
+    args = parser.parse_args()
+    if not (_browser.HTML / "index.html").exists():
+        sys.exit("_build/html is missing: run `make book` first")
+    page_table(args.loads, args.max_values)
+    if not args.no_build:
+        build_table()
+
+
+if __name__ == "__main__":
+    main()
