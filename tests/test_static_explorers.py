@@ -61,7 +61,7 @@ def test_every_explorer_declares_a_grid_holding_its_defaults(cls):
         if control.options is not None and name not in cls.static_grid:
             assert grid[name] == tuple(control.options)
     views = math.prod(len(v) for v in grid.values())
-    assert 100 <= views <= 4000, f"{cls.__name__}: {views} views"
+    assert 150 <= views <= 4000, f"{cls.__name__}: {views} views"
 
 
 def test_static_values_reject_bad_grids():

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging as logging_std
 import posixpath
 import string
 import time
@@ -266,7 +267,22 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     logger.info(f"[gvx_static] font subset: {len(chars)} characters, {size} bytes")
 
 
+class _SpecIsNotAnOutput(logging_std.Filter):
+    """Drop MyST-NB's "unknown output mime type" warning for the explorer spec, and only it.
+
+    The spec is data for this extension, not something to render; every other unknown MIME
+    type still warns (and fails the ``-W`` build).
+    """
+
+    def filter(self, record: logging_std.LogRecord) -> bool:
+        from gradlab.explore import SPEC_MIME
+
+        return f"unknown output mime type: {SPEC_MIME}" not in str(record.msg)
+
+
 def _on_builder_inited(app: Sphinx) -> None:
+    for handler in logging_std.getLogger("sphinx").handlers:
+        handler.filters.insert(0, _SpecIsNotAnOutput())
     app._gvx_pages = set()
     app._gvx_chars = set()
     static = [str(p) for p in app.config.html_static_path]
@@ -274,8 +290,43 @@ def _on_builder_inited(app: Sphinx) -> None:
         app.config.html_static_path.append(str(ASSETS))
 
 
+def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """Remember the pages with explorers (re-read when gradlab changes)."""
+    docname = app.env.docname
+    docs = app.env.__dict__.setdefault("gvx_explorer_docs", set())
+    docs.discard(docname)
+    if _specs(app, docname):
+        docs.add(docname)
+
+
+def _on_env_purge_doc(app: Sphinx, env: Any, docname: str) -> None:
+    env.__dict__.setdefault("gvx_explorer_docs", set()).discard(docname)
+
+
+def _on_env_merge_info(app: Sphinx, env: Any, docnames: Any, other: Any) -> None:
+    env.__dict__.setdefault("gvx_explorer_docs", set()).update(
+        getattr(other, "gvx_explorer_docs", set())
+    )
+
+
+def _on_env_get_outdated(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages with explorers are outdated when gradlab's source changed (their views did)."""
+    current = _source_hash()
+    previous = getattr(env, "gvx_source_hash", None)
+    env.gvx_source_hash = current
+    if previous is None or previous == current:
+        return []
+    return sorted(getattr(env, "gvx_explorer_docs", set()) - removed)
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", _on_builder_inited)
+    app.connect("doctree-read", _on_doctree_read)
+    app.connect("env-purge-doc", _on_env_purge_doc)
+    app.connect("env-merge-info", _on_env_merge_info)
+    app.connect("env-get-outdated", _on_env_get_outdated)
     app.connect("doctree-resolved", _on_doctree_resolved)
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)

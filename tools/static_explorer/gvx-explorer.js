@@ -222,6 +222,7 @@
     this.structure = structure;
     this.ctx = this.canvas.getContext("2d");
     this.canvas.style.backgroundImage = "url(" + JSON.stringify(this.root.dataset.background) + ")";
+    this.root.classList.add("gvx-ready"); // shows the canvas: it has a size from here on
     this.resize();
     this.inputs.forEach(function (input) {
       input.disabled = false;
@@ -235,7 +236,6 @@
     window.addEventListener("resize", function () {
       if (self.resize()) self.draw(self.shown);
     });
-    this.root.classList.add("gvx-ready");
     this.update();
     if (document.fonts && document.fonts.load) {
       // Redraw once the shipped font is in (the first draw may have used a fallback).

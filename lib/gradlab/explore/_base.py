@@ -55,8 +55,8 @@ SPEC_MIME = "application/vnd.gradlab.explorer+json"
 
 #: Note shown under every live explorer.
 LIVE_NOTE = (
-    "Sliders are live in JupyterLab (local, Binder or Live Code); "
-    "the static page shows the default view."
+    "Sliders are live in JupyterLab (local, Binder or Live Code) over their full range; "
+    "the HTML book's controls step through views precomputed on a grid."
 )
 
 
