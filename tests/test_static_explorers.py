@@ -142,9 +142,9 @@ def test_encoder_round_trip_matches_matplotlib_geometry():
             px, py = pools[entries[1][0][i]], pools[entries[1][0][i + 1]]
             assert px.min() >= box[0] - 10 and py.max() <= box[3] + 10
         # The text: two lines, right-aligned at the same right edge, baselines one step apart.
-        (first, x1, y1), (second, x2, y2) = entries[3]
+        (first, x1, y1, a1), (second, x2, y2, a2) = entries[3]
         assert first == f"slope {slope:+.1f}" and second == f"kind {kind}"
-        assert y2 > y1
+        assert y2 > y1 and x1 == x2 and a1 == a2 == 1.0  # right-aligned at one anchor
     # Pooling: the dashed line is the same in every view, stored once.
     dashed = {tuple(e[2][0]) for e in structure["views"]}
     assert len(dashed) == 1
@@ -221,7 +221,7 @@ def test_chapter4_explorer_generates_its_views(monkeypatch):
         check.set_values(**combos[k])
         assert structure["alts"][k] == check.alt_text()
         header = structure["views"][k][-1]
-        assert [line for line, _, _ in header] == check._header.get_text().split("\n")
+        assert [line[0] for line in header] == check._header.get_text().split("\n")
     default = made.data["controls"]
     assert [c["labels"][c["index"]] for c in default] == ["lecun_normal", "relu", "30", "64"]
     assert made.background[:8] == b"\x89PNG\r\n\x1a\n"

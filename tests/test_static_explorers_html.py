@@ -16,6 +16,7 @@ from _browser_static import (
     browser,
     chapter_pages,
     compare,
+    composite,
     live_reference,
     open_page,
     png_array,
@@ -26,13 +27,15 @@ from _browser_static import (
 
 pytestmark = pytest.mark.html
 
-#: Tolerances of the view match, on 0-255 RGB at 2x (device pixel ratio 2). Measured: the same
-#: view differs from matplotlib's by antialiasing and text hinting only, a mean below 0.5 and
-#: no 24 x 24 region above 12; a neighbouring grid point (a line moved by a few pixels, other
-#: numbers in the header) gives a region above 25. The thresholds sit between the two, and the
-#: test checks the wrong-view case too, so a misplaced line cannot pass.
-MEAN_TOLERANCE = 1.5
-REGION_TOLERANCE = 18.0
+#: Tolerances of the view match, on 0-255 RGB at 2x (device pixel ratio 2), 24 x 24 regions,
+#: each pixel compared with the closest within one device pixel (``_browser_static.compare``).
+#: Measured on the built book (Chapters 1-3, four grid points per explorer): the same view
+#: differs from matplotlib's by a mean of 0.10-0.37 and no region above 9.8 (antialiasing and
+#: glyph rasterization); the neighbouring grid point (the last control one step on: a line end
+#: moved by a layer, other numbers in the header) has a region of 37.1 to 90.0. The thresholds
+#: sit between the two, and the test checks the neighbour too, so it can fail.
+MEAN_TOLERANCE = 0.6
+REGION_TOLERANCE = 20.0
 
 PAGES = [(path, specs) for path, specs in chapter_pages() if specs]
 
@@ -49,7 +52,11 @@ def site():
 def page(site):
     with browser(scale=2.0) as page:
         errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        # Errors of the explorer script only (the theme's page errors are the page tests' job).
+        page.on(
+            "pageerror",
+            lambda error: errors.append(str(error)) if "gvx" in (error.stack or "") else None,
+        )
         page.on(
             "console", lambda msg: errors.append(msg.text) if "gvx" in msg.text.lower() else None
         )
@@ -134,15 +141,18 @@ def test_views_match_the_live_explorer(site, page, path, specs):
         shots = []
         for point in _grid_points(controls):
             set_indices(root, point)
-            shot = png_array(canvas.screenshot())
+            shot = png_array(composite(root))
             values = {c["name"]: c["values"][i] for c, i in zip(controls, point, strict=True)}
             reference = live_reference(spec, values, scale=2.0)
             mean, region = compare(shot, reference)
             where = f"{path} {data['class']} {values}: mean {mean:.2f}, worst region {region:.1f}"
             assert mean <= MEAN_TOLERANCE and region <= REGION_TOLERANCE, where
             shots.append((values, shot))
-        # The check can fail: a different grid point's picture is far from this view.
-        (values_a, shot_a), (values_b, _) = shots[0], shots[1]
-        wrong = live_reference(spec, values_b, scale=2.0)
-        mean, region = compare(shot_a, wrong)
-        assert region > REGION_TOLERANCE, f"{data['class']}: {values_a} vs {values_b}: {region}"
+        # The check can fail: the neighbouring grid point (the last control one step on) is
+        # far from this view.
+        first = _grid_points(controls)[0]
+        step = list(first)
+        step[-1] = first[-1] + 1 if first[-1] + 1 < len(controls[-1]["values"]) else first[-1] - 1
+        values = {c["name"]: c["values"][i] for c, i in zip(controls, step, strict=True)}
+        mean, region = compare(shots[0][1], live_reference(spec, values, scale=2.0))
+        assert region > REGION_TOLERANCE, f"{data['class']}: {values}: {region}"

@@ -127,7 +127,11 @@
     ctx.textAlign = "left";
     ctx.textBaseline = "alphabetic";
     if ("fontKerning" in ctx) ctx.fontKerning = "none";
-    for (var i = 0; i < entry.length; i++) ctx.fillText(entry[i][0], entry[i][1], entry[i][2]);
+    for (var i = 0; i < entry.length; i++) {
+      var line = entry[i];
+      var x = line[3] ? line[1] - line[3] * ctx.measureText(line[0]).width : line[1];
+      ctx.fillText(line[0], x, line[2]);
+    }
     ctx.restore();
   }
 

@@ -33,7 +33,6 @@ colour, size; the font is DejaVu Sans, matplotlib's, which the book ships as a s
 from __future__ import annotations
 
 import base64
-import functools
 import importlib
 import itertools
 import json
@@ -53,7 +52,7 @@ from matplotlib.text import Text
 
 from ..plotting import DISPLAY_DPI
 from ._base import Control, Explorer, fmt
-from ._text import _glyph, _line_metrics
+from ._text import _line_metrics
 
 __all__ = [
     "FORMAT",
@@ -81,6 +80,10 @@ FONT_FAMILY = "DejaVu Sans"
 _NO_LINE = ("None", "none", "", " ")
 _CAPS = {"butt": "butt", "projecting": "square", "round": "round"}
 _INT16 = (-32768, 32767)
+#: Horizontal alignment of a text line: the fraction of its width left of the anchor (the page
+#: measures the width with the shipped font, so right- and centre-aligned text ends where
+#: matplotlib puts it whatever the browser's glyph advances).
+_ANCHOR = {"left": 0.0, "center": 0.5, "right": 1.0}
 
 
 class UnsupportedArtistError(TypeError):
@@ -227,7 +230,7 @@ def generate(
             alts.append(alt)
             for entry, style in zip(entries, styles, strict=True):
                 if style["type"] == "text":
-                    chars.update("".join(line for line, _, _ in entry))
+                    chars.update("".join(line[0] for line in entry))
             if progress is not None and (k + 1) % 200 == 0:
                 progress(k + 1, total)
     finally:
@@ -564,7 +567,8 @@ def encode_view(explorer: Explorer, pools: _Pools) -> list[Any]:
 
     Entries: a line is ``[paths, markers]`` with ``paths`` a flat list of pool indices
     ``[x0, y0, x1, y1, ...]`` (one pair per drawn polyline) and ``markers`` ``[x, y]`` or
-    ``[]``; a text is a list of ``[line, x, y]`` (left end of each line's baseline, CSS px);
+    ``[]``; a text is a list of ``[line, x, y, a]`` (each line's baseline at ``y``, its anchor
+    at ``x``, CSS px, with the fraction ``a`` of its width left of the anchor: 0, 0.5 or 1);
     a polygon is ``[x, y]`` or ``[]``. Invisible artists give empty entries.
     """
     entries: list[Any] = []
@@ -614,7 +618,7 @@ def _line_entry(line: Line2D, explorer: Explorer, pools: _Pools) -> list[Any]:
 
 
 def _text_entry(text: Text, explorer: Explorer) -> list[list[Any]]:
-    """Each line's text and baseline start, laid out as FastText does (no kerning)."""
+    """Each line's text, anchor and baseline, laid out as FastText does."""
     string = text.get_text()
     if not text.get_visible() or not string:
         return []
@@ -634,18 +638,10 @@ def _text_entry(text: Text, explorer: Explorer) -> list[list[Any]]:
     for k, line in enumerate(lines):
         if not line:
             continue
-        width = _line_width(path, size, dpi, line)
         baseline = top - ascent - k * step
-        left = {"left": x, "center": x - width / 2, "right": x - width}.get(ha, x)
-        (cx, cy) = _to_css(explorer, [[left, baseline]])[0]
-        out.append([line, round(float(cx), 2), round(float(cy), 2)])
+        (cx, cy) = _to_css(explorer, [[x, baseline]])[0]
+        out.append([line, round(float(cx), 2), round(float(cy), 2), _ANCHOR.get(ha, 0.0)])
     return out
-
-
-@functools.lru_cache(maxsize=4096)
-def _line_width(path: Any, size: float, dpi: float, line: str) -> float:
-    """A line's advance width in display pixels, as FastText lays it out (no kerning)."""
-    return float(sum(_glyph(path, size, dpi, char)[3] for char in line))
 
 
 def _polygon_entry(poly: Polygon, explorer: Explorer, pools: _Pools) -> list[int]:
