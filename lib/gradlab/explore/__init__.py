@@ -8,14 +8,16 @@ Every explorer is one call in a notebook cell, e.g.
 * **live** in JupyterLab (local, Binder, Live Code): sliders (ipywidgets 8)
   above an ``ipywidgets.Image`` whose PNG bytes are replaced on each move;
 * **static** in the HTML book: the output bundle also holds a PNG of the
-  default view with alt text and a caption, and the book prefers it over the
-  widget, so a reader of the static page sees the figure, never a dead slider.
+  current view with alt text and a caption, and a spec of the explorer
+  (:data:`SPEC_MIME`). At build time ``tools/gvx_static.py`` computes the views over
+  the class's ``static_grid`` (:mod:`gradlab.explore.static`) and the page's native
+  inputs move over them; without JavaScript the PNG shows.
 
 The framework (:class:`Control`, :class:`Explorer`) is in ``_base``; each
 chapter's explorers are in their own module (``ch1``, ...), re-exported here.
 """
 
-from ._base import EXPLORER_KEY, LIVE_NOTE, Control, Explorer, OffScale
+from ._base import EXPLORER_KEY, LIVE_NOTE, SPEC_MIME, Control, Explorer, OffScale
 from .ch1 import MatrixProductExplorer, ScalarChainExplorer
 from .ch2 import GradientFlowExplorer
 from .ch3 import ActivationStatsExplorer
@@ -37,4 +39,5 @@ __all__ = [
     "LadderExplorer",
     "EXPLORER_KEY",
     "LIVE_NOTE",
+    "SPEC_MIME",
 ]

@@ -36,15 +36,27 @@ from .. import plotting
 from ..plotting import DISPLAY_DPI, FIGURE_WIDTH, RENDER_DPI
 from ._text import FastText
 
-__all__ = ["Control", "Explorer", "OffScale", "off_scale_count", "EXPLORER_KEY", "LIVE_NOTE"]
+__all__ = [
+    "Control",
+    "Explorer",
+    "OffScale",
+    "off_scale_count",
+    "EXPLORER_KEY",
+    "LIVE_NOTE",
+    "SPEC_MIME",
+]
 
 #: Output-metadata key naming the explorer that made an output.
 EXPLORER_KEY = "gradlab/explorer"
 
+#: MIME type of an explorer's spec in its output bundle (see :meth:`Explorer.spec`): the HTML
+#: book's build turns it into a static explorer; JupyterLab and MyST-NB ignore it.
+SPEC_MIME = "application/vnd.gradlab.explorer+json"
+
 #: Note shown under every live explorer.
 LIVE_NOTE = (
-    "Sliders are live in JupyterLab (local, Binder or Live Code); "
-    "the static page shows the default view."
+    "Sliders are live in JupyterLab (local, Binder or Live Code) over their full range; "
+    "the HTML book's controls step through views precomputed on a grid."
 )
 
 
@@ -158,10 +170,20 @@ class Explorer:
     """
 
     controls: ClassVar[dict[str, Control]] = {}
+    #: The values each control takes in the static HTML book (see :meth:`static_values`): a
+    #: sequence of values per control name. A control left out takes every option, or every
+    #: step of its range. Choose coarser steps where the full product would be too heavy.
+    static_grid: ClassVar[dict[str, Sequence[Any]]] = {}
     caption: str = ""
     message: str = ""  # why the last slider value was ignored ("" if it was not)
     figsize: tuple[float, float] = (FIGURE_WIDTH, 3.6)
     dpi: int = DISPLAY_DPI  # live frames are rendered at the size they are shown
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> Explorer:
+        # Remember the constructor's arguments: the static book rebuilds the explorer from them.
+        self = super().__new__(cls)
+        self._init_args = (args, kwargs)
+        return self
 
     def __init__(self, caption: str | None = None) -> None:
         if caption is not None:
@@ -200,6 +222,18 @@ class Explorer:
         the control and leave the explorer exactly as it was. The live image, if shown, is
         updated too.
         """
+        self.set_values(**values)
+        png = self.render()
+        if self._image is not None:
+            self._image.value = png
+        return png
+
+    def set_values(self, **values: Any) -> None:
+        """Set some controls and the animated artists' data, without drawing anything.
+
+        Validated as :meth:`update` (which is this plus a redraw); the static book uses it to
+        walk the grid of views quickly.
+        """
         checked = {}
         for name, value in values.items():
             if name not in self.controls:
@@ -214,10 +248,65 @@ class Explorer:
             self._apply(self.values)  # put the last good view back
             raise
         self.values = new
-        png = self.render()
-        if self._image is not None:
-            self._image.value = png
-        return png
+
+    @classmethod
+    def static_values(cls) -> dict[str, tuple[Any, ...]]:
+        """The values each control takes in the static HTML book, in the controls' order.
+
+        ``static_grid[name]`` if given, else every option of an options control, else
+        ``min, min + step, ..., max`` (snapped to the step's decimals). Every value is
+        validated by its control, and the default must be one of them.
+
+        Raises
+        ------
+        ValueError
+            If ``static_grid`` names an unknown control, a value is invalid, values repeat,
+            or a control's default is not a grid value.
+        """
+        unknown = set(cls.static_grid) - set(cls.controls)
+        if unknown:
+            raise ValueError(f"{cls.__name__}.static_grid names unknown controls {sorted(unknown)}")
+        grid: dict[str, tuple[Any, ...]] = {}
+        for name, c in cls.controls.items():
+            if name in cls.static_grid:
+                raw: Sequence[Any] = cls.static_grid[name]
+            elif c.options is not None:
+                raw = c.options
+            else:
+                if c.min is None or c.max is None or not c.step:
+                    raise ValueError(f"{cls.__name__}: control {name!r} needs a static_grid")
+                count = int(round((c.max - c.min) / c.step)) + 1
+                raw = [c.snap(c.min + k * c.step) for k in range(count)]
+            values = tuple(c.validate(name, c.snap(v)) for v in raw)
+            if len(set(values)) != len(values):
+                raise ValueError(f"{cls.__name__}.static_grid[{name!r}] repeats values")
+            if c.validate(name, c.default) not in values:
+                raise ValueError(
+                    f"{cls.__name__}.static_grid[{name!r}] must contain the default {c.default!r}"
+                )
+            grid[name] = values
+        return grid
+
+    def spec(self) -> dict[str, Any]:
+        """What rebuilds this explorer: class path, constructor arguments, current values.
+
+        The output bundle carries it as :data:`SPEC_MIME`; the HTML book's build computes the
+        static views from it (:mod:`gradlab.explore.static`). The caption is left out (the
+        book's figure has it).
+        """
+        import inspect
+        import json
+
+        args, kwargs = getattr(self, "_init_args", ((), {}))
+        bound = inspect.signature(type(self).__init__).bind(self, *args, **kwargs)
+        arguments = {k: v for k, v in bound.arguments.items() if k not in ("self", "caption")}
+        spec = {
+            "class": f"{type(self).__module__}.{type(self).__qualname__}",
+            "kwargs": arguments,
+            "values": dict(self.values),
+        }
+        json.dumps(spec)  # raises TypeError for arguments the book could not rebuild from
+        return spec
 
     def render(self) -> bytes:
         """Blit the animated artists onto the cached background; encode as PNG."""
@@ -247,6 +336,24 @@ class Explorer:
             self.fig.set_canvas(live)
             for artist in self._animated:
                 artist.set_animated(True)
+
+    def background_png(self, dpi: float = RENDER_DPI) -> bytes:
+        """The figure without its animated artists (axes, labels, legend, reference lines).
+
+        The static book draws the animated artists over this picture in the browser. Drawn on
+        a separate canvas, like :meth:`static_png`.
+        """
+        live = self.fig.canvas
+        shown = [artist.get_visible() for artist in self._animated]
+        try:
+            for artist in self._animated:  # savefig draws animated artists too: hide them
+                artist.set_visible(False)
+            FigureCanvasAgg(self.fig)
+            return plotting.png_bytes(self.fig, dpi=dpi)
+        finally:
+            self.fig.set_canvas(live)
+            for artist, visible in zip(self._animated, shown, strict=True):
+                artist.set_visible(visible)
 
     # -- live widget ----------------------------------------------------------
     @property
@@ -320,7 +427,7 @@ class Explorer:
         alt = f"Interactive explorer, shown at its current settings. {self.alt_text()}"
         view = plotting.FigureView(self.static_png(), alt, self._width, self.caption)
         picture, meta = view._repr_mimebundle_()
-        data = {**(self.widget._repr_mimebundle_() or {}), **picture}
+        data = {**(self.widget._repr_mimebundle_() or {}), **picture, SPEC_MIME: self.spec()}
         return data, {**meta, EXPLORER_KEY: type(self).__name__}
 
     @property

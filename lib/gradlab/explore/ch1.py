@@ -38,6 +38,8 @@ class ScalarChainExplorer(Explorer):
         "The chain $|a_\\ell| = |w|^\\ell$ on a log scale. Whatever $w$ and $L$, the line is "
         "straight: each layer multiplies by the same factor, so only the slope changes."
     )
+    #: The static book's grid: 21 x 100 = 2100 views.
+    static_grid = {"w": tuple(0.5 + 0.05 * k for k in range(21))}
     figsize = (FIGURE_WIDTH, 3.6)
     ylim = (1e-32, 1e20)
 
@@ -120,6 +122,9 @@ class MatrixProductExplorer(Explorer):
         "Eight random products (solid) and the Lyapunov prediction (dashed) on a log10 scale. "
         "The slope is set by the gain *and* the width; at the critical gain it is flat."
     )
+    #: The static book's grid: 16 x 11 = 176 views (8 random lines of 101 points each, about
+    #: 0.75 kB a view: a gain step of 0.05 would add 130 kB and take Chapter 1 over 1.5 MB).
+    static_grid = {"gain": tuple(0.5 + 0.1 * k for k in range(16))}
     depth = 100
     n_draws = 8
     figsize = (FIGURE_WIDTH, 4.4)

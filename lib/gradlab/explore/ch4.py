@@ -116,6 +116,8 @@ class InitializationExplorer(Explorer):
         "log10 scale, against He et al.'s prediction where one exists (dashed)."
     )
     batch = 16  # gradient_norms_at_init's default
+    #: The static book's grid: 6 x 5 x 25 x 5 = 3750 views.
+    static_grid = {"depth": tuple(range(2, 51, 2))}
     figsize = (FIGURE_WIDTH, 6.6)
     ylim_act = (-20.0, 20.0)
     ylim_grad = (-20.0, 20.0)

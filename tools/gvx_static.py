@@ -1,0 +1,333 @@
+"""Static explorers: every explorer of the book moves in the static HTML (no server, no CDN).
+
+Loaded by Jupyter Book through ``sphinx: local_extensions`` in ``_config.yml``.
+
+A notebook's explorer output carries a small spec (``application/vnd.gradlab.explorer+json``:
+class path, constructor arguments, current values; :meth:`gradlab.explore.Explorer.spec`) next
+to the PNG of its current view. MyST-NB renders the PNG (the numbered, captioned figure) and
+ignores the spec. After the doctree is resolved, this extension reads the specs from the
+page's notebook, rebuilds each explorer with the same ``gradlab`` code and computes its views
+over the class's static grid (:func:`gradlab.explore.static.generate`). It then wraps the
+figure's image in the static explorer:
+
+``<div class="gvx-explorer" data-explorer="ClassName">``: one labelled native
+``<input type="range">`` (numeric) or ``<select>`` (choices) per control with an ``<output>``
+showing the value, a ``role="img"`` view whose ``aria-label`` is the view's alt text (the PNG
+stays inside it as the picture without JavaScript, under a ``<canvas>`` whose CSS background
+is the explorer's background PNG), a note on the grid, and the view data inline in a
+``<script type="application/json">`` (so the book works from ``file://``). The page script
+``gvx-explorer.js`` (in ``_static``, with its CSS and a DejaVu Sans subset made with
+fontTools at the end of the build) draws the view and sets ``data-view`` on the root.
+
+Generated views are cached under ``_build/.gvx_static``, keyed by the spec, the data format
+and a hash of gradlab's source, so a rebuild costs nothing until gradlab changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging as logging_std
+import posixpath
+import string
+import time
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+import nbformat
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+
+ASSETS = Path(__file__).resolve().parent / "static_explorer"
+FONT_FILE = "DejaVuSans-gvx.woff"
+#: Always in the font subset (labels and numbers any explorer may show).
+BASE_CHARS = set(string.printable.strip()) | {" "}
+
+
+def _source_hash() -> str:
+    """Hash of every gradlab source file (a change in gradlab regenerates the views)."""
+    import gradlab
+
+    digest = hashlib.sha256()
+    root = Path(gradlab.__file__).resolve().parent
+    for path in sorted(root.rglob("*.py")):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _cache_dir(app: Sphinx) -> Path:
+    path = Path(app.outdir).parent / ".gvx_static"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _specs(app: Sphinx, docname: str) -> list[tuple[str, dict[str, Any]]]:
+    """(figure name, spec) of every explorer output in the page's notebook."""
+    from gradlab.explore import SPEC_MIME
+
+    source = Path(app.env.doc2path(docname))
+    if source.suffix != ".ipynb":
+        return []
+    nb = nbformat.read(source, as_version=4)
+    found = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        for out in cell.get("outputs", []):
+            spec = out.get("data", {}).get(SPEC_MIME)
+            if spec is None:
+                continue
+            name = cell.metadata.get("mystnb", {}).get("figure", {}).get("name")
+            if not name:
+                logger.warning(
+                    f"[gvx_static] {docname}: explorer cell {cell.get('id')} has no "
+                    "mystnb.figure.name; left as a picture",
+                    location=docname,
+                )
+                continue
+            found.append((name, spec))
+    return found
+
+
+def static_explorer(app: Sphinx, spec: dict[str, Any]) -> dict[str, Any]:
+    """The generated static explorer for ``spec``: from the cache, or computed and cached."""
+    from gradlab.explore import static
+
+    if not hasattr(app, "_gvx_source_hash"):
+        app._gvx_source_hash = _source_hash()
+    key = hashlib.sha256(
+        json.dumps(
+            [static.FORMAT, spec, app._gvx_source_hash, matplotlib.__version__],
+            sort_keys=True,
+        ).encode()
+    ).hexdigest()[:32]
+    cache = _cache_dir(app)
+    meta, png = cache / f"{key}.json", cache / f"{key}.png"
+    if meta.exists() and png.exists():
+        found = json.loads(meta.read_text())
+        found["background"] = png.read_bytes()
+        return found
+    start = time.perf_counter()
+    explorer = static.from_spec(spec)
+    made = static.generate(explorer)
+    found = {
+        "data": made.data,
+        "alt": explorer.alt_text(),
+        "note": static.grid_note(type(explorer)),
+        "chars": "".join(sorted(made.chars)),
+        "views": made.n_views,
+    }
+    png.write_bytes(made.background)
+    meta.write_text(json.dumps(found, ensure_ascii=False))
+    logger.info(
+        f"[gvx_static] {made.data['class']}: {made.n_views} views in "
+        f"{time.perf_counter() - start:.1f} s, {len(made.data['payload']) / 1e3:.0f} kB"
+    )
+    found["background"] = made.background
+    return found
+
+
+def _controls_html(prefix: str, controls: list[dict[str, Any]]) -> str:
+    parts = ['<div class="gvx-controls">']
+    for c in controls:
+        ident = html.escape(f"{prefix}-{c['name']}")
+        name = html.escape(c["name"])
+        label = html.escape(c["labels"][c["index"]])
+        parts.append(
+            f'<div class="gvx-control"><label for="{ident}">{html.escape(c["label"])}</label>'
+        )
+        if c["kind"] == "select":
+            options = "".join(
+                f'<option value="{k}"{" selected" if k == c["index"] else ""}>'
+                f"{html.escape(text)}</option>"
+                for k, text in enumerate(c["labels"])
+            )
+            parts.append(f'<select id="{ident}" data-gvx-control="{name}">{options}</select>')
+        else:
+            parts.append(
+                f'<input type="range" id="{ident}" data-gvx-control="{name}" min="0" '
+                f'max="{len(c["values"]) - 1}" step="1" value="{c["index"]}" '
+                f'aria-valuetext="{label}"/>'
+            )
+        parts.append(f'<output for="{ident}" data-gvx-control="{name}">{label}</output></div>')
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def wrap_html(prefix: str, found: dict[str, Any], background_uri: str) -> tuple[str, str]:
+    """The static explorer's HTML before and after the figure's image."""
+    data = found["data"]
+    payload = json.dumps(data, separators=(",", ":"), ensure_ascii=False).replace("</", "<\\/")
+    before = (
+        f'<div class="gvx-explorer" data-explorer="{html.escape(data["class"])}" '
+        f'data-background="{html.escape(background_uri)}" data-view="{data["index"]}">'
+        + _controls_html(prefix, data["controls"])
+        + f'<div class="gvx-view" role="img" aria-label="{html.escape(found["alt"])}" '
+        f'style="max-width: {data["width"]}px">'
+    )
+    after = (
+        '<canvas class="gvx-canvas" aria-hidden="true"></canvas></div>'
+        f'<p class="gvx-note">{html.escape(found["note"])}</p>'
+        f'<script type="application/json" class="gvx-data">{payload}</script></div>'
+    )
+    return before, after
+
+
+def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    if app.builder.format != "html":
+        return
+    specs = _specs(app, docname)
+    if not specs:
+        return
+    figures = {}
+    for figure in doctree.findall(nodes.figure):
+        for name in (*figure.get("ids", []), *figure.get("names", [])):
+            figures[name] = figure
+    images = Path(app.outdir) / "_images"
+    images.mkdir(parents=True, exist_ok=True)
+    for name, spec in specs:
+        figure = figures.get(name)
+        image = next(iter(figure.findall(nodes.image)), None) if figure is not None else None
+        if image is None:
+            logger.warning(f"[gvx_static] {docname}: no figure {name!r}", location=docname)
+            continue
+        found = static_explorer(app, spec)
+        app._gvx_chars.update(found["chars"])
+        digest = hashlib.sha256(found["background"]).hexdigest()[:20]
+        background = f"gvx-{digest}.png"
+        (images / background).write_bytes(found["background"])
+        uri = posixpath.relpath(f"_images/{background}", posixpath.dirname(docname) or ".")
+        before, after = wrap_html(name, found, uri)
+        image["classes"] += ["no-scaled-link", "gvx-fallback"]
+        parent = image.parent
+        unit = image
+        if isinstance(parent, nodes.reference):  # an image link: keep the picture alone
+            parent.replace_self(image)
+            parent = image.parent
+        index = parent.index(unit)
+        parent.insert(index + 1, nodes.raw("", after, format="html"))
+        parent.insert(index, nodes.raw("", before, format="html"))
+        app._gvx_pages.add(docname)
+
+
+def _on_page_context(app: Sphinx, pagename: str, *args: Any) -> None:
+    if pagename in app._gvx_pages:
+        app.add_css_file("gvx-explorer.css")
+        app.add_js_file("gvx-explorer.js", loading_method="defer")
+
+
+def write_font(out: Path, chars: set[str]) -> int:
+    """Subset matplotlib's DejaVu Sans to ``chars`` as WOFF (fontTools); return its size.
+
+    Raises
+    ------
+    ValueError
+        If a character is not in DejaVu Sans (the static text could not look like the live).
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+    from matplotlib.font_manager import findfont
+
+    path = findfont("DejaVu Sans")
+    font = TTFont(path)
+    cmap = font.getBestCmap()
+    missing = sorted(c for c in chars if ord(c) not in cmap and c not in "\n")
+    if missing:
+        raise ValueError(f"DejaVu Sans lacks {missing}: the static explorers cannot draw them")
+    options = subset.Options()
+    options.flavor = "woff"
+    options.hinting = False
+    options.layout_features = []
+    options.name_IDs = ["*"]  # keep the licence and names
+    options.notdef_outline = True
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text="".join(sorted(chars)))
+    subsetter.subset(font)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    font.flavor = "woff"
+    font.save(str(out))
+    return out.stat().st_size
+
+
+def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    store = _cache_dir(app) / "chars.txt"
+    chars = set(app._gvx_chars) | BASE_CHARS
+    if store.exists():
+        chars |= set(store.read_text(encoding="utf-8"))
+    store.write_text("".join(sorted(chars)), encoding="utf-8")
+    size = write_font(Path(app.outdir) / "_static" / FONT_FILE, chars)
+    logger.info(f"[gvx_static] font subset: {len(chars)} characters, {size} bytes")
+
+
+class _SpecIsNotAnOutput(logging_std.Filter):
+    """Drop MyST-NB's "unknown output mime type" warning for the explorer spec, and only it.
+
+    The spec is data for this extension, not something to render; every other unknown MIME
+    type still warns (and fails the ``-W`` build).
+    """
+
+    def filter(self, record: logging_std.LogRecord) -> bool:
+        from gradlab.explore import SPEC_MIME
+
+        return f"unknown output mime type: {SPEC_MIME}" not in str(record.msg)
+
+
+def _on_builder_inited(app: Sphinx) -> None:
+    for handler in logging_std.getLogger("sphinx").handlers:
+        handler.filters.insert(0, _SpecIsNotAnOutput())
+    app._gvx_pages = set()
+    app._gvx_chars = set()
+    static = [str(p) for p in app.config.html_static_path]
+    if str(ASSETS) not in static:
+        app.config.html_static_path.append(str(ASSETS))
+
+
+def _on_doctree_read(app: Sphinx, doctree: nodes.document) -> None:
+    """Remember the pages with explorers (re-read when gradlab changes)."""
+    docname = app.env.docname
+    docs = app.env.__dict__.setdefault("gvx_explorer_docs", set())
+    docs.discard(docname)
+    if _specs(app, docname):
+        docs.add(docname)
+
+
+def _on_env_purge_doc(app: Sphinx, env: Any, docname: str) -> None:
+    env.__dict__.setdefault("gvx_explorer_docs", set()).discard(docname)
+
+
+def _on_env_merge_info(app: Sphinx, env: Any, docnames: Any, other: Any) -> None:
+    env.__dict__.setdefault("gvx_explorer_docs", set()).update(
+        getattr(other, "gvx_explorer_docs", set())
+    )
+
+
+def _on_env_get_outdated(
+    app: Sphinx, env: Any, added: set[str], changed: set[str], removed: set[str]
+) -> list[str]:
+    """Pages with explorers are outdated when gradlab's source changed (their views did)."""
+    current = _source_hash()
+    previous = getattr(env, "gvx_source_hash", None)
+    env.gvx_source_hash = current
+    if previous is None or previous == current:
+        return []
+    return sorted(getattr(env, "gvx_explorer_docs", set()) - removed)
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.connect("builder-inited", _on_builder_inited)
+    app.connect("doctree-read", _on_doctree_read)
+    app.connect("env-purge-doc", _on_env_purge_doc)
+    app.connect("env-merge-info", _on_env_merge_info)
+    app.connect("env-get-outdated", _on_env_get_outdated)
+    app.connect("doctree-resolved", _on_doctree_resolved)
+    app.connect("html-page-context", _on_page_context)
+    app.connect("build-finished", _on_build_finished)
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": False}
