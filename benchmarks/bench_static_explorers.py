@@ -25,7 +25,7 @@ import sys
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from _browser_static import HTML, browser, chapter_pages, open_page, serve  # noqa: E402
+from _browser_static import HTML, browser, explorer_pages, open_page, serve  # noqa: E402
 
 BUDGET_MS = 16.7
 BUDGET_BYTES = 1.5e6
@@ -79,7 +79,7 @@ def main(argv: list[str]) -> int:
         print("_build/html is missing: run `jupyter-book build .` first")
         return 1
     print(f"{'page':<34} {'HTML':>9} {'images':>9} {'of which bg':>11} {'data':>9} {'own':>10}")
-    pages = chapter_pages()
+    pages = explorer_pages()
     for path, _ in pages:
         b = own_bytes(HTML / path)
         flag = "ok" if b["total"] <= BUDGET_BYTES else "OVER 1.5 MB"

@@ -129,11 +129,21 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS, headless=True)
 
 
-def new_context(browser, server: Server, width: int = DESKTOP_WIDTH, log: PageLog | None = None):
-    """A browser context at ``width`` whose requests may not leave ``server``'s origin."""
+def new_context(
+    browser,
+    server: Server,
+    width: int = DESKTOP_WIDTH,
+    log: PageLog | None = None,
+    scale: float = 1.0,
+):
+    """A browser context ``width`` CSS px wide (``scale`` device px each), kept on ``server``."""
     if width <= 0:
         raise ValueError(f"width must be positive, got {width}")
-    context = browser.new_context(viewport={"width": width, "height": 900})
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, device_scale_factor=scale
+    )
     log = PageLog() if log is None else log
 
     def route(r) -> None:

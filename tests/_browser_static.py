@@ -1,58 +1,44 @@
 """Browser helpers for the static explorers: serve the built book, drive Chromium, compare views.
 
 Used by ``tests/test_static_explorers_html.py`` and ``benchmarks/bench_static_explorers.py``.
-The book is served by Python's ``http.server`` on a free localhost port; Chromium is Debian's
-(``/usr/bin/chromium``, never downloaded) and every request that leaves the server is aborted.
+The server and Chromium are those of :mod:`_browser` (Debian's Chromium, never downloaded);
+every request that leaves the server is aborted.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import io
 import pathlib
 import re
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
+from _browser import HTML, Server, launch
 
 from _book import CHAPTERS, ROOT, load
 
-HTML = ROOT / "_build" / "html"
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 SPEC_MIME = "application/vnd.gradlab.explorer+json"
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args: Any) -> None:  # no request log on stderr
-        pass
 
 
 @contextlib.contextmanager
 def serve(root: pathlib.Path = HTML) -> Iterator[str]:
-    """Serve ``root`` on a free port; yield its base URL."""
-    handler = functools.partial(_Quiet, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """Serve ``root`` on a free port (:class:`_browser.Server`); yield its base URL."""
+    with Server(root) as server:
+        yield server.origin
 
 
 @contextlib.contextmanager
 def browser(scale: float = 1.0) -> Iterator[Any]:
-    """A headless Chromium page (offline: requests off 127.0.0.1 are aborted)."""
+    """A headless Chromium page at ``scale`` device pixels per CSS pixel, offline.
+
+    Chromium and its flags are :mod:`_browser`'s; requests off 127.0.0.1 are aborted.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        chromium = launch(p)
         try:
             context = chromium.new_context(
                 viewport={"width": 1400, "height": 1000}, device_scale_factor=scale
@@ -65,7 +51,7 @@ def browser(scale: float = 1.0) -> Iterator[Any]:
             chromium.close()
 
 
-def chapter_pages() -> list[tuple[str, list[dict[str, Any]]]]:
+def explorer_pages() -> list[tuple[str, list[dict[str, Any]]]]:
     """Each chapter's page path and the explorer specs its notebook carries, in order."""
     out = []
     for path in CHAPTERS:

@@ -1,7 +1,13 @@
-"""Shared test helper: central finite differences (float64)."""
+"""Shared test helpers: central finite differences (float64); the browser fixtures.
+
+The browser fixtures (``book``, ``browser``, ``open_page``: the built book served over HTTP and
+read by headless Chromium, offline) live in ``_browser.py``; importing them here makes them
+available to every test module.
+"""
 
 import numpy as np
 import pytest
+from _browser import book, browser, open_page  # noqa: F401 (fixtures, see the docstring)
 
 
 def _numerical_gradient(f, x, eps=1e-6):

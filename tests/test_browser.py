@@ -14,18 +14,15 @@ import shutil
 import sys
 
 import pytest
-from _browser import (  # noqa: F401  (book, browser and open_page are fixtures)
+from _browser import (
     AXE_JS,
     HTML,
     PHONE_WIDTH,
     ROOT,
     Server,
-    book,
-    browser,
     chapter_pages,
     load,
     new_context,
-    open_page,
     toc_pages,
     watch,
 )
@@ -55,7 +52,7 @@ def test_the_table_of_contents_is_covered():
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_and_offline(open_page, path):  # noqa: F811
+def test_page_loads_cleanly_and_offline(open_page, path):
     page, log = open_page(path)
     page.wait_for_timeout(300)  # late console errors (deferred scripts, MathJax)
     assert log.problems() == [], f"{path}:\n" + "\n".join(log.problems())
@@ -63,7 +60,7 @@ def test_page_loads_cleanly_and_offline(open_page, path):  # noqa: F811
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_images_load_and_figures_are_captioned(open_page, path):  # noqa: F811
+def test_images_load_and_figures_are_captioned(open_page, path):
     page, _ = open_page(path)
     images = page.evaluate(
         """() => [...document.images].map(img => ({
@@ -97,7 +94,7 @@ def _solution_state(page) -> list[bool]:
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_solutions_start_hidden_and_open_from_every_part_of_their_title(open_page, path):  # noqa: F811
+def test_solutions_start_hidden_and_open_from_every_part_of_their_title(open_page, path):
     page, log = open_page(path)
     solutions = page.locator("div.solution.admonition")
     n = solutions.count()
@@ -126,7 +123,7 @@ def test_solutions_start_hidden_and_open_from_every_part_of_their_title(open_pag
 
 
 @pytest.mark.parametrize("path", CHAPTERS)
-def test_launch_and_download_buttons(open_page, book, path):  # noqa: F811
+def test_launch_and_download_buttons(open_page, book, path):
     page, _ = open_page(path)
     hrefs = page.eval_on_selector_all("a[href]", "els => els.map(a => a.getAttribute('href'))")
     name = path.rsplit("/", 1)[-1].removesuffix(".html")
@@ -152,7 +149,7 @@ def test_launch_and_download_buttons(open_page, book, path):  # noqa: F811
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_axe_core_finds_no_serious_violation(open_page, path):  # noqa: F811
+def test_axe_core_finds_no_serious_violation(open_page, path):
     page, _ = open_page(path)
     page.add_script_tag(path=str(AXE_JS))
     violations = page.evaluate(
@@ -171,7 +168,7 @@ def test_axe_core_finds_no_serious_violation(open_page, path):  # noqa: F811
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_phone_width_no_sideways_page_and_wide_maths_scrolls_with_a_cue(open_page, path):  # noqa: F811
+def test_phone_width_no_sideways_page_and_wide_maths_scrolls_with_a_cue(open_page, path):
     page, log = open_page(path, width=PHONE_WIDTH)
     page.wait_for_timeout(200)  # gvx-book.js marks wide maths once MathJax has typeset
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
@@ -191,7 +188,7 @@ def test_phone_width_no_sideways_page_and_wide_maths_scrolls_with_a_cue(open_pag
     assert log.problems() == [], log.problems()
 
 
-def test_the_wide_maths_cue_follows_the_scroll(open_page):  # noqa: F811
+def test_the_wide_maths_cue_follows_the_scroll(open_page):
     """A display equation squeezed into a narrow box gets the cue on the side it hides."""
     path = next(p for p in PAGES if "maths" in p)
     page, _ = open_page(path, width=PHONE_WIDTH)
@@ -208,7 +205,7 @@ def test_the_wide_maths_cue_follows_the_scroll(open_page):  # noqa: F811
     assert "gvx-more-left" in classes and "gvx-more-right" not in classes, classes
 
 
-def test_live_code_says_when_thebe_cannot_load(browser, tmp_path):  # noqa: F811
+def test_live_code_says_when_thebe_cannot_load(browser, tmp_path):
     """Offline, the Live Code button ends on a message, not on "Loading thebe from CDN...".
 
     A minimal page with the book's real scripts (sphinx-thebe's, the theme's launch function

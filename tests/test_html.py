@@ -76,11 +76,12 @@ def test_no_dead_widgets(pages):
         assert "widget-state+json" not in text, name
 
 
-def test_explorers_show_their_default_view(pages):
+def test_explorers_say_how_their_controls_work(pages):
     for name, (text, page) in pages.items():
         alts = [a.get("alt", "") for a in page.find("img")]
         assert any(t.startswith("Interactive explorer") for t in alts), name
-        assert "Sliders are live" in text
+        assert "computed when the book was built" in text, name
+        assert "static page shows the default" not in text, name
 
 
 def test_exercises_and_folded_solutions(pages):

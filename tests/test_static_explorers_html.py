@@ -11,16 +11,15 @@ import itertools
 import json
 
 import pytest
+from _browser import new_context
 from _browser_static import (
     HTML,
-    browser,
-    chapter_pages,
     compare,
     composite,
+    explorer_pages,
     live_reference,
     open_page,
     png_array,
-    serve,
     set_indices,
     state,
 )
@@ -37,31 +36,28 @@ pytestmark = pytest.mark.html
 MEAN_TOLERANCE = 0.6
 REGION_TOLERANCE = 20.0
 
-PAGES = [(path, specs) for path, specs in chapter_pages() if specs]
+PAGES = [(path, specs) for path, specs in explorer_pages() if specs]
 
 
 @pytest.fixture(scope="module")
-def site():
-    if not (HTML / "index.html").exists():
-        pytest.fail("_build/html is missing: run `jupyter-book build .` first (make test does)")
-    with serve() as url:
-        yield url
+def site(book):
+    """The book's base URL (the session's server, shared with tests/test_browser.py)."""
+    return book.origin
 
 
 @pytest.fixture(scope="module")
-def page(site):
-    with browser(scale=2.0) as page:
-        errors: list[str] = []
-        # Errors of the explorer script only (the theme's page errors are the page tests' job).
-        page.on(
-            "pageerror",
-            lambda error: errors.append(str(error)) if "gvx" in (error.stack or "") else None,
-        )
-        page.on(
-            "console", lambda msg: errors.append(msg.text) if "gvx" in msg.text.lower() else None
-        )
-        page.gvx_errors = errors
-        yield page
+def page(book, browser):
+    """One page at device pixel ratio 2 in the session's Chromium, offline."""
+    context, _ = new_context(browser, book, width=1400, scale=2.0)
+    page = context.new_page()
+    errors: list[str] = []
+    # Every page error and console error (tests/test_browser.py checks the pages load
+    # cleanly; here, what using the explorers adds must be clean too).
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.gvx_errors = errors
+    yield page
+    context.close()
 
 
 def test_every_chapter_explorer_is_static():
