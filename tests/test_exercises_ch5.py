@@ -270,7 +270,8 @@ exercises.ch5.decide_clipping(clip_a, clip_b, threshold_b)""",
 history_a = exercises.ch5.norm_history("a")
 history_b = exercises.ch5.norm_history("b")
 for name, h in (("a", history_a), ("b", history_b)):
-    print(f"history {name}: median", np.median(h), "max/median", h.max() / np.median(h))
+    m = np.median(h)
+    print(f"history {name}: median {m:.4g}, max/median {h.max() / m:.3g}")
 clip_a = bool(history_a.max() > 10 * np.median(history_a))
 clip_b = bool(history_b.max() > 10 * np.median(history_b))
 threshold_b = np.median(history_b)
