@@ -215,7 +215,7 @@ function with `gradlab` on several lists, including all-zero gradients and a nor
 threshold.
 ```""",
         "starter": '''def clip_by_global_norm(grads, max_norm):
-    """The arrays rescaled together so that their global norm is at most max_norm."""
+    """The arrays rescaled together: global norm at most max_norm."""
     clipped = ...  # replace ... with your code
     return clipped
 
@@ -223,7 +223,7 @@ threshold.
 exercises.ch5.clip_by_global_norm(clip_by_global_norm)''',
         "solution": '''# Solution
 def clip_by_global_norm(grads, max_norm):
-    """The arrays rescaled together so that their global norm is at most max_norm."""
+    """The arrays rescaled together: global norm at most max_norm."""
     total = np.sqrt(sum(np.sum(g**2) for g in grads))
     if total > max_norm:
         return [g * (max_norm / total) for g in grads]
