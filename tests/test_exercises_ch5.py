@@ -215,7 +215,7 @@ function with `gradlab` on several lists, including all-zero gradients and a nor
 threshold.
 ```""",
         "starter": '''def clip_by_global_norm(grads, max_norm):
-    """The arrays rescaled together so that their global norm is at most max_norm."""
+    """The arrays rescaled together: global norm at most max_norm."""
     clipped = ...  # replace ... with your code
     return clipped
 
@@ -223,7 +223,7 @@ threshold.
 exercises.ch5.clip_by_global_norm(clip_by_global_norm)''',
         "solution": '''# Solution
 def clip_by_global_norm(grads, max_norm):
-    """The arrays rescaled together so that their global norm is at most max_norm."""
+    """The arrays rescaled together: global norm at most max_norm."""
     total = np.sqrt(sum(np.sum(g**2) for g in grads))
     if total > max_norm:
         return [g * (max_norm / total) for g in grads]
@@ -270,7 +270,8 @@ exercises.ch5.decide_clipping(clip_a, clip_b, threshold_b)""",
 history_a = exercises.ch5.norm_history("a")
 history_b = exercises.ch5.norm_history("b")
 for name, h in (("a", history_a), ("b", history_b)):
-    print(f"history {name}: median", np.median(h), "max/median", h.max() / np.median(h))
+    m = np.median(h)
+    print(f"history {name}: median {m:.4g}, max/median {h.max() / m:.3g}")
 clip_a = bool(history_a.max() > 10 * np.median(history_a))
 clip_b = bool(history_b.max() > 10 * np.median(history_b))
 threshold_b = np.median(history_b)

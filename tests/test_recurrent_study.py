@@ -84,6 +84,46 @@ def test_bad_arguments_name_themselves(kwargs, error):
         rs.temporal_gradient_norms(**kwargs)
 
 
+@pytest.mark.parametrize(
+    "activation, length, kwargs",
+    [
+        ("tanh", 50, {}),
+        ("sigmoid", 30, {"input_std": 2.0}),
+        ("tanh", 100, {"input_std": 0.1}),  # explodes at ratio 3: a chaotic forward pass
+        ("tanh", 12, {"bias": 3.0, "hidden_size": 6, "batch_size": 3, "seed": 4}),
+        ("sigmoid", 1, {}),
+    ],
+)
+def test_probe_equals_temporal_gradient_norms(activation, length, kwargs):
+    probe = rs.TemporalProbe(activation, length, **kwargs)
+    for ratio in (0.5, 1.0, 1.55, 2.0, 3.0):
+        got = probe.measure(ratio)
+        want = rs.temporal_gradient_norms(activation, ratio, length, **kwargs)
+        np.testing.assert_allclose(got.norms, want.norms, rtol=1e-12, atol=0)
+        assert got.check == want.check
+        assert got._replace(norms=None, check=None) == want._replace(norms=None, check=None)
+
+
+def test_probe_norms_do_not_overflow_or_underflow():
+    # sigmoid far below its threshold for 100 steps: the gradient falls past 1e-154, where
+    # squaring underflows; the rescaled norm must still be positive and right.
+    r = rs.TemporalProbe("sigmoid", 100, input_std=2.0).measure(0.02)
+    want = rs.temporal_gradient_norms("sigmoid", 0.02, 100, input_std=2.0)
+    assert np.all(r.norms > 0) and r.norms.min() < 1e-154
+    np.testing.assert_allclose(r.norms, want.norms, rtol=1e-12, atol=0)
+
+
+def test_probe_validates_its_arguments():
+    with pytest.raises(ValueError, match="activation"):
+        rs.TemporalProbe("relu")
+    with pytest.raises(ValueError, match="length"):
+        rs.TemporalProbe(length=0)
+    with pytest.raises(ValueError, match="ratio"):
+        rs.TemporalProbe().measure(0.0)
+    with pytest.raises(TypeError, match="ratio"):
+        rs.TemporalProbe().measure("1")
+
+
 def test_unexcited_needs_a_smaller_other_ratio():
     with pytest.raises(ValueError, match="other_ratio"):
         rs.unexcited_direction(ratio=1.5, other_ratio=2.0)

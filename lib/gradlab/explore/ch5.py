@@ -59,8 +59,10 @@ class ClippingExplorer(Explorer):
         "shaded box) and by norm (blue: onto the dashed circle of radius c). Value clipping "
         "turns the gradient; norm clipping only shortens it."
     )
-    figsize = (FIGURE_WIDTH, 4.4)
-    lim = 5.4
+    figsize = (FIGURE_WIDTH, 4.0)
+    #: The plane shown: the first quadrant, where the controls put g, and a margin around 0
+    #: (the box and circle of a large c run off it on the negative side).
+    lim = (-1.2, 5.0)
 
     def comparison(self, values: dict[str, Any] | None = None) -> clipping.ClipComparison | None:
         """:func:`gradlab.clipping.compare_clipping` at ``values`` (default: the current ones);
@@ -72,9 +74,9 @@ class ClippingExplorer(Explorer):
         return clipping.compare_clipping(g, v["threshold"])
 
     def _build(self, fig: Figure) -> list[Artist]:
-        ax = fig.add_axes((0.08, 0.1, 0.6, 0.7))
-        ax.set_xlim(-self.lim, self.lim)
-        ax.set_ylim(-self.lim, self.lim)
+        ax = fig.add_axes((0.1, 0.14, 0.58, 0.71))  # room for the x label below the square
+        ax.set_xlim(*self.lim)
+        ax.set_ylim(*self.lim)
         ax.set_aspect("equal")
         ax.set_xlabel("g₁")
         ax.set_ylabel("g₂")
@@ -163,9 +165,11 @@ class RecurrentGradientExplorer(Explorer):
     1/gamma``), the activation (tanh, ``gamma = 1``; sigmoid, ``gamma = 1/4``), the sequence
     length ``T`` (5 to 100) and the inputs' scale. The measurement is
     :func:`gradlab.recurrent_study.temporal_gradient_norms` (an orthogonal ``W_hh`` scaled to
-    ``sigma_max``, 32 units, a batch of 8, seed ``seed``); the dashed line is the bound
-    ``(gamma sigma_max)^(T - t)``. The y axis is fixed; values beyond it are marked on the
-    edge. Results are cached per setting.
+    ``sigma_max``, 32 units, a batch of 8, seed ``seed``), computed by a
+    :class:`~gradlab.recurrent_study.TemporalProbe` per activation, length and inputs (a new
+    ratio only rescales ``W_hh``); the dashed line is the bound ``(gamma sigma_max)^(T - t)``.
+    The y axis is fixed; values beyond it are marked on the edge. Results are cached per
+    setting.
     """
 
     controls = {
@@ -186,6 +190,7 @@ class RecurrentGradientExplorer(Explorer):
     def __init__(self, seed: int = 0, caption: str | None = None) -> None:
         self.seed = check_int(seed, "seed", minimum=0)
         self._cache: dict[tuple, recurrent_study.TemporalGradients] = {}
+        self._probes: dict[tuple, recurrent_study.TemporalProbe] = {}
         super().__init__(caption)
 
     def measure(self, values: dict[str, Any] | None = None) -> recurrent_study.TemporalGradients:
@@ -195,10 +200,20 @@ class RecurrentGradientExplorer(Explorer):
         if key not in self._cache:
             if len(self._cache) >= self.cache_size:
                 self._cache.pop(next(iter(self._cache)))
-            self._cache[key] = recurrent_study.temporal_gradient_norms(
-                key[0], key[1], key[2], input_std=key[3], seed=self.seed
-            )
+            self._cache[key] = self._probe(key[0], key[2], key[3]).measure(key[1])
         return self._cache[key]
+
+    def _probe(self, activation: str, length: int, inputs: float) -> recurrent_study.TemporalProbe:
+        """The network and data of one (activation, length, inputs), drawn once: a new
+        ``ratio`` only rescales ``W_hh`` and reruns the recursion."""
+        key = (activation, length, inputs)
+        if key not in self._probes:
+            if len(self._probes) >= self.cache_size:
+                self._probes.pop(next(iter(self._probes)))
+            self._probes[key] = recurrent_study.TemporalProbe(
+                activation, length, input_std=inputs, seed=self.seed
+            )
+        return self._probes[key]
 
     def _build(self, fig: Figure) -> list[Artist]:
         ax = fig.add_axes((0.14, 0.13, 0.82, 0.65))
