@@ -3,7 +3,7 @@
 #   make test   run every test        (creates .venv first if needed)
 # Also: make lab (JupyterLab on the notebooks), make execute (re-run notebooks in place and
 #       regenerate the learner notebooks),
-#       make bench (benchmarks), make clean.
+#       make bench (benchmarks), make ladder (regenerate Chapter 6's cached runs), make clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -18,7 +18,7 @@ NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py)
 # The learner notebooks (generated from the chapters by `make execute`): nbval runs them too.
 LEARNER_NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py --learner)
 
-.PHONY: book test lab execute bench lint clean env
+.PHONY: book test lab execute bench lint clean env ladder
 
 env: $(STAMP)
 
@@ -53,6 +53,10 @@ lab: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
 	$(BIN)/python tools/make_learner_notebooks.py
+
+# Chapter 6's ladder: train every rung and write lib/gradlab/_cache/capstone_ladder.npz.
+ladder: $(STAMP)
+	$(BIN)/python -m gradlab.capstone
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_explore.py
