@@ -4,7 +4,8 @@
 # Also: make lab (JupyterLab on the notebooks), make execute (re-run notebooks in place and
 #       regenerate the learner notebooks),
 #       make bench (benchmarks), make bench-book (the built book's weight and speed in
-#       Chromium, and its build times), make clean.
+#       Chromium, and its build times), make ladder (regenerate Chapter 6's cached runs),
+#       make clean.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -19,7 +20,7 @@ NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py)
 # The learner notebooks (generated from the chapters by `make execute`): nbval runs them too.
 LEARNER_NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py --learner)
 
-.PHONY: book test lab execute bench bench-book lint clean env
+.PHONY: book test lab execute bench bench-book lint clean env ladder
 
 env: $(STAMP)
 
@@ -56,6 +57,10 @@ lab: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
 	$(BIN)/python tools/make_learner_notebooks.py
+
+# Chapter 6's ladder: train every rung and write lib/gradlab/_cache/capstone_ladder.npz.
+ladder: $(STAMP)
+	$(BIN)/python -m gradlab.capstone
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_explore.py

@@ -303,7 +303,7 @@ exercises.ch6.diagnose(answer)""",
 
 Run A's global gradient norm jumps by orders of magnitude and its accuracy ends at chance:
 exploding (the ReLU network with a three times larger learning rate). Run B's first layer
-gets a gradient about a thousand times smaller than its last, its first layer's updates are
+gets a gradient ten orders of magnitude smaller than its last, its first layer's updates are
 far below $10^{-3}$ of its weights, and it never leaves chance: vanishing (sigmoid with
 Xavier weights). Run C reaches the target with ratios near $10^{-3}$: healthy (ReLU, He):""",
         "solution": """# Solution

@@ -38,6 +38,17 @@ def test_explorer_draws_the_cached_run(rung, depth):
     assert f"accuracy {run.final_accuracy:.3f}" in ex.alt_text()
 
 
+@pytest.mark.parametrize("rung", list(capstone.RUNGS))
+def test_header_units_are_the_results_tables(rung):
+    # The header's dead (and saturated) shares at the end are the table's: the last evaluation.
+    ex = CLS()
+    ex.update(rung=rung)
+    row = capstone.results_table([ex.measure()["run"]]).rows[0]
+    header = ex._header.get_text()
+    assert f"dead {row[6]}" in header
+    assert (f"saturated {row[7]}" in header) == (row[7] != "–")
+
+
 def test_spike_is_visible_and_off_scale_points_are_marked():
     ex = CLS()
     ex.update(rung="relu_he_spike", depth=16)

@@ -98,8 +98,10 @@ class LadderExplorer(Explorer):
                 ratio = (
                     np.nanmedian(recorded, axis=0) if len(recorded) else np.full(run.depth, np.nan)
                 )
-                dead = float(np.nanmean(run.dead_fraction[rows[-1]]))
-                sat_row = run.saturated_fraction[rows[-1]]
+                # The units at the end: the last evaluation (as in capstone.results_table).
+                end = int(np.flatnonzero(np.isfinite(run.dead_fraction).any(axis=1))[-1])
+                dead = float(np.nanmean(run.dead_fraction[end]))
+                sat_row = run.saturated_fraction[end]
                 saturated = float(np.nanmean(sat_row)) if np.isfinite(sat_row).any() else None
             self._views[key] = {
                 "run": run,
@@ -130,20 +132,20 @@ class LadderExplorer(Explorer):
         steps = capstone.SETUP.steps
         xmax = max(self.controls["depth"].options) + 1
         left, width = 0.15, 0.81
-        acc = fig.add_axes((left, 0.735, width, 0.155))
+        acc = fig.add_axes((left, 0.75, width, 0.14))
         acc.set_xlim(0, steps)
         acc.set_ylim(0.4, 1.02)
         acc.set_ylabel("accuracy")
-        glob = fig.add_axes((left, 0.52, width, 0.155))
+        glob = fig.add_axes((left, 0.55, width, 0.14))
         glob.set_xlim(0, steps)
         glob.set_ylim(*self.ylim_global)
         glob.set_ylabel("log10 ‖g‖")
         glob.set_xlabel("training step")
-        layer = fig.add_axes((left, 0.285, width, 0.155))
+        layer = fig.add_axes((left, 0.295, width, 0.135))
         layer.set_xlim(0, xmax)
         layer.set_ylim(*self.ylim_layer)
         layer.set_ylabel("log10 ‖∂L/∂W‖")
-        ratio = fig.add_axes((left, 0.055, width, 0.155))
+        ratio = fig.add_axes((left, 0.06, width, 0.145))
         ratio.set_xlim(0, xmax)
         ratio.set_ylim(*self.ylim_ratio)
         ratio.set_ylabel("log10 ratio")
