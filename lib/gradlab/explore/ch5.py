@@ -54,6 +54,12 @@ class ClippingExplorer(Explorer):
         "g2": Control("g2 (second entry)", 1.0, 0.0, 4.5, 0.1),
         "threshold": Control("threshold c", 1.0, 0.2, 3.0, 0.1),
     }
+    #: The static book's grid: entries in steps of 0.5, thresholds in steps of 0.4 (800 views).
+    static_grid = {
+        "g1": tuple(0.5 * k for k in range(10)),
+        "g2": tuple(0.5 * k for k in range(10)),
+        "threshold": tuple(0.2 + 0.4 * k for k in range(8)),
+    }
     caption = (
         "A gradient g (black) clipped by value (vermilion: each entry into [−c, c], inside the "
         "shaded box) and by norm (blue: onto the dashed circle of radius c). Value clipping "
@@ -177,6 +183,11 @@ class RecurrentGradientExplorer(Explorer):
         "activation": Control("activation", "tanh", options=("tanh", "sigmoid")),
         "length": Control("length T", 50, 5, 100, 1, integer=True),
         "inputs": Control("inputs (std)", 0.5, options=(0.1, 0.5, 1.0, 2.0)),
+    }
+    #: The static book's grid: ratios in steps of 0.25, lengths 5, 10, 20, ..., 100 (968 views).
+    static_grid = {
+        "ratio": tuple(0.5 + 0.25 * k for k in range(11)),
+        "length": (5, *range(10, 101, 10)),
     }
     caption = (
         "The gradient reaching step t of a recurrent network, relative to the last step, on a "
