@@ -4,7 +4,9 @@ The notebook's exercise texts and cells live here (``CELLS``), verbatim, so the 
 them; the tests run the starter and solution cells.
 """
 
+import json
 import math
+import pathlib
 import warnings
 
 import numpy as np
@@ -18,6 +20,8 @@ from gradlab import initializers
 from gradlab.exercises import ch4
 from gradlab.exercises._core import FINITE_HINT, TYPE_HINT
 from gradlab.exercises._functions import _GENERIC_HINTS
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # Exercise 4.1: he_normal ----------------------------------------------------------------------
 
@@ -461,7 +465,10 @@ relu_init = ...  # replace ... with a name
 leaky_init = ...  # replace ... with a name
 leaky_variance = ...  # replace ... with Var[W] (3 significant figures)
 exercises.ch4.choose_initializers(
-    tanh=tanh_init, relu=relu_init, leaky=leaky_init, leaky_variance=leaky_variance
+    tanh=tanh_init,
+    relu=relu_init,
+    leaky=leaky_init,
+    leaky_variance=leaky_variance,
 )""",
         "solution_prose": r"""```{solution-start} ch4-ex-choose-initializers
 :class: dropdown
@@ -478,7 +485,10 @@ check = initializers.variance("he_normal", fan_in, fan_out, negative_slope=a)
 print("Var[W] for the leaky ReLU:       ", leaky_variance)
 print("gradlab's he_normal, slope a = 0.2:", check)
 exercises.ch4.choose_initializers(
-    tanh=tanh_init, relu=relu_init, leaky=leaky_init, leaky_variance=leaky_variance
+    tanh=tanh_init,
+    relu=relu_init,
+    leaky=leaky_init,
+    leaky_variance=leaky_variance,
 )""",
     },
 }
@@ -512,3 +522,13 @@ def test_notebook_statements_match_the_checkers():
     assert f"{ch4.CHOICE_SIG_FIGS} significant figures" in choose
     # The chapter prints ReLU over 22 layers (2^-11); the exercise's setting is a different one.
     assert "22" not in flat["leaky_depth_scale"]
+
+
+def test_the_chapter_shows_these_cells_verbatim():
+    """Chapter 4's exercise cells are exactly the ones tested here (statements, starters,
+    solution prose and solutions), in order."""
+    nb = json.loads((ROOT / "book" / "04_initialization.ipynb").read_text(encoding="utf-8"))
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    for key, cells in CELLS.items():
+        found = [sources.index(cells[part]) for part in cells]  # ValueError if one is missing
+        assert found == sorted(found) and found == list(range(found[0], found[0] + 4)), key
