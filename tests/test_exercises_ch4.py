@@ -4,7 +4,9 @@ The notebook's exercise texts and cells live here (``CELLS``), verbatim, so the 
 them; the tests run the starter and solution cells.
 """
 
+import json
 import math
+import pathlib
 import warnings
 
 import numpy as np
@@ -18,6 +20,8 @@ from gradlab import initializers
 from gradlab.exercises import ch4
 from gradlab.exercises._core import FINITE_HINT, TYPE_HINT
 from gradlab.exercises._functions import _GENERIC_HINTS
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
 
 # Exercise 4.1: he_normal ----------------------------------------------------------------------
 
@@ -386,11 +390,12 @@ CELLS = {
 
 Write `he_normal(shape, rng)`, which returns a NumPy array of shape `shape = (fan_in, fan_out)`
 (the layout of $W$ in $a_\ell = \phi(a_{\ell-1} W_\ell)$) whose entries are drawn independently
-from $N(0, 2/\text{fan\_in})$: standard deviation $\sqrt{2/\text{fan\_in}}$. Draw from the
-generator `rng` you are given (a `numpy.random.Generator`), not from NumPy's global state, so
-that the same seed gives the same weights. The checker calls your function on several shapes with
+from $N(0, 2/n_\text{in})$, with $n_\text{in}$ = `fan_in`: standard deviation
+$\sqrt{2/n_\text{in}}$. Draw from the generator `rng` you are given (a
+`numpy.random.Generator`), not from NumPy's global state, so that the same seed gives the same
+weights. The checker calls your function on several shapes with
 seeds of its own, and tests the shape, the dtype (float64), the mean, the sample variance (within
-five standard errors of $2/\text{fan\_in}$), the shape of the distribution, and that the weights
+five standard errors of $2/n_\text{in}$), the shape of the distribution, and that the weights
 come from `rng`.
 ```""",
         "starter": '''def he_normal(shape, rng):
@@ -404,7 +409,7 @@ exercises.ch4.he_normal(he_normal)''',
 :class: dropdown
 ```
 
-The variance is $2/\text{fan\_in}$ with $\text{fan\_in} = $ `shape[0]`, the number of inputs
+The variance is $2/n_\text{in}$ with $n_\text{in} = $ `shape[0]`, the number of inputs
 each unit sums; `rng.normal` takes the standard deviation, its square root. Drawing from `rng`
 makes the weights reproducible:""",
         "solution": '''# Solution
@@ -453,7 +458,7 @@ exercises.ch4.leaky_depth_scale(ratio)""",
 Name an initializer of `gradlab.initializers` (such as `"lecun_normal"`, `"xavier_normal"` or
 `"he_normal"`) for a deep network of tanh units, one for ReLU units, and one for leaky-ReLU units
 of slope $a = 0.2$. Then give the variance $\mathrm{Var}[W]$ your leaky-ReLU choice should use
-for a layer with $\text{fan\_in} = 256$ and $\text{fan\_out} = 128$ (forward rule), to 3
+for a layer with $n_\text{in} = 256$ and $n_\text{out} = 128$ (forward rule), to 3
 significant figures.
 ```""",
         "starter": """tanh_init = ...  # replace ... with a name, e.g. "lecun_normal"
@@ -461,14 +466,17 @@ relu_init = ...  # replace ... with a name
 leaky_init = ...  # replace ... with a name
 leaky_variance = ...  # replace ... with Var[W] (3 significant figures)
 exercises.ch4.choose_initializers(
-    tanh=tanh_init, relu=relu_init, leaky=leaky_init, leaky_variance=leaky_variance
+    tanh=tanh_init,
+    relu=relu_init,
+    leaky=leaky_init,
+    leaky_variance=leaky_variance,
 )""",
         "solution_prose": r"""```{solution-start} ch4-ex-choose-initializers
 :class: dropdown
 ```
 
-tanh is linear near 0, so the linear rule $n\,\mathrm{Var}[W] = 1$ holds: LeCun ($1/\text{fan\_in}$)
-or Xavier ($2/(\text{fan\_in} + \text{fan\_out})$). A ReLU halves $E[a^2]$, so He doubles the
+tanh is linear near 0, so the linear rule $n\,\mathrm{Var}[W] = 1$ holds: LeCun ($1/n_\text{in}$)
+or Xavier ($2/(n_\text{in} + n_\text{out})$). A ReLU halves $E[a^2]$, so He doubles the
 variance. A leaky ReLU keeps $\tfrac{1 + a^2}{2}$ of it: He, divided by $1 + a^2$:""",
         "solution": """# Solution
 a, fan_in, fan_out = 0.2, 256, 128
@@ -478,7 +486,10 @@ check = initializers.variance("he_normal", fan_in, fan_out, negative_slope=a)
 print("Var[W] for the leaky ReLU:       ", leaky_variance)
 print("gradlab's he_normal, slope a = 0.2:", check)
 exercises.ch4.choose_initializers(
-    tanh=tanh_init, relu=relu_init, leaky=leaky_init, leaky_variance=leaky_variance
+    tanh=tanh_init,
+    relu=relu_init,
+    leaky=leaky_init,
+    leaky_variance=leaky_variance,
 )""",
     },
 }
@@ -506,9 +517,19 @@ def test_notebook_statements_match_the_checkers():
     assert f"{ch4.SCALE_SIG_FIGS} significant figures" in flat["leaky_depth_scale"]
     assert f"a_{{{ch4.SCALE_DEPTH}}}" in flat["leaky_depth_scale"]
     choose = flat["choose_initializers"]
-    assert f"$\\text{{fan\\_in}} = {ch4.CHOICE_FAN_IN}$" in choose
-    assert f"$\\text{{fan\\_out}} = {ch4.CHOICE_FAN_OUT}$" in choose
+    assert f"$n_\\text{{in}} = {ch4.CHOICE_FAN_IN}$" in choose
+    assert f"$n_\\text{{out}} = {ch4.CHOICE_FAN_OUT}$" in choose
     assert f"$a = {ch4.CHOICE_SLOPE}$" in choose
     assert f"{ch4.CHOICE_SIG_FIGS} significant figures" in choose
     # The chapter prints ReLU over 22 layers (2^-11); the exercise's setting is a different one.
     assert "22" not in flat["leaky_depth_scale"]
+
+
+def test_the_chapter_shows_these_cells_verbatim():
+    """Chapter 4's exercise cells are exactly the ones tested here (statements, starters,
+    solution prose and solutions), in order."""
+    nb = json.loads((ROOT / "book" / "04_initialization.ipynb").read_text(encoding="utf-8"))
+    sources = ["".join(c["source"]) for c in nb["cells"]]
+    for key, cells in CELLS.items():
+        found = [sources.index(cells[part]) for part in cells]  # ValueError if one is missing
+        assert found == sorted(found) and found == list(range(found[0], found[0] + 4)), key

@@ -930,10 +930,18 @@ def plot_layer_histograms(
         f"initialization, one outlined curve per hidden layer, one column per initialization. "
         f"{'; '.join(parts)}."
     )
+    narrowing = []
+    for run in runs:
+        a_ratio = float(np.std(run.activations[0]) / np.std(run.activations[-1]))
+        g_ratio = float(np.std(run.gradients[-1]) / np.std(run.gradients[0]))
+        narrowing.append(
+            f"{run.init.replace('_', ' ')}: activations {a_ratio:.2g}×, gradients {g_ratio:.2g}×"
+        )
     caption = (
         "After Glorot and Bengio (2010): with the old U(−1/√n, 1/√n) the activations narrow "
         "layer by layer and the gradients shrink towards the input; their normalized "
-        "initialization keeps both spreads nearly the same in every layer."
+        "initialization narrows both far less. Std of the first hidden layer over the last's "
+        f"(activations) and of the last over the first's (gradients): {'; '.join(narrowing)}."
     )
     return plotting.show(fig, alt, caption)
 

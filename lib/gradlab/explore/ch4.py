@@ -82,13 +82,17 @@ class InitializationExplorer(Explorer):
     :func:`gradlab.initializers.variance`. For tanh and sigmoid the header says there is none.
 
     Draws. For each width the batch, the probe and one unit-variance base matrix per layer are
-    drawn once (for the deepest setting) from ``numpy.random.default_rng(seed)``, in
-    :func:`~gradlab.backprop.gradient_norms_at_init`'s order: batch, probe, then the layers.
+    drawn once, at construction, for every width and the deepest setting, from
+    ``numpy.random.default_rng(seed)``, in :func:`~gradlab.backprop.gradient_norms_at_init`'s
+    order: batch, probe, then the layers.
     Layer ``l``'s weights are those the scheme's gradlab initializer draws when called on that
     generator once per layer: Gaussian schemes scale the standard-normal base, the orthogonal
-    scheme is the QR factor of it (computed once per layer and width), ``uniform_fan_in`` uses
-    uniforms drawn from the same generator state. Both y axes are fixed; a value that leaves
-    its axis is marked by a triangle on the edge and a note says how many layers.
+    scheme is the QR factor of it, ``uniform_fan_in`` uses uniforms drawn from the same
+    generator state (both computed for all layers of a width on their first use, the default
+    width's at construction). The products ``a W`` and ``delta W^T`` never form a scaled copy
+    of ``W``.
+    Both y axes are fixed; a value that leaves its axis is marked by a triangle on the edge and
+    a note says how many layers.
 
     Parameters
     ----------
@@ -128,12 +132,11 @@ class InitializationExplorer(Explorer):
         self._draws: dict[int, dict[str, Any]] = {}
         self._forwards: dict[tuple[str, str, int], dict[str, list]] = {}
         self._results: dict[tuple[str, str, int, int], tuple[np.ndarray, np.ndarray]] = {}
-        self._W: np.ndarray | None = None
         for width in self.controls["width"].options:
             self._draw(int(width))
         default = int(self.controls["width"].default)
-        for layer in range(int(self.controls["depth"].max)):  # the default width's Q factors
-            self.weights("orthogonal", default, layer, np.empty((default, default)))
+        for scheme in ("uniform_fan_in", "orthogonal"):  # the default width's, up front
+            self._matrices(scheme, default)
         super().__init__(caption)
 
     # -- the draws -------------------------------------------------------------------
@@ -149,35 +152,58 @@ class InitializationExplorer(Explorer):
             self._draws[width] = {"X": X, "r": r, "state": state, "normal": normal}
         return self._draws[width]
 
+    def _matrices(self, scheme: str, width: int) -> np.ndarray:
+        """Every layer's ``uniform_fan_in`` or ``orthogonal`` weights for ``width``.
+
+        Computed for all layers at once on first use, then cached: the uniform weights from
+        the layers' generator state read as uniforms, ``-r + 2r U(0, 1)`` as
+        ``Generator.uniform(-r, r)`` computes them; the orthogonal ones as the sign-corrected
+        Q factors of the standard-normal base (Haar-distributed, Mezzadri 2007), as gradlab's
+        :func:`~gradlab.initializers.orthogonal` draws them.
+        """
+        draws = self._draw(width)
+        if scheme not in draws:
+            if scheme == "uniform_fan_in":
+                rng = np.random.default_rng()
+                rng.bit_generator.state = draws["state"]
+                W = rng.random(draws["normal"].shape)
+                limit = math.sqrt(3.0 * self.weight_variance(scheme, width))
+                W *= 2.0 * limit
+                W += -limit
+            else:
+                W, rr = np.linalg.qr(draws["normal"])
+                W *= np.where(np.diagonal(rr, axis1=1, axis2=2) < 0, -1.0, 1.0)[:, None, :]
+            draws[scheme] = W
+        return draws[scheme]
+
     def weights(self, scheme: str, width: int, layer: int, out: np.ndarray) -> np.ndarray:
         """Layer ``layer``'s weights (0-based) under ``scheme``, written into ``out``.
 
         Exactly what ``initializers.get(scheme)((n, n), rng)`` returns on its ``layer + 1``-th
         call, with ``rng = numpy.random.default_rng(seed)`` after the batch and the probe:
         ``std * N(0, 1)`` for the Gaussian schemes, ``-r + 2r U(0, 1)`` for ``uniform_fan_in``,
-        and the sign-corrected Q of a QR factorization for ``orthogonal`` (computed once per
-        layer and width).
+        and the sign-corrected Q of a QR factorization for ``orthogonal``.
         """
+        if scheme in ("uniform_fan_in", "orthogonal"):
+            np.copyto(out, self._matrices(scheme, width)[layer])
+            return out
         draws = self._draw(width)
-        if scheme == "uniform_fan_in":
-            if "uniform" not in draws:  # the same generator state, read as uniforms
-                rng = np.random.default_rng()
-                rng.bit_generator.state = draws["state"]
-                draws["uniform"] = rng.random(draws["normal"].shape)
-            limit = math.sqrt(3.0 * self.weight_variance(scheme, width))
-            np.multiply(draws["uniform"][layer], 2.0 * limit, out=out)
-            out += -limit
-            return out
-        if scheme == "orthogonal":
-            ortho = draws.setdefault("orthogonal", {})
-            if layer not in ortho:  # Haar-distributed Q (Mezzadri 2007), as gradlab draws it
-                q, rr = np.linalg.qr(draws["normal"][layer])
-                q *= np.where(np.diag(rr) < 0, -1.0, 1.0)
-                ortho[layer] = q
-            np.copyto(out, ortho[layer])
-            return out
         std = math.sqrt(self.weight_variance(scheme, width))
         return np.multiply(draws["normal"][layer], std, out=out)
+
+    def _times(self, x: np.ndarray, scheme: str, width: int, layer: int, *, t: bool) -> np.ndarray:
+        """``x @ W`` (``t=False``) or ``x @ W.T`` (``t=True``) for layer ``layer``'s weights.
+
+        Without forming ``W``: the stored uniform or orthogonal matrix is used as it is, and a
+        Gaussian scheme's ``W = std * N`` as ``std * (x @ N)`` (equal up to rounding).
+        """
+        if scheme in ("uniform_fan_in", "orthogonal"):
+            W = self._matrices(scheme, width)[layer]
+            return x @ (W.T if t else W)
+        N = self._draw(width)["normal"][layer]
+        out = x @ (N.T if t else N)
+        out *= math.sqrt(self.weight_variance(scheme, width))
+        return out
 
     @staticmethod
     def weight_variance(scheme: str, width: int) -> float:
@@ -196,11 +222,10 @@ class InitializationExplorer(Explorer):
         while len(self._forwards) > self.forward_cache:
             self._forwards.pop(next(iter(self._forwards)))
         act = activations.get(activation)
-        W = self._buffer(width)
         with np.errstate(all="ignore"):
             while len(fwd["a"]) < depth:  # a_l = phi(a_{l-1} @ W_l), as MLP._forward
                 layer = len(fwd["a"]) - 1
-                z = fwd["a"][-1] @ self.weights(scheme, width, layer, W)
+                z = self._times(fwd["a"][-1], scheme, width, layer, t=False)
                 a = act.forward(z)
                 if act.derivative_from_output is not None:  # as MLP._phi_prime
                     fwd["dphi"].append(act.derivative_from_output(a, np.empty_like(a)))
@@ -209,11 +234,6 @@ class InitializationExplorer(Explorer):
                 fwd["a"].append(a)
                 fwd["rms"].append(math.sqrt(float(np.mean(a * a))))
         return fwd
-
-    def _buffer(self, width: int) -> np.ndarray:
-        if self._W is None or self._W.shape[0] != width:
-            self._W = np.empty((width, width))
-        return self._W
 
     def measure(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
         """What the view shows at ``values`` (default: the current settings).
@@ -229,12 +249,11 @@ class InitializationExplorer(Explorer):
         key = (scheme, activation, width, depth)
         if key not in self._results:
             fwd = self._forward(scheme, activation, width, depth)
-            W = self._buffer(width)
             delta = self._draw(width)["r"] / self.batch  # dJ/dz_L: the last layer is linear
             norms = np.empty(depth)
             with np.errstate(all="ignore"):
                 for i in reversed(range(depth)):
-                    g = delta @ self.weights(scheme, width, i, W).T  # dJ/da_{l-1}
+                    g = self._times(delta, scheme, width, i, t=True)  # dJ/da_{l-1}
                     norms[i] = np.linalg.norm(g)
                     if i > 0:
                         delta = fwd["dphi"][i - 1] * g
