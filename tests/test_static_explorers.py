@@ -234,3 +234,12 @@ def test_value_labels_and_note():
     note = static.grid_note(explore.GradientFlowExplorer)
     assert "gain σ·√n: 0.50 to 2.00 in steps of 0.10" in note and "JupyterLab" in note
     assert "1600 views" in note
+
+
+def test_views_are_encoded_where_the_drawn_figure_puts_them():
+    # The clipping explorer's axes have an equal aspect: matplotlib shrinks their box only when
+    # the figure is drawn, so encoding before any draw would place every line elsewhere.
+    fresh = explore.ClippingExplorer()
+    drawn = explore.ClippingExplorer()
+    drawn.render()
+    assert static.generate(fresh).data == static.generate(drawn).data

@@ -217,6 +217,9 @@ def generate(
                 f"({list(grid[name])})"
             )
         index.append(grid[name].index(start[name]))
+    # Draw once first: the axes' final positions are only set at draw time (an axes with
+    # ``set_aspect("equal")`` shrinks its box then), and the views are encoded in pixels.
+    explorer.render()
     styles = [_style(a, explorer) for a in explorer._animated]
     pools = _Pools()
     views, alts, chars = [], [], set()
