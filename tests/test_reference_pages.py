@@ -65,3 +65,14 @@ def test_glossary_links_from_the_chapters_name_real_terms():
                     assert anchor in anchors, f"{path.name} links an unknown term #{anchor}"
                     linked.add(anchor)
     assert len(linked) >= len(anchors) // 2, "link each term where it first appears"
+
+
+def test_the_intro_gives_each_chapter_its_own_estimated_time():
+    intro = (ROOT / "book" / "intro.md").read_text()
+    for path in CHAPTERS:
+        first = "".join(source(c) for c in load(path)["cells"][:2])
+        minutes = re.search(r"Estimated time:\*\* (\d+) minutes", first)
+        assert minutes, f"{path.name} states no estimated time"
+        row = re.search(rf"\]\({path.name}\) \|[^|]*\| (\d+) min \|", intro)
+        assert row, f"the intro's chapter table has no row for {path.name}"
+        assert row[1] == minutes[1], f"{path.name}: {minutes[1]} min, the intro says {row[1]}"
