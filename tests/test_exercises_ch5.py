@@ -12,7 +12,7 @@ import pytest
 from _cells import check_exercise_cells
 
 from gradlab.exercises import ch5
-from gradlab.exercises._core import TYPE_HINT
+from gradlab.exercises._core import TYPE_HINT, sig_fig_tolerance
 from gradlab.exercises._functions import _GENERIC_HINTS
 
 # Exercise 5.1: clip_by_global_norm -------------------------------------------------------------
@@ -101,6 +101,26 @@ def test_global_norm_each_mistake_gets_its_hint(func, k):
     assert fb.status == "incorrect" and fb.hint == ch5.GLOBAL_DIAGNOSERS[k][1], (fb, k)
 
 
+def test_global_norm_feedback_tells_arrays_that_differ_in_the_seventh_digit_apart():
+    fb = ch5.clip_by_global_norm(with_eps)
+    assert "(array 0 of the list)" in fb.message and "tuple" not in fb.message
+    # Printed in full, the two arrays differ where the values do (0.59999988 against 0.6).
+    got, expected = fb.message.split("(got ")[1].split(", expected array(")
+    assert got.split("shape")[0] != expected.split("shape")[0], fb.message
+
+
+def test_global_norm_at_or_above_the_threshold_both_pass():
+    # At a norm exactly max_norm the factor is 1: >= and > give the same arrays, as the
+    # solution says.
+    def at_or_above(grads, max_norm):
+        total = np.sqrt(sum(np.sum(g**2) for g in grads))
+        if total >= max_norm:
+            return [g * (max_norm / total) for g in grads]
+        return [g.copy() for g in grads]
+
+    assert ch5.clip_by_global_norm(at_or_above).correct
+
+
 def test_global_norm_every_diagnoser_is_exercised():
     assert sorted(k for _, k in WRONG) == list(range(len(ch5.GLOBAL_DIAGNOSERS)))
 
@@ -178,26 +198,40 @@ def test_histories_and_the_decision():
     assert b.max() / np.median(b) > ch5.SPIKE_FACTOR * 1.5  # clearly spikes
     with pytest.raises(ValueError, match="name"):
         ch5.norm_history("c")
+    assert ch5.spiky_history() == "b"
     fb = ch5.decide_clipping(False, True, float(np.median(b)))
     assert fb.correct, fb
+    assert "history 'b'" in fb.message
     assert ch5.decide_clipping(False, True, float(f"{np.median(b):.2g}")).correct
+    # 2 significant figures: within one unit of the second figure, no further.
+    tol = sig_fig_tolerance(float(np.median(b)), ch5.THRESHOLD_SIG_FIGS)
+    assert ch5.decide_clipping(False, True, float(np.median(b)) + 0.9 * tol).correct
+    assert not ch5.decide_clipping(False, True, float(np.median(b)) + 1.1 * tol).correct
 
 
 def test_decision_feedback():
-    b = ch5.norm_history("b")
+    a, b = ch5.norm_history("a"), ch5.norm_history("b")
     assert ch5.decide_clipping().status == "not attempted"
     assert ch5.decide_clipping(False, True).status == "not attempted"
     fb = ch5.decide_clipping(True, True, float(np.median(b)))
-    assert fb.status == "incorrect" and "max/median" in fb.hint
+    assert fb.status == "incorrect" and "max/median" in fb.hint and "spiky_a" in fb.message
+    fb = ch5.decide_clipping(False, False, float(np.median(b)))
+    assert fb.status == "incorrect" and "above the factor" in fb.hint
     fb = ch5.decide_clipping("no", True, 1.0)
     assert fb.status == "incorrect" and "bool" in fb.hint
-    hints = ch5.threshold_hints("b")
+    hints = ch5.threshold_hints()
+    assert [h for _, h in hints] == [h for _, h in ch5.threshold_hints("b")]
     for value, (predicate, hint) in zip(
-        (np.mean(b), np.max(b), np.min(b), np.percentile(b, 90)), hints, strict=True
+        (np.median(a), np.mean(b), np.max(b), np.min(b), np.percentile(b, 90)),
+        hints,
+        strict=True,
     ):
         assert predicate(float(value)) and not predicate(float(np.median(b)))
         fb = ch5.decide_clipping(False, True, float(value))
         assert fb.status == "incorrect" and fb.hint == hint
+    assert "history 'a'" in hints[0][1]
+    fb = ch5.decide_clipping(False, True, 1e6)
+    assert fb.status == "incorrect" and "np.median(history_b)" in fb.hint
 
 
 # The notebook's cells, verbatim ----------------------------------------------------------------
@@ -238,7 +272,8 @@ exercises.ch5.clip_by_global_norm(clip_by_global_norm)''',
 :label: ch5-ex-angle
 
 Clip the gradient $g = (2.5, -0.4, 1.2)$ by value at $c = 1$ (each entry into $[-1, 1]$). By
-what angle does this turn the gradient? Give it in degrees, to 3 significant figures.
+what angle does this turn the gradient? Give it in degrees, to 3 significant figures (rounded
+or truncated: the checker accepts anything within one unit of the third figure).
 ```""",
         "starter": """angle = ...  # replace ... with your answer in degrees
 exercises.ch5.value_clip_angle(angle)""",
@@ -256,26 +291,27 @@ exercises.ch5.value_clip_angle(angle)""",
 
 `exercises.ch5.norm_history("a")` and `exercises.ch5.norm_history("b")` are the global gradient
 norms of the first 50 steps of two training runs without clipping. Call a history spiky when its
-largest norm is more than 10 times its median. Which one should be clipped (`True` or `False`
-for each)? For the one that should, give the threshold the rule of thumb suggests, its median
-norm, to 2 significant figures.
+largest norm is more than 10 times its median. Which history is spiky by this test (`True` or
+`False` for each), and what threshold does the rule of thumb give for it? Give its median norm
+to 2 significant figures (rounded or truncated: the checker accepts anything within one unit of
+the second figure).
 ```""",
         "starter": """history_a = exercises.ch5.norm_history("a")
 history_b = exercises.ch5.norm_history("b")
-clip_a = ...  # replace ... with True or False
-clip_b = ...  # replace ... with True or False
-threshold_b = ...  # replace ... with a number (2 significant figures)
-exercises.ch5.decide_clipping(clip_a, clip_b, threshold_b)""",
+spiky_a = ...  # replace ... with True or False
+spiky_b = ...  # replace ... with True or False
+threshold = ...  # replace ... with a number (2 significant figures)
+exercises.ch5.decide_clipping(spiky_a, spiky_b, threshold)""",
         "solution": """# Solution
 history_a = exercises.ch5.norm_history("a")
 history_b = exercises.ch5.norm_history("b")
 for name, h in (("a", history_a), ("b", history_b)):
     m = np.median(h)
     print(f"history {name}: median {m:.4g}, max/median {h.max() / m:.3g}")
-clip_a = bool(history_a.max() > 10 * np.median(history_a))
-clip_b = bool(history_b.max() > 10 * np.median(history_b))
-threshold_b = np.median(history_b)
-exercises.ch5.decide_clipping(clip_a, clip_b, threshold_b)""",
+spiky_a = bool(history_a.max() > 10 * np.median(history_a))
+spiky_b = bool(history_b.max() > 10 * np.median(history_b))
+threshold = np.median(history_b)  # the spiky one
+exercises.ch5.decide_clipping(spiky_a, spiky_b, threshold)""",
     },
 }
 

@@ -33,9 +33,16 @@ def test_clipping_explorer_draws_compare_clipping(g1, g2, c):
         np.testing.assert_allclose(ex._heads[key].get_xy()[0], vec, atol=1e-12)  # the tip
     np.testing.assert_allclose(np.abs(ex._box.get_xy()), c)
     assert f"turned {r.value_angle:.1f}°" in ex._header.get_text()
-    assert f"turned by {r.value_angle:.1f} degrees" in ex.alt_text()
-    if norm <= c * math.sqrt(0.5):  # inside the box and the circle: nothing changes
+    header = ex._header.get_text()
+    assert f"by value norm {r.value_norm:.2f}" in header and "‖g‖ =" in header
+    assert f"by norm: norm {r.by_norm_norm:.2f}" in header
+    if norm <= c:  # inside the circle, hence the box: nothing changes
         assert r.value_angle == r.norm_angle == 0.0
+        assert "neither clip changes it" in ex.alt_text()
+        assert "becomes" not in ex.alt_text()
+    else:
+        assert f"turned by {r.value_angle:.1f} degrees" in ex.alt_text()
+        assert "neither" not in ex.alt_text()
 
 
 def test_clipping_explorer_zero_gradient():

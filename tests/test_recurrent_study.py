@@ -59,6 +59,38 @@ def test_finite_difference_check_detects_a_wrong_norm(monkeypatch):
     assert rs.finite_difference_check("tanh", 1.0, 8) > 1e-3
 
 
+def test_finite_difference_check_compares_the_vectors_not_only_their_norms(monkeypatch):
+    real = rs._hidden_gradients
+
+    def turned(net, X, y):  # every dL/dh_t with its units reversed: the norms are unchanged
+        return [g[:, ::-1] for g in real(net, X, y)]
+
+    monkeypatch.setattr(rs, "_hidden_gradients", turned)
+    assert rs.finite_difference_check("tanh", 1.0, 8) > 1e-2
+
+
+def test_operating_point_small_inputs_above_the_threshold_sit_away_from_zero():
+    # Below the threshold with small inputs the units stay near 0, where tanh' is about 1 ...
+    quiet = rs.operating_point("tanh", 0.5, 50, input_std=0.1)
+    assert quiet.mean_abs_state < 0.2 and quiet.mean_slope > 0.9
+    # ... above it, the same inputs drive them out, and the slope, the gradient's factor, drops.
+    loud = rs.operating_point("tanh", 2.0, 50, input_std=0.1)
+    assert loud.mean_abs_state > 0.5 and loud.mean_slope < 0.6
+    grown = rs.temporal_gradient_norms("tanh", 2.0, 50, input_std=0.1)
+    assert 1.0 < grown.factor_per_step < 0.75 * grown.ratio  # grows, far below the bound
+    # Saturation (a bias of 3) flattens the slope further.
+    assert rs.operating_point("tanh", 2.0, 50, bias=3.0).mean_slope < loud.mean_slope
+    for p in (quiet, loud):
+        assert 0.0 < p.mean_slope <= 1.0 and p.start == 10
+
+
+def test_operating_point_validates_start():
+    with pytest.raises(ValueError, match="start"):
+        rs.operating_point("tanh", 1.0, 5, start=6)
+    with pytest.raises(ValueError, match="start"):
+        rs.operating_point("tanh", 1.0, 5, start=0)
+
+
 def test_same_seed_same_matrix_only_scaled():
     a = rs.temporal_gradient_norms("tanh", 0.5, 5)
     b = rs.temporal_gradient_norms("tanh", 0.5, 5)

@@ -13,8 +13,8 @@ measures the left side for a recurrent matrix with ``sigma_max = ratio / gamma``
 ``ratio = 1`` (``sigma_max < 1/gamma``) the bound forces vanishing (Pascanu, Mikolov and
 Bengio 2013: sufficient); above it exploding becomes *possible* (necessary), not certain.
 :func:`unexcited_direction` and ``bias``/``input_std`` build cases above ``1/gamma`` that
-still vanish. :func:`finite_difference_check` checks the measured norms against central
-differences.
+still vanish. :func:`finite_difference_check` checks BPTT's ``dL/dh_t`` against central
+differences; :func:`operating_point` says where the units sit (mean ``|h|`` and ``phi'``).
 
 **Training with and without clipping** on the adding problem (:func:`clipping_runs`,
 :func:`threshold_sweep`, :func:`vanishing_runs`), with :func:`gradlab.train.train`.
@@ -50,6 +50,8 @@ __all__ = [
     "TemporalProbe",
     "unexcited_direction",
     "finite_difference_check",
+    "OperatingPoint",
+    "operating_point",
     "plot_temporal_gradients",
     "plot_above_threshold",
     "AddingSetup",
@@ -353,6 +355,21 @@ def _loss_from_state(net: rnn.RNN, X: np.ndarray, y: np.ndarray, t: int, h: np.n
     return float(np.mean((y_hat - y) ** 2))
 
 
+def _hidden_gradients(net: rnn.RNN, X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """BPTT's full ``dL/dh_t``, ``t = 0..T``, each ``(batch, hidden)``: the recursion of
+    :meth:`gradlab.rnn.RNN.loss_and_gradients`, ``dL/dh_{t-1} = (dL/dh_t * phi'(z_t)) W_hh``,
+    from ``dL/dh_T = (dL/dy_hat) W_hy``, kept as vectors instead of norms."""
+    y_hat = net.forward(X)
+    target = np.asarray(y, dtype=np.float64).reshape(y_hat.shape)
+    _, d_out = mse(y_hat, target)
+    grad_h = d_out @ net.W_hy
+    grads = [grad_h]
+    for t in range(X.shape[1], 0, -1):
+        grad_h = (grad_h * net.activation.derivative(net.pre_activations[t - 1])) @ net.W_hh
+        grads.append(grad_h)
+    return grads[::-1]
+
+
 def finite_difference_check(
     activation: str = "tanh",
     ratio: float = 1.0,
@@ -366,18 +383,27 @@ def finite_difference_check(
     seed: int = 0,
     h: float = 1e-6,
 ) -> float:
-    """Largest relative error between BPTT's ``||dL/dh_t||`` and central differences.
+    """Largest relative error between BPTT's ``dL/dh_t`` and central differences.
 
     For each ``t`` in ``steps`` (default ``0, T/2, T``) the loss is written as a function of
-    the state ``h_t`` alone (the recurrence run on from ``t + 1``), its gradient computed by
-    :func:`gradlab.gradcheck.numerical_gradient`, and its norm compared with the measured one
-    (:func:`gradlab.gradcheck.relative_error`). A correct BPTT gives about 1e-9 or less.
+    the state ``h_t`` alone (the recurrence run on from ``t + 1``), and its gradient computed
+    by :func:`gradlab.gradcheck.numerical_gradient`. Two errors are measured
+    (:func:`gradlab.gradcheck.relative_error`), and the larger is returned: the full vector
+    ``dL/dh_t`` (every unit of every sequence) against BPTT's, and its norm against the norm
+    :attr:`gradlab.rnn.RNNGradients.hidden_grad_norms` reports, the number the chapter plots.
+    A correct BPTT gives about 1e-9 or less.
+
+    References
+    ----------
+    Werbos, P. J. (1990). Backpropagation through time: what it does and how to do it.
+    *Proceedings of the IEEE* 78(10), 1550-1560.
     """
     args = _check_common(activation, ratio, length, hidden_size, batch_size, input_std, bias, seed)
     from .gradcheck import numerical_gradient
 
     net, X, y = _network(*args)
     norms = net.loss_and_gradients(X, y).hidden_grad_norms
+    vectors = _hidden_gradients(net, X, y)
     T = args[2]
     chosen = [0, T // 2, T] if steps is None else [check_int(s, "steps", minimum=0) for s in steps]
     if any(s > T for s in chosen):
@@ -386,8 +412,70 @@ def finite_difference_check(
     for t in chosen:
         state = net.hidden_states[t].copy()
         grad = numerical_gradient(lambda H, t=t: _loss_from_state(net, X, y, t, H), state, h)
+        errors.append(relative_error(grad, vectors[t]))
         errors.append(relative_error(np.linalg.norm(grad), norms[t]))
     return max(errors)
+
+
+class OperatingPoint(NamedTuple):
+    """Where the units of a recurrent network sit, averaged from step ``start`` to ``T``.
+
+    Attributes
+    ----------
+    mean_abs_state
+        The mean of ``|h_t|`` over units, sequences and steps ``t = start..T``.
+    mean_slope
+        The mean of ``phi'(z_t)`` over the same entries: the average diagonal of ``D_t``,
+        which multiplies the gradient at each step back.
+    start
+        The first step averaged (the early steps are the transient from ``h_0 = 0``).
+    """
+
+    mean_abs_state: float
+    mean_slope: float
+    start: int
+
+
+def operating_point(
+    activation: str = "tanh",
+    ratio: float = 1.0,
+    length: int = 50,
+    *,
+    start: int = 10,
+    hidden_size: int = 32,
+    batch_size: int = 8,
+    input_std: float = 0.5,
+    bias: float = 0.0,
+    seed: int = 0,
+) -> OperatingPoint:
+    """Mean ``|h_t|`` and mean ``phi'(z_t)`` of :func:`temporal_gradient_norms`'s network.
+
+    The same network and inputs as :func:`temporal_gradient_norms` with the same arguments,
+    run forward; the averages are over units, sequences and steps ``t = start..T``:
+
+    .. math:: \\overline{|h|} = \\operatorname{mean}_{t \\ge t_0} |h_t|, \\qquad
+              \\overline{\\phi'} = \\operatorname{mean}_{t \\ge t_0} \\phi'(z_t)
+
+    Each step back multiplies the gradient by ``W_hh^T D_t`` with ``D_t = diag(phi'(z_t))``,
+    so a mean slope well below ``gamma`` is why a gradient stays far under Pascanu et al.'s
+    bound ``(gamma sigma_max)^(T - t)`` (Pascanu, Mikolov and Bengio 2013).
+
+    Parameters
+    ----------
+    activation, ratio, length, hidden_size, batch_size, input_std, bias, seed
+        As in :func:`temporal_gradient_norms`.
+    start : int
+        The first step averaged, ``1 <= start <= length``.
+    """
+    args = _check_common(activation, ratio, length, hidden_size, batch_size, input_std, bias, seed)
+    start = check_int(start, "start", minimum=1)
+    if start > args[2]:
+        raise ValueError(f"start must be at most length ({args[2]}), got {start}")
+    net, X, _ = _network(*args)
+    net.forward(X)
+    states = np.stack(net.hidden_states[start:])  # h_start .. h_T
+    slopes = np.stack([net.activation.derivative(z) for z in net.pre_activations[start - 1 :]])
+    return OperatingPoint(float(np.mean(np.abs(states))), float(np.mean(slopes)), start)
 
 
 def _log10(x: np.ndarray) -> np.ndarray:

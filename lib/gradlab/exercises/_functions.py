@@ -289,8 +289,10 @@ def _compare(
             return "type", (
                 f"returned {_type_name(got)}{where}; expected a tuple of {len(expected)} values."
             )
+        kind = "list" if isinstance(expected, list) else "tuple"
         for k, (g, e) in enumerate(zip(got, expected, strict=True)):
-            found = _compare(g, e, rtol, atol, check_dtype, f"{where} (item [{k}] of the tuple)")
+            item = "array" if isinstance(e, np.ndarray) and e.ndim > 0 else "item"
+            found = _compare(g, e, rtol, atol, check_dtype, f"{where} ({item} {k} of the {kind})")
             if found is not None:
                 return found
         return None
@@ -316,7 +318,7 @@ def _compare(
             at = k[0] if len(k) == 1 else k
             return "value", (
                 f"entry {at}{where} is {_show(got[k])}, expected {_show(expected[k])} "
-                f"(got {_show(got)}, expected {_show(expected)})."
+                f"(got {_show(got, exact=True)}, expected {_show(expected, exact=True)})."
             )
         return None
     want = _real(expected)
@@ -419,11 +421,14 @@ def _describe_args(case: Case) -> str:
     return ", ".join(parts)
 
 
-def _show(value: object) -> str:
-    """A short, readable description of a value (arrays summarised)."""
+def _show(value: object, exact: bool = False) -> str:
+    """A short, readable description of a value (arrays summarised; with ``exact``, every
+    shown entry to the digits that tell it from its neighbours, so two arrays that differ in
+    the seventh digit do not print alike)."""
     try:
         if isinstance(value, np.ndarray):
-            body = np.array2string(value, threshold=8, edgeitems=2, precision=6, separator=", ")
+            digits = {"floatmode": "unique"} if exact else {"precision": 6}
+            body = np.array2string(value, threshold=8, edgeitems=2, separator=", ", **digits)
             return f"array({body}, shape={value.shape}, dtype={value.dtype})"
         if isinstance(value, numbers.Integral) and not isinstance(value, bool):
             return _clip(str(int(value)))

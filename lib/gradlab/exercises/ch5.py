@@ -4,8 +4,8 @@ Code: :func:`clip_by_global_norm` (Exercise 5.1) checks the learner's
 ``clip_by_global_norm(grads, max_norm)`` against :func:`gradlab.clipping.clip_by_global_norm`
 (with ``eps=0``), including zero gradients, a norm exactly at the threshold, and inputs left
 unchanged. Numeric: :func:`value_clip_angle` (5.2) is the angle value clipping turns a given
-gradient by; :func:`decide_clipping` (5.3) takes, for two gradient-norm histories, whether to
-clip and the threshold the median rule gives.
+gradient by; :func:`decide_clipping` (5.3) takes, for two gradient-norm histories, whether each is
+spiky, and the threshold the median rule gives for the spiky one.
 
 Each checker's hints are a module-level table (``GLOBAL_DIAGNOSERS``, ``ANGLE_HINTS``,
 :func:`threshold_hints`), so the tests can trigger every one of them. Every expected value is
@@ -31,6 +31,7 @@ __all__ = [
     "norm_history",
     "decide_clipping",
     "threshold_hints",
+    "spiky_history",
     "SPIKE_FACTOR",
 ]
 
@@ -343,11 +344,25 @@ def _rule(name: str) -> float:
     return clipping.suggest_threshold(_history(name), steps=RULE_STEPS, percentile=RULE_PERCENTILE)
 
 
-def threshold_hints(name: str = "b") -> tuple[Hint, ...]:
-    """Hints for a wrong threshold on history ``name``: the usual wrong statistics."""
+def spiky_history() -> str:
+    """The name of the history that spikes (largest norm above ``SPIKE_FACTOR`` medians)."""
+    (name,) = [n for n in sorted(HISTORY_SCALES) if _spiky(n)]
+    return name
+
+
+def threshold_hints(name: str | None = None) -> tuple[Hint, ...]:
+    """Hints for a wrong threshold on history ``name`` (default: the spiky one): the other
+    history's median, then the usual wrong statistics."""
+    name = spiky_history() if name is None else name
     h = _history(name)
+    (other,) = [n for n in sorted(HISTORY_SCALES) if n != name]
     at = lambda target: _at(target, THRESHOLD_SIG_FIGS)  # noqa: E731
     return (
+        (
+            at(float(np.median(_history(other)))),
+            f"That is the median of history {other!r}, which does not spike: the threshold "
+            f"asked for is the one for the spiky history, {name!r}.",
+        ),
         (
             at(float(np.mean(h))),
             "That is the mean, which the spikes pull up: the rule uses the "
@@ -376,8 +391,8 @@ def _bool_feedback(name: str, value: object) -> Feedback | None:
     if not isinstance(value, (bool, np.bool_)):
         return Feedback(
             "incorrect",
-            f"clip_{name} must be True or False, got {type(value).__name__}.",
-            "Answer with a bool: True (clip) or False (don't).",
+            f"spiky_{name} must be True or False, got {type(value).__name__}.",
+            "Answer with a bool: True (spiky) or False (not spiky).",
         )
     if bool(value) != _spiky(name):
         h = _history(name)
@@ -387,30 +402,32 @@ def _bool_feedback(name: str, value: object) -> Feedback | None:
             f"{'above' if ratio > SPIKE_FACTOR else 'below'} the factor {SPIKE_FACTOR:g} that "
             "marks a spike."
         )
-        return Feedback("incorrect", f"clip_{name} = {bool(value)} is not the right call.", hint)
+        return Feedback("incorrect", f"spiky_{name} = {bool(value)} is not the right call.", hint)
     return None
 
 
 def decide_clipping(
-    clip_a: object = ..., clip_b: object = ..., threshold_b: object = ...
+    spiky_a: object = ..., spiky_b: object = ..., threshold: object = ...
 ) -> Feedback:
-    """Exercise 5.3: for histories ``"a"`` and ``"b"`` (:func:`norm_history`), whether to clip,
-    and for ``"b"`` the threshold.
+    """Exercise 5.3: for histories ``"a"`` and ``"b"`` (:func:`norm_history`), whether each is
+    spiky, and the rule of thumb's threshold for the spiky one.
 
-    A history calls for clipping when its largest norm is more than ``SPIKE_FACTOR`` times its
-    median (an order-of-magnitude spike); the threshold is the median of the first
-    ``RULE_STEPS`` norms (:func:`gradlab.clipping.suggest_threshold`), to
-    ``THRESHOLD_SIG_FIGS`` significant figures.
+    A history is spiky when its largest norm is more than ``SPIKE_FACTOR`` times its median
+    (an order-of-magnitude spike); the threshold is the median of the first ``RULE_STEPS``
+    norms of the spiky history (:func:`gradlab.clipping.suggest_threshold`, after Pascanu,
+    Mikolov and Bengio 2013, section 3.2), to ``THRESHOLD_SIG_FIGS`` significant figures
+    (:func:`gradlab.exercises.sig_fig_tolerance`: within one unit of the last figure).
     """
-    for name, value in (("a", clip_a), ("b", clip_b)):
+    for name, value in (("a", spiky_a), ("b", spiky_b)):
         fb = _bool_feedback(name, value)
         if fb is not None:
             return fb
+    name = spiky_history()
     return check_number(
-        threshold_b,
-        _rule("b"),
-        what="the threshold for history 'b' (its median norm)",
+        threshold,
+        _rule(name),
+        what=f"the threshold for history {name!r} (its median norm)",
         sig_figs=THRESHOLD_SIG_FIGS,
-        hints=threshold_hints("b"),
-        fallback_hint="The rule of thumb: threshold = np.median(history_b).",
+        hints=threshold_hints(name),
+        fallback_hint=f"The rule of thumb: threshold = np.median(history_{name}).",
     )

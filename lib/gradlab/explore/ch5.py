@@ -50,8 +50,8 @@ class ClippingExplorer(Explorer):
     """
 
     controls = {
-        "g1": Control("g1 (first entry)", 3.0, 0.0, 4.5, 0.1),
-        "g2": Control("g2 (second entry)", 1.0, 0.0, 4.5, 0.1),
+        "g1": Control("g1", 3.0, 0.0, 4.5, 0.1),
+        "g2": Control("g2", 1.0, 0.0, 4.5, 0.1),
         "threshold": Control("threshold c", 1.0, 0.2, 3.0, 0.1),
     }
     #: The static book's grid: entries in steps of 0.5, thresholds in steps of 0.4 (800 views).
@@ -145,9 +145,9 @@ class ClippingExplorer(Explorer):
             self._arrows[key].set_data([0.0, stem[0]], [0.0, stem[1]])
             self._heads[key].set_xy(_head(vec, vec, size))
         self._header.set_text(
-            f"‖g‖ = {r.norm:.2f}, c = {c:.1f}: by value ‖g‖ = {r.value_norm:.2f}, "
+            f"‖g‖ = {r.norm:.2f}, c = {c:.1f}: by value norm {r.value_norm:.2f}, "
             f"turned {r.value_angle:.1f}°\n"
-            f"by norm ‖g‖ = {r.by_norm_norm:.2f}, turned {r.norm_angle:.1f}°"
+            f"by norm: norm {r.by_norm_norm:.2f}, turned {r.norm_angle:.1f}°"
         )
 
     def alt_text(self) -> str:
@@ -155,6 +155,15 @@ class ClippingExplorer(Explorer):
         if r is None:
             return "A plane with the zero gradient: there is nothing to clip and no direction."
         g, v, n = r.gradient, r.by_value, r.by_norm
+        scene = (
+            f"A plane with the gradient g = ({g[0]:.2f}, {g[1]:.2f}) of norm {r.norm:.2f}, the "
+            f"box of half-width c = {r.threshold:.1f} and the circle of radius c."
+        )
+        if np.array_equal(v, g) and np.array_equal(n, g):
+            return (
+                f"{scene} The gradient is inside the box and the circle: neither clip "
+                "changes it, and neither turns it."
+            )
         return (
             f"A plane with the gradient g = ({g[0]:.2f}, {g[1]:.2f}) of norm {r.norm:.2f}, the "
             f"box of half-width c = {r.threshold:.1f} and the circle of radius c. Clipped by "
