@@ -65,6 +65,7 @@ ladder: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_explore.py
 	$(BIN)/python benchmarks/bench_network.py
+	$(BIN)/python benchmarks/bench_chapters.py
 
 bench-book: $(STAMP)
 	$(BIN)/python benchmarks/bench_book.py
