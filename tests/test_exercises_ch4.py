@@ -231,7 +231,7 @@ SCALE_TRIGGERS = [
     ([SCALE**2, 1.486e-5], "square root"),
     ([1.04 ** (L / 2), 1.395], "factor 1/2"),
     ([0.52**8, 0.52**9, 5.35e-3], "Count the layers"),
-    ([0.6 ** (L / 2), 0.48 ** (L / 2)], "a squared"),
+    ([0.6 ** (L / 2), 0.48 ** (L / 2)], "α squared"),
     ([0.5 ** (L / 2), 2.76e-3], "plain ReLU"),
 ]
 
@@ -302,11 +302,12 @@ NAME_TRIGGERS = [
     ({"tanh": "kaiming_uniform"}, ("tanh", "he"), "tanh'(0) = 1"),
     ({"relu": "xavier_uniform"}, ("relu", "xavier"), "2^(-1/2)"),
     ({"relu": "lecun_normal"}, ("relu", "lecun"), "2^(-1/2)"),
-    ({"leaky": "glorot_normal"}, ("leaky", "xavier"), "1/(1 + a^2)"),
-    ({"leaky": "lecun_uniform"}, ("leaky", "lecun"), "1/(1 + a^2)"),
+    ({"leaky": "glorot_normal"}, ("leaky", "xavier"), "1/(1 + α^2)"),
+    ({"leaky": "lecun_uniform"}, ("leaky", "lecun"), "1/(1 + α^2)"),
     ({"tanh": "standard_normal"}, ("any", "standard_normal"), "sqrt(256) = 16"),
     ({"relu": "uniform_fan_in"}, ("any", "uniform_fan_in"), "nn.Linear"),
-    ({"leaky": "orthogonal"}, ("any", "orthogonal"), "orthogonal"),
+    ({"leaky": "orthogonal"}, ("any", "orthogonal"), "not a variance-scaling"),
+    ({"tanh": "orthogonal"}, ("any", "orthogonal"), "good choice for tanh"),
     ({"relu": "zeros"}, ("any", "constant"), "symmetry"),
 ]
 
@@ -323,7 +324,7 @@ VAR_TRIGGERS = [
     ([2 / 256, 0.00781], "plain He"),
     ([2 / (1.04 * 128), 0.0150], "fan_out"),
     ([math.sqrt(VAR), 0.0867], "standard deviation"),
-    ([2 / (1.2 * 256), 0.00651], "1 + a^2"),
+    ([2 / (1.2 * 256), 0.00651], "1 + α^2"),
     ([1 / 256, 2 / 384, 0.00391, 0.00521], "LeCun's or Xavier's"),
     ([2 / 1.04, 1.92], "n Var[W]"),
 ]
@@ -338,7 +339,7 @@ def test_choose_initializers_every_variance_hint_fires():
             fb = ch4.choose_initializers(**GOOD, leaky_variance=answer)
             assert fb.status == "incorrect" and fb.hint == hint, (answer, fb.hint)
     fb = ch4.choose_initializers(**GOOD, leaky_variance=0.5)
-    assert fb.status == "incorrect" and "2/((1 + a^2) fan_in)" in fb.hint
+    assert fb.status == "incorrect" and "2/((1 + α^2) fan_in)" in fb.hint
 
 
 def test_choose_initializers_bad_names():
@@ -420,14 +421,14 @@ def he_normal(shape, rng):
 
 
 weights = he_normal((256, 64), np.random.default_rng(0))
-print("variance:", weights.var(), "target 2/fan_in:", 2 / 256)
+print(f"variance: {weights.var():.5f}, target 2/fan_in: {2 / 256:.5f}")
 exercises.ch4.he_normal(he_normal)''',
     },
     "leaky_depth_scale": {
         "statement": r"""```{exercise} The scale after 17 leaky-ReLU layers
 :label: ch4-ex-leaky-depth
 
-A deep network applies a leaky ReLU with slope $a = 0.2$ after each of its $L = 17$ layers,
+A deep network applies a leaky ReLU with slope $\alpha = 0.2$ after each of its $L = 17$ layers,
 $a_\ell = \phi(a_{\ell-1} W_\ell)$, with zero biases and weights such that
 $n\,\mathrm{Var}[W] = 1$. By He et al.'s argument, by what factor is the root mean square of the
 activations, $\mathrm{rms}(a) = \sqrt{E[a^2]}$, multiplied from the input $a_0$ to $a_{17}$?
@@ -439,13 +440,13 @@ exercises.ch4.leaky_depth_scale(ratio)""",
 :class: dropdown
 ```
 
-Half of a symmetric $z$ is positive and kept, the other half is multiplied by $a$, so
-$E[\phi(z)^2] = \tfrac{1 + a^2}{2} E[z^2]$, and each layer multiplies $E[a^2]$ by
-$\tfrac{1 + a^2}{2}\, n\,\mathrm{Var}[W] = 0.52$. After 17 layers the root mean square is
+Half of a symmetric $z$ is positive and kept, the other half is multiplied by $\alpha$, so
+$E[\phi(z)^2] = \tfrac{1 + \alpha^2}{2} E[z^2]$, and each layer multiplies $E[a^2]$ by
+$\tfrac{1 + \alpha^2}{2}\, n\,\mathrm{Var}[W] = 0.52$. After 17 layers the root mean square is
 multiplied by $0.52^{17/2}$:""",
         "solution": """# Solution
-a, depth, n_var = 0.2, 17, 1.0
-per_layer = (1 + a**2) / 2 * n_var  # the factor on E[a^2]
+alpha, depth, n_var = 0.2, 17, 1.0
+per_layer = (1 + alpha**2) / 2 * n_var  # the factor on E[a^2]
 ratio = per_layer ** (depth / 2)  # the rms is its square root
 print("factor on E[a^2] per layer:", per_layer)
 print("rms(a_17) / rms(a_0):      ", ratio)
@@ -455,11 +456,12 @@ exercises.ch4.leaky_depth_scale(ratio)""",
         "statement": r"""```{exercise} One initializer per activation
 :label: ch4-ex-choose-initializers
 
-Name an initializer of `gradlab.initializers` (such as `"lecun_normal"`, `"xavier_normal"` or
-`"he_normal"`) for a deep network of tanh units, one for ReLU units, and one for leaky-ReLU units
-of slope $a = 0.2$. Then give the variance $\mathrm{Var}[W]$ your leaky-ReLU choice should use
-for a layer with $n_\text{in} = 256$ and $n_\text{out} = 128$ (forward rule), to 3
-significant figures.
+Name a variance-scaling initializer of `gradlab.initializers` (of the LeCun, Xavier/Glorot or
+He family, such as `"lecun_normal"`, `"xavier_normal"` or `"he_normal"`) for a deep network of
+tanh units, one for ReLU units, and one for leaky-ReLU units of slope $\alpha = 0.2$. Then give
+the variance $\mathrm{Var}[W]$ your leaky-ReLU choice should use for a layer with
+$n_\text{in} = 256$ and $n_\text{out} = 128$ (forward rule), to 3 significant figures: the
+variance `he_normal` draws when given the slope as `negative_slope=0.2`.
 ```""",
         "starter": """tanh_init = ...  # replace ... with a name, e.g. "lecun_normal"
 relu_init = ...  # replace ... with a name
@@ -477,14 +479,15 @@ exercises.ch4.choose_initializers(
 
 tanh is linear near 0, so the linear rule $n\,\mathrm{Var}[W] = 1$ holds: LeCun ($1/n_\text{in}$)
 or Xavier ($2/(n_\text{in} + n_\text{out})$). A ReLU halves $E[a^2]$, so He doubles the
-variance. A leaky ReLU keeps $\tfrac{1 + a^2}{2}$ of it: He, divided by $1 + a^2$:""",
+variance. A leaky ReLU keeps $\tfrac{1 + \alpha^2}{2}$ of it: He, divided by $1 + \alpha^2$
+(orthogonal weights suit tanh too, §4.5, but they are not variance scaling):""",
         "solution": """# Solution
-a, fan_in, fan_out = 0.2, 256, 128
+alpha, fan_in, fan_out = 0.2, 256, 128
 tanh_init, relu_init, leaky_init = "xavier_normal", "he_normal", "he_normal"
-leaky_variance = 2 / ((1 + a**2) * fan_in)
-check = initializers.variance("he_normal", fan_in, fan_out, negative_slope=a)
-print("Var[W] for the leaky ReLU:       ", leaky_variance)
-print("gradlab's he_normal, slope a = 0.2:", check)
+leaky_variance = 2 / ((1 + alpha**2) * fan_in)
+check = initializers.variance("he_normal", 256, 128, negative_slope=alpha)
+print("Var[W] for the leaky ReLU:          ", leaky_variance)
+print("gradlab's he_normal, slope alpha 0.2:", check)
 exercises.ch4.choose_initializers(
     tanh=tanh_init,
     relu=relu_init,
@@ -513,13 +516,18 @@ def test_notebook_statements_match_the_checkers():
     flat = {k: " ".join(c["statement"].split()) for k, c in CELLS.items()}
     assert "within five standard errors" in flat["he_normal"] and ch4.HE_Z == 5
     assert f"$L = {ch4.SCALE_DEPTH}$" in flat["leaky_depth_scale"]
-    assert f"$a = {ch4.SCALE_SLOPE}$" in flat["leaky_depth_scale"]
+    assert f"$\\alpha = {ch4.SCALE_SLOPE}$" in flat["leaky_depth_scale"]
     assert f"{ch4.SCALE_SIG_FIGS} significant figures" in flat["leaky_depth_scale"]
     assert f"a_{{{ch4.SCALE_DEPTH}}}" in flat["leaky_depth_scale"]
     choose = flat["choose_initializers"]
     assert f"$n_\\text{{in}} = {ch4.CHOICE_FAN_IN}$" in choose
     assert f"$n_\\text{{out}} = {ch4.CHOICE_FAN_OUT}$" in choose
-    assert f"$a = {ch4.CHOICE_SLOPE}$" in choose
+    assert f"$\\alpha = {ch4.CHOICE_SLOPE}$" in choose
+    # The checker accepts only variance-scaling schemes (not orthogonal): the statement says so,
+    # and names the argument that gives he_normal the slope's variance.
+    assert "variance-scaling initializer" in choose and "LeCun, Xavier/Glorot or He" in choose
+    assert f"`negative_slope={ch4.CHOICE_SLOPE}`" in choose
+    assert "variance-scaling" in ch4.NAME_HINTS[("any", "orthogonal")]
     assert f"{ch4.CHOICE_SIG_FIGS} significant figures" in choose
     # The chapter prints ReLU over 22 layers (2^-11); the exercise's setting is a different one.
     assert "22" not in flat["leaky_depth_scale"]

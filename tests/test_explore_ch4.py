@@ -88,7 +88,11 @@ def test_prediction_is_he_et_al_and_only_where_it_applies():
         np.testing.assert_allclose(ys, math.log10(m["rms"][0]) + step * np.arange(40))
         xs, ys = ex._grad_pred.get_data()
         np.testing.assert_allclose(ys, math.log10(m["grads"][-1]) + step * (40 - np.arange(1, 41)))
-        assert f"(c = {c:.5g})" in ex._header.get_text() and "Dashed" in ex.alt_text()
+        header, alt = ex._header.get_text(), ex.alt_text()
+        assert f"(c = {c:.5g}" in header and "Dashed" in alt
+        # The leaky slope is printed: c = 0.50005 alone hides it.
+        leaky = activation == "leaky_relu"
+        assert ("slope α = 0.01" in header) == leaky and ("leaky slope of 0.01" in alt) == leaky
         # The measurement follows the prediction (a random network: within a decade at layer 39).
         assert abs(ex._act.get_data()[1][-1] - ex._act_pred.get_data()[1][-1]) < 1.0
         assert abs(ex._grad.get_data()[1][0] - ex._grad_pred.get_data()[1][0]) < 1.0
@@ -214,3 +218,27 @@ def test_framework_checks(check):
 )
 def test_a_rejected_update_changes_nothing(bad, good):
     generic.test_a_rejected_update_changes_nothing(CLS, bad, good)
+
+
+def test_the_things_to_try_are_visible_on_the_fixed_axes():
+    """Chapter 4's "Things to try" compare lines a decade or less apart: the fixed y ranges must
+    keep them on scale and far enough apart to see (a sixteenth of the axis is half a decade)."""
+    ex = CLS()
+    assert ex.ylim_act == ex.ylim_grad == (-8.0, 8.0)
+
+    def view(**values):
+        ex.update(**{"depth": 30, "width": 64, **values})
+        act, grad = ex._act.get_data()[1], ex._grad.get_data()[1]
+        for ys, lim in ((act, ex.ylim_act), (grad, ex.ylim_grad)):
+            assert np.all((ys > lim[0]) & (ys < lim[1])), values
+        return act, grad
+
+    act, _ = view(scheme="lecun_normal", activation="relu", depth=50)  # all 50 layers on scale
+    assert act[-1] < -7.0
+    xavier_act, xavier_grad = view(scheme="xavier_normal", activation="tanh")
+    he_act, he_grad = view(scheme="he_normal", activation="tanh")
+    assert he_act[-1] - xavier_act[-1] > 0.5 and he_grad[0] - xavier_grad[0] > 1.0
+    assert xavier_grad[0] < xavier_grad[-1] and he_grad[0] > he_grad[-1]  # shrinks / grows
+    narrow, _ = view(scheme="he_normal", activation="relu", width=16)
+    wide, _ = view(scheme="he_normal", activation="relu", width=256)
+    assert narrow[-1] - narrow[0] < -0.5 and abs(wide[-1] - wide[0]) < 0.1

@@ -673,11 +673,18 @@ _SCHEME_LABELS = {
 
 
 def _log_ticks(ax, values: np.ndarray, n_ticks: int = 4) -> None:
+    """Decade ticks at ``10^(k step)``, anchored at ``10^0``, from just below the data to its top.
+
+    Anchoring at 1 keeps a label next to a scale-preserving line (values near 1); the lowest
+    tick is the first multiple of ``step`` at or below the smallest value, so the lowest line
+    has a label near it too.
+    """
     values = values[np.isfinite(values) & (values > 0)]
     top = math.ceil(math.log10(float(np.max(values))))
     bottom = math.floor(math.log10(float(np.min(values))))
     step = max(1, math.ceil((top - bottom) / n_ticks))
-    ax.set_yticks([10.0**k for k in range(top, bottom - 1, -step)])
+    low = step * math.floor(bottom / step)
+    ax.set_yticks([10.0**k for k in range(low, top + 1, step) if k <= top])
     ax.yaxis.set_major_formatter(plotting.log_tick_formatter())
     ax.minorticks_off()
 
@@ -720,8 +727,8 @@ def plot_forward_backward(
                 alpha=0.6,
                 label="2^(−ℓ/2)·He",
             )
-        _log_ticks(left, np.concatenate([r.activation_std for r in runs]))
-        _log_ticks(right, np.concatenate([r.gradient_norm for r in runs]))
+        _log_ticks(left, np.concatenate([r.activation_std for r in runs]), 5)
+        _log_ticks(right, np.concatenate([r.gradient_norm for r in runs]), 5)
         for ax, title in ((left, "std of aℓ (forward)"), (right, "‖∂J/∂aℓ₋₁‖ (backward)")):
             ax.set_xlabel("layer ℓ")
             ax.set_xticks([1, depth // 2, depth])
@@ -744,8 +751,8 @@ def plot_forward_backward(
         )
     caption = (
         f"Three initializations of the same {depth}-layer ReLU network. He's variance keeps the "
-        f"scale; n·Var = 1 loses a factor √2 per layer, {he_prediction(depth):.1e} in all, as "
-        "He et al. predict (grey); a standard normal explodes."
+        f"scale; n·Var = 1 loses a factor √2 per layer, ending {he_prediction(depth):.1e} times "
+        "He's, as He et al. predict (grey); a standard normal explodes."
     )
     return plotting.show(fig, alt, caption)
 
@@ -934,9 +941,7 @@ def plot_layer_histograms(
     for run in runs:
         a_ratio = float(np.std(run.activations[0]) / np.std(run.activations[-1]))
         g_ratio = float(np.std(run.gradients[-1]) / np.std(run.gradients[0]))
-        narrowing.append(
-            f"{run.init.replace('_', ' ')}: activations {a_ratio:.2g}×, gradients {g_ratio:.2g}×"
-        )
+        narrowing.append(f"`{run.init}`: activations {a_ratio:.2g}×, gradients {g_ratio:.2g}×")
     caption = (
         "After Glorot and Bengio (2010): with the old U(−1/√n, 1/√n) the activations narrow "
         "layer by layer and the gradients shrink towards the input; their normalized "

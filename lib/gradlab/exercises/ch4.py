@@ -217,13 +217,13 @@ SCALE_DEPTH, SCALE_SLOPE, SCALE_NVAR, SCALE_SIG_FIGS = 17, 0.2, 1.0, 3
 
 
 def _gain_factor(slope: float) -> float:
-    """``c = (1 + a^2) / 2``, read off gradlab's He variance: ``c n Var_He = 1``."""
-    n = 1000  # any fan: the variance is 2 / ((1 + a^2) n)
+    """``c = (1 + α^2) / 2``, read off gradlab's He variance: ``c n Var_He = 1``."""
+    n = 1000  # any fan: the variance is 2 / ((1 + α^2) n)
     return 1.0 / (n * initializers.variance("he_normal", n, n, negative_slope=slope))
 
 
 def expected_scale(depth: int = SCALE_DEPTH, slope: float = SCALE_SLOPE) -> float:
-    """``rms(a_L) / rms(a_0) = (c n Var[W])^(L/2)`` with ``c = (1 + a^2) / 2``, ``n Var = 1``."""
+    """``rms(a_L) / rms(a_0) = (c n Var[W])^(L/2)`` with ``c = (1 + α^2) / 2``, ``n Var = 1``."""
     return (_gain_factor(slope) * SCALE_NVAR) ** (depth / 2)
 
 
@@ -244,29 +244,29 @@ SCALE_HINTS: tuple[Hint, ...] = (
     (
         _at(SCALE_NVAR ** (SCALE_DEPTH / 2) * (1 + SCALE_SLOPE**2) ** (SCALE_DEPTH / 2)),
         "You forgot the factor 1/2: a leaky ReLU keeps all of E[z^2] on the positive side but "
-        "only a^2 of it on the negative side, (1 + a^2)/2 in all.",
+        "only α^2 of it on the negative side, (1 + α^2)/2 in all.",
     ),
     (
         lambda v: any(_at(_C ** ((SCALE_DEPTH + k) / 2))(v) for k in (-1, 1)),
         f"Count the layers again: each of the {SCALE_DEPTH} layers multiplies E[a^2] by "
-        "(1 + a^2)/2 once, so the power is L/2, not (L - 1)/2 or (L + 1)/2.",
+        "(1 + α^2)/2 once, so the power is L/2, not (L - 1)/2 or (L + 1)/2.",
     ),
     (
         lambda v: any(
             _at(g ** (SCALE_DEPTH / 2))(v)
             for g in ((1 + SCALE_SLOPE) / 2, (1 - SCALE_SLOPE**2) / 2)
         ),
-        "The leaky gain is (1 + a^2)/2, a squared: the negative side's values are multiplied by "
-        "a, so their square by a^2.",
+        "The leaky gain is (1 + α^2)/2, α squared: the negative side's values are multiplied by "
+        "α, so their square by α^2.",
     ),
     (
         _at(0.5 ** (SCALE_DEPTH / 2)),
-        "That is a plain ReLU's (c = 1/2). The leak keeps a^2 of the negative side too: "
-        "c = (1 + a^2)/2.",
+        "That is a plain ReLU's (c = 1/2). The leak keeps α^2 of the negative side too: "
+        "c = (1 + α^2)/2.",
     ),
 )
 SCALE_FALLBACK = (
-    "Each layer multiplies E[a^2] by c n Var[W] with c = (1 + a^2)/2 and n Var[W] = 1, so after "
+    "Each layer multiplies E[a^2] by c n Var[W] with c = (1 + α^2)/2 and n Var[W] = 1, so after "
     "L layers the rms is multiplied by (c n Var[W])^(L/2)."
 )
 
@@ -275,10 +275,11 @@ def leaky_depth_scale(answer: object) -> Feedback:
     """Exercise 4.2: ``rms(a_L) / rms(a_0)`` after ``L = 17`` leaky-ReLU layers (slope 0.2).
 
     With ``n Var[W] = 1`` and zero biases, He et al.'s recursion
-    ``E[a_l^2] = (1 + a^2)/2 n Var[W] E[a_{l-1}^2]`` gives
+    ``E[a_l^2] = (1 + α^2)/2 n Var[W] E[a_{l-1}^2]`` gives
 
     .. math:: \\frac{\\mathrm{rms}(a_L)}{\\mathrm{rms}(a_0)}
-              = \\left(\\frac{1 + a^2}{2}\\right)^{L/2} = 0.52^{8.5} \\approx 3.85 \\times 10^{-3},
+              = \\left(\\frac{1 + \\alpha^2}{2}\\right)^{L/2}
+              = 0.52^{8.5} \\approx 3.85 \\times 10^{-3},
 
     to ``SCALE_SIG_FIGS`` significant figures (every layer, the last included, applies the
     leaky ReLU). The hints are ``SCALE_HINTS``.
@@ -339,16 +340,17 @@ NAME_HINTS: dict[tuple[str, str], str] = {
     "inputs and halves E[a^2], so with LeCun the signal shrinks by 2^(-1/2) per layer: He "
     "doubles the variance.",
     ("leaky", "xavier"): "A leaky ReLU of slope 0.2 keeps (1 + 0.04)/2 = 0.52 of E[z^2], close to "
-    "a ReLU's 1/2: it needs He's initializer, its variance corrected by 1/(1 + a^2).",
+    "a ReLU's 1/2: it needs He's initializer, its variance corrected by 1/(1 + α^2).",
     ("leaky", "lecun"): "A leaky ReLU of slope 0.2 keeps (1 + 0.04)/2 = 0.52 of E[z^2], close to "
-    "a ReLU's 1/2: it needs He's initializer, its variance corrected by 1/(1 + a^2).",
+    "a ReLU's 1/2: it needs He's initializer, its variance corrected by 1/(1 + α^2).",
     ("any", "standard_normal"): "Var[W] = 1 makes n Var[W] = fan_in = 256: the signal grows by "
     "about sqrt(256) = 16 per layer. Scale the variance by 1/fan_in.",
     ("any", "uniform_fan_in"): "PyTorch's nn.Linear default has Var[W] = 1/(3 fan_in): n Var[W] = "
     "1/3, so the signal shrinks by sqrt(3) or more per layer. Choose a scheme made for the "
     "activation.",
-    ("any", "orthogonal"): "An orthogonal matrix keeps a linear layer's norms, but the exercise "
-    "asks for the variance-scaling scheme made for each activation (LeCun, Xavier or He).",
+    ("any", "orthogonal"): "Orthogonal weights are a good choice for tanh (section 4.5), but they "
+    "are not a variance-scaling initializer: the exercise asks for one of the LeCun, Xavier/Glorot "
+    "or He family, whose variance is made for the activation.",
     ("any", "constant"): "Equal weights make every unit of a layer compute the same thing, and "
     "they stay equal in training (no symmetry breaking). Draw random weights.",
 }
@@ -372,8 +374,8 @@ def variance_hints() -> tuple[Hint, ...]:
     return (
         (
             at(v("he_normal", fi, fo)),
-            "That is plain He, 2/fan_in, for a ReLU. A leaky ReLU keeps (1 + a^2)/2 of E[z^2], "
-            "so its variance is 2/((1 + a^2) fan_in).",
+            "That is plain He, 2/fan_in, for a ReLU. A leaky ReLU keeps (1 + α^2)/2 of E[z^2], "
+            "so its variance is 2/((1 + α^2) fan_in).",
         ),
         (
             at(v("he_normal", fi, fo, mode="fan_out", negative_slope=a)),
@@ -386,16 +388,16 @@ def variance_hints() -> tuple[Hint, ...]:
         ),
         (
             at(2.0 / ((1.0 + a) * fi)),
-            "The correction is 1 + a^2 (a squared, 0.04), not 1 + a.",
+            "The correction is 1 + α^2 (α squared, 0.04), not 1 + α.",
         ),
         (
             lambda x: at(v("lecun_normal", fi, fo))(x) or at(v("xavier_normal", fi, fo))(x),
             "That is LeCun's or Xavier's variance. He's, for a leaky ReLU, is "
-            "2/((1 + a^2) fan_in).",
+            "2/((1 + α^2) fan_in).",
         ),
         (
             near(fi * _leaky_variance(), rtol=1e-2),
-            "That is n Var[W] = 2/(1 + a^2). Divide by fan_in to get Var[W].",
+            "That is n Var[W] = 2/(1 + α^2). Divide by fan_in to get Var[W].",
         ),
     )
 
@@ -424,7 +426,7 @@ def choose_initializers(
     * ReLU: **He** (``2/fan_in``), normal or uniform: a ReLU halves ``E[a^2]``.
     * leaky ReLU: **He** with the slope's correction, normal or uniform, of variance
 
-      .. math:: \\mathrm{Var}[W] = \\frac{2}{(1 + a^2)\\,\\mathrm{fan\\_in}}
+      .. math:: \\mathrm{Var}[W] = \\frac{2}{(1 + \\alpha^2)\\,\\mathrm{fan\\_in}}
                 = \\frac{2}{1.04 \\cdot 256} \\approx 7.51 \\times 10^{-3}
 
       (``initializers.variance("he_normal", 256, 128, negative_slope=0.2)``), to
@@ -468,5 +470,5 @@ def choose_initializers(
         what=f"Var[W] for the leaky ReLU layer ({CHOICE_FAN_IN} -> {CHOICE_FAN_OUT})",
         sig_figs=CHOICE_SIG_FIGS,
         hints=variance_hints(),
-        fallback_hint="He's variance for a leaky ReLU of slope a is 2/((1 + a^2) fan_in).",
+        fallback_hint="He's variance for a leaky ReLU of slope α is 2/((1 + α^2) fan_in).",
     )

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.ticker import MultipleLocator
 
 from .. import activations, initializers
 from .._validation import check_int
@@ -123,8 +124,10 @@ class InitializationExplorer(Explorer):
     #: The static book's grid: 6 x 5 x 25 x 5 = 3750 views.
     static_grid = {"depth": tuple(range(2, 51, 2))}
     figsize = (FIGURE_WIDTH, 6.6)
-    ylim_act = (-20.0, 20.0)
-    ylim_grad = (-20.0, 20.0)
+    #: Fixed y ranges (decades): wide enough for 50 ReLU layers at n Var = 1 (-7.4 decades),
+    #: narrow enough that a drift of half a decade shows. Values beyond are marked (OffScale).
+    ylim_act = (-8.0, 8.0)
+    ylim_grad = (-8.0, 8.0)
     forward_cache = 8  # forward passes kept (scheme, activation, width), most recent
 
     def __init__(self, seed: int = 0, caption: str | None = None) -> None:
@@ -289,6 +292,8 @@ class InitializationExplorer(Explorer):
         bottom = fig.add_axes((0.14, 0.08, 0.82, 0.32))
         bottom.set_xlim(-1, xmax)
         bottom.set_ylim(*self.ylim_grad)
+        for ax in (top, bottom):
+            ax.yaxis.set_major_locator(MultipleLocator(2))  # whole decades, on both panels
         bottom.set_xlabel("layer ℓ")
         bottom.set_ylabel("log10 ‖∂J/∂a‖")
         bottom.axhline(0.0, color=grey, lw=1)
@@ -355,6 +360,8 @@ class InitializationExplorer(Explorer):
         else:
             factor = math.sqrt(m["c"] * m["nvar"])
             second = f"predicted: ×{factor:.3g} per layer (c = {m['c']:.5g})"
+            if values["activation"] == "leaky_relu":
+                second += f", slope α = {LEAKY_SLOPE:g}"
         return f"{first}\n{second}"
 
     def alt_text(self) -> str:
@@ -378,9 +385,12 @@ class InitializationExplorer(Explorer):
             pred = f" There is no closed-form prediction for {v['activation']}."
         else:
             factor = math.sqrt(m["c"] * m["nvar"])
+            slope = (
+                f" for a leaky slope of {LEAKY_SLOPE:g}" if v["activation"] == "leaky_relu" else ""
+            )
             pred = (
                 f" Dashed straight lines show the prediction, a factor {factor:.3g} per layer "
-                f"(c = {m['c']:.5g})."
+                f"(c = {m['c']:.5g}{slope})."
             )
         return (
             f"Two stacked plots on log10 scales for a network of {depth} layers of width "
