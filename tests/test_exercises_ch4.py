@@ -482,7 +482,7 @@ or Xavier ($2/(n_\text{in} + n_\text{out})$). A ReLU halves $E[a^2]$, so He doub
 variance. A leaky ReLU keeps $\tfrac{1 + \alpha^2}{2}$ of it: He, divided by $1 + \alpha^2$
 (orthogonal weights suit tanh too, §4.5, but they are not variance scaling):""",
         "solution": """# Solution
-alpha, fan_in, fan_out = 0.2, 256, 128
+alpha, fan_in = 0.2, 256
 tanh_init, relu_init, leaky_init = "xavier_normal", "he_normal", "he_normal"
 leaky_variance = 2 / ((1 + alpha**2) * fan_in)
 check = initializers.variance("he_normal", 256, 128, negative_slope=alpha)
