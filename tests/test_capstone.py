@@ -125,6 +125,9 @@ def test_results_table_and_steps_to_target():
     assert md.splitlines()[2].startswith("| rung | final loss")
     html = capstone.Table(["a", "b"], [["<x>", "1|2"]])._repr_html_()
     assert "&lt;x&gt;" in html and "<table" in html
+    # Every cell is padded, so columns do not run together at phone width.
+    assert html.count(f"padding:{capstone.CELL_PADDING}") == 4
+    assert table.header[5] == "median update ratio (all layers, last ¼)"
     assert "1\\|2" in capstone.Table(["a", "b"], [["x", "1|2"]])._repr_markdown_()
     with pytest.raises(ValueError, match="rows"):
         capstone.Table(["a"], [["1", "2"]])
@@ -148,6 +151,9 @@ def test_checklist_is_complete_and_renders():
     assert "clip_grad_norm_" in capstone.CHECKLIST[2].pytorch
     assert "global_clipnorm" in capstone.CHECKLIST[2].keras
     assert "optax.clip_by_global_norm" in capstone.CHECKLIST[2].jax
+    # The residual fix keeps its branch scale in every framework.
+    assert all("alpha" in f for f in (capstone.CHECKLIST[4].pytorch, capstone.CHECKLIST[4].jax))
+    assert "Rescaling(alpha)" in capstone.CHECKLIST[4].keras
     full = capstone.checklist()
     assert full.header[-3:] == ["PyTorch", "Keras", "JAX"]
     assert capstone.checklist(framework="jax").header[-1] == "JAX"

@@ -149,6 +149,9 @@ def test_branch_growth_value_and_figures():
     assert ch6.expected_growth() == pytest.approx((1 + 1 / 14) ** 14)
     assert ch6.expected_growth() < math.e
     assert ch6.branch_growth(round(ch6.expected_growth(), 3)).correct
+    # The statement says so: rounded (2.63) or truncated (2.62) to 3 figures, not 2.61.
+    assert ch6.branch_growth(2.63).correct and ch6.branch_growth(2.62).correct
+    assert not ch6.branch_growth(2.61).correct
     assert ch6.branch_growth(ch6.expected_growth()).correct
     assert ch6.branch_growth(...).status == "not attempted"
     assert ch6.branch_growth("2.6").hint == TYPE_HINT
@@ -226,7 +229,8 @@ CELLS = {
 :label: ch6-ex-residual-backward
 
 A residual ReLU layer computes $a_{\text{out}} = a_{\text{in}} + \alpha\,\mathrm{relu}(z)$ with
-$z = a_{\text{in}} W + b$, for a batch of rows. Write `residual_backward(grad_out, W, z, alpha)`,
+$z = a_{\text{in}} W + b$, for a batch of rows (rows are examples, so this $W$ is the
+transpose of §6.1's $W_\ell$). Write `residual_backward(grad_out, W, z, alpha)`,
 which returns $\partial L / \partial a_{\text{in}}$ given
 `grad_out` $= \partial L / \partial a_{\text{out}}$ (shape `(batch, n)`), the weights `W`
 (`(n, n)`), the pre-activations `z` (`(batch, n)`) and the scale `alpha`. Use
@@ -263,11 +267,13 @@ exercises.ch6.residual_backward(residual_backward)''',
 :label: ch6-ex-branch-growth
 
 The ladder's residual network has $B = 14$ residual layers, each
-$a_\ell = a_{\ell-1} + \alpha\,\phi(z_\ell)$ with $\alpha = 1/\sqrt{B}$ and He weights, so that
-a branch alone keeps the mean square: $E[\alpha^2\phi(z_\ell)^2] = \alpha^2 E[a_{\ell-1}^2]$.
-Ignoring the correlation between the skip and the branch, each layer multiplies the mean
-square by $1 + \alpha^2$. By what factor do the $B$ layers multiply it? Give it to 3
-significant figures.
+$a_\ell = a_{\ell-1} + \alpha\,\phi(z_\ell)$ with $\alpha = 1/\sqrt{B}$. He weights make the
+unscaled branch keep the mean square, $E[\phi(z_\ell)^2] = E[a_{\ell-1}^2]$, so the scaled
+branch contributes $\alpha^2 E[a_{\ell-1}^2]$. If the cross term
+$2\alpha\, E[a_{\ell-1} \phi(z_\ell)]$ vanished, each layer would multiply the mean square by
+$1 + \alpha^2$. By what factor do the $B$ layers multiply it? Give it to 3 significant
+figures, rounded or truncated: the checker accepts any answer within one unit of the third
+figure.
 ```""",
         "starter": """growth = ...  # replace ... with your answer (3 significant figures)
 exercises.ch6.branch_growth(growth)""",
@@ -276,8 +282,9 @@ exercises.ch6.branch_growth(growth)""",
 ```
 
 $B$ factors of $1 + 1/B$ in a row: $(1 + 1/B)^B$, which increases towards $e$ as $B$ grows,
-so however deep the network, the branches add less than a factor $e$ to the mean square
-(about 1.65 to the norm). With $\alpha = 1$ it would be $2^B$:""",
+so however deep the network, in this model without the cross term, the branches add less
+than a factor $e$ to the mean square (about 1.65 to the norm). With $\alpha = 1$ it would
+be $2^B$:""",
         "solution": """# Solution
 B = 14
 alpha = 1 / math.sqrt(B)

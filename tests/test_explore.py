@@ -165,7 +165,9 @@ def test_slider_moves_update_the_image(cls):
     image = ex.widget.children[1]
     before = image.value
     slider = sliders[0]
-    slider.value = slider.options[-1] if hasattr(slider, "options") else slider.max
+    control = next(iter(ex.controls.values()))
+    # A labelled drop-down's options are (label, value) pairs; its value is the option.
+    slider.value = control.options[-1] if control.options is not None else slider.max
     assert image.value != before
     name = list(ex.controls)[0]
     assert ex.values[name] == pytest.approx(slider.value)

@@ -6,6 +6,7 @@ import pytest
 import test_explore as generic  # the framework's checks, run on this explorer below
 
 from gradlab import capstone, explore, plotting
+from gradlab.explore import static
 
 CLS = explore.LadderExplorer
 
@@ -121,3 +122,25 @@ def test_framework_checks(check):
 )
 def test_a_rejected_update_changes_nothing(bad, good):
     generic.test_a_rejected_update_changes_nothing(CLS, bad, good)
+
+
+def test_rungs_are_offered_by_their_labels():
+    rung = CLS.controls["rung"]
+    assert rung.label_of("relu_he_spike") == capstone.RUNGS["relu_he_spike"].label
+    assert dict(rung.widget_options())["ReLU, He, lr × 3"] == "relu_he_spike"
+    assert static.value_label(rung, "relu_he") == "ReLU, He"
+    assert "“ReLU, He, layer norm”" in static.grid_note(CLS)
+    assert "relu_he" not in static.grid_note(CLS)
+
+
+def test_zero_gradients_are_named_not_called_off_scale():
+    ex = CLS()
+    ex.update(rung="relu_he_spike", depth=16)
+    end = ex.measure()["grad"][-1]
+    assert np.all(end == -np.inf)  # every weight gradient is exactly 0 at the end
+    note = ex._grad_off.note.get_text()
+    assert note == "end: 16 layers zero, not drawn on a log scale"
+    assert len(ex._grad_off.below.get_data()[0]) == 0  # no triangle for a zero
+    assert "16 of the 16 layers is exactly 0" in ex.alt_text()
+    ex.update(rung="relu_he")
+    assert "zero" not in ex._grad_off.note.get_text() and "exactly 0" not in ex.alt_text()

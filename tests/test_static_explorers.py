@@ -236,6 +236,20 @@ def test_value_labels_and_note():
     assert "1600 views" in note
 
 
+def test_option_labels_are_shown_and_validated():
+    kind = Control("kind", "a", options=("a", "b"), labels=("first, A", "second"))
+    assert static.value_label(kind, "b") == "second" and kind.label_of("a") == "first, A"
+    assert kind.widget_options() == [("first, A", "a"), ("second", "b")]
+    assert kind.validate("kind", "b") == "b"  # the value stays the key
+    plain = Control("kind", "a", options=("a", "b"))
+    assert plain.widget_options() == ["a", "b"] and static.value_label(plain, "a") == "a"
+    for bad in (("only one",), ("x", ""), ("x", 2)):
+        with pytest.raises(ValueError, match="labels"):
+            Control("kind", "a", options=("a", "b"), labels=bad)
+    with pytest.raises(ValueError, match="labels"):
+        Control("slope", 1.0, 0.0, 2.0, 0.5, labels=("x",))
+
+
 def test_views_are_encoded_where_the_drawn_figure_puts_them():
     # The clipping explorer's axes have an equal aspect: matplotlib shrinks their box only when
     # the figure is drawn, so encoding before any draw would place every line elsewhere.

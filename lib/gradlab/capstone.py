@@ -568,6 +568,10 @@ def load_ladder(
 # --- tables -----------------------------------------------------------------------------------
 
 
+#: The padding of every cell of a :class:`Table` in HTML (CSS shorthand: vertical horizontal).
+CELL_PADDING = "0.15em 0.5em"
+
+
 class Table:
     """A small table that shows itself as HTML in a notebook, Markdown or plain text elsewhere.
 
@@ -626,7 +630,12 @@ class Table:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        style = {"l": "text-align:left", "r": "text-align:right"}
+        # Padding of its own: some themes give table cells none, and at phone width the
+        # columns would run together ("not2.72e+03").
+        style = {
+            "l": f"text-align:left;padding:{CELL_PADDING}",
+            "r": f"text-align:right;padding:{CELL_PADDING}",
+        }
 
         def cells(tag: str, row: Sequence[str]) -> str:
             return "".join(
@@ -687,7 +696,7 @@ def results_table(
         "accuracy",
         f"steps to {target:.0%}",
         "max ‖g‖",
-        "update ratio",
+        "median update ratio (all layers, last ¼)",
         "dead",
         "saturated",
     ]
@@ -798,6 +807,30 @@ def _log10(x: np.ndarray) -> np.ndarray:
         return np.where(x > 0, np.log10(np.where(x > 0, x, 1.0)), np.nan)
 
 
+#: The lowest log10 the ladder's figures show: one dead run's ratios of 1e-33 would otherwise
+#: stretch the axis over twenty empty decades. Values below it are marked on the edge.
+LOG_FLOOR = -12.0
+
+
+def _y_range(values: Sequence[np.ndarray]) -> tuple[float, float]:
+    """The y range (log10) of a ladder figure: whole decades around the finite values, the
+    bottom no lower than :data:`LOG_FLOOR`."""
+    finite = np.concatenate([np.ravel(v) for v in values])
+    finite = finite[np.isfinite(finite)]
+    if not finite.size:
+        return (-1.3, 1.3)
+    low = max(math.floor(finite.min()), LOG_FLOOR)
+    return (low - 0.3, math.ceil(finite.max()) + 0.3)
+
+
+def _mark_below(ax, x: np.ndarray, y: np.ndarray, bottom: float, color: str) -> int:
+    """Triangles on the bottom edge where ``y`` lies below it; return how many."""
+    below = np.isfinite(y) & (y < bottom)
+    if below.any():
+        ax.plot(x[below], np.full(int(below.sum()), bottom), "v", color=color, ms=7, clip_on=False)
+    return int(below.sum())
+
+
 def plot_ladder_curves(runs: Sequence[Run]) -> plotting.FigureView:
     """Figure: loss (log10) and accuracy on the whole data set against the step, one line per
     rung."""
@@ -842,22 +875,29 @@ def plot_layer_gradients(runs: Sequence[Run]) -> plotting.FigureView:
             plotting.FIGURE_WIDTH, 2.0 * nrows + 0.6, nrows=nrows, ncols=2
         )
         axes = np.atleast_1d(axes).ravel()
-        finite = np.concatenate([_log10(r.grad_norm).ravel() for r in runs])
-        finite = finite[np.isfinite(finite)]
-        low, high = (math.floor(finite.min()), math.ceil(finite.max())) if finite.size else (-1, 1)
-        summary = []
+        ylim = _y_range([_log10(r.grad_norm[_time_rows(r)]) for r in runs])
+        summary, off = [], 0
         for ax, run in zip(axes, runs, strict=False):
             rows = _time_rows(run)
             layers = np.arange(1, run.depth + 1)
+            zero = []
             for k, row in enumerate(rows):
-                ax.plot(layers, _log10(run.grad_norm[row]), color=shades[k], ls=styles[k], lw=1.6)
+                y = _log10(run.grad_norm[row])
+                ax.plot(layers, y, color=shades[k], ls=styles[k], lw=1.6)
+                off += _mark_below(ax, layers, y, ylim[0], shades[k])
+                if np.all(run.grad_norm[row] == 0):
+                    zero.append(("step 0", "middle", "end")[k])
             ax.set_title(run.label, fontsize=11)
-            ax.set_ylim(low - 0.3, high + 0.3)
+            ax.set_ylim(*ylim)
             g = run.grad_norm[rows[0]]
-            summary.append(
+            text = (
                 f"{run.label}: at step 0 from {g[0]:.1e} (layer 1) to {g[-1]:.1e} "
                 f"(layer {run.depth})"
             )
+            if zero:
+                ax.text(0.97, 0.05, f"{', '.join(zero)}: all 0", transform=ax.transAxes, ha="right")
+                text += f"; every weight gradient is exactly 0 at the {' and '.join(zero)}"
+            summary.append(text)
         for ax in axes[len(runs) :]:
             ax.set_axis_off()
         for ax in axes[: len(runs)]:
@@ -872,13 +912,14 @@ def plot_layer_gradients(runs: Sequence[Run]) -> plotting.FigureView:
         key.legend(handles, ["step 0", "middle", "end"], loc="center", title="when")
     alt = (
         "Small panels, one per rung, of the log10 norm of each layer's weight gradient against "
-        "the layer, at the start (dotted), middle (dashed) and end (solid) of training. "
+        "the layer, at the start (dotted), middle (dashed) and end (solid) of training"
+        + (f"; values below 1e{LOG_FLOOR:.0f} are marked on the bottom edge. " if off else ". ")
         + "; ".join(summary)
         + "."
     )
     caption = (
         "Per-layer gradient norms over training. A line that falls steeply towards layer 1 "
-        "is a vanishing gradient; one that jumps up is an explosion."
+        "is a vanishing gradient; a missing line means every weight gradient is exactly 0."
     )
     return plotting.show(fig, alt, caption)
 
@@ -905,9 +946,35 @@ def plot_update_ratios(runs: Sequence[Run]) -> plotting.FigureView:
                     else np.full(run.depth, np.nan)
                 )
             medians[run.rung] = m
-            ax.plot(np.arange(1, run.depth + 1), _log10(m), **_look(run))
-        ax.axhline(math.log10(UPDATE_RATIO_RULE), color=plotting.COLORS["black"], lw=1)
-        ax.text(1, math.log10(UPDATE_RATIO_RULE) + 0.08, "rule of thumb 1e−3", va="bottom")
+        ylim = _y_range([_log10(m) for m in medians.values()])
+        off = []
+        for run in runs:
+            layers, y = np.arange(1, run.depth + 1), _log10(medians[run.rung])
+            ax.plot(layers, y, **_look(run))
+            if _mark_below(ax, layers, y, ylim[0], _look(run)["color"]):
+                off.append(run.label)
+        ax.set_ylim(*ylim)
+        rule = math.log10(UPDATE_RATIO_RULE)
+        ax.axhline(rule, color=plotting.COLORS["black"], lw=1)
+        # The label sits in the empty band between the rule and the lines far below it.
+        ax.text(
+            0.33,
+            rule - 1.2,
+            "rule of thumb 1e−3 (black line)",
+            ha="center",
+            va="top",
+            transform=ax.get_yaxis_transform(),
+            bbox=dict(facecolor="white", edgecolor="none", pad=1.0),
+        )
+        if off:
+            ax.text(
+                0.5,
+                ylim[0] + 0.35,
+                f"▼ below 1e{LOG_FLOOR:.0f}",
+                ha="center",
+                va="bottom",
+                transform=ax.get_yaxis_transform(),
+            )
         ax.set_xlabel("layer ℓ")
         ax.set_ylabel("log10 ‖lr·v‖ / ‖W‖")
         _legend_below(fig, ax, runs)
@@ -917,7 +984,13 @@ def plot_update_ratios(runs: Sequence[Run]) -> plotting.FigureView:
     ]
     alt = (
         "The median over training of each layer's update-to-weight ratio, log10, against the "
-        "layer, one line per rung, with a horizontal line at the rule of thumb 1e-3. "
+        "layer, one line per rung, with a horizontal line at the rule of thumb 1e-3"
+        + (
+            f"; the axis stops at 1e{LOG_FLOOR:.0f}, and triangles on the bottom edge mark "
+            f"the layers of {', '.join(off)} below it. "
+            if off
+            else ". "
+        )
         + "; ".join(parts)
         + "."
     )
@@ -997,7 +1070,7 @@ def plot_residual_at_init(norms: dict[str, np.ndarray]) -> plotting.FigureView:
             )
         ax.axhline(0, color=plotting.COLORS["black"], lw=0.8)
         ax.set_xlabel("layer ℓ")
-        ax.set_ylabel("log10 ‖g_ℓ‖ / ‖g_L‖")
+        ax.set_ylabel("log10 gradient reaching layer ℓ\n/ gradient at layer L")
         fig.legend(loc="outside lower center", ncol=2, handlelength=2.2)
     L = len(norms["plain"])
     parts = [f"{looks[k][0]}: {rel[k][0]:.3g}" for k in looks]
@@ -1008,8 +1081,8 @@ def plot_residual_at_init(norms: dict[str, np.ndarray]) -> plotting.FigureView:
         + "."
     )
     caption = (
-        "Residual connections at initialization: each layer's Jacobian becomes "
-        "$I + \\alpha W \\operatorname{diag}(\\phi')$. With $\\alpha = 1$ the product grows by "
+        "Residual connections at initialization: each layer's backward factor becomes "
+        "$I + \\alpha W_\\ell^\\top D_\\ell$. With $\\alpha = 1$ the product grows by "
         "orders of magnitude; with $\\alpha = 1/\\sqrt{B}$ it stays within a small factor."
     )
     return plotting.show(fig, alt, caption)
@@ -1049,11 +1122,12 @@ class ChecklistItem:
 #: checked against the PyTorch, Keras 3 and JAX/Optax/Flax documentation.
 CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem(
-        "Loss stuck at chance from the first step",
-        "Gradient norms fall by orders of magnitude from the last layer to the first; "
-        "saturated fraction near 1 (sigmoid, tanh)",
+        "Loss stuck at chance, or learning then collapsing to chance",
+        "Saturated fraction high and jumping (a quarter of sigmoid outputs within 1% of a bound "
+        "here); gradient norms falling by decades towards layer 1",
         "Saturated units: weights too large for a squashing activation",
-        "Scale the initialization to the layer (Xavier for tanh/sigmoid), or switch to ReLU",
+        "Scale the initialization to the layer (Xavier for tanh/sigmoid); in a deep network, "
+        "switch to ReLU with He weights",
         "torch.nn.init.xavier_normal_(layer.weight)",
         'keras.layers.Dense(n, kernel_initializer="glorot_normal")',
         "jax.nn.initializers.glorot_normal()",
@@ -1092,7 +1166,7 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
         "The product of many layer Jacobians drifts from 1",
         "Residual connections: each Jacobian becomes I + a small term",
         "x = x + alpha * block(x)  # in forward()",
-        "x = keras.layers.Add()([x, block(x)])",
+        "x = keras.layers.Add()([x, keras.layers.Rescaling(alpha)(block(x))])",
         "x = x + alpha * block(x)  # in __call__",
     ),
     ChecklistItem(

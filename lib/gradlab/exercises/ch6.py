@@ -143,7 +143,8 @@ GROWTH_SIG_FIGS = 3
 def expected_growth(blocks: int = GROWTH_BLOCKS) -> float:
     """``(1 + alpha^2)^B`` with ``alpha = 1 / sqrt(B)``: the factor by which the branches
     multiply the mean square of the signal (and of the gradient) over ``B`` residual layers,
-    when each branch alone would keep it (He initialization)."""
+    when the unscaled branch keeps it (He initialization) and the cross term
+    ``2 alpha E[a phi(z)]`` is left out (it is positive, since ``phi >= 0``)."""
     return (1.0 + 1.0 / blocks) ** blocks
 
 

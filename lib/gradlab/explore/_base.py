@@ -77,6 +77,14 @@ class Control:
         strings (a choice such as an activation's name, shown as a drop-down).
     integer : bool
         Whether the value is an integer.
+    labels : sequence of str, optional
+        What the page and the drop-down show for each option (default: the options
+        themselves), so a choice keyed ``"relu_he"`` can read "ReLU, He".
+
+    Raises
+    ------
+    ValueError
+        If ``labels`` is given without options, or not one non-empty str per option.
     """
 
     label: str
@@ -86,6 +94,36 @@ class Control:
     step: float | None = None
     options: tuple[float, ...] | tuple[str, ...] | None = None
     integer: bool = False
+    labels: tuple[str, ...] | None = None
+
+    def __post_init__(self) -> None:
+        if self.labels is None:
+            return
+        labels = tuple(self.labels)
+        if (
+            self.options is None
+            or len(labels) != len(self.options)
+            or not all(isinstance(t, str) and t for t in labels)
+        ):
+            raise ValueError(
+                f"labels must be one non-empty str per option of {self.label!r}, got {labels!r}"
+            )
+        object.__setattr__(self, "labels", labels)
+
+    def label_of(self, value: Any) -> str:
+        """What the page shows for the option ``value``: its label, or the option itself."""
+        if self.labels is not None and self.options is not None and value in self.options:
+            return self.labels[self.options.index(value)]
+        return str(value)
+
+    def widget_options(self) -> list[Any]:
+        """The options as an ipywidgets selection takes them: ``(label, value)`` pairs when
+        the control has labels, else the bare options."""
+        if self.options is None:
+            raise ValueError(f"control {self.label!r} has no options")
+        if self.labels is None:
+            return list(self.options)
+        return list(zip(self.labels, self.options, strict=True))
 
     def validate(self, name: str, value: object) -> Any:
         """Return ``value`` in this control's canonical type, or raise naming ``name``.
@@ -377,9 +415,9 @@ class Explorer:
             )
             if c.choices:
                 common.pop("continuous_update")
-                slider = w.Dropdown(options=list(c.options), **common)
+                slider = w.Dropdown(options=c.widget_options(), **common)
             elif c.options is not None:
-                slider = w.SelectionSlider(options=list(c.options), **common)
+                slider = w.SelectionSlider(options=c.widget_options(), **common)
             elif c.integer:
                 slider = w.IntSlider(min=c.min, max=c.max, step=c.step or 1, **common)
             else:

@@ -41,7 +41,8 @@ class LadderExplorer(Explorer):
 
     The header gives the final accuracy and loss, the steps to the target accuracy, and the
     dead or saturated share of hidden units at the end. The y axes are fixed; values beyond
-    them are marked by triangles on the edge.
+    them are marked by triangles on the edge. A weight gradient that is exactly 0 (every unit
+    above it dead) has no log: it is not drawn, and the panel says how many layers have one.
 
     Parameters
     ----------
@@ -52,7 +53,12 @@ class LadderExplorer(Explorer):
     """
 
     controls = {
-        "rung": Control("rung", "relu_he", options=tuple(capstone.RUNGS)),
+        "rung": Control(
+            "rung",
+            "relu_he",
+            options=tuple(capstone.RUNGS),
+            labels=tuple(r.label for r in capstone.RUNGS.values()),
+        ),
         "depth": Control("depth L", capstone.SETUP.depth, options=capstone.DEPTHS),
     }
     caption = (
@@ -195,7 +201,14 @@ class LadderExplorer(Explorer):
         self._ratio.set_data(m["layers"], m["ratio"])
         finite = np.isfinite(m["global"])
         self._global_off.update(m["steps"][finite], m["global"][finite], self.ylim_global)
-        self._grad_off.update(m["layers"], m["grad"][-1], self.ylim_layer)
+        end = m["grad"][-1]
+        drawn = np.isfinite(end)
+        self._grad_off.update(m["layers"][drawn], end[drawn], self.ylim_layer)
+        zeros = int(np.sum(end == -np.inf))
+        if zeros:
+            note = self._grad_off.note
+            zero = f"end: {zeros} layer{'s' if zeros > 1 else ''} zero, not drawn on a log scale"
+            note.set_text(f"{note.get_text()}; {zero}" if note.get_text() else zero)
         self._ratio_off.update(m["layers"], m["ratio"], self.ylim_ratio)
         self._header.set_text(self._header_text(values, m))
 
@@ -216,6 +229,7 @@ class LadderExplorer(Explorer):
         v, m = self.values, self.measure()
         run = m["run"]
         start, end = run.grad_norm[0], m["grad"][-1]
+        zeros = int(np.sum(end == -np.inf))
         reached = (
             f"never reaches {capstone.SETUP.target_accuracy:.0%} accuracy"
             if m["reached"] is None
@@ -225,11 +239,16 @@ class LadderExplorer(Explorer):
             off_scale_count(y, lim)
             for y, lim in (
                 (m["global"][np.isfinite(m["global"])], self.ylim_global),
-                (end, self.ylim_layer),
+                (end[np.isfinite(end)], self.ylim_layer),
                 (m["ratio"], self.ylim_ratio),
             )
         )
         note = f" {off} points lie off the plotted ranges, marked by triangles." if off else ""
+        if zeros:
+            note += (
+                f" At the end the weight gradient of {zeros} of the {run.depth} layers is "
+                "exactly 0, which a log scale cannot draw."
+            )
         return (
             f"Four stacked plots for the rung '{run.label}' with {v['depth']} layers. The run "
             f"{reached}, ending at accuracy {run.final_accuracy:.3f} and loss "

@@ -147,7 +147,10 @@ def from_spec(spec: dict[str, Any]) -> Explorer:
 
 
 def value_label(control: Control, value: Any) -> str:
-    """How the page shows a control's value: the option, an integer, or the step's decimals."""
+    """How the page shows a control's value: the option's label, an integer, or the step's
+    decimals."""
+    if control.labels is not None:
+        return control.label_of(value)
     if isinstance(value, str):
         return value
     if control.integer or float(value).is_integer() and control.options is not None:
@@ -164,6 +167,8 @@ def grid_note(explorer_cls: type[Explorer]) -> str:
     for name, values in explorer_cls.static_values().items():
         c = explorer_cls.controls[name]
         labels = [value_label(c, v) for v in values]
+        if any("," in t for t in labels):  # labels such as "ReLU, He": quote each one
+            labels = [f"“{t}”" for t in labels]
         if c.choices or len(labels) <= 6:
             parts.append(f"{c.label}: {', '.join(labels)}")
             continue
