@@ -190,24 +190,6 @@ def test_is_legible_at_phone_width():
         assert plotting.phone_text_px(ex.fig, ex._width) >= plotting.MIN_PHONE_TEXT_PX
 
 
-# The framework's generic checks (test_explore.py), on this explorer.
-GENERIC = [
-    generic.test_update_redraws_in_place,
-    generic.test_blitted_frame_matches_a_full_redraw,
-    generic.test_static_png_keeps_the_live_background,
-    generic.test_bad_updates_name_the_control,
-    generic.test_mimebundle_has_live_widget_and_static_picture,
-    generic.test_slider_moves_update_the_image,
-    generic.test_no_slider_value_raises_in_the_callback,
-    generic.test_live_png_is_lossless,
-]
-
-
-@pytest.mark.parametrize("check", GENERIC, ids=lambda f: f.__name__)
-def test_framework_checks(check):
-    check(CLS)
-
-
 @pytest.mark.parametrize(
     "bad, good",
     [

@@ -96,23 +96,6 @@ def test_only_serializable_artists_are_animated():
             assert artist.get_marker() in ("None", "o", "v", "^", "s", None, "")
 
 
-GENERIC = [
-    generic.test_update_redraws_in_place,
-    generic.test_blitted_frame_matches_a_full_redraw,
-    generic.test_static_png_keeps_the_live_background,
-    generic.test_bad_updates_name_the_control,
-    generic.test_mimebundle_has_live_widget_and_static_picture,
-    generic.test_slider_moves_update_the_image,
-    generic.test_no_slider_value_raises_in_the_callback,
-    generic.test_live_png_is_lossless,
-]
-
-
-@pytest.mark.parametrize("check", GENERIC, ids=lambda f: f.__name__)
-def test_framework_checks(check):
-    check(CLS)
-
-
 @pytest.mark.parametrize(
     "bad, good",
     [
