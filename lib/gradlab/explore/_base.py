@@ -515,6 +515,23 @@ def fmt(x: float) -> str:
     return f"{x:.2e}"
 
 
+def legend_above(ax: Any, handles: Sequence[Any], labels: Sequence[str], **options: Any) -> Any:
+    """The explorers' legend: one row just above ``ax``, frameless, clear of the moving data.
+
+    ``options`` override the defaults (``loc="lower left"``, ``bbox_to_anchor=(0, 1)``, one
+    column per handle, ``borderaxespad=0.2``, ``handlelength=1.6``, ``frameon=False``).
+    """
+    settings = dict(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=len(handles),
+        borderaxespad=0.2,
+        handlelength=1.6,
+        frameon=False,
+    )
+    return ax.legend(handles=list(handles), labels=list(labels), **{**settings, **options})
+
+
 def off_scale_count(y: np.ndarray, ylim: tuple[float, float]) -> int:
     """How many values of ``y`` lie outside ``ylim`` (what :class:`OffScale` marks)."""
     y = np.asarray(y)

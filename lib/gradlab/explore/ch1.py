@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .. import chains
 from .._validation import check_int
 from ..plotting import COLORS, FIGURE_WIDTH, log_tick_formatter
-from ._base import Control, Explorer, fmt
+from ._base import Control, Explorer, fmt, legend_above
 from ._text import FastText
 
 __all__ = ["ScalarChainExplorer", "MatrixProductExplorer"]
@@ -158,16 +158,11 @@ class MatrixProductExplorer(Explorer):
             for _ in range(self.n_draws)
         ]
         (self._pred,) = ax.plot(layers, np.zeros(layers.shape), color=red, lw=2, ls="--")
-        ax.legend(
-            handles=[self._lines[0], self._pred],
-            labels=[f"{self.n_draws} random products", "prediction ℓλ / ln 10"],
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncol=2,
-            borderaxespad=0.2,
-            handlelength=1.6,
+        legend_above(
+            ax,
+            [self._lines[0], self._pred],
+            [f"{self.n_draws} random products", "prediction ℓλ / ln 10"],
             columnspacing=1.2,
-            frameon=False,
         )
         # Where lines leave the fixed axis: triangles on the edge, and a note.
         marker = dict(ls="none", ms=8, clip_on=False, zorder=5)

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 from .. import backprop
 from .._validation import check_int
 from ..plotting import COLORS, FIGURE_WIDTH
-from ._base import Control, Explorer, OffScale, off_scale_count
+from ._base import Control, Explorer, OffScale, legend_above, off_scale_count
 from ._text import FastText
 
 __all__ = ["GradientFlowExplorer"]
@@ -86,16 +86,7 @@ class GradientFlowExplorer(Explorer):
         blue, grey = COLORS["blue"], COLORS["grey"]
         (self._line,) = ax.plot([], [], "o-", ms=3, lw=1.5, color=blue)
         (self._pred,) = ax.plot([], [], ls="--", lw=2, color=grey)
-        ax.legend(
-            handles=[self._line, self._pred],
-            labels=["measured", "linear network (Chapter 1)"],
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncol=2,
-            borderaxespad=0.2,
-            handlelength=1.6,
-            frameon=False,
-        )
+        legend_above(ax, [self._line, self._pred], ["measured", "linear network (Chapter 1)"])
         self._off = OffScale(ax, blue)
         self._header = fig.add_artist(FastText(0.02, 0.98, "", va="top", linespacing=1.4))
         return [self._line, self._pred, *self._off.artists, self._header]

@@ -13,7 +13,7 @@ from .. import activations, backprop
 from .._validation import check_int
 from ..network import Diagnostics
 from ..plotting import COLORS, FIGURE_WIDTH
-from ._base import Control, Explorer, OffScale, off_scale_count
+from ._base import Control, Explorer, OffScale, legend_above, off_scale_count
 from ._text import FastText
 
 __all__ = ["ActivationStatsExplorer"]
@@ -141,16 +141,11 @@ class ActivationStatsExplorer(Explorer):
             Polygon(np.zeros((0, 2)), closed=True, color=blue, alpha=0.2, lw=0, zorder=3)
         )
         (self._frac,) = right.plot([], [], "s--", ms=3, lw=1.2, color=orange)
-        top.legend(
-            handles=[self._mean, self._band, self._frac],
-            labels=["mean", "± 1 std", "% saturated or dead"],
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncol=3,
-            borderaxespad=0.2,
-            handlelength=1.6,
+        legend_above(
+            top,
+            [self._mean, self._band, self._frac],
+            ["mean", "± 1 std", "% saturated or dead"],
             columnspacing=1.0,
-            frameon=False,
         )
         (self._grad,) = bottom.plot([], [], "o-", ms=3, lw=1.5, color=blue)
         self._mean_off = OffScale(top, blue, "mean off scale at {n} layer{s}")

@@ -14,7 +14,7 @@ from matplotlib.ticker import MultipleLocator
 from .. import activations, initializers
 from .._validation import check_int
 from ..plotting import COLORS, FIGURE_WIDTH
-from ._base import Control, Explorer, OffScale, off_scale_count
+from ._base import Control, Explorer, OffScale, legend_above, off_scale_count
 from ._text import FastText
 
 __all__ = ["InitializationExplorer", "variance_factor"]
@@ -301,15 +301,8 @@ class InitializationExplorer(Explorer):
         (self._act_pred,) = top.plot([], [], ls="--", lw=2, color=grey, zorder=3)
         (self._grad,) = bottom.plot([], [], "o-", ms=3, lw=1.5, color=blue, zorder=4)
         (self._grad_pred,) = bottom.plot([], [], ls="--", lw=2, color=grey, zorder=3)
-        top.legend(
-            handles=[self._act, self._act_pred],
-            labels=["measured", "predicted: ×√(c·n·Var[W]) per layer"],
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncol=2,
-            borderaxespad=0.2,
-            handlelength=1.6,
-            frameon=False,
+        legend_above(
+            top, [self._act, self._act_pred], ["measured", "predicted: ×√(c·n·Var[W]) per layer"]
         )
         self._act_off = OffScale(top, blue)
         self._grad_off = OffScale(bottom, blue)

@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .. import capstone
 from ..plotting import COLORS, FIGURE_WIDTH
-from ._base import Control, Explorer, OffScale, off_scale_count
+from ._base import Control, Explorer, OffScale, legend_above, off_scale_count
 from ._text import FastText
 
 __all__ = ["LadderExplorer"]
@@ -166,14 +166,8 @@ class LadderExplorer(Explorer):
             layer.plot([], [], ls=s, marker="o", ms=3, lw=1.5, color=c)[0]
             for c, s in zip(shades, styles, strict=True)
         ]
-        layer.legend(
-            handles=self._grad,
-            labels=["start", "middle", "end"],
-            loc="lower left",
-            bbox_to_anchor=(0.0, 1.0),
-            ncol=3,
-            borderaxespad=0.1,
-            frameon=False,
+        legend_above(
+            layer, self._grad, ["start", "middle", "end"], borderaxespad=0.1, handlelength=None
         )
         (self._ratio,) = ratio.plot([], [], "s-", ms=4, lw=1.5, color=COLORS["orange"])
         self._global_off = OffScale(glob, blue, "{n} step{s} off scale (triangles)")
