@@ -7,6 +7,8 @@ import math
 import warnings
 
 import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
 
 from gradlab import activations, backprop, chains, exercises, gradcheck, initializers
 
@@ -57,3 +59,17 @@ def check_exercise_cells(cells: dict[str, str], capsys, min_printed: int = 1) ->
     shown = capsys.readouterr().out.splitlines()
     assert len(shown) >= min_printed and all(line[0].isalpha() for line in shown)
     assert logic_lines(cells["starter"]) <= 12 and logic_lines(cells["solution"]) <= 12
+
+
+#: Anything a learner might pass to a checker (property tests: a checker never raises).
+ANSWERS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**300),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.complex_numbers(),
+    st.text(max_size=8),
+    st.lists(st.floats(), max_size=3),
+    hnp.arrays(hnp.scalar_dtypes(), hnp.array_shapes(min_dims=0, max_dims=2, max_side=3)),
+)

@@ -9,7 +9,8 @@ import warnings
 
 import numpy as np
 import pytest
-from _cells import check_exercise_cells
+from _cells import ANSWERS, check_exercise_cells
+from hypothesis import given, settings
 
 from gradlab.exercises import ch5
 from gradlab.exercises._core import TYPE_HINT, sig_fig_tolerance
@@ -333,3 +334,10 @@ def test_notebook_statements_match_the_checkers():
     assert f"{ch5.THRESHOLD_SIG_FIGS} significant figures" in flat["decide_clipping"]
     labels = [c["statement"].splitlines()[1] for c in CELLS.values()]
     assert len(set(labels)) == 3 and all(lab.startswith(":label: ch5-ex-") for lab in labels)
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=ANSWERS, b=ANSWERS, c=ANSWERS)
+def test_numeric_checkers_never_raise_property(a, b, c):
+    for fb in (ch5.value_clip_angle(a), ch5.decide_clipping(a, b, c)):
+        assert fb.status in {"correct", "incorrect", "not attempted"}

@@ -8,7 +8,8 @@ import math
 
 import numpy as np
 import pytest
-from _cells import NAMESPACE, check_exercise_cells
+from _cells import ANSWERS, NAMESPACE, check_exercise_cells
+from hypothesis import given, settings
 
 from gradlab import capstone
 from gradlab.exercises import ch6
@@ -335,3 +336,10 @@ def test_notebook_statements_match_the_checkers():
     assert len(set(labels)) == 3 and all(lab.startswith(":label: ch6-ex-") for lab in labels)
     assert f"$B = {ch6.GROWTH_BLOCKS}$" in CELLS["branch_growth"]["statement"]
     assert "exercises" in NAMESPACE and "math" in NAMESPACE
+
+
+@settings(max_examples=100, deadline=None)
+@given(a=ANSWERS)
+def test_numeric_checkers_never_raise_property(a):
+    for fb in (ch6.branch_growth(a), ch6.diagnose(a)):
+        assert fb.status in {"correct", "incorrect", "not attempted"}
