@@ -4,7 +4,8 @@
 # Also: make lab (JupyterLab on the notebooks), make execute (re-run notebooks in place and
 #       regenerate the learner notebooks),
 #       make bench (benchmarks), make bench-book (the built book's weight and speed in
-#       Chromium, and its build times), make ladder (regenerate Chapter 6's cached runs),
+#       Chromium, and its build times), make ladder (regenerate Chapter 6's cached runs), make runs
+#       (regenerate Chapter 5's stored runs),
 #       make clean.
 
 PYTHON ?= python3
@@ -20,7 +21,7 @@ NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py)
 # The learner notebooks (generated from the chapters by `make execute`): nbval runs them too.
 LEARNER_NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py --learner)
 
-.PHONY: book test lab execute bench bench-book lint clean env ladder
+.PHONY: book test lab execute bench bench-book lint clean env ladder runs
 
 env: $(STAMP)
 
@@ -39,11 +40,23 @@ lint: $(STAMP)
 	$(BIN)/ruff check lib tests benchmarks tools book
 	$(BIN)/ruff format --check lib tests benchmarks tools book
 
+# The simulated CPUs (tools/cpu_profile.py) that the unit tests and nbval also run under, so
+# that a number which depends on the CPU fails here and not on a learner's laptop.
+CPU_PROFILES = haswell sandybridge
+UNIT_TESTS = $(BIN)/python -m pytest -n 2 -m "not html" tests
+NBVAL = $(BIN)/python -m pytest -n 2 --dist loadfile --nbval -p no:cacheprovider \
+	--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS) $(LEARNER_NOTEBOOKS) \
+	tests/test_cpu_profile.py
+
 test: $(STAMP)
 	$(MAKE) lint
-	$(BIN)/python -m pytest -n 2 -m "not html" tests
-	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval -p no:cacheprovider \
-		--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS) $(LEARNER_NOTEBOOKS)
+	$(UNIT_TESTS)
+	$(NBVAL)
+	@for profile in $(CPU_PROFILES); do \
+		echo "== unit tests and nbval on a simulated CPU: $$profile"; \
+		env $$($(BIN)/python tools/cpu_profile.py $$profile) $(UNIT_TESTS) || exit 1; \
+		env $$($(BIN)/python tools/cpu_profile.py $$profile) $(NBVAL) || exit 1; \
+	done
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	# The built HTML: static checks (test_html*.py) and every page in headless Chromium
 	# (test_browser.py; needs /usr/bin/chromium: apt-get install chromium, as .ci/run does).
@@ -57,10 +70,17 @@ lab: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py
 	$(BIN)/python tools/make_learner_notebooks.py
+	# The static explorers' views, committed in explorer_views/ (the build publishes them).
+	$(BIN)/python tools/gvx_static.py
 
 # Chapter 6's ladder: train every rung and write lib/gradlab/_cache/capstone_ladder.npz.
 ladder: $(STAMP)
 	$(BIN)/python -m gradlab.capstone
+
+# Chapter 5's stored adding-problem runs (lib/gradlab/_cache/adding_runs.npz), trained under
+# the haswell CPU profile so that any x86-64 machine with AVX2 regenerates the same bits.
+runs: $(STAMP)
+	env $$($(BIN)/python tools/cpu_profile.py haswell) $(BIN)/python -m gradlab.recurrent_study
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_explore.py

@@ -1,6 +1,6 @@
 """The static book's weight and speed in headless Chromium, and the book's build times.
 
-Run: python benchmarks/bench_book.py [--loads 5] [--no-build] [--max-values 40]
+Run: python benchmarks/bench_book.py [--loads 5] [--no-build] [--no-test] [--max-values 40]
 (``make bench-book``). Needs a built book in ``_build/html`` (``make book``), Playwright and
 Debian's Chromium at /usr/bin/chromium (never downloaded). Prints tables; asserts nothing.
 
@@ -22,9 +22,11 @@ are aborted and counted), each load in a fresh browser context (an empty cache: 
   this is at most one frame (16.7 ms) plus the drawing whenever the view is drawn in time.
   "-" when the page has no static explorer.
 
-For the book (``--no-build`` skips it): a clean build (``jupyter-book build -W -n --keep-going``
-of a fresh copy of the sources into an empty build folder, notebooks executed into an empty
-cache) and a cached rebuild (the same command again, nothing changed).
+Then (``--no-build`` skips it) the README's two commands on a fresh ``git clone`` of HEAD, with
+this checkout's environment: ``make book`` (an empty build folder: the build executes no
+notebook, so this is the Sphinx build and the static explorers' views), ``make book`` again
+(nothing changed) and ``make test`` (``--no-test`` skips it: about 10 minutes), with the load
+average before and after.
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
-import shutil
 import statistics
 import subprocess
 import sys
@@ -184,35 +185,42 @@ def page_table(loads: int, max_values: int) -> None:
         )
 
 
-def _build(source: pathlib.Path) -> float:
-    env = dict(os.environ, GVX_REPOSITORY_URL="none", PYTHONPATH=str(ROOT / "lib"))
-    env["JUPYTER_PLATFORM_DIRS"] = "1"
-    script = pathlib.Path(sys.executable).with_name("jupyter-book")
-    command = [str(script) if script.exists() else "jupyter-book", "build", "-W", "-n"]
-    command.append("--keep-going")
+def _make(clone: pathlib.Path, target: str) -> float:
+    """Seconds for ``make TARGET`` in ``clone``, with this checkout's environment (.venv)."""
+    env = dict(os.environ, GVX_REPOSITORY_URL="none")
+    venv = pathlib.Path(sys.executable).resolve().parents[1]
     start = time.perf_counter()
     out = subprocess.run(
-        [*command, str(source)], env=env, capture_output=True, text=True, check=False
+        ["make", target, f"VENV={venv}"], cwd=clone, env=env, capture_output=True, text=True
     )
     elapsed = time.perf_counter() - start
     if out.returncode != 0:
-        raise RuntimeError(f"the build failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+        raise RuntimeError(f"make {target} failed:\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
     return elapsed
 
 
-def build_table() -> None:
-    ignore = shutil.ignore_patterns(
-        "_build", ".venv", ".git", ".jupyter_cache", "__pycache__", ".*_cache", ".hypothesis"
-    )
+def _load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"load average {one:.2f} (1 min), {five:.2f} (5 min), {os.cpu_count()} cores"
+
+
+def build_table(with_test: bool) -> None:
+    """The two commands on a fresh ``git clone`` of HEAD (committed work only)."""
     with tempfile.TemporaryDirectory(prefix="gvx-bench-book-") as tmp:
-        copy = pathlib.Path(tmp) / "book"
-        shutil.copytree(ROOT, copy, ignore=ignore, symlinks=True)
-        clean = _build(copy)
-        cached = _build(copy)
-    print("\nBuild (jupyter-book build -W -n --keep-going, a fresh copy of the sources)\n")
-    print("| build | seconds |\n| --- | ---: |")
-    print(f"| clean (empty build folder and execution cache) | {clean:.1f} |")
-    print(f"| cached rebuild (nothing changed) | {cached:.1f} |")
+        clone = pathlib.Path(tmp) / "clone"
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        before = _load()
+        clean = _make(clone, "book")
+        cached = _make(clone, "book")
+        test = _make(clone, "test") if with_test else None
+        after = _load()
+    print("\nThe two commands on a fresh clone of HEAD (this checkout's .venv)\n")
+    print("| command | seconds |\n| --- | ---: |")
+    print(f"| make book (fresh clone: empty _build) | {clean:.1f} |")
+    print(f"| make book again (nothing changed) | {cached:.1f} |")
+    if test is not None:
+        print(f"| make test (three CPU profiles, build, HTML and browser tests) | {test:.1f} |")
+    print(f"\nBefore: {before}. After: {after}.")
 
 
 def main() -> None:
@@ -220,12 +228,13 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=5, help="loads per page (median)")
     parser.add_argument("--max-values", type=int, default=40, help="values per control")
     parser.add_argument("--no-build", action="store_true", help="skip the build timings")
+    parser.add_argument("--no-test", action="store_true", help="time make book only")
     args = parser.parse_args()
     if not (_browser.HTML / "index.html").exists():
         sys.exit("_build/html is missing: run `make book` first")
     page_table(args.loads, args.max_values)
     if not args.no_build:
-        build_table()
+        build_table(with_test=not args.no_test)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,35 @@ def test_outputs_are_clean(path):
             assert "Warning" not in shown, f"{where} shows a warning"
 
 
+# A float printed with all its digits (Python's repr: 12 or more significant figures) shows
+# round-off that another CPU prints differently. Outputs round, or print a bound
+# (gradlab.gradcheck.below). The alt text and caption of figures count as outputs.
+FULL_PRECISION = re.compile(r"(?<![\w.])\d*\.?\d{12,}(?:e[-+]?\d+)?|\d\.\d{11,}")
+
+
+def _shown_texts(cell: dict) -> list[str]:
+    texts = [text_of(out) for out in cell.get("outputs", [])]
+    for out in cell.get("outputs", []):
+        meta = out.get("metadata", {}).get("image/png", {})
+        texts += [str(meta.get(ALT_KEY, "")), str(meta.get(CAPTION_KEY, ""))]
+    return texts
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
+def test_no_output_prints_a_float_to_full_precision(path):
+    for i, cell in enumerate(load(path)["cells"]):
+        for shown in _shown_texts(cell):
+            found = FULL_PRECISION.search(shown)
+            assert not found, f"{path.name} cell {i} prints {found.group()}: round it or bound it"
+
+
+def test_the_full_precision_pattern():
+    for text in ("3.4658824783938236e-06", "20.38036206767356", "0.30000000000000004"):
+        assert FULL_PRECISION.search(text), text
+    for text in ("3.46588e-06", "20.3804", "< 1e-7", "WIDGET", "step 1000000", "0.7891"):
+        assert not FULL_PRECISION.search(text), text
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=ids)
 def test_notebook_metadata_is_lean(path):
     nb = load(path)

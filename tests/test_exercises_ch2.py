@@ -686,8 +686,8 @@ def grad_w1(x, y, w1, w2):
     return (y_hat - y) * float(ds(z2)) * w2 * float(ds(z1)) * x
 
 
-print("chain rule:  ", grad_w1(1.5, 1.0, 0.8, -0.5))
-print("gradlab:     ", backprop.tiny_chain(1.5, 1.0, 0.8, -0.5).grad_w1)
+print(f"chain rule: {grad_w1(1.5, 1.0, 0.8, -0.5):.8g}")
+print(f"gradlab:    {backprop.tiny_chain(1.5, 1.0, 0.8, -0.5).grad_w1:.8g}")
 exercises.ch2.grad_w1(grad_w1)''',
     },
     "decades_lost": {
@@ -715,9 +715,9 @@ $20 \log_{10}(w\,\sigma'(1))$:""",
         "solution": """# Solution
 factor = 3 * float(activations.sigmoid_derivative(1.0))
 decades = 20 * math.log10(factor)
-print("w sigma'(1)    =", factor)
-print("ratio          =", factor**20)
-print("log10 of ratio =", decades)
+print(f"w sigma'(1)    = {factor:.6g}")
+print(f"ratio          = {factor**20:.6g}")
+print(f"log10 of ratio = {decades:.6g}")
 exercises.ch2.decades_lost(decades)""",
     },
     "best_step": {
@@ -742,9 +742,10 @@ $\varepsilon^{1/3}$:""",
 eps = 2.0**-52
 f, f3 = math.exp(2 * 0.5), 8 * math.exp(2 * 0.5)
 h_best = (1.5 * eps * f / f3) ** (1 / 3)
-print("h_best    =", h_best)
-print("gradlab   =", gradcheck.best_step("central", f_size=f, derivative_size=f3))
-print("eps^(1/3) =", eps ** (1 / 3))
+print(f"h_best    = {h_best:.6g}")
+step = gradcheck.best_step("central", f_size=f, derivative_size=f3)
+print(f"gradlab   = {step:.6g}")
+print(f"eps^(1/3) = {eps ** (1 / 3):.6g}")
 exercises.ch2.best_step(h_best)""",
     },
 }

@@ -437,8 +437,8 @@ multiplied by $0.52^{17/2}$:""",
 alpha, depth, n_var = 0.2, 17, 1.0
 per_layer = (1 + alpha**2) / 2 * n_var  # the factor on E[a^2]
 ratio = per_layer ** (depth / 2)  # the rms is its square root
-print("factor on E[a^2] per layer:", per_layer)
-print("rms(a_17) / rms(a_0):      ", ratio)
+print(f"factor on E[a^2] per layer: {per_layer:.6g}")
+print(f"rms(a_17) / rms(a_0):       {ratio:.6g}")
 exercises.ch4.leaky_depth_scale(ratio)""",
     },
     "choose_initializers": {
@@ -475,8 +475,8 @@ alpha, fan_in = 0.2, 256
 tanh_init, relu_init, leaky_init = "xavier_normal", "he_normal", "he_normal"
 leaky_variance = 2 / ((1 + alpha**2) * fan_in)
 check = initializers.variance("he_normal", 256, 128, negative_slope=alpha)
-print("Var[W] for the leaky ReLU:          ", leaky_variance)
-print("gradlab's he_normal, slope alpha 0.2:", check)
+print(f"Var[W] for the leaky ReLU:           {leaky_variance:.6g}")
+print(f"gradlab's he_normal, slope alpha 0.2: {check:.6g}")
 exercises.ch4.choose_initializers(
     tanh=tanh_init,
     relu=relu_init,

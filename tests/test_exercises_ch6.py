@@ -290,7 +290,7 @@ be $2^B$:""",
 B = 14
 alpha = 1 / math.sqrt(B)
 growth = (1 + alpha**2) ** B
-print("growth of the mean square:", growth, "(e =", math.e, ")")
+print(f"growth of the mean square: {growth:.6g} (e = {math.e:.6g})")
 print("with alpha = 1:           ", 2.0**B)
 exercises.ch6.branch_growth(growth)""",
     },

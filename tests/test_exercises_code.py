@@ -388,8 +388,8 @@ def log_abs_product(ws):
 
 ws = np.full(2000, 0.5)
 print("np.prod(ws)         =", np.prod(ws))
-print("log_abs_product(ws) =", log_abs_product(ws))
-print("-2000 ln 2          =", -2000 * math.log(2))
+print(f"log_abs_product(ws) = {log_abs_product(ws):.10g}")
+print(f"-2000 ln 2          = {-2000 * math.log(2):.10g}")
 exercises.ch1.log_abs_product(log_abs_product)
 '''
 

@@ -122,3 +122,22 @@ def test_plot_step_errors_reports_the_best_steps():
     assert view.caption
     with pytest.raises(ValueError, match="x"):
         gc.plot_step_errors(0.0)
+
+
+def test_below_prints_the_bound_or_the_value():
+    assert gc.below(2.5e-9, 1e-7) == "< 1e-7"
+    assert gc.below(-4.4e-15, 1e-12) == "< 1e-12"
+    assert gc.below(0.0, 1.0) == "< 1"
+    assert gc.below(9.99e-8, 1e-7) == "< 1e-7"
+    # at or above the bound: not round-off, so the value shows
+    assert gc.below(1e-7, 1e-7) == "1e-07 (not below 1e-7)"
+    assert gc.below(3.2e-5, 1e-7) == "3.2e-05 (not below 1e-7)"
+    assert gc.format_power(1e3) == "1e3" and gc.format_power(1e-12) == "1e-12"
+    with pytest.raises(ValueError, match="power"):
+        gc.format_power(2e-7)
+    with pytest.raises(ValueError, match="power"):
+        gc.below(1e-9, 0.0)
+    with pytest.raises(TypeError, match="value"):
+        gc.below("small", 1e-7)
+    with pytest.raises(ValueError, match="value"):
+        gc.below(float("nan"), 1e-7)

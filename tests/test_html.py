@@ -199,3 +199,34 @@ def test_math_and_citations_render(pages):
         sources = [a["src"] for a in page.find("script") if "mathjax" in a.get("src", "").lower()]
         assert sources and all(s.startswith("../_static/mathjax/") for s in sources), sources
     assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
+
+
+def _visible_text(page_html: str) -> str:
+    """The page's text with tags removed and entities decoded, white space folded."""
+    import html as html_lib
+
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", page_html, flags=re.S)
+    text = html_lib.unescape(re.sub(r"<[^>]+>", " ", text))
+    return " ".join(text.split())
+
+
+def test_the_book_publishes_the_committed_outputs(pages):
+    # The build must not execute notebooks (execute_notebooks: "off"): every line that a
+    # committed, nbval-tested notebook prints is on its page, as committed. A build that
+    # re-ran a chapter on the build machine would print other numbers for its stored or
+    # round-off results (tools/cpu_profile.py explains why).
+    config = (ROOT / "_config.yml").read_text()
+    assert re.search(r'execute_notebooks:\s*"?off"?', config), "the build must not execute"
+    checked = 0
+    for path in CHAPTERS:
+        shown = _visible_text(pages[path.stem][0])
+        for i, cell in enumerate(load(path)["cells"]):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") != "stream":
+                    continue
+                for line in "".join(out["text"]).splitlines():
+                    line = " ".join(line.split())
+                    if line:
+                        assert line in shown, f"{path.name} cell {i}: {line!r} is not on its page"
+                        checked += 1
+    assert checked > 100, f"only {checked} printed lines found: are the notebooks executed?"

@@ -257,3 +257,72 @@ def test_views_are_encoded_where_the_drawn_figure_puts_them():
     drawn = explore.ClippingExplorer()
     drawn.render()
     assert static.generate(fresh).data == static.generate(drawn).data
+
+
+# -- the committed views (explorer_views/, written by `make execute`) -----------------------------
+
+
+def _gvx_static():
+    import importlib
+    import sys
+
+    from _book import ROOT
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    return importlib.import_module("gvx_static")
+
+
+def _committed() -> list:
+    from _book import ROOT
+
+    return sorted((ROOT / "explorer_views").glob("*.json"))
+
+
+def test_committed_views_are_current():
+    # The build publishes explorer_views/: one set of views per explorer of the book, made
+    # by this gradlab. A change to gradlab or to an explorer's notebook output needs
+    # `make execute`, which recomputes them.
+    assert _gvx_static().main(["--check"]) == 0, "run `make execute` to recompute the views"
+    assert len(_committed()) >= 8
+
+
+@pytest.mark.parametrize("path", _committed(), ids=lambda p: p.stem[:8])
+def test_committed_views_are_what_this_cpu_computes(path):
+    # Under each simulated CPU (make test), a sample of every explorer's views is recomputed
+    # and its alt text, which carries the view's numbers, must be the committed one.
+    import itertools
+    import json
+
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    structure, _ = static.decode_payload(meta["data"])
+    explorer = static.from_spec(meta["spec"])
+    grid = explorer.static_values()
+    combos = list(itertools.product(*grid.values()))
+    assert len(combos) == len(structure["alts"]) == meta["views"]
+    # Views where the explorer says rounding is amplified (a chaotic network, an exploding
+    # product: Explorer.rounding_sensitive) are stored, not recomputed: at most 5% of any grid.
+    values = [dict(zip(grid, c, strict=True)) for c in combos]
+    sensitive = [type(explorer).rounding_sensitive(v) for v in values]
+    assert sum(sensitive) <= 0.05 * len(values)
+    stable = [i for i, s in enumerate(sensitive) if not s]
+    sample = [stable[k] for k in np.linspace(0, len(stable) - 1, min(len(stable), 48)).astype(int)]
+    for i in sorted(set(sample)):
+        explorer.set_values(**values[i])
+        assert explorer.alt_text() == structure["alts"][i], (type(explorer).__name__, combos[i])
+
+
+def test_rounding_sensitive_views_are_the_chaotic_ones():
+    # The declared regions: standard-normal tanh networks from depth 20 (the chaotic phase),
+    # tanh recurrent networks at gamma sigma >= 2.5 over 70 steps or more; nothing else.
+    init, rec = explore.InitializationExplorer, explore.RecurrentGradientExplorer
+    chaotic = {"scheme": "standard_normal", "activation": "tanh", "depth": 20, "width": 64}
+    assert init.rounding_sensitive(chaotic)
+    assert not init.rounding_sensitive({**chaotic, "depth": 18})
+    assert not init.rounding_sensitive({**chaotic, "activation": "relu"})
+    assert not init.rounding_sensitive({**chaotic, "scheme": "xavier_normal"})
+    exploding = {"ratio": 2.5, "activation": "tanh", "length": 70, "inputs": 0.1}
+    assert rec.rounding_sensitive(exploding)
+    assert not rec.rounding_sensitive({**exploding, "ratio": 2.25})
+    assert not rec.rounding_sensitive({**exploding, "length": 60})
+    assert not rec.rounding_sensitive({**exploding, "activation": "sigmoid"})
+    assert not explore.ClippingExplorer.rounding_sensitive({"g1": 3.0, "g2": 1.0})

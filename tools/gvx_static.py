@@ -44,6 +44,11 @@ from sphinx.util import logging
 logger = logging.getLogger(__name__)
 
 ASSETS = Path(__file__).resolve().parent / "static_explorer"
+ROOT = Path(__file__).resolve().parents[1]
+#: The views that `make execute` computes and commits (``python tools/gvx_static.py``): the
+#: build publishes these, so the pages show the same views, numbers and alt texts whatever
+#: CPU builds the book, and a fresh clone builds without computing any.
+COMMITTED = ROOT / "explorer_views"
 FONT_FILE = "DejaVuSans-gvx.woff"
 #: Always in the font subset (labels and numbers any explorer may show).
 BASE_CHARS = set(string.printable.strip()) | {" "}
@@ -67,70 +72,136 @@ def _cache_dir(app: Sphinx) -> Path:
     return path
 
 
-def _specs(app: Sphinx, docname: str) -> list[tuple[str, dict[str, Any]]]:
-    """(figure name, spec) of every explorer output in the page's notebook."""
+def notebook_specs(path: Path) -> list[tuple[str | None, dict[str, Any], str]]:
+    """(figure name or None, spec, cell id) of every explorer output in the notebook ``path``."""
     from gradlab.explore import SPEC_MIME
 
-    source = Path(app.env.doc2path(docname))
-    if source.suffix != ".ipynb":
-        return []
-    nb = nbformat.read(source, as_version=4)
+    nb = nbformat.read(path, as_version=4)
     found = []
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
         for out in cell.get("outputs", []):
             spec = out.get("data", {}).get(SPEC_MIME)
-            if spec is None:
-                continue
-            name = cell.metadata.get("mystnb", {}).get("figure", {}).get("name")
-            if not name:
-                logger.warning(
-                    f"[gvx_static] {docname}: explorer cell {cell.get('id')} has no "
-                    "mystnb.figure.name; left as a picture",
-                    location=docname,
-                )
-                continue
-            found.append((name, spec))
+            if spec is not None:
+                name = cell.metadata.get("mystnb", {}).get("figure", {}).get("name")
+                found.append((name, spec, str(cell.get("id"))))
     return found
 
 
-def static_explorer(app: Sphinx, spec: dict[str, Any]) -> dict[str, Any]:
-    """The generated static explorer for ``spec``: from the cache, or computed and cached."""
+def _specs(app: Sphinx, docname: str) -> list[tuple[str, dict[str, Any]]]:
+    """(figure name, spec) of every explorer output in the page's notebook."""
+    source = Path(app.env.doc2path(docname))
+    if source.suffix != ".ipynb":
+        return []
+    found = []
+    for name, spec, cell_id in notebook_specs(source):
+        if not name:
+            logger.warning(
+                f"[gvx_static] {docname}: explorer cell {cell_id} has no "
+                "mystnb.figure.name; left as a picture",
+                location=docname,
+            )
+            continue
+        found.append((name, spec))
+    return found
+
+
+def view_key(spec: dict[str, Any], source_hash: str | None = None) -> str:
+    """The name of a spec's views: its spec, the data format, gradlab's source, matplotlib."""
     from gradlab.explore import static
 
-    if not hasattr(app, "_gvx_source_hash"):
-        app._gvx_source_hash = _source_hash()
-    key = hashlib.sha256(
+    source_hash = source_hash or _source_hash()
+    return hashlib.sha256(
         json.dumps(
-            [static.FORMAT, spec, app._gvx_source_hash, matplotlib.__version__],
-            sort_keys=True,
+            [static.FORMAT, spec, source_hash, matplotlib.__version__], sort_keys=True
         ).encode()
     ).hexdigest()[:32]
-    cache = _cache_dir(app)
-    meta, png = cache / f"{key}.json", cache / f"{key}.png"
-    if meta.exists() and png.exists():
-        found = json.loads(meta.read_text())
-        found["background"] = png.read_bytes()
-        return found
+
+
+def _read(folder: Path, key: str) -> dict[str, Any] | None:
+    meta, png = folder / f"{key}.json", folder / f"{key}.png"
+    if not (meta.exists() and png.exists()):
+        return None
+    found = json.loads(meta.read_text(encoding="utf-8"))
+    found["background"] = png.read_bytes()
+    return found
+
+
+def compute(spec: dict[str, Any]) -> dict[str, Any]:
+    """Every view of the explorer ``spec`` describes (the slow part: gradlab runs here)."""
+    from gradlab.explore import static
+
     start = time.perf_counter()
     explorer = static.from_spec(spec)
     made = static.generate(explorer)
     found = {
+        "spec": spec,
         "data": made.data,
         "alt": explorer.alt_text(),
         "note": static.grid_note(type(explorer)),
         "chars": "".join(sorted(made.chars)),
         "views": made.n_views,
+        "background": made.background,
     }
-    png.write_bytes(made.background)
-    meta.write_text(json.dumps(found, ensure_ascii=False))
     logger.info(
         f"[gvx_static] {made.data['class']}: {made.n_views} views in "
         f"{time.perf_counter() - start:.1f} s, {len(made.data['payload']) / 1e3:.0f} kB"
     )
-    found["background"] = made.background
     return found
+
+
+def _write(folder: Path, key: str, found: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{key}.png").write_bytes(found["background"])
+    meta = {k: v for k, v in found.items() if k != "background"}
+    (folder / f"{key}.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+
+def static_explorer(app: Sphinx, spec: dict[str, Any]) -> dict[str, Any]:
+    """The static explorer for ``spec``: the committed views (``explorer_views/``), else the
+    build's cache, else computed now and cached in the build folder."""
+    if not hasattr(app, "_gvx_source_hash"):
+        app._gvx_source_hash = _source_hash()
+    key = view_key(spec, app._gvx_source_hash)
+    for folder in (COMMITTED, _cache_dir(app)):
+        found = _read(folder, key)
+        if found is not None:
+            return found
+    logger.warning(
+        f"[gvx_static] {spec.get('class')}: no committed views for this gradlab; computing "
+        "them now (run `make execute` to commit them)"
+    )
+    found = compute(spec)
+    _write(_cache_dir(app), key, found)
+    return found
+
+
+def committed_keys(notebooks: list[Path]) -> dict[str, dict[str, Any]]:
+    """The view key of every explorer spec in ``notebooks``, with its spec."""
+    source_hash = _source_hash()
+    return {
+        view_key(spec, source_hash): spec
+        for path in notebooks
+        for _, spec, _ in notebook_specs(path)
+    }
+
+
+def write_committed(notebooks: list[Path], folder: Path = COMMITTED) -> list[str]:
+    """Compute the views of every explorer in ``notebooks`` into ``folder`` (kept when
+    current) and delete the views no notebook uses any more. Returns what it did."""
+    wanted = committed_keys(notebooks)
+    done = []
+    for key, spec in wanted.items():
+        if _read(folder, key) is None:
+            start = time.perf_counter()
+            _write(folder, key, compute(spec))
+            done.append(f"computed {spec['class']} ({time.perf_counter() - start:.1f} s)")
+    for path in sorted(folder.glob("*")):
+        if path.suffix in (".json", ".png") and path.stem not in wanted:
+            path.unlink()
+            done.append(f"removed {path.name}")
+    return done
 
 
 def _controls_html(prefix: str, controls: list[dict[str, Any]]) -> str:
@@ -331,3 +402,33 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", _on_page_context)
     app.connect("build-finished", _on_build_finished)
     return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": False}
+
+
+def main(argv: list[str]) -> int:
+    """``python tools/gvx_static.py``: (re)compute the committed views of every explorer in the
+    book (``make execute`` runs it); ``--check``: exit 1 if they are not current."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from toc_notebooks import toc_notebooks
+
+    notebooks = toc_notebooks()
+    if "--check" in argv:
+        wanted = committed_keys(notebooks)
+        missing = [k for k in wanted if _read(COMMITTED, k) is None]
+        extra = sorted(p.name for p in COMMITTED.glob("*.json") if p.stem not in wanted)
+        for k in missing:
+            print(f"missing views for {wanted[k]['class']} ({k})")
+        for name in extra:
+            print(f"stale views {name}")
+        return 1 if missing or extra else 0
+    for line in write_committed(notebooks):
+        print(f"[gvx_static] {line}")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    logging_std.basicConfig(level=logging_std.INFO, format="%(message)s")
+    sys.exit(main(sys.argv[1:]))

@@ -52,6 +52,8 @@ from . import plotting
 from ._validation import check_array, check_choice, check_real
 
 __all__ = [
+    "format_power",
+    "below",
     "EPS",
     "finite_difference",
     "step_errors",
@@ -67,6 +69,39 @@ __all__ = [
 EPS = float(np.finfo(np.float64).eps)
 
 _METHODS = ("forward", "central")
+
+
+def format_power(power: float) -> str:
+    """A power of ten as text: ``1e-7``, ``1e+3`` is ``1e3``, ``1`` is ``1``.
+
+    Raises ``ValueError`` unless ``power`` is ``10**k`` for an integer ``k``.
+    """
+    value = check_real(power, "power", minimum=0.0, strict_minimum=True)
+    k = round(math.log10(value))
+    if not math.isclose(value, 10.0**k, rel_tol=1e-12):
+        raise ValueError(f"power must be a power of ten, got {value!r}")
+    return "1" if k == 0 else f"1e{k}"
+
+
+def below(value: object, bound: float) -> str:
+    r"""Text for a round-off-level quantity that every CPU prints alike: ``"< 1e-7"``.
+
+    The exact size of a round-off error (a finite-difference error, the difference between
+    two orders of summation) depends on the CPU and the BLAS kernel; its order of magnitude
+    does not. The caller chooses a power of ten ``bound`` well above what any machine gives
+    (a factor of 10 or more above the value seen), so the text is the same everywhere; a value
+    at or above it (a real error, not round-off) is printed as it is, so a broken check shows.
+
+    .. math:: \text{below}(x, b) = \text{"< b"} \quad \text{if } |x| < b
+
+    Reference: Higham, N. J. (2002). *Accuracy and Stability of Numerical Algorithms*, 2nd ed.,
+    SIAM, section 3.1 (rounding errors are bounded, not predicted digit by digit).
+    """
+    x = check_real(value, "value")
+    text = format_power(bound)
+    if abs(x) < bound:
+        return f"< {text}"
+    return f"{x:.2g} (not below {text})"
 
 
 def finite_difference(

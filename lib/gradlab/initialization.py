@@ -808,9 +808,11 @@ def plot_jacobian_spectra(
     parts = []
     for (act, init), s in spectra.items():
         v = s.resolved / math.log(10)
-        parts.append(
-            f"{act} {init}: {len(v)} of {width} resolved, log10 s from {v[-1]:.2g} to {v[0]:.2g}"
-        )
+        if max(abs(v[0]), abs(v[-1])) < 1e-12:  # every s = 1 up to round-off (CPU-dependent)
+            spread = "every log10 s within 1e-12 of 0 (s = 1 up to round-off)"
+        else:
+            spread = f"log10 s from {v[-1]:.2g} to {v[0]:.2g}"
+        parts.append(f"{act} {init}: {len(v)} of {width} resolved, {spread}")
     alt = (
         f"The base-10 logs of the singular values, largest first, of the input-output Jacobian "
         f"of a {depth}-layer network of width {width} at one random input, Gaussian against "

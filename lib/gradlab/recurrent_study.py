@@ -31,13 +31,14 @@ Hochreiter, S., Schmidhuber, J. (1997). Long short-term memory. *Neural Computat
 from __future__ import annotations
 
 import math
+import pathlib
 from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
 from matplotlib.ticker import NullFormatter
 
-from . import clipping, data, plotting, rnn
+from . import clipping, data, plotting, rnn, store
 from ._validation import check_choice, check_int, check_real
 from .gradcheck import relative_error
 from .network import mse
@@ -61,6 +62,13 @@ __all__ = [
     "clipping_runs",
     "threshold_sweep",
     "vanishing_runs",
+    "VANISHING",
+    "STORED_THRESHOLDS",
+    "STORED_SEEDS",
+    "ADDING_CACHE",
+    "precompute_adding",
+    "stored_adding",
+    "stored_vanishing_runs",
     "plot_clipping_runs",
     "plot_threshold_sweep",
     "plot_vanishing_runs",
@@ -712,6 +720,171 @@ def vanishing_runs(
     return plain, clipped, through_time
 
 
+# --- stored runs ------------------------------------------------------------------------------
+#
+# The adding-problem runs explode, so they are chaotic: a last-bit difference in one product
+# (another CPU or BLAS kernel) gives another trajectory after a few dozen steps, and another
+# final loss. The chapter therefore reads them from ADDING_CACHE, written once by
+# precompute_adding (``make runs``) with this module's own run_adding; tests/test_store.py
+# retrains the first steps of every stored run and compares.
+
+#: The vanishing-gradient setting of section 5.7: sequences of 50 steps, ``gamma sigma = 0.5``.
+VANISHING = ADDING._replace(length=50, recurrent_scale=0.5)
+#: The thresholds stored for :data:`ADDING` (None: no clipping), plus ``"rule"`` (the median
+#: rule of :func:`gradlab.clipping.suggest_threshold` applied to the unclipped run's norms).
+STORED_THRESHOLDS: tuple[float | None, ...] = (None, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+#: The thresholds stored for :data:`VANISHING`.
+STORED_VANISHING_THRESHOLDS: tuple[float | None, ...] = (None, 0.1)
+#: Every stored run exists for each of these seeds (network and minibatch order).
+STORED_SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
+#: The file of stored runs.
+ADDING_CACHE = store.CACHE_DIR / "adding_runs.npz"
+
+_SETUPS = {"exploding": ADDING, "vanishing": VANISHING}
+_HISTORY_ARRAYS = ("loss", "grad_norms", "global_grad_norm", "clipped")
+
+
+def _store_spec() -> dict[str, object]:
+    return {
+        "format": 1,
+        "setups": {name: setup._asdict() for name, setup in _SETUPS.items()},
+        "thresholds": list(STORED_THRESHOLDS),
+        "vanishing_thresholds": list(STORED_VANISHING_THRESHOLDS),
+        "seeds": list(STORED_SEEDS),
+        "rule": "suggest_threshold(global_grad_norm) of the unclipped run",
+    }
+
+
+def _store_key(setup: str, threshold: float | str | None, seed: int) -> str:
+    if threshold is None:
+        return f"{setup}/none/{seed}"
+    text = threshold if isinstance(threshold, str) else repr(float(threshold))
+    return f"{setup}/{text}/{seed}"
+
+
+def _stored_plan() -> list[tuple[str, float | str | None, int]]:
+    """Every stored run, as ``(setup name, threshold or "rule", seed)``."""
+    plan: list[tuple[str, float | str | None, int]] = []
+    for seed in STORED_SEEDS:
+        plan += [("exploding", t, seed) for t in (*STORED_THRESHOLDS, "rule")]
+        plan += [("vanishing", t, seed) for t in STORED_VANISHING_THRESHOLDS]
+    return plan
+
+
+def precompute_adding(path: str | pathlib.Path = ADDING_CACHE) -> pathlib.Path:
+    """Train every stored run (:data:`STORED_THRESHOLDS` and the rule's threshold on
+    :data:`ADDING`, :data:`STORED_VANISHING_THRESHOLDS` on :data:`VANISHING`, each for every
+    seed in :data:`STORED_SEEDS`) with :func:`run_adding` and write them to ``path``.
+
+    ``make runs`` calls this under the ``haswell`` CPU profile (``tools/cpu_profile.py``), so
+    that any x86-64 machine with AVX2 regenerates the same bits.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    plain: dict[int, ClippingRun] = {}
+    for setup_name, threshold, seed in _stored_plan():
+        if threshold == "rule":
+            value: float | None = clipping.suggest_threshold(plain[seed].history.global_grad_norm)
+        else:
+            value = threshold  # type: ignore[assignment]
+        run = run_adding(value, seed=seed, setup=_SETUPS[setup_name])
+        if setup_name == "exploding" and threshold is None:
+            plain[seed] = run
+        key = _store_key(setup_name, threshold, seed)
+        h = run.history
+        for field in _HISTORY_ARRAYS:
+            arrays[f"{key}/{field}"] = np.asarray(getattr(h, field))
+        arrays[f"{key}/threshold"] = np.array(math.nan if value is None else value)
+        arrays[f"{key}/diverged_at"] = np.array(-1 if h.diverged_at is None else h.diverged_at)
+        arrays[f"{key}/epochs"] = np.array(h.epochs)
+        arrays[f"{key}/param_names"] = np.array(h.param_names)
+        arrays[f"{key}/divergence"] = np.array(h.divergence or "")
+    return store.save(path, arrays, _store_spec())
+
+
+_STORED: dict[str, dict[str, np.ndarray]] = {}
+
+
+def _stored_arrays() -> dict[str, np.ndarray]:
+    if "runs" not in _STORED:
+        _STORED["runs"] = store.load(ADDING_CACHE, _store_spec())
+    return _STORED["runs"]
+
+
+def stored_adding(
+    threshold: float | str | None = None, *, seed: int = 0, setup: str = "exploding"
+) -> ClippingRun:
+    """A stored :func:`run_adding` run: the same numbers on every machine.
+
+    Parameters
+    ----------
+    threshold
+        ``None`` (no clipping), one of :data:`STORED_THRESHOLDS` (``"exploding"``) or
+        :data:`STORED_VANISHING_THRESHOLDS` (``"vanishing"``), or ``"rule"``: the threshold
+        :func:`gradlab.clipping.suggest_threshold` gives for the stored unclipped run of that
+        seed (exploding only).
+    seed
+        One of :data:`STORED_SEEDS`.
+    setup
+        ``"exploding"`` (:data:`ADDING`, section 5.5) or ``"vanishing"`` (:data:`VANISHING`,
+        section 5.7).
+
+    Returns
+    -------
+    ClippingRun
+        What :func:`run_adding` returned when :func:`precompute_adding` ran it.
+    """
+    setup = check_choice(setup, "setup", tuple(_SETUPS))
+    seed = check_int(seed, "seed", minimum=0)
+    if seed not in STORED_SEEDS:
+        raise ValueError(f"seed must be one of the stored seeds {STORED_SEEDS}, got {seed}")
+    allowed = STORED_THRESHOLDS if setup == "exploding" else STORED_VANISHING_THRESHOLDS
+    if isinstance(threshold, str):
+        if threshold != "rule" or setup != "exploding":
+            raise ValueError(f'threshold must be a number, None or "rule", got {threshold!r}')
+        key_threshold: float | str | None = threshold
+    elif threshold is None:
+        key_threshold = None
+    else:
+        value = check_real(threshold, "threshold", minimum=0.0, strict_minimum=True)
+        matches = [t for t in allowed if t is not None and math.isclose(t, value, rel_tol=1e-9)]
+        if not matches:
+            stored = ", ".join("None" if t is None else f"{t:g}" for t in allowed)
+            raise ValueError(
+                f"threshold {value:g} is not stored for the {setup} setting (stored: {stored}); "
+                "train it with run_adding"
+            )
+        key_threshold = matches[0]
+    arrays = _stored_arrays()
+    key = _store_key(setup, key_threshold, seed)
+    stored_threshold = float(arrays[f"{key}/threshold"])
+    diverged_at = int(arrays[f"{key}/diverged_at"])
+    history = History(
+        loss=arrays[f"{key}/loss"].copy(),
+        grad_norms=arrays[f"{key}/grad_norms"].copy(),
+        global_grad_norm=arrays[f"{key}/global_grad_norm"].copy(),
+        clipped=arrays[f"{key}/clipped"].copy(),
+        param_names=[str(n) for n in arrays[f"{key}/param_names"]],
+        diverged_at=None if diverged_at < 0 else diverged_at,
+        divergence=str(arrays[f"{key}/divergence"]) or None,
+        epochs=int(arrays[f"{key}/epochs"]),
+    )
+    return ClippingRun(None if math.isnan(stored_threshold) else stored_threshold, seed, history)
+
+
+def stored_vanishing_runs(
+    threshold: float = 0.1, *, seed: int = 0
+) -> tuple[ClippingRun, ClippingRun, TemporalGradients]:
+    """:func:`vanishing_runs` from the stored runs: the unclipped and clipped runs on
+    :data:`VANISHING` and the untrained network's gradient through time (computed now: it is
+    not chaotic)."""
+    plain = stored_adding(None, seed=seed, setup="vanishing")
+    clipped = stored_adding(threshold, seed=seed, setup="vanishing")
+    through_time = temporal_gradient_norms(
+        "tanh", VANISHING.recurrent_scale, VANISHING.length, seed=seed
+    )
+    return plain, clipped, through_time
+
+
 def _runs_check(runs: object) -> list[ClippingRun]:
     if (
         not isinstance(runs, Sequence)
@@ -848,3 +1021,7 @@ def plot_vanishing_runs(
         "lengthen the tiny part of the gradient that reaches the early time steps."
     )
     return plotting.show(fig, alt, caption)
+
+
+if __name__ == "__main__":  # pragma: no cover - regenerates the stored runs (make runs)
+    print(f"wrote {precompute_adding()}")

@@ -288,6 +288,19 @@ class Explorer:
         self.values = new
 
     @classmethod
+    def rounding_sensitive(cls, values: dict[str, Any]) -> bool:
+        """Whether the view at ``values`` amplifies rounding into its printed numbers.
+
+        A chaotic forward pass or an exploding product turns last-bit differences between
+        CPUs (other SIMD or BLAS kernels) into other numbers in the alt text. The static book
+        shows the committed views (``explorer_views/``), the same for every reader; live, in
+        JupyterLab, such a view may show other numbers on another CPU. The tests recompute a
+        sample of the committed views on several simulated CPUs and require equality wherever
+        this is ``False``. Default: no view is sensitive.
+        """
+        return False
+
+    @classmethod
     def static_values(cls) -> dict[str, tuple[Any, ...]]:
         """The values each control takes in the static HTML book, in the controls' order.
 

@@ -123,6 +123,19 @@ class InitializationExplorer(Explorer):
     batch = 16  # gradient_norms_at_init's default
     #: The static book's grid: 6 x 5 x 25 x 5 = 3750 views.
     static_grid = {"depth": tuple(range(2, 51, 2))}
+
+    @classmethod
+    def rounding_sensitive(cls, values: dict[str, Any]) -> bool:
+        """Standard-normal weights with tanh put the network in the chaotic phase
+        (``n Var[W] = n >> 1``; Poole et al. 2016): nearby inputs, and last-bit differences,
+        separate by a constant factor per layer, and after about 28 layers at width 256 (40 at
+        width 64) another CPU prints other numbers. Sensitive from depth 20 on, for margin."""
+        return (
+            values.get("scheme") == "standard_normal"
+            and values.get("activation") == "tanh"
+            and int(values.get("depth", 0)) >= 20
+        )
+
     figsize = (FIGURE_WIDTH, 6.6)
     #: Fixed y ranges (decades): wide enough for 50 ReLU layers at n Var = 1 (-7.4 decades),
     #: narrow enough that a drift of half a decade shows. Values beyond are marked (OffScale).
