@@ -187,8 +187,10 @@ def page_table(loads: int, max_values: int) -> None:
 
 def _make(clone: pathlib.Path, target: str) -> float:
     """Seconds for ``make TARGET`` in ``clone``, with this checkout's environment (.venv)."""
-    env = dict(os.environ, GVX_REPOSITORY_URL="none")
-    venv = pathlib.Path(sys.executable).resolve().parents[1]
+    # The clone's own gradlab, not the one this environment has installed (editable, from
+    # this checkout, which may hold uncommitted changes).
+    env = dict(os.environ, GVX_REPOSITORY_URL="none", PYTHONPATH=str(clone / "lib"))
+    venv = pathlib.Path(sys.prefix)  # the virtual environment this runs in
     start = time.perf_counter()
     out = subprocess.run(
         ["make", target, f"VENV={venv}"], cwd=clone, env=env, capture_output=True, text=True
@@ -209,6 +211,11 @@ def build_table(with_test: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="gvx-bench-book-") as tmp:
         clone = pathlib.Path(tmp) / "clone"
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        # The environment is this checkout's, already installed: date the clone's requirement
+        # files back so make does not reinstall it (and point its editable gradlab at the
+        # clone, which would outlive the clone).
+        for name in ("requirements.txt", "requirements-dev.txt", "pyproject.toml"):
+            os.utime(clone / name, (0, 0))
         before = _load()
         clean = _make(clone, "book")
         cached = _make(clone, "book")

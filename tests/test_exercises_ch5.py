@@ -247,7 +247,7 @@ parameter). Compute the global norm $N = \sqrt{\sum_i \|g_i\|^2}$ over all of th
 $N > $ `max_norm`, return the list of arrays each multiplied by `max_norm / N`, otherwise copies
 of the arrays. Do not change the arrays you are given, and add no eps. The checker compares your
 function with `gradlab` on several lists, including all-zero gradients and a norm exactly at the
-threshold.
+threshold, and checks that it returns new arrays.
 ```""",
         "starter": '''def clip_by_global_norm(grads, max_norm):
     """The arrays rescaled together: global norm at most max_norm."""
@@ -368,3 +368,19 @@ def test_decision_never_raises_whatever_the_histories(monkeypatch, histories):
         fb = ch5.decide_clipping(*answer)
         assert fb.status in ("correct", "incorrect", "not attempted")
     assert len(ch5.threshold_hints()) == 5
+
+
+def test_global_clip_must_return_copies_not_the_callers_arrays():
+    def returns_inputs(grads, max_norm):
+        total = np.sqrt(sum(np.sum(g**2) for g in grads))
+        return [g * (max_norm / total) for g in grads] if total > max_norm else grads
+
+    def returns_views(grads, max_norm):
+        total = np.sqrt(sum(np.sum(g**2) for g in grads))
+        return (
+            [g * (max_norm / total) for g in grads] if total > max_norm else [g[:] for g in grads]
+        )
+
+    for func in (returns_inputs, returns_views):
+        fb = ch5.clip_by_global_norm(func)
+        assert fb.status == "incorrect" and "copy" in fb.message and "g.copy()" in fb.hint

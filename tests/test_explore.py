@@ -373,3 +373,15 @@ def test_off_scale_marks_points_beyond_the_axis_and_keeps_its_note_clear_of_them
     assert off.update(x, np.clip(y, -2, 0.5), (-1, 1)) == 1 and off.note.get_va() == "top"
     assert off.update(x, np.zeros(5), (-1, 1)) == 0 and off.note.get_text() == ""
     assert len(off.below.get_data()[0]) == len(off.above.get_data()[0]) == 0
+
+
+def test_float_noise_is_a_grid_point_not_an_error():
+    from gradlab import explore
+
+    e = explore.ClippingExplorer()
+    e.set_values(threshold=0.2 + 28 * 0.1)  # 3.0000000000000004
+    assert e.values["threshold"] == 3.0
+    e.set_values(threshold=0.25)  # a value between grid points is kept, not snapped
+    assert e.values["threshold"] == 0.25
+    with pytest.raises(ValueError, match="threshold"):
+        e.set_values(threshold=3.05)

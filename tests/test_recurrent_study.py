@@ -184,3 +184,59 @@ def test_vanishing_runs_show_clipping_does_not_help():
     # Neither run beats predicting the mean by much: clipping changes nothing that matters.
     for r in (plain, clipped):
         assert r.final_loss > 0.5 * (1 / 6)
+
+
+# -- over seeds (the course's evidence rule) ----------------------------------------------------
+
+
+def test_temporal_over_seeds_is_each_seeds_network_summarised():
+    s = rs.temporal_over_seeds(rs.temporal_gradient_norms, "tanh", 1.5, 30, seeds=(0, 3, 7))
+    runs = [rs.temporal_gradient_norms("tanh", 1.5, 30, seed=k) for k in (0, 3, 7)]
+    decades = sorted(r.decades for r in runs)
+    assert s.decades.seeds == (0, 3, 7)
+    assert (s.decades.low, s.decades.median, s.decades.high) == tuple(decades)
+    assert s.within_bound == sum(r.within_bound for r in runs) == 3
+    assert s.explodes == sum(r.behaviour == "explodes" for r in runs)
+    assert s.vanishes == sum(r.behaviour == "vanishes" for r in runs)
+    assert s.bound == pytest.approx(30 * np.log10(1.5))
+    np.testing.assert_allclose(s.factor_per_step.values, [r.factor_per_step for r in runs])
+    assert s.describe().startswith(f"{s.decades.median:+.2f} (") and "of 3" in s.describe()
+    with pytest.raises(TypeError, match="case"):
+        rs.temporal_over_seeds(rs.operating_point, "tanh", 1.5, 30)
+
+
+def test_above_threshold_cases_and_their_summaries():
+    above = rs.above_threshold(2.0, 20, seed=1)
+    assert [r.input_std for r in above] == [0.1, 0.5, 2.0, 0.5]
+    assert [r.bias for r in above] == [0.0, 3.0, 0.0, 0.0]
+    assert above[3].label == "unexcited direction"
+    summaries = rs.above_threshold_over_seeds(2.0, 20, seeds=(1, 2))
+    assert [s.decades.values[0] for s in summaries] == [r.decades for r in above]
+
+
+def test_effective_slope_times_sigma_is_the_measured_factor_per_step():
+    # With an orthogonal W_hh scaled to sigma_max, ||G_{t-1}|| = sigma ||G_t * phi'(z_t)||
+    # exactly, so the geometric-mean factor per step is sigma_max * effective_slope.
+    for ratio, inputs in ((2.0, 0.1), (1.0, 0.5), (1.5, 2.0)):
+        point = rs.operating_point("tanh", ratio, 40, input_std=inputs, seed=2)
+        run = rs.temporal_gradient_norms("tanh", ratio, 40, input_std=inputs, seed=2)
+        assert ratio * point.effective_slope == pytest.approx(run.factor_per_step, rel=1e-9)
+        # and it is a weighted mean of phi' in [0, 1], not the plain mean
+        assert 0 < point.effective_slope <= 1
+
+
+def test_stored_over_seeds_summarises_every_stored_seed():
+    s = rs.stored_over_seeds(0.1, lambda run: run.final_loss)
+    want = [rs.stored_adding(0.1, seed=k).final_loss for k in rs.STORED_SEEDS]
+    np.testing.assert_array_equal(s.values, want)
+    v = rs.stored_over_seeds(None, lambda run: run.final_loss, setup="vanishing", seeds=(0, 1))
+    assert v.seeds == (0, 1)
+    with pytest.raises(TypeError, match="measure"):
+        rs.stored_over_seeds(0.1, "final_loss")
+
+
+def test_threshold_sweep_plot_draws_the_median_per_threshold():
+    runs = [rs.stored_adding(c, seed=k) for c in (None, 0.1, 1.0) for k in rs.STORED_SEEDS]
+    view = rs.plot_threshold_sweep(runs)
+    med = np.median([rs.stored_adding(0.1, seed=k).final_loss for k in rs.STORED_SEEDS])
+    assert f"0.1: {med:.3g}" in view.alt and "median over 5 seeds" in view.alt

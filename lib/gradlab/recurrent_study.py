@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import pathlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -42,6 +42,7 @@ from . import clipping, data, plotting, rnn, store
 from ._validation import check_choice, check_int, check_real
 from .gradcheck import relative_error
 from .network import mse
+from .seeds import SEEDS, SeedSummary, over_seeds, summarize
 from .train import History, train
 
 __all__ = [
@@ -53,6 +54,12 @@ __all__ = [
     "finite_difference_check",
     "OperatingPoint",
     "operating_point",
+    "TemporalSummary",
+    "temporal_over_seeds",
+    "ABOVE_CASES",
+    "above_threshold",
+    "above_threshold_over_seeds",
+    "stored_over_seeds",
     "plot_temporal_gradients",
     "plot_above_threshold",
     "AddingSetup",
@@ -437,11 +444,19 @@ class OperatingPoint(NamedTuple):
         which multiplies the gradient at each step back.
     start
         The first step averaged (the early steps are the transient from ``h_0 = 0``).
+    effective_slope
+        The slope the gradient actually meets, over every step back ``t = T..1``: the
+        geometric mean of ``||G_t * phi'(z_t)|| / ||G_t||``, with ``G_t = dL/dh_t`` (batch by
+        units, Frobenius norms). A mean of ``phi'`` weighted by where the gradient is: with an
+        orthogonal ``W_hh`` scaled to ``sigma_max``, each step back multiplies ``||G_t||`` by
+        exactly ``sigma_max`` times this ratio, so the measured factor per step is
+        ``sigma_max * effective_slope``.
     """
 
     mean_abs_state: float
     mean_slope: float
     start: int
+    effective_slope: float = math.nan
 
 
 def operating_point(
@@ -466,7 +481,15 @@ def operating_point(
 
     Each step back multiplies the gradient by ``W_hh^T D_t`` with ``D_t = diag(phi'(z_t))``,
     so a mean slope well below ``gamma`` is why a gradient stays far under Pascanu et al.'s
-    bound ``(gamma sigma_max)^(T - t)`` (Pascanu, Mikolov and Bengio 2013).
+    bound ``(gamma sigma_max)^(T - t)`` (Pascanu, Mikolov and Bengio 2013). The gradient is
+    not spread evenly over the units, though: :attr:`OperatingPoint.effective_slope` weights
+    ``phi'`` by the gradient's own entries,
+
+    .. math:: s_{\\text{eff}} = \\Big(\\prod_{t=1}^{T}
+              \\frac{\\|G_t \\odot \\phi'(z_t)\\|}{\\|G_t\\|}\\Big)^{1/T},
+
+    and with an orthogonal ``W_hh`` the gradient changes by exactly ``sigma_max s_eff`` per
+    step back.
 
     Parameters
     ----------
@@ -479,11 +502,107 @@ def operating_point(
     start = check_int(start, "start", minimum=1)
     if start > args[2]:
         raise ValueError(f"start must be at most length ({args[2]}), got {start}")
-    net, X, _ = _network(*args)
-    net.forward(X)
+    net, X, y = _network(*args)
+    grads = _hidden_gradients(net, X, y)  # runs the forward pass too: G_t = dL/dh_t
     states = np.stack(net.hidden_states[start:])  # h_start .. h_T
     slopes = np.stack([net.activation.derivative(z) for z in net.pre_activations[start - 1 :]])
-    return OperatingPoint(float(np.mean(np.abs(states))), float(np.mean(slopes)), start)
+    ratios = [
+        np.linalg.norm(grads[t] * net.activation.derivative(net.pre_activations[t - 1]))
+        / np.linalg.norm(grads[t])
+        for t in range(1, len(grads))
+    ]
+    effective = float(np.exp(np.mean(np.log(ratios))))
+    return OperatingPoint(float(np.mean(np.abs(states))), float(np.mean(slopes)), start, effective)
+
+
+class TemporalSummary(NamedTuple):
+    """One setting of :func:`temporal_gradient_norms` (or :func:`unexcited_direction`) over
+    several random networks (seeds).
+
+    Attributes
+    ----------
+    decades
+        :attr:`TemporalGradients.decades` per seed: median and range.
+    within_bound
+        In how many seeds every step stays under Pascanu et al.'s bound.
+    explodes, vanishes
+        In how many seeds :attr:`TemporalGradients.behaviour` is ``"explodes"`` (a factor above
+        1.1 per step) or ``"vanishes"`` (below 0.9).
+    """
+
+    decades: SeedSummary
+    within_bound: int
+    explodes: int
+    vanishes: int
+    length: int
+    ratio: float = math.nan
+
+    @property
+    def bound(self) -> float:
+        """Pascanu et al.'s bound over the whole sequence, in decades: ``T log10(ratio)``."""
+        return self.length * math.log10(self.ratio)
+
+    def describe(self) -> str:
+        """``"-9.43 (-9.87 to -8.66) decades, bound -4.85, within it: 5 of 5"``."""
+        return (
+            f"{self.decades:+.2f} decades, bound {self.bound:+.2f}, "
+            f"within it: {self.within_bound} of {self.decades.n}"
+        )
+
+    @property
+    def factor_per_step(self) -> SeedSummary:
+        """The geometric-mean factor per step back, ``10**(decades / T)``, per seed."""
+        return SeedSummary(10.0 ** (self.decades.values / self.length), self.decades.seeds)
+
+
+def temporal_over_seeds(
+    case: Callable[..., TemporalGradients], *args: object, seeds: Sequence[int] = SEEDS, **kwargs
+) -> TemporalSummary:
+    """``case(*args, seed=s, **kwargs)`` for every seed, summarised.
+
+    ``case`` is :func:`temporal_gradient_norms` or :func:`unexcited_direction`: one random
+    network per seed (its weights, inputs and targets). The decades are summarised by
+    :func:`gradlab.seeds.summarize` (median and range); the bound and the behaviour are
+    counted.
+    """
+    if case not in (temporal_gradient_norms, unexcited_direction):
+        raise TypeError("case must be temporal_gradient_norms or unexcited_direction")
+    runs = [case(*args, seed=s, **kwargs) for s in seeds]
+    return TemporalSummary(
+        summarize([r.decades for r in runs], tuple(seeds)),
+        sum(r.within_bound for r in runs),
+        sum(r.behaviour == "explodes" for r in runs),
+        sum(r.behaviour == "vanishes" for r in runs),
+        runs[0].length,
+        runs[0].ratio,
+    )
+
+
+#: The four networks above the threshold of section 5.1: (case, keyword arguments).
+ABOVE_CASES: tuple[tuple[Callable[..., TemporalGradients], dict[str, float]], ...] = (
+    (temporal_gradient_norms, {"input_std": 0.1}),
+    (temporal_gradient_norms, {"bias": 3.0}),
+    (temporal_gradient_norms, {"input_std": 2.0}),
+    (unexcited_direction, {}),
+)
+
+
+def above_threshold(
+    ratio: float = 2.0, length: int = 50, *, seed: int = 0
+) -> list[TemporalGradients]:
+    """The tanh networks of :data:`ABOVE_CASES` at ``gamma sigma_max = ratio``, one seed:
+    small inputs, a bias of 3, large inputs, and the unexcited direction."""
+    return [case("tanh", ratio, length, seed=seed, **kw) for case, kw in ABOVE_CASES]
+
+
+def above_threshold_over_seeds(
+    ratio: float = 2.0, length: int = 50, *, seeds: Sequence[int] = SEEDS
+) -> list[TemporalSummary]:
+    """:func:`above_threshold`'s cases over ``seeds`` (:func:`temporal_over_seeds`)."""
+    return [
+        temporal_over_seeds(case, "tanh", ratio, length, seeds=seeds, **kw)
+        for case, kw in ABOVE_CASES
+    ]
 
 
 def _log10(x: np.ndarray) -> np.ndarray:
@@ -535,8 +654,8 @@ def plot_temporal_gradients(
     caption = (
         "The gradient reaching step t of a recurrent network, relative to the last step, for "
         "recurrent matrices whose largest singular value is below, at and above 1/γ (solid), "
-        "with Pascanu et al.'s bound (γσ_max)^(T−t) (dashed): every measurement stays under "
-        "its bound."
+        "with Pascanu et al.'s bound (γσ_max)^(T−t) (dashed), one network per setting (seed "
+        "0): every measurement stays under its bound."
     )
     return plotting.show(fig, alt, caption)
 
@@ -591,8 +710,8 @@ def plot_above_threshold(runs: Sequence[TemporalGradients]) -> plotting.FigureVi
     )
     caption = (
         "Above 1/γ the gradient may explode, but need not: saturated units and a large "
-        "direction the gradient never reaches both make it vanish. The condition is necessary "
-        "for exploding, not sufficient."
+        "direction the gradient never reaches both make it vanish (one network per case, seed "
+        "0). The condition is necessary for exploding, not sufficient."
     )
     return plotting.show(fig, alt, caption)
 
@@ -885,6 +1004,24 @@ def stored_vanishing_runs(
     return plain, clipped, through_time
 
 
+def stored_over_seeds(
+    threshold: float | str | None,
+    measure: Callable[[ClippingRun], float],
+    *,
+    setup: str = "exploding",
+    seeds: Sequence[int] = STORED_SEEDS,
+) -> SeedSummary:
+    """``measure(run)`` for the stored run at ``threshold`` of every seed (median and range).
+
+    For example the final loss, ``lambda run: run.final_loss``, or the share of clipped
+    steps, ``lambda run: np.mean(run.history.clipped)``.
+    """
+    if not callable(measure):
+        raise TypeError(f"measure must be callable, got {type(measure).__name__}")
+    seeds = tuple(seeds)
+    return over_seeds(lambda s: measure(stored_adding(threshold, seed=s, setup=setup)), seeds)
+
+
 def _runs_check(runs: object) -> list[ClippingRun]:
     if (
         not isinstance(runs, Sequence)
@@ -934,7 +1071,7 @@ def plot_clipping_runs(
     )
     caption = (
         "The same recurrent network, data and seeds trained with and without clipping the "
-        "global gradient norm: loss (left) and the norm clipping saw (right)."
+        "global gradient norm: loss (left) and the norm clipping saw (right), one run each."
     )
     return plotting.show(fig, alt, caption)
 
@@ -942,8 +1079,9 @@ def plot_clipping_runs(
 def plot_threshold_sweep(
     runs: Sequence[ClippingRun], *, baseline: float = 1 / 6
 ) -> plotting.FigureView:
-    """Final loss against the clipping threshold (log-log), one marker per run; the unclipped
-    runs as a horizontal line, the baseline 1/6 in grey."""
+    """Final loss against the clipping threshold (log-log), one marker per run (seed) and a
+    line through each threshold's median; the unclipped runs' median as a horizontal line, the
+    baseline 1/6 in grey."""
     runs = _runs_check(runs)
     clipped = [r for r in runs if r.threshold is not None]
     plain = [r for r in runs if r.threshold is None]
@@ -953,13 +1091,34 @@ def plot_threshold_sweep(
         fig, ax = plotting.new_figure(height=3.6)
         xs = np.array([r.threshold for r in clipped])
         ys = np.array([r.final_loss for r in clipped])
-        ax.plot(xs, ys, "o", color=plotting.COLORS["blue"], ms=7, label="clipped")
+        several = len(clipped) > len(set(xs.tolist()))
+        ax.plot(
+            xs,
+            ys,
+            "o",
+            color=plotting.COLORS["blue"],
+            ms=6,
+            alpha=0.7 if several else 1,
+            label="one run per seed" if several else "clipped",
+        )
         thresholds = sorted(set(xs))
-        means = [np.nanmean(ys[xs == t]) for t in thresholds]
-        ax.plot(thresholds, means, color=plotting.COLORS["blue"], lw=1.5)
+        medians = [np.nanmedian(ys[xs == t]) for t in thresholds]
+        ax.plot(
+            thresholds,
+            medians,
+            color=plotting.COLORS["blue"],
+            lw=1.5,
+            label="median" if several else None,
+        )
         if plain:
-            level = float(np.nanmean([r.final_loss for r in plain]))
-            ax.axhline(level, color=plotting.COLORS["red"], ls="--", lw=1.5, label="no clipping")
+            level = float(np.nanmedian([r.final_loss for r in plain]))
+            ax.axhline(
+                level,
+                color=plotting.COLORS["red"],
+                ls="--",
+                lw=1.5,
+                label="no clipping (median)" if len(plain) > 1 else "no clipping",
+            )
         ax.axhline(baseline, color=plotting.COLORS["grey"], lw=1, label="predict the mean")
         ax.set_xscale("log")
         ax.set_yscale("log")
@@ -968,17 +1127,19 @@ def plot_threshold_sweep(
             axis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("clipping threshold c")
         ax.set_ylabel("final loss (last epoch)")
-        ax.legend(loc="best")
-    best = thresholds[int(np.nanargmin(means))]
-    parts = ", ".join(f"{t:g}: {m:.3g}" for t, m in zip(thresholds, means, strict=True))
+        fig.legend(*ax.get_legend_handles_labels(), loc="outside upper center", ncol=2)
+    best = thresholds[int(np.nanargmin(medians))]
+    parts = ", ".join(f"{t:g}: {m:.3g}" for t, m in zip(thresholds, medians, strict=True))
     plain_text = f"; without clipping {level:.3g}" if plain else ""
+    n_seeds = len(clipped) // len(thresholds)
+    what = f"median over {n_seeds} seeds" if several else "one run each"
     alt = (
         "Log-log plot of the final training loss on the adding problem against the global-norm "
-        f"clipping threshold: {parts}{plain_text}; the best threshold is {best:g}."
+        f"clipping threshold ({what}): {parts}{plain_text}; the best threshold is {best:g}."
     )
     caption = (
         "Final loss against the clipping threshold: too low a threshold shortens every step "
-        "and slows learning, too high a one never clips and changes nothing."
+        "and slows learning; higher ones clip fewer and fewer steps and help less."
     )
     return plotting.show(fig, alt, caption)
 
@@ -1018,7 +1179,8 @@ def plot_vanishing_runs(
     )
     caption = (
         "Clipping does not help vanishing gradients: it can only shorten a step, never "
-        "lengthen the tiny part of the gradient that reaches the early time steps."
+        "lengthen the tiny part of the gradient that reaches the early time steps (one run "
+        "each)."
     )
     return plotting.show(fig, alt, caption)
 

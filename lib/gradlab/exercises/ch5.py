@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -210,7 +211,7 @@ def clip_by_global_norm(func: object) -> Feedback:
     gradients, a norm exactly at the threshold (compared exactly) and the caller's arrays left
     unchanged are among them. Hints: ``GLOBAL_DIAGNOSERS``.
     """
-    return check_function(
+    feedback = check_function(
         func,
         _reference_global,
         GLOBAL_CASES,
@@ -219,6 +220,36 @@ def clip_by_global_norm(func: object) -> Feedback:
         fallback_hint="Compute total = sqrt(sum of np.sum(g**2) over the arrays); if total > "
         "max_norm, return [g * (max_norm / total) for g in grads], else copies of the arrays.",
     )
+    if feedback.correct:
+        shared = _shares_the_callers_arrays(func)
+        if shared:
+            return Feedback(
+                "incorrect",
+                f"clip_by_global_norm returned the caller's own array ({shared}) instead of a "
+                "copy: the values are right, but a later in-place update of the result would "
+                "change the caller's gradients.",
+                "When nothing is clipped, return copies: [g.copy() for g in grads].",
+            )
+    return feedback
+
+
+#: A list whose global norm (0.5) is below the threshold (1.0): nothing to clip, so a correct
+#: function returns copies, not the arrays it was given.
+SHARING_CASE = ([np.array([0.3, 0.4])], 1.0)
+
+
+def _shares_the_callers_arrays(func: Callable[..., object]) -> str:
+    """Which input array the result shares memory with, on :data:`SHARING_CASE` ("" if none)."""
+    grads = [g.copy() for g in SHARING_CASE[0]]
+    try:
+        out = func(grads, SHARING_CASE[1])
+        arrays = list(out) if isinstance(out, (list, tuple)) else []
+    except Exception:  # noqa: BLE001 - the main check already ran this function cleanly
+        return ""
+    for i, (got, given) in enumerate(zip(arrays, grads, strict=False)):
+        if isinstance(got, np.ndarray) and np.shares_memory(got, given):
+            return f"array {i} of the list"
+    return ""
 
 
 # Exercise 5.2: the angle a value clip introduces ----------------------------------------------

@@ -130,7 +130,9 @@ class Control:
 
         An options control returns the option itself (``8.0`` becomes the option ``8``;
         ``8.5`` is rejected); an integer control accepts exactly integral reals and returns
-        an ``int``; a real control returns a finite ``float`` in ``[min, max]``.
+        an ``int``; a real control returns a finite ``float`` in ``[min, max]``, with float
+        noise removed (a value within ``1e-9`` steps of a grid point is that grid point, so
+        ``0.2 + 28 * 0.1`` is ``3.0``).
 
         Raises
         ------
@@ -160,6 +162,9 @@ class Control:
             number: float = int(value)
         else:
             number = float(value)
+            snapped = self.snap(number)
+            if self.step and abs(snapped - number) <= 1e-9 * self.step:
+                number = snapped  # float noise (0.2 + 28 * 0.1), not another value
         if (self.min is not None and number < self.min) or (
             self.max is not None and number > self.max
         ):
