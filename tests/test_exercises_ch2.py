@@ -78,7 +78,9 @@ def test_sigmoid_cases_cover_shapes_and_tails():
     values = np.concatenate([np.ravel(z) for z in inputs])
     for z in (0.0, 1.0, -1.0, 2.5, -2.5, 40.0, -40.0, 800.0, -800.0, 1e4, -1e4):
         assert z in values, z
-    assert "4.2e-18" in ch2.SIGMOID_CASES[5].label and 40.0 in ch2.SIGMOID_CASES[5].args[0]
+    assert "4.2e-18" in ch2.SIGMOID_CASES[6].label and 40.0 in ch2.SIGMOID_CASES[6].args[0]
+    # the first case is a positive z: at 0 or a negative z wrong answers coincide (below)
+    assert inputs[0] > 0
 
 
 # Numeric exercises 2.3 and 2.4 ----------------------------------------------------------------
@@ -388,12 +390,22 @@ def negated(z):
     return -stable(z)
 
 
+def twice(z):  # 2 t / (1 + t)^2: equal to sigma(0) at z = 0, so a z = 0 case cannot tell
+    t = np.exp(-np.abs(z))
+    return 2 * t / (1 + t) ** 2
+
+
+def no_square(z):  # t / (1 + t) = sigma(-|z|): equal to sigma(z) at any z <= 0
+    t = np.exp(-np.abs(z))
+    return t / (1 + t)
+
+
 # Each wrong implementation, the case it fails on, and the hint it must get (by table index).
 SIGMOID_WRONG = [
     (mutates, "z = [0, 1, -1, 2.5, -2.5]", 0, "changed the caller's array"),
-    (loop_1d, "z = 0.0", 1, "plain float"),
-    (loop_any_shape_but_not_scalar, "z = 0.0", 1, "plain float"),
-    (copies_with_method, "z = 0.0", 1, "plain float"),
+    (loop_1d, "z = 1.5", 1, "plain float"),
+    (loop_any_shape_but_not_scalar, "z = 1.5", 1, "plain float"),
+    (copies_with_method, "z = 1.5", 1, "plain float"),
     (math_exp, "z = [0, 1, -1, 2.5, -2.5]", 2, "math.exp"),
     (lambda z: loop_1d(z) if np.ndim(z) else stable(z), "2-D array", 2, "2-D included"),
     (lambda z: loop_with_np_exp(z) if np.ndim(z) else stable(z), "2-D array", 2, "2-D"),
@@ -401,13 +413,15 @@ SIGMOID_WRONG = [
     (naive_overflow_positive, "z = [800, -800]", 3, "overflows"),
     (naive_overflow_silenced, "z = [800, -800]", 3, "overflows"),
     (python_naive, "z = [800, -800]", 3, "overflows"),
-    (returns_sigma, "z = 0.0", 4, "sigma(z) itself"),
-    (tanh_derivative, "z = 0.0", 5, "derivative of tanh"),
-    (one_minus_square, "z = 0.0", 6, "1 - sigma(z)^2"),
-    (negated, "z = 0.0", 7, "Sign error"),
-    (product_form, "z = [40, -40]", 8, "36.7"),
-    (product_form_expit, "z = [40, -40]", 8, "36.7"),
-    (product_form_of_minus_z, "z = [40, -40]", 8, "36.7"),
+    (twice, "z = 1.5", 4, "no factor 2"),
+    (no_square, "z = 1.5", 5, "needs its square"),
+    (returns_sigma, "z = 1.5", 6, "sigma(z) itself"),
+    (tanh_derivative, "z = 1.5", 7, "derivative of tanh"),
+    (one_minus_square, "z = 1.5", 8, "1 - sigma(z)^2"),
+    (negated, "z = 1.5", 9, "Sign error"),
+    (product_form, "z = [40, -40]", 10, "36.7"),
+    (product_form_expit, "z = [40, -40]", 10, "36.7"),
+    (product_form_of_minus_z, "z = [40, -40]", 10, "36.7"),
 ]
 
 
@@ -441,7 +455,7 @@ def test_sigmoid_derivative_shape_dtype_and_other_mistakes():
     fb = ch2.sigmoid_derivative(lambda z: stable(z).astype(np.float32) if np.ndim(z) else stable(z))
     assert fb.status == "incorrect" and "dtype float32" in fb.message and "dtype" in fb.hint
     fb = ch2.sigmoid_derivative(lambda z: np.atleast_1d(stable(z)))
-    assert fb.status == "incorrect" and "z = 0.0" in fb.message and "single number" in fb.message
+    assert fb.status == "incorrect" and "z = 1.5" in fb.message and "single number" in fb.message
     fb = ch2.sigmoid_derivative(lambda z: stable(z) + 1e-3)
     assert fb.status == "incorrect" and fb.hint == ch2.SIGMOID_FALLBACK
     fb = ch2.sigmoid_derivative(lambda z: stable(z) if np.ndim(z) else None)
@@ -469,7 +483,7 @@ def test_sigmoid_derivative_no_absolute_slack_in_the_tail():
 
     fb = ch2.sigmoid_derivative(tail_off)
     assert fb.status == "incorrect" and "z = [40, -40]" in fb.message
-    assert fb.hint == ch2.SIGMOID_HINTS[8][1]
+    assert fb.hint == ch2.SIGMOID_HINTS[10][1]
 
 
 STRANGE_RESULTS = ["0.25", [0.25], {"a": 1}, 10**400, True, 1 + 2j, np.array(["a"]), object()]

@@ -200,7 +200,7 @@ def test_temporal_over_seeds_is_each_seeds_network_summarised():
     assert s.vanishes == sum(r.behaviour == "vanishes" for r in runs)
     assert s.bound == pytest.approx(30 * np.log10(1.5))
     np.testing.assert_allclose(s.factor_per_step.values, [r.factor_per_step for r in runs])
-    assert s.describe().startswith(f"{s.decades.median:+.2f} (") and "of 3" in s.describe()
+    assert s.describe() == f"{s.decades:+.2f}; {30 * np.log10(1.5):+.2f}, 3 of 3 within"
     with pytest.raises(TypeError, match="case"):
         rs.temporal_over_seeds(rs.operating_point, "tanh", 1.5, 30)
 
@@ -240,3 +240,22 @@ def test_threshold_sweep_plot_draws_the_median_per_threshold():
     view = rs.plot_threshold_sweep(runs)
     med = np.median([rs.stored_adding(0.1, seed=k).final_loss for k in rs.STORED_SEEDS])
     assert f"0.1: {med:.3g}" in view.alt and "median over 5 seeds" in view.alt
+
+
+def test_rms_slope_is_the_root_mean_square_and_at_least_the_mean():
+    point = rs.operating_point("tanh", 2.0, 30, input_std=0.1, start=5, seed=1)
+    net, X, _ = rs._network("tanh", 2.0, 30, 32, 8, 0.1, 0.0, 1)
+    net.forward(X)
+    slopes = np.stack([net.activation.derivative(z) for z in net.pre_activations[4:]])
+    assert point.rms_slope == pytest.approx(np.sqrt(np.mean(slopes**2)), rel=1e-12)
+    assert point.mean_slope == pytest.approx(np.mean(slopes), rel=1e-12)
+    assert point.rms_slope > point.mean_slope
+
+
+def test_stored_best_thresholds_pick_each_seeds_lowest_final_loss():
+    best = rs.stored_best_thresholds((0.03, 0.1, 0.3))
+    for seed, c in zip(rs.STORED_SEEDS, best, strict=True):
+        losses = {t: rs.stored_adding(t, seed=seed).final_loss for t in (0.03, 0.1, 0.3)}
+        assert losses[c] == min(losses.values())
+    with pytest.raises(ValueError, match="thresholds"):
+        rs.stored_best_thresholds([None, 0.1])

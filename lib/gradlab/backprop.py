@@ -557,7 +557,7 @@ def plot_gradient_norms(
         axes[0][0].set_yticks([10.0**k for k in range(top, bottom - 1, -step)])
         axes[0][0].yaxis.set_major_formatter(plotting.log_tick_formatter())
         axes[0][0].minorticks_off()
-        axes[0][0].set_ylabel("‖∂J/∂a‖ entering layer ℓ")
+        axes[0][0].set_ylabel("‖∂J/∂a‖ at layer ℓ's input")
     summary = "; ".join(f"{r.activation} {r.decades_lost:+.1f}" for r in runs)
     alt = (
         f"Per-layer norms of the gradient reaching each of {depth} layers of width {width} at "

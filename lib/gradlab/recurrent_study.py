@@ -60,6 +60,7 @@ __all__ = [
     "above_threshold",
     "above_threshold_over_seeds",
     "stored_over_seeds",
+    "stored_best_thresholds",
     "plot_temporal_gradients",
     "plot_above_threshold",
     "AddingSetup",
@@ -444,6 +445,10 @@ class OperatingPoint(NamedTuple):
         which multiplies the gradient at each step back.
     start
         The first step averaged (the early steps are the transient from ``h_0 = 0``).
+    rms_slope
+        The root mean square of ``phi'(z_t)`` over the same entries as :attr:`mean_slope`:
+        what multiplies the norm of a gradient spread evenly over the units (a norm is a root
+        mean square), at least the mean (Jensen's inequality).
     effective_slope
         The slope the gradient actually meets, over every step back ``t = T..1``: the
         geometric mean of ``||G_t * phi'(z_t)|| / ||G_t||``, with ``G_t = dL/dh_t`` (batch by
@@ -457,6 +462,7 @@ class OperatingPoint(NamedTuple):
     mean_slope: float
     start: int
     effective_slope: float = math.nan
+    rms_slope: float = math.nan
 
 
 def operating_point(
@@ -481,15 +487,17 @@ def operating_point(
 
     Each step back multiplies the gradient by ``W_hh^T D_t`` with ``D_t = diag(phi'(z_t))``,
     so a mean slope well below ``gamma`` is why a gradient stays far under Pascanu et al.'s
-    bound ``(gamma sigma_max)^(T - t)`` (Pascanu, Mikolov and Bengio 2013). The gradient is
-    not spread evenly over the units, though: :attr:`OperatingPoint.effective_slope` weights
-    ``phi'`` by the gradient's own entries,
+    bound ``(gamma sigma_max)^(T - t)`` (Pascanu, Mikolov and Bengio 2013). But a norm is a
+    root mean square: a gradient spread evenly over the units is multiplied at each step by
+    ``sigma_max`` times the *root mean square* of ``phi'`` (:attr:`OperatingPoint.rms_slope`),
+    which is at least its mean. :attr:`OperatingPoint.effective_slope` weights ``phi'`` by the
+    gradient's own entries,
 
     .. math:: s_{\\text{eff}} = \\Big(\\prod_{t=1}^{T}
               \\frac{\\|G_t \\odot \\phi'(z_t)\\|}{\\|G_t\\|}\\Big)^{1/T},
 
     and with an orthogonal ``W_hh`` the gradient changes by exactly ``sigma_max s_eff`` per
-    step back.
+    step back (an identity: ``||G_{t-1}|| = sigma_max ||G_t * phi'(z_t)||``).
 
     Parameters
     ----------
@@ -512,7 +520,13 @@ def operating_point(
         for t in range(1, len(grads))
     ]
     effective = float(np.exp(np.mean(np.log(ratios))))
-    return OperatingPoint(float(np.mean(np.abs(states))), float(np.mean(slopes)), start, effective)
+    return OperatingPoint(
+        float(np.mean(np.abs(states))),
+        float(np.mean(slopes)),
+        start,
+        effective,
+        float(np.sqrt(np.mean(slopes**2))),
+    )
 
 
 class TemporalSummary(NamedTuple):
@@ -543,10 +557,11 @@ class TemporalSummary(NamedTuple):
         return self.length * math.log10(self.ratio)
 
     def describe(self) -> str:
-        """``"-9.43 (-9.87 to -8.66) decades, bound -4.85, within it: 5 of 5"``."""
+        """``"-9.43 (-9.87 to -8.66); -4.85, 5 of 5 within"``: the decades (median and range),
+        the bound in decades, and how many networks stay under it at every step."""
         return (
-            f"{self.decades:+.2f} decades, bound {self.bound:+.2f}, "
-            f"within it: {self.within_bound} of {self.decades.n}"
+            f"{self.decades:+.2f}; {self.bound:+.2f},"
+            f" {self.within_bound} of {self.decades.n} within"
         )
 
     @property
@@ -1022,6 +1037,17 @@ def stored_over_seeds(
     return over_seeds(lambda s: measure(stored_adding(threshold, seed=s, setup=setup)), seeds)
 
 
+def stored_best_thresholds(
+    thresholds: Sequence[float] = STORED_THRESHOLDS[1:], *, seeds: Sequence[int] = STORED_SEEDS
+) -> list[float]:
+    """For each seed, the threshold among ``thresholds`` whose stored run ends with the lowest
+    final loss (:attr:`ClippingRun.final_loss`)."""
+    thresholds = list(thresholds)
+    if not thresholds or None in thresholds:
+        raise ValueError("thresholds must be a non-empty list of stored clipping thresholds")
+    return [min(thresholds, key=lambda c, s=s: stored_adding(c, seed=s).final_loss) for s in seeds]
+
+
 def _runs_check(runs: object) -> list[ClippingRun]:
     if (
         not isinstance(runs, Sequence)
@@ -1071,7 +1097,8 @@ def plot_clipping_runs(
     )
     caption = (
         "The same recurrent network, data and seeds trained with and without clipping the "
-        "global gradient norm: loss (left) and the norm clipping saw (right), one run each."
+        "global gradient norm: loss (left) and the norm clipping saw (right), one run each "
+        "(seed 0)."
     )
     return plotting.show(fig, alt, caption)
 
@@ -1119,7 +1146,7 @@ def plot_threshold_sweep(
                 lw=1.5,
                 label="no clipping (median)" if len(plain) > 1 else "no clipping",
             )
-        ax.axhline(baseline, color=plotting.COLORS["grey"], lw=1, label="predict the mean")
+        ax.axhline(baseline, color=plotting.COLORS["grey"], lw=1, label="baseline 1/6")
         ax.set_xscale("log")
         ax.set_yscale("log")
         for axis in (ax.xaxis, ax.yaxis):

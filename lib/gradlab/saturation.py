@@ -964,7 +964,7 @@ def plot_gradient_flow(flows: dict[str, backprop.GradientNorms]) -> plotting.Fig
         ax.minorticks_off()
         ax.set_xticks([1, depth // 2, depth])
         ax.set_xlabel("layer ℓ")
-        ax.set_ylabel("‖∂J/∂a‖ entering layer ℓ")
+        ax.set_ylabel("‖∂J/∂a‖ at layer ℓ's input")
         ax.legend(loc="lower right", ncol=2, handlelength=2.2)
     summary = "; ".join(f"{n} {math.log10(r):+.1f}" for n, r in ratios.items())
     alt = (

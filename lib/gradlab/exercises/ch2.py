@@ -68,6 +68,9 @@ def _reference_sigmoid_derivative(z: object) -> object:
 
 #: The table of inputs, ordinary first, then the tails: the first failing one is reported.
 SIGMOID_CASES: tuple[Case, ...] = (
+    # A positive z first: at z = 0 several wrong answers coincide (2 sigma'(0) = sigma(0)), and
+    # at a negative z e^{-|z|} / (1 + e^{-|z|}) is sigma(z), so their hints could not differ.
+    Case((1.5,), label="z = 1.5 (a float)"),
     Case((0.0,), label="z = 0.0 (a float)"),
     Case((-2.5,), label="z = -2.5 (a float)"),
     Case((np.array([0.0, 1.0, -1.0, 2.5, -2.5]),), label="z = [0, 1, -1, 2.5, -2.5]"),
@@ -103,7 +106,12 @@ def _got_matches(formula: Callable[[np.ndarray], np.ndarray]) -> Callable[[Attem
         with np.errstate(all="ignore"):
             want = formula(z)
             got = np.asarray(a.got, dtype=np.float64)
-            return got.shape == want.shape and bool(np.allclose(got, want, rtol=1e-6, atol=0.0))
+            if got.shape != want.shape or not np.allclose(got, want, rtol=1e-6, atol=0.0):
+                return False
+            # The mistake must explain the failure: where formula(z) is itself the right
+            # answer (e^{-|z|} / (1 + e^{-|z|}) in the far tails), it is not this mistake.
+            right = np.asarray(a.expected, dtype=np.float64)
+            return not np.allclose(want, right, rtol=1e-6, atol=0.0)
 
     return predicate
 
@@ -172,6 +180,16 @@ SIGMOID_HINTS: tuple[Diagnoser, ...] = (
         "(anything above about 709). Only ever take exp of a non-positive number: use "
         "np.exp(-np.abs(z)), since sigma'(z) = e^{-|z|} / (1 + e^{-|z|})^2. (np.where does "
         "not help: it computes both branches on every entry before choosing.)",
+    ),
+    (
+        _got_matches(lambda z: 2.0 * activations.sigmoid_derivative(z)),
+        "Twice the derivative: check the constant. sigma'(z) = sigma(z) (1 - sigma(z)) = "
+        "e^{-|z|} / (1 + e^{-|z|})^2 has no factor 2 (its largest value is 1/4, at z = 0).",
+    ),
+    (
+        _got_matches(lambda z: np.exp(-np.abs(z)) / (1.0 + np.exp(-np.abs(z)))),
+        "The denominator needs its square: sigma'(z) = e^{-|z|} / (1 + e^{-|z|})^2. Without it "
+        "you have e^{-|z|} / (1 + e^{-|z|}) = sigma(-|z|), a value of sigma, not its slope.",
     ),
     (
         _got_matches(_sigma),

@@ -81,7 +81,7 @@ class GradientFlowExplorer(Explorer):
         ax.set_xlim(0, 51)
         ax.set_ylim(*self.ylim)
         ax.set_xlabel("layer ℓ")
-        ax.set_ylabel("log10 ‖∂J/∂a‖ entering ℓ")
+        ax.set_ylabel("log10 ‖∂J/∂a‖ at ℓ's input")
         ax.axhline(0.0, color=COLORS["grey"], lw=1)
         blue, grey = COLORS["blue"], COLORS["grey"]
         (self._line,) = ax.plot([], [], "o-", ms=3, lw=1.5, color=blue)
@@ -99,11 +99,17 @@ class GradientFlowExplorer(Explorer):
         self._line.set_data(layers, logs)
         self._pred.set_data(layers, pred)
         self._off.update(layers, logs, self.ylim)
+        leaves = ", off the plot" if self._pred_off(pred) else ""
         self._header.set_text(
             f"{norms.activation}, L = {norms.depth}, gain {norms.gain:.2f}\n"
             f"first layer vs last: {norms.decades_lost:+.1f} decades "
-            f"(linear: {pred[0] - pred[-1]:+.1f})".replace("-", "−")
+            f"(linear: {pred[0] - pred[-1]:+.1f}{leaves})".replace("-", "−")
         )
+
+    def _pred_off(self, pred: np.ndarray) -> bool:
+        """Whether the dashed linear prediction leaves the fixed y range anywhere."""
+        lo, hi = self.ylim
+        return bool(np.any(pred < lo) or np.any(pred > hi))
 
     def alt_text(self) -> str:
         norms = self.norms()
@@ -117,5 +123,6 @@ class GradientFlowExplorer(Explorer):
             f"of width {self.width}, {norms.activation} activation, weights with gain "
             f"{norms.gain:.2f}, at initialization. From the last layer to the first it changes "
             f"by {norms.decades_lost:+.1f} decades, against {pred[0] - pred[-1]:+.1f} for a "
-            f"linear network with the same weights (dashed straight line).{clipped}"
+            f"linear network with the same weights (dashed straight line"
+            f"{', which leaves the plotted range' if self._pred_off(pred) else ''}).{clipped}"
         )
