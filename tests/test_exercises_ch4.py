@@ -101,6 +101,19 @@ def laplace(shape, rng):
     return rng.laplace(0.0, math.sqrt(1.0 / shape[0]), size=shape)  # variance 2 b^2 = 2/fan_in
 
 
+def xavier(shape, rng):
+    return rng.normal(0.0, math.sqrt(2.0 / (shape[0] + shape[1])), size=shape)
+
+
+def truncated_narrow(shape, rng):  # cut at +-2 std without widening: variance 0.774 x 2/fan_in
+    w = rng.normal(0.0, 1.0, size=(shape[0] * shape[1] * 2,))
+    return (w[np.abs(w) <= 2.0][: shape[0] * shape[1]] * math.sqrt(2.0 / shape[0])).reshape(shape)
+
+
+def truncated_widened(shape, rng):  # Keras's he_normal: the variance right, the tails cut
+    return truncated_narrow(shape, rng) / math.sqrt(ch4.TRUNCATED_VARIANCE)
+
+
 def with_nan(shape, rng):
     w = good_normal(shape, rng)
     w[0, 0] = np.nan
@@ -123,6 +136,9 @@ HE_WRONG = [
     (wrong_scale, "variance"),
     (laplace, "not_normal"),
     (with_nan, "finite"),
+    (xavier, "xavier"),
+    (truncated_narrow, "truncated"),
+    (truncated_widened, "truncated"),
 ]
 
 
@@ -231,6 +247,8 @@ SCALE_TRIGGERS = [
     ([0.52**8, 0.52**9, 5.35e-3], "Count the layers"),
     ([0.6 ** (L / 2), 0.48 ** (L / 2)], "α squared"),
     ([0.5 ** (L / 2), 2.76e-3], "plain ReLU"),
+    ([1 / SCALE, 259.4], "inverse"),
+    ([math.log10(SCALE), math.log(SCALE), -2.414, -5.558], "logarithm"),
 ]
 
 

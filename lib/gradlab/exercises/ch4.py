@@ -49,6 +49,9 @@ HE_CASES: tuple[tuple[tuple[int, int], int], ...] = (
 HE_Z = 5.0
 #: Excess kurtosis of a uniform distribution (a normal's is 0).
 UNIFORM_KURTOSIS = -1.2
+#: Variance and excess kurtosis of a standard normal truncated to [-2, 2] (Keras's and JAX's
+#: truncated normals cut there): ``scipy.stats.truncnorm(-2, 2).stats(moments="vk")``.
+TRUNCATED_VARIANCE, TRUNCATED_KURTOSIS = 0.7737413035499232, -0.6344632828703505
 
 
 def he_statistics(w: np.ndarray) -> dict[str, float]:
@@ -101,6 +104,11 @@ HE_HINTS: dict[str, str] = {
     "standard deviation must be sqrt(2 / shape[0]).",
     "uniform": "The variance is right but the weights are uniform (their kurtosis is -1.2, a "
     "normal's is 0): he_normal draws from a normal, rng.normal(0.0, std, size=shape).",
+    "xavier": "The variance is 2/(fan_in + fan_out), Xavier/Glorot's, for tanh and linear "
+    "units. He's rule for ReLU uses the fan-in alone: 2/fan_in.",
+    "truncated": "Your weights are cut at two standard deviations, as Keras's and JAX's "
+    "truncated normals are (their kurtosis, or their variance, gives it away). This exercise "
+    "asks for PyTorch's and gradlab's untruncated normal: rng.normal(0.0, std, size=shape).",
     "not_normal": "The weights do not look normally distributed (their kurtosis is far from "
     "0): draw them with rng.normal or rng.standard_normal.",
     "mean": "The weights' mean is far from 0: draw from a normal centred on 0.",
@@ -194,12 +202,23 @@ def he_normal(func: object) -> Feedback:
                 ("fan_out", 2.0 / fan_out),
                 ("lecun", initializers.variance("lecun_normal", fan_in, fan_out)),
                 ("std_not_sqrt", (2.0 / fan_in) ** 2),
+                ("xavier", initializers.variance("xavier_normal", fan_in, fan_out)),
+                ("truncated", TRUNCATED_VARIANCE * target),
             )
             key = next((k for k, v in mistakes if _var_ok(s["var"], v, s["n"])), "variance")
+            kurt_tol = HE_Z * math.sqrt(24.0 / s["n"])
+            if abs(s["kurtosis"] - TRUNCATED_KURTOSIS) <= kurt_tol < abs(s["kurtosis"]):
+                key = "truncated"  # the tails are cut: that, not the variance, is the mistake
             return _bad(said, key)
         kurt_tol = HE_Z * math.sqrt(24.0 / s["n"])
         if abs(s["kurtosis"]) > kurt_tol:
-            key = "uniform" if abs(s["kurtosis"] - UNIFORM_KURTOSIS) <= kurt_tol else "not_normal"
+            key = (
+                "uniform"
+                if abs(s["kurtosis"] - UNIFORM_KURTOSIS) <= kurt_tol
+                else "truncated"
+                if abs(s["kurtosis"] - TRUNCATED_KURTOSIS) <= kurt_tol
+                else "not_normal"
+            )
             said = f"{where}: excess kurtosis {s['kurtosis']:.3g}, a normal's is 0."
             return _bad(said, key)
         if abs(s["mean"]) > HE_Z * math.sqrt(target / s["n"]):
@@ -263,6 +282,16 @@ SCALE_HINTS: tuple[Hint, ...] = (
         _at(0.5 ** (SCALE_DEPTH / 2)),
         "That is a plain ReLU's (c = 1/2). The leak keeps α^2 of the negative side too: "
         "c = (1 + α^2)/2.",
+    ),
+    (
+        _at(_C ** (-SCALE_DEPTH / 2)),
+        "That is the inverse: the signal shrinks, so rms(a_L) / rms(a_0) is below 1. Take "
+        "((1 + α^2)/2)^(L/2), not its reciprocal.",
+    ),
+    (
+        lambda v: any(_at(f(_C ** (SCALE_DEPTH / 2)))(v) for f in (math.log10, math.log)),
+        "That is a logarithm of the ratio. The question asks for the ratio itself, "
+        "((1 + α^2)/2)^(L/2), a number between 0 and 1.",
     ),
 )
 SCALE_FALLBACK = (
