@@ -224,3 +224,41 @@ def test_data_and_network_are_the_engines():
     X2, y2 = data.two_spirals(512, noise=0.05, turns=1.5, seed=0)
     np.testing.assert_array_equal(X, X2)
     assert isinstance(capstone.build_network("relu_he"), MLP)
+
+
+# -- residual scaling: the (1 + 1/B)^B estimate needs the cross term to vanish -----------------
+
+
+def test_residual_forward_growth_is_its_definition():
+    rng = np.random.default_rng(3)
+    a0 = rng.standard_normal((32, 16))
+    a = a0
+    for _ in range(5):
+        w = rng.standard_normal((16, 16)) * np.sqrt(2 / 16)
+        v = rng.standard_normal((16, 16)) / 4.0
+        a = a + 0.5 * np.maximum(a @ w, 0) @ v
+    got = capstone.residual_forward_growth(
+        5, block="linear_end", alpha=0.5, width=16, batch=32, seeds=(3,)
+    )
+    assert got.values[0] == pytest.approx(np.mean(a**2) / np.mean(a0**2), rel=1e-12)
+    assert capstone.residual_forward_growth(7, alpha=0.0, seeds=(0,)).values[0] == 1.0
+
+
+def test_the_bound_holds_only_for_a_zero_mean_branch():
+    for blocks in (14, 56):
+        bound = (1 + 1 / blocks) ** blocks
+        linear = capstone.residual_forward_growth(blocks, block="linear_end", seeds=range(20))
+        assert linear.median == pytest.approx(bound, rel=0.15)
+        relu = capstone.residual_forward_growth(blocks, block="relu_end", seeds=range(20))
+        assert relu.low > 5 * bound  # the positive mean: first order in alpha, unbounded
+    deeper = capstone.residual_forward_growth(56, seeds=range(5)).median
+    assert deeper > 5 * capstone.residual_forward_growth(14, seeds=range(5)).median
+
+
+def test_residual_forward_growth_validates():
+    with pytest.raises(ValueError, match="block"):
+        capstone.residual_forward_growth(3, block="post")
+    with pytest.raises(ValueError, match="blocks"):
+        capstone.residual_forward_growth(0)
+    with pytest.raises(ValueError, match="alpha"):
+        capstone.residual_forward_growth(3, alpha=-1.0)

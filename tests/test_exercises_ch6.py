@@ -150,15 +150,20 @@ def test_branch_growth_value_and_figures():
     assert ch6.expected_growth() == pytest.approx((1 + 1 / 14) ** 14)
     assert ch6.expected_growth() < math.e
     assert ch6.branch_growth(round(ch6.expected_growth(), 3)).correct
-    # The statement says so: rounded (2.63) or truncated (2.62) to 3 figures, not 2.61.
-    assert ch6.branch_growth(2.63).correct and ch6.branch_growth(2.62).correct
-    assert not ch6.branch_growth(2.61).correct
+    # The statement says so: 2.627 (2.62715 rounded or truncated to 4 figures) and anything
+    # within one unit of the fourth figure (2.628), not 2.626; and a miscounted B,
+    # (1 + 1/13)^13 = 2.621 or (1 + 1/15)^15 = 2.633, is wrong.
+    assert ch6.branch_growth(2.627).correct and ch6.branch_growth(2.628).correct
+    assert not ch6.branch_growth(2.626).correct
+    for b in (13, 15):
+        fb = ch6.branch_growth((1 + 1 / b) ** b)
+        assert fb.status == "incorrect" and "Count the residual layers" in fb.hint
     assert ch6.branch_growth(ch6.expected_growth()).correct
     assert ch6.branch_growth(...).status == "not attempted"
     assert ch6.branch_growth("2.6").hint == TYPE_HINT
 
 
-@pytest.mark.parametrize("index", range(5))
+@pytest.mark.parametrize("index", range(7))
 def test_branch_growth_hints(index):
     B = ch6.GROWTH_BLOCKS
     wrong = [
@@ -167,6 +172,8 @@ def test_branch_growth_hints(index):
         2.0**B,
         1 + 1 / B,
         (1 + 1 / math.sqrt(B)) ** B,
+        (1 + 2 / B) ** B,
+        (1 + 1 / (B + 1)) ** (B + 1),
     ][index]
     fb = ch6.branch_growth(wrong)
     assert fb.status == "incorrect"
@@ -267,24 +274,25 @@ exercises.ch6.residual_backward(residual_backward)''',
         "statement": r"""```{exercise} How much do scaled branches add?
 :label: ch6-ex-branch-growth
 
-The ladder's residual network has $B = 14$ residual layers, each
-$a_\ell = a_{\ell-1} + \alpha\,\phi(z_\ell)$ with $\alpha = 1/\sqrt{B}$. He weights make the
-unscaled branch keep the mean square, $E[\phi(z_\ell)^2] = E[a_{\ell-1}^2]$, so the scaled
-branch contributes $\alpha^2 E[a_{\ell-1}^2]$. If the cross term
-$2\alpha\, E[a_{\ell-1} \phi(z_\ell)]$ vanished, each layer would multiply the mean square by
-$1 + \alpha^2$. By what factor do the $B$ layers multiply it? Give it to 3 significant
-figures, rounded or truncated: the checker accepts any answer within one unit of the third
+Take $B = 14$ residual layers, as in the ladder, with $\alpha = 1/\sqrt{B}$ and a branch
+whose output has mean zero, $a_\ell = a_{\ell-1} + \alpha\,\phi(z_\ell) V_\ell$ (§6.1). He
+weights make the unscaled branch keep the mean square, so the scaled branch contributes
+$\alpha^2 E[a_{\ell-1}^2]$, and with a zero-mean branch the cross term
+$2\alpha\, E[a_{\ell-1} \cdot \phi(z_\ell) V_\ell]$ vanishes: each layer multiplies the mean
+square by $1 + \alpha^2$. By what factor do the $B$ layers multiply it? Give it to 4 significant
+figures, rounded or truncated: the checker accepts any answer within one unit of the fourth
 figure.
 ```""",
-        "starter": """growth = ...  # replace ... with your answer (3 significant figures)
+        "starter": """growth = ...  # replace ... with your answer (4 significant figures)
 exercises.ch6.branch_growth(growth)""",
         "solution_prose": r"""```{solution-start} ch6-ex-branch-growth
 :class: dropdown
 ```
 
 $B$ factors of $1 + 1/B$ in a row: $(1 + 1/B)^B$, which increases towards $e$ as $B$ grows,
-so however deep the network, in this model without the cross term, the branches add less
-than a factor $e$ to the mean square (about 1.65 to the norm). With $\alpha = 1$ it would
+so however deep the network, with a zero-mean branch, the branches add less than a factor
+$e$ to the mean square (about 1.65 to the norm); §6.1 measured 2.58 at $B = 14$. The ladder's
+ReLU-ending branch has a cross term and grows far more. With $\alpha = 1$ it would
 be $2^B$:""",
         "solution": """# Solution
 B = 14

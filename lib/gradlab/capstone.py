@@ -51,8 +51,9 @@ from dataclasses import asdict, dataclass, fields, replace
 import numpy as np
 
 from . import clipping, data, plotting
-from ._validation import check_choice, check_int
+from ._validation import check_choice, check_int, check_real
 from .network import MLP
+from .seeds import SEEDS, SeedSummary, summarize
 
 __all__ = [
     "Rung",
@@ -70,6 +71,8 @@ __all__ = [
     "results_table",
     "steps_to_accuracy",
     "residual_gradient_norms",
+    "RESIDUAL_BLOCKS",
+    "residual_forward_growth",
     "ChecklistItem",
     "CHECKLIST",
     "checklist",
@@ -725,12 +728,13 @@ def residual_gradient_norms(
       gradient (He), so the norms wander like the Chapter-1 product of random factors;
     * ``"residual"``: ``I + W_l diag(phi')`` per layer. The branch alone doubles the mean
       square per layer (``2^(depth/2)`` in norm), and the skip and the branch are positively
-      correlated (a unit's own weight ``W_kk`` pushes ``z_k`` the way its input already
-      points), so it grows faster still: the product of ``I + something`` factors explodes
-      when the something is not small;
+      correlated (the ReLU branches' outputs are never negative: the stream builds a positive
+      mean, a first-order cross term), so it grows faster still: the product of
+      ``I + something`` factors explodes when the something is not small;
     * ``"residual_scaled"``: ``I + alpha W_l diag(phi')`` with ``alpha = 1/sqrt(B)`` over the
-      ``B`` residual layers: the branch adds ``(1 + 1/B)^B < e`` to the mean square, and the
-      measured norm stays within a small factor of the top layer's;
+      ``B`` residual layers: without the cross term the branches would add ``(1 + 1/B)^B < e``
+      to the mean square; with it, a little more (:func:`residual_forward_growth`), and the
+      measured norm stays within a small factor of the top layer's at this depth;
     * ``"tanh_plain"`` for contrast: tanh with Xavier weights, shrinking.
 
     Returns
@@ -760,6 +764,71 @@ def residual_gradient_norms(
         result[name] = np.array([clipping.frobenius_norm(g) for g in grads])
     result["alpha"] = np.array(alpha)
     return result
+
+
+#: The two residual branches :func:`residual_forward_growth` compares.
+RESIDUAL_BLOCKS = ("relu_end", "linear_end")
+
+
+def residual_forward_growth(
+    blocks: int,
+    *,
+    block: str = "relu_end",
+    alpha: float | None = None,
+    width: int = 64,
+    batch: int = 256,
+    seeds: Sequence[int] = SEEDS,
+) -> SeedSummary:
+    r"""How much ``B`` residual blocks multiply the mean square of the stream at initialization.
+
+    The stream starts at standard-normal inputs ``a_0`` (``batch`` rows of ``width``) and
+    passes ``B = blocks`` blocks, each with its own draws, no biases:
+
+    * ``"relu_end"``, this chapter's block: ``a <- a + alpha relu(a W)``, ``W ~ N(0, 2/n)`` (He);
+    * ``"linear_end"``, a branch that ends in a zero-mean linear map (the shape of He et al.'s
+      pre-activation block): ``a <- a + alpha relu(a W) V``, ``V ~ N(0, 1/n)``.
+
+    With He weights the branch alone keeps the mean square, so
+
+    .. math:: E[a_\ell^2] = (1 + \alpha^2)\, E[a_{\ell-1}^2]
+              + 2\alpha\, E[a_{\ell-1} \cdot \mathrm{branch}],
+
+    and ``alpha = 1/sqrt(B)`` gives ``(1 + 1/B)^B < e`` **if the cross term vanishes**. It does
+    for ``"linear_end"`` (``V`` has mean zero, independent of the stream); it does not for
+    ``"relu_end"``, whose branch output is never negative: the stream builds a positive mean,
+    the cross term is first order in ``alpha``, and the growth is unbounded in depth (Hanin and
+    Rolnick 2018 state their condition on the sum of the scales, ``sum alpha``, not of their
+    squares).
+
+    Returns
+    -------
+    SeedSummary
+        ``mean(a_B^2) / mean(a_0^2)`` per seed (median and range).
+
+    References
+    ----------
+    He, K., Zhang, X., Ren, S., Sun, J. (2016). Identity mappings in deep residual networks.
+    *ECCV*. Hanin, B., Rolnick, D. (2018). How to start training: the effect of initialization
+    and architecture. *NeurIPS*.
+    """
+    blocks = check_int(blocks, "blocks", minimum=1)
+    block = check_choice(block, "block", RESIDUAL_BLOCKS)
+    width = check_int(width, "width", minimum=2)
+    batch = check_int(batch, "batch", minimum=1)
+    scale = 1.0 / math.sqrt(blocks) if alpha is None else check_real(alpha, "alpha", minimum=0.0)
+    seeds = tuple(check_int(s, "seeds", minimum=0) for s in seeds)
+    growth = []
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        a0 = rng.standard_normal((batch, width))
+        a = a0
+        for _ in range(blocks):
+            branch = np.maximum(a @ (rng.standard_normal((width, width)) * math.sqrt(2 / width)), 0)
+            if block == "linear_end":
+                branch = branch @ (rng.standard_normal((width, width)) / math.sqrt(width))
+            a = a + scale * branch
+        growth.append(float(np.mean(a**2) / np.mean(a0**2)))
+    return summarize(growth, seeds)
 
 
 # --- figures ----------------------------------------------------------------------------------

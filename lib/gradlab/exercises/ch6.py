@@ -137,14 +137,16 @@ def residual_backward(func: object) -> Feedback:
 #: The residual layers of the ladder's 16-layer network (its hidden 32 -> 32 layers), and the
 #: figures asked for.
 GROWTH_BLOCKS = capstone.SETUP.depth - 2
-GROWTH_SIG_FIGS = 3
+#: 4 figures: with 3, (1 + 1/13)^13 and (1 + 1/15)^15 (a miscounted B) would pass.
+GROWTH_SIG_FIGS = 4
 
 
 def expected_growth(blocks: int = GROWTH_BLOCKS) -> float:
     """``(1 + alpha^2)^B`` with ``alpha = 1 / sqrt(B)``: the factor by which the branches
     multiply the mean square of the signal (and of the gradient) over ``B`` residual layers,
-    when the unscaled branch keeps it (He initialization) and the cross term
-    ``2 alpha E[a phi(z)]`` is left out (it is positive, since ``phi >= 0``)."""
+    when the unscaled branch keeps it (He initialization) and the cross term vanishes (a
+    branch that ends in a zero-mean linear map; a ReLU-ending branch has a positive one, see
+    :func:`gradlab.capstone.residual_forward_growth`)."""
     return (1.0 + 1.0 / blocks) ** blocks
 
 
@@ -178,11 +180,25 @@ def growth_hints(blocks: int = GROWTH_BLOCKS) -> tuple[Hint, ...]:
             "alpha multiplies the branch, so the branch's mean square gets alpha^2 = 1/B, "
             "not alpha.",
         ),
+        (
+            near((1.0 + 2.0 / blocks) ** blocks),
+            "That is (1 + 2/B)^B, with a factor 2: the branch's mean square is alpha^2 = 1/B "
+            "times the input's (He weights keep it), so each layer's factor is 1 + 1/B.",
+        ),
+        (
+            lambda v: any(
+                abs(v - (1.0 + 1.0 / b) ** b) <= 0.0005 * (1.0 + 1.0 / b) ** b
+                for b in (blocks - 1, blocks + 1)
+            ),
+            f"Count the residual layers again: B = {blocks}, and each multiplies the mean "
+            f"square by 1 + 1/B, so the growth is (1 + 1/{blocks})^{blocks}.",
+        ),
     )
 
 
 def branch_growth(answer: object) -> Feedback:
-    """Exercise 6.2: ``(1 + 1/B)^B`` for ``B = GROWTH_BLOCKS``, to 3 significant figures."""
+    """Exercise 6.2: ``(1 + 1/B)^B`` for ``B = GROWTH_BLOCKS``, to ``GROWTH_SIG_FIGS``
+    significant figures."""
     return check_number(
         answer,
         expected_growth(),
