@@ -144,9 +144,14 @@ def check_no_solution_dependencies(cells: list, drop: list[bool]) -> None:
 def note_cell(chapter: pathlib.Path) -> nbformat.NotebookNode:
     text = (
         "**Learner version.** This is the chapter without its worked solutions, for you to try "
-        "the exercises. It is generated from the full chapter, "
-        f"[`{chapter.name}`](../{chapter.name}) (one folder up), by "
-        "`tools/make_learner_notebooks.py`: do not edit it, your changes would be overwritten.\n"
+        "the exercises: fill in your answers here, it is your copy. (The course regenerates this "
+        "file from the full chapter, "
+        f"[`{chapter.name}`](../{chapter.name}) in the repository, with "
+        "`tools/make_learner_notebooks.py`; that never touches a copy you downloaded or saved "
+        "elsewhere.)\n"
+        "\n"
+        "**Keep your work.** On Binder, your changes live only as long as the session: before "
+        "you leave, save the notebook to your computer (*File → Download*).\n"
         "\n"
         "It needs the course's Python environment: open it on Binder from the book, or locally "
         "with `make lab` (see the repository's `README.md`). "
