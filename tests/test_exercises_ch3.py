@@ -548,7 +548,7 @@ exercises.ch3.choose_activation(activation, ratio)""",
 
 Measure every candidate and keep the one whose ratio lies between $1/100$ and $100$. Only the
 sigmoid does, about $10^{-1.7}$: with weights this large, tanh and the ReLU family make the
-gradient grow by 3.5 and about 8.6 decades. That is no victory for the sigmoid: even at gain 6
+gradient grow by 3.5 and 8.6 to 8.7 decades. That is no victory for the sigmoid: even at gain 6
 its gradient still shrinks by almost two decades over 14 layers, and weights this large
 saturate a good share of its units (§3.1). Its factor $\tfrac14$ can only be fought with large
 weights, which is what §3.2 said:""",
@@ -557,7 +557,10 @@ ratios = {}
 for name in ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "silu"):
     norms = backprop.gradient_norms_at_init(name, 15, 64, 6.0, seed=0)
     ratios[name] = norms.backward[0] / norms.backward[-1]
-    print(f"{name:<10} first/last = {ratios[name]:.2g}")
+    decades = math.log10(ratios[name])
+    print(
+        f"{name:<10} first/last = {ratios[name]:.2g} ({decades:+.1f} decades)"
+    )
 activation = min(ratios, key=lambda name: abs(math.log10(ratios[name])))
 ratio = ratios[activation]
 exercises.ch3.choose_activation(activation, ratio)""",
