@@ -187,7 +187,7 @@ def test_branch_growth_fallback():
 
 # Exercise 6.3: diagnose -------------------------------------------------------------------------
 
-RIGHT = {"A": "exploding", "B": "vanishing", "C": "healthy"}
+RIGHT = {"A": "dying", "B": "vanishing", "C": "healthy"}
 
 
 def test_diagnose_accepts_the_right_causes():
@@ -212,6 +212,11 @@ def test_diagnose_odd_answers():
     fb = ch6.diagnose({**RIGHT, "A": "broken"})
     assert fb.status == "incorrect" and "'vanishing'" in fb.hint
     assert ch6.diagnose({**RIGHT, "A": 3}).status == "incorrect"
+    # lower-case keys: told the keys, not "not attempted"
+    fb = ch6.diagnose({k.lower(): v for k, v in RIGHT.items()})
+    assert fb.status == "incorrect" and "in capitals" in fb.message
+    fb = ch6.diagnose({**RIGHT, "A": "exploding"})  # the old name of run A's trouble
+    assert fb.status == "incorrect" and "dead fraction" in fb.hint
 
 
 def test_the_diagnosis_matches_the_cached_runs():
@@ -219,7 +224,12 @@ def test_the_diagnosis_matches_the_cached_runs():
     runs = capstone.load_ladder()
     depth = capstone.SETUP.depth
     A, B, C = (runs[(ch6.DIAGNOSIS_RUNS[k], depth)] for k in "ABC")
-    assert np.nanmax(A.global_grad_norm) > 100 * np.nanmax(C.global_grad_norm)  # a spike
+    assert np.nanmax(A.global_grad_norm) > 100 * np.nanmax(C.global_grad_norm)  # a late spike
+    # ... but A's ReLUs died first: most of its units dead by step 80, with a modest norm
+    k = list(A.record_steps).index(80)
+    assert np.nanmean(A.dead_fraction[k]) > 0.5 and A.accuracy[k] <= 0.55
+    assert np.nanmax(A.global_grad_norm[:280]) < np.nanmax(C.global_grad_norm)
+    assert A.dead_fraction[-1][-1] == 1.0 and C.dead_fraction[-1][-1] < 0.5
     assert A.final_accuracy < 0.6 and B.final_accuracy < 0.6  # at chance
     assert B.grad_norm[0, 0] < 1e-2 * B.grad_norm[0, -1]  # vanishing towards layer 1
     assert np.nanmax(B.global_grad_norm) < np.nanmax(C.global_grad_norm)  # no explosion
@@ -307,8 +317,8 @@ exercises.ch6.branch_growth(growth)""",
 :label: ch6-ex-diagnose
 
 The table below shows the diagnostics of three runs of the ladder, names hidden. For each
-run, A, B and C, say whether its gradients are `"vanishing"`, `"exploding"`, or whether it is
-`"healthy"`.
+run, A, B and C, say whether its gradients are `"vanishing"`, whether its ReLUs are
+`"dying"`, or whether it is `"healthy"`.
 ```""",
         "starter": """print(exercises.ch6.diagnosis_table())
 answer = ...  # replace ... with {"A": ..., "B": ..., "C": ...}
@@ -317,13 +327,14 @@ exercises.ch6.diagnose(answer)""",
 :class: dropdown
 ```
 
-Run A's global gradient norm jumps by orders of magnitude and its accuracy ends at chance:
-exploding (the ReLU network with a three times larger learning rate). Run B's first layer
+Run A ends at chance with its whole last hidden layer dead: dying (the ReLU network with a
+three times larger learning rate; its gradient norm jumps only at the end, after most units
+had died). Run B's first layer
 gets a gradient ten orders of magnitude smaller than its last, its first layer's updates are
 far below $10^{-3}$ of its weights, and it never leaves chance: vanishing (sigmoid with
 Xavier weights). Run C reaches the target with ratios near $10^{-3}$: healthy (ReLU, He):""",
         "solution": """# Solution
-answer = {"A": "exploding", "B": "vanishing", "C": "healthy"}
+answer = {"A": "dying", "B": "vanishing", "C": "healthy"}
 for run, cause in answer.items():
     print("run", run, "->", cause)
 exercises.ch6.diagnose(answer)""",

@@ -1212,19 +1212,20 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "Loss spikes, then goes flat or to nan",
-        "Global gradient norm jumps by orders of magnitude; update ratio far above 1e-3; "
-        "dead fraction jumps",
-        "Learning rate too large for the curvature: exploding steps",
-        "Clip the global gradient norm (and/or lower the learning rate)",
+        "Global gradient norm jumps by orders of magnitude; update ratio far above 1e-3",
+        "A step far too long for the curvature: an exploding gradient",
+        "Clip the global gradient norm, and lower the learning rate",
         "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)",
         "keras.optimizers.SGD(learning_rate=0.05, global_clipnorm=1.0)",
         "optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(0.05))",
     ),
     ChecklistItem(
-        "Many ReLU units output 0 for every input",
-        "Dead fraction well above 0 and not falling",
-        "Units pushed to negative pre-activations by a large step or bias",
-        "Leaky ReLU, a smaller learning rate, or normalization",
+        "Many ReLU units output 0 for every input; accuracy at chance",
+        "Dead fraction well above 0 and not falling (the lr x 3 rung: most of its last hidden "
+        "layer dead within 80 steps, with a modest gradient norm)",
+        "A learning rate so large that steps push units to negative pre-activations for every "
+        "input (or a negative bias)",
+        "A smaller learning rate; leaky ReLU, clipping or normalization help",
         "torch.nn.LeakyReLU(negative_slope=0.01)",
         "keras.layers.LeakyReLU(negative_slope=0.01)",
         "jax.nn.leaky_relu(x, negative_slope=0.01)",

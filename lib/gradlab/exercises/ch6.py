@@ -214,27 +214,30 @@ def branch_growth(answer: object) -> Feedback:
 #: The anonymous runs of the exercise: letter -> rung of :data:`gradlab.capstone.RUNGS`.
 DIAGNOSIS_RUNS = {"A": "relu_he_spike", "B": "sigmoid_xavier", "C": "relu_he"}
 
-#: The causes to choose from, and the rung names each one describes.
+#: The causes to choose from, and the rung names each one describes. The lr x 3 run is a
+#: learning rate so large that the ReLUs die: within 80 steps most of its last hidden layer is
+#: dead and the run sits at chance while its gradient norm stays modest (0 to 5.6); the late
+#: spike (step 299) only finishes it off. The dead fraction is the diagnostic.
 CAUSES = {
     "vanishing": ("sigmoid_normal", "sigmoid_xavier"),
-    "exploding": ("relu_he_spike",),
+    "dying": ("relu_he_spike",),
     "healthy": ("relu_he", "relu_he_clip", "residual"),
 }
 
 #: Hints for each (given cause, true cause) confusion.
 DIAGNOSIS_HINTS = {
-    ("exploding", "vanishing"): "Look at the global gradient norm: it never spikes. Where are "
-    "the gradients small, and how does that change from the last layer to the first?",
+    ("dying", "vanishing"): "Look at the dead fraction: this run's units are alive. Its first "
+    "layers get tiny gradients because of the factors between them, layer after layer.",
     ("healthy", "vanishing"): "The accuracy stays at chance (0.5), and the first layers' "
     "update-to-weight ratios are far below 1e-3: they hardly move.",
-    ("vanishing", "exploding"): "The first layers do get gradients; look at the largest global "
-    "gradient norm and what the accuracy does after it.",
-    ("healthy", "exploding"): "A run whose global gradient norm jumps by orders of magnitude and "
-    "then sits at chance accuracy is not healthy.",
+    ("vanishing", "dying"): "At step 0 the first layer gets about as much gradient as the last "
+    "(a ratio near 2, like the healthy run's): nothing vanishes. Look at the dead fraction.",
+    ("healthy", "dying"): "A run that sits at chance accuracy with all of its last hidden layer "
+    "dead is not healthy.",
     ("vanishing", "healthy"): "Its accuracy passes the target and the per-layer gradient norms "
     "stay within a decade of each other: nothing vanishes.",
-    ("exploding", "healthy"): "Its largest gradient norm stays modest and it reaches the "
-    "target: nothing explodes.",
+    ("dying", "healthy"): "It reaches the target, and its last hidden layer keeps most of its "
+    "units alive.",
 }
 
 
@@ -243,7 +246,8 @@ def diagnosis_table(runs: dict[tuple[str, int], capstone.Run] | None = None) -> 
 
     Per run: final accuracy, steps to the target accuracy, the largest global gradient norm,
     the ratio of layer 1's to the last layer's weight-gradient norm at step 0, and the median
-    update-to-weight ratio of layer 1 and of the last layer over training.
+    update-to-weight ratio of layer 1 and of the last layer over training, and the share of
+    the last hidden layer's units that are dead at the end.
     """
     runs = capstone.load_ladder() if runs is None else runs
     rows = []
@@ -262,6 +266,7 @@ def diagnosis_table(runs: dict[tuple[str, int], capstone.Run] | None = None) -> 
                 f"{run.grad_norm[0, 0] / run.grad_norm[0, -1]:.2g}",
                 f"{ratio[0]:.1e}",
                 f"{ratio[-1]:.1e}",
+                f"{run.dead_fraction[-1][-1]:.0%}",
             ]
         )
     target = capstone.SETUP.target_accuracy
@@ -273,6 +278,7 @@ def diagnosis_table(runs: dict[tuple[str, int], capstone.Run] | None = None) -> 
         "‖g‖ layer 1 / layer L, step 0",
         "ratio layer 1",
         "ratio layer L",
+        "dead, last hidden layer, end",
     ]
     return capstone.Table(header, rows, "Three runs of the ladder, names hidden")
 
@@ -283,7 +289,7 @@ def _cause_of(rung: str) -> str:
 
 def diagnose(answers: object) -> Feedback:
     """Exercise 6.3: ``answers`` maps each run letter of ``DIAGNOSIS_RUNS`` to a cause of
-    ``CAUSES`` (``"vanishing"``, ``"exploding"`` or ``"healthy"``)."""
+    ``CAUSES`` (``"vanishing"``, ``"dying"`` or ``"healthy"``)."""
     if is_blank(answers):
         return Feedback("not attempted", "replace ... with a dict such as {'A': 'healthy', ...}.")
     if not isinstance(answers, dict):
@@ -293,24 +299,36 @@ def diagnose(answers: object) -> Feedback:
             "Write answer = {'A': ..., 'B': ..., 'C': ...} with one cause in quotes each.",
         )
     letters = sorted(DIAGNOSIS_RUNS)
+    extra = sorted(set(map(str, answers)) - set(letters))
+    if extra:
+        capitals = all(k.upper() in letters for k in extra)
+        return Feedback(
+            "incorrect",
+            f"there is no run {', '.join(extra)}"
+            + (
+                f": the keys are {', '.join(repr(k) for k in letters)}, in capitals."
+                if capitals
+                else "."
+            ),
+            f"The runs are {', '.join(letters)}: write answer = {{'A': ..., 'B': ..., 'C': ...}}.",
+        )
     if any(is_blank(answers.get(k)) for k in letters):
         missing = [k for k in letters if is_blank(answers.get(k))]
         return Feedback("not attempted", f"give a cause for run(s) {', '.join(missing)}.")
-    extra = sorted(set(map(str, answers)) - set(letters))
-    if extra:
-        return Feedback(
-            "incorrect",
-            f"there is no run {', '.join(extra)}.",
-            f"The runs are {', '.join(letters)}.",
-        )
     for letter in letters:
         given = answers[letter]
         key = given.strip().lower() if isinstance(given, str) else None
         if key not in CAUSES:
+            exploding = (
+                " A run whose global norm spikes only after most of its units have died is "
+                "diagnosed by its dead fraction: that is 'dying'."
+                if key == "exploding"
+                else ""
+            )
             return Feedback(
                 "incorrect",
                 f"run {letter}: {given!r} is not one of the causes.",
-                f"Choose one of {', '.join(repr(c) for c in CAUSES)}.",
+                f"Choose one of {', '.join(repr(c) for c in CAUSES)}.{exploding}",
             )
         truth = _cause_of(DIAGNOSIS_RUNS[letter])
         if key != truth:
@@ -321,7 +339,7 @@ def diagnose(answers: object) -> Feedback:
             )
     fixes = {
         "vanishing": "He initialization with ReLU (or residual connections)",
-        "exploding": "clip the global gradient norm or lower the learning rate",
+        "dying": "a smaller learning rate (clipping the global norm also saved it here)",
         "healthy": "nothing to fix",
     }
     said = "; ".join(
