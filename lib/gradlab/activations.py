@@ -446,8 +446,9 @@ def prelu(z: ArrayLike, a: float = 0.25, out: np.ndarray | None = None) -> np.nd
     Framework names and defaults: PyTorch ``nn.PReLU(num_parameters=1,
     init=0.25)`` (one slope shared by the layer; ``num_parameters=channels``
     for one per channel); Keras ``keras.layers.PReLU`` (one slope per unit,
-    ``alpha_initializer="Zeros"``); JAX has no PReLU (``jax.nn.leaky_relu``
-    with a learned ``negative_slope``).
+    ``alpha_initializer="Zeros"``); Flax ``flax.linen.PReLU`` (one slope,
+    ``negative_slope_init=0.01``); plain JAX has none (``jax.nn.leaky_relu`` with a learned
+    ``negative_slope``).
 
     Parameters
     ----------

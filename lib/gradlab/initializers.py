@@ -21,7 +21,8 @@ Framework names (PyTorch ``torch.nn.init`` / Keras ``keras.initializers``):
 - ``constant``: ``constant_`` / ``Constant``
 - ``standard_normal``: ``normal_`` (std 1 by default) / ``RandomNormal(stddev=1.0)``
 - ``uniform_fan_in``: the default of PyTorch's ``nn.Linear``,
-  ``kaiming_uniform_(a=sqrt(5))`` / no Keras equivalent
+  ``kaiming_uniform_(a=sqrt(5))`` / ``VarianceScaling(scale=1/3, mode="fan_in",
+  distribution="uniform")`` (not a Keras default)
 - ``lecun_normal``: ``kaiming_normal_(nonlinearity="linear")`` / ``LecunNormal`` (truncated)
 - ``lecun_uniform``: ``kaiming_uniform_(nonlinearity="linear")`` / ``LecunUniform``
 - ``xavier_normal``: ``xavier_normal_`` / ``GlorotNormal`` (truncated)
