@@ -301,9 +301,9 @@ exercises.ch6.branch_growth(growth)""",
 
 $B$ factors of $1 + 1/B$ in a row: $(1 + 1/B)^B$, which increases towards $e$ as $B$ grows,
 so however deep the network, with a zero-mean branch, the branches add less than a factor
-$e$ to the mean square in expectation (about 1.65 to the norm); §6.1 measured 2.58 at $B = 14$. The ladder's
-ReLU-ending branch has a cross term and grows far more. With $\alpha = 1$ it would
-be $2^B$:""",
+$e$ to the mean square in expectation (about 1.65 to the norm); §6.1 measured 2.58 at
+$B = 14$. The ladder's ReLU-ending branch has a cross term and grows far more. With
+$\alpha = 1$ it would be $2^B$:""",
         "solution": """# Solution
 B = 14
 alpha = 1 / math.sqrt(B)
