@@ -30,6 +30,7 @@ Hochreiter, S., Schmidhuber, J. (1997). Long short-term memory. *Neural Computat
 
 from __future__ import annotations
 
+import functools
 import math
 import pathlib
 from collections.abc import Callable, Sequence
@@ -935,13 +936,10 @@ def precompute_adding(path: str | pathlib.Path = ADDING_CACHE) -> pathlib.Path:
     return store.save(path, arrays, _store_spec())
 
 
-_STORED: dict[str, dict[str, np.ndarray]] = {}
-
-
+@functools.lru_cache(maxsize=1)
 def _stored_arrays() -> dict[str, np.ndarray]:
-    if "runs" not in _STORED:
-        _STORED["runs"] = store.load(ADDING_CACHE, _store_spec())
-    return _STORED["runs"]
+    """The stored runs' arrays (read once; read-only, callers copy)."""
+    return store.load(ADDING_CACHE, _store_spec())
 
 
 def stored_adding(

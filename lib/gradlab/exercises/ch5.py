@@ -399,8 +399,7 @@ def norm_history(name: str) -> np.ndarray:
 
 
 def _spiky(name: str) -> bool:
-    h = _history(name)
-    return bool(np.max(h) > SPIKE_FACTOR * np.median(h))
+    return _spike_ratio(name) > SPIKE_FACTOR
 
 
 def _rule(name: str) -> float:
