@@ -73,9 +73,10 @@ execute: $(STAMP)
 	# The static explorers' views, committed in explorer_views/ (the build publishes them).
 	$(BIN)/python tools/gvx_static.py
 
-# Chapter 6's ladder: train every rung and write lib/gradlab/_cache/capstone_ladder.npz.
+# Chapter 6's ladder: train every rung at both depths for five seeds and write
+# lib/gradlab/_cache/capstone_ladder.npz (under the haswell CPU profile, as `make runs`).
 ladder: $(STAMP)
-	$(BIN)/python -m gradlab.capstone
+	env $$($(BIN)/python tools/cpu_profile.py haswell) $(BIN)/python -m gradlab.capstone
 
 # Chapter 5's stored adding-problem runs (lib/gradlab/_cache/adding_runs.npz), trained under
 # the haswell CPU profile so that any x86-64 machine with AVX2 regenerates the same bits.

@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 
 from gradlab import capstone, data
 from gradlab.network import MLP, cross_entropy
+from gradlab.seeds import summarize
 
 TINY = replace(capstone.SETUP, depth=5, width=8, n_samples=64, steps=30, record_every=10)
 
@@ -78,40 +79,93 @@ def test_divergence_stops_training_and_is_reported():
     assert "diverged at" in str(capstone.results_table([run]))
 
 
+def test_seeds_change_the_draws_not_the_task():
+    assert capstone.SETUP.for_seed(0) == capstone.SETUP
+    one = capstone.SETUP.for_seed(1)
+    assert (one.init_seed, one.shuffle_seed, one.data_seed) == (3, 4, capstone.SETUP.data_seed)
+    assert len(capstone.LADDER_SEEDS) >= 5
+    a = capstone.build_network("relu_he", capstone.SETUP.for_seed(0)).weights[1]
+    b = capstone.build_network("relu_he", capstone.SETUP.for_seed(1)).weights[1]
+    assert not np.array_equal(a, b)
+    with pytest.raises(ValueError, match="seed"):
+        capstone.SETUP.for_seed(-1)
+    with pytest.raises(ValueError, match="seed"):
+        capstone.load_ladder(seed=len(capstone.LADDER_SEEDS))
+
+
 def test_cached_ladder_is_what_the_code_computes():
-    # The cache's first 40 steps, retrained now, for every rung at every depth (cheap subset).
-    runs = capstone.load_ladder()
+    # The cache's first 40 steps, retrained now, for every rung, depth and seed (cheap subset).
+    runs = capstone.load_ladder_seeds()
     steps = 40
-    for (name, depth), cached in runs.items():
-        fresh = capstone.train_rung(
-            name, replace(capstone.SETUP, depth=depth), steps=steps, progress=False
-        )
-        np.testing.assert_allclose(fresh.loss, cached.loss[:steps], rtol=1e-5, err_msg=name)
-        k = len(fresh.record_steps) - 1  # the last fresh record is after step 40: not cached
-        np.testing.assert_allclose(fresh.grad_norm[:k], cached.grad_norm[:k], rtol=1e-5)
-        np.testing.assert_allclose(fresh.update_ratio[:k], cached.update_ratio[:k], rtol=1e-5)
-        np.testing.assert_allclose(fresh.accuracy[:k], cached.accuracy[:k])
-        assert len(cached.loss) == capstone.SETUP.steps
+    for (name, depth), group in runs.items():
+        assert len(group) == len(capstone.LADDER_SEEDS)
+        for seed, cached in zip(capstone.LADDER_SEEDS, group, strict=True):
+            setup = replace(capstone.SETUP.for_seed(seed), depth=depth)
+            fresh = capstone.train_rung(name, setup, steps=steps, progress=False)
+            where = f"{name}@{depth}#{seed}"
+            # A run that diverges inside the prefix: the same step, the same losses before it.
+            assert fresh.diverged_at == (
+                cached.diverged_at
+                if cached.diverged_at is not None and cached.diverged_at < steps
+                else None
+            ), where
+            n = steps if fresh.diverged_at is None else fresh.diverged_at
+            np.testing.assert_allclose(fresh.loss[:n], cached.loss[:n], rtol=1e-5, err_msg=where)
+            k = len(fresh.record_steps) - 1  # the last fresh record is after step 40: not cached
+            if fresh.diverged_at is None:
+                np.testing.assert_allclose(fresh.grad_norm[:k], cached.grad_norm[:k], rtol=1e-5)
+                np.testing.assert_allclose(
+                    fresh.update_ratio[:k], cached.update_ratio[:k], rtol=1e-5
+                )
+                np.testing.assert_allclose(fresh.accuracy[:k], cached.accuracy[:k])
+            assert len(cached.loss) == capstone.SETUP.steps
+    assert capstone.load_ladder(seed=1)[("relu_he", 16)] is runs[("relu_he", 16)][1]
 
 
 def test_the_ladder_tells_the_chapters_story():
-    runs = capstone.load_ladder()
+    # What the chapter says of each rung holds over the seeds (in the median, or in every run
+    # where the chapter says "every").
+    runs = capstone.load_ladder_seeds()
     d = capstone.SETUP.depth
-    acc = {name: runs[(name, d)].final_accuracy for name in capstone.RUNGS}
-    assert acc["sigmoid_xavier"] < 0.6 and acc["relu_he"] > 0.9  # vanishing, then fixed
-    spike, clipped = runs[("relu_he_spike", d)], runs[("relu_he_clip", d)]
-    assert np.nanmax(spike.global_grad_norm) > 100 * np.nanmax(
-        runs[("relu_he", d)].global_grad_norm
-    )
-    assert clipped.final_accuracy > spike.final_accuracy + 0.2  # clipping rescues the step
-    assert acc["residual"] > 0.9
+
+    def final(name):
+        return summarize([r.final_accuracy for r in runs[(name, d)]])
+
+    def reached(name):
+        return [capstone.steps_to_accuracy(r) for r in runs[(name, d)]]
+
+    assert all(r.accuracy.max() < 0.6 for r in runs[("sigmoid_xavier", d)])  # never learns
+    assert final("relu_he").median > 0.9
+    for run in runs[("relu_he_spike", d)]:  # lr x 3: the ReLUs die, or the run diverges
+        if run.diverged_at is None:
+            assert np.mean(run.dead_fraction[-1]) > 0.5 and run.final_accuracy < 0.75
+    assert final("relu_he_clip").median > final("relu_he_spike").median + 0.2
+    res, he = reached("residual"), reached("relu_he")
+    assert all(r is not None for r in res)  # residual: every seed reaches 90%
+    assert np.median(res) < np.median([np.inf if r is None else r for r in he])
+    assert all(0.69 < r.final_accuracy < 0.71 for r in runs[("layer_norm", d)])
 
 
-def test_cache_refuses_another_setup(tmp_path):
-    with pytest.raises(ValueError, match="precompute"):
-        capstone.load_ladder(setup=replace(capstone.SETUP, steps=10))
-    with pytest.raises(FileNotFoundError, match="precompute"):
-        capstone.load_ladder(tmp_path / "missing.npz")
+def test_results_table_over_seeds():
+    runs = capstone.load_ladder_seeds()
+    group = runs[("relu_he_spike", 16)]
+    row = capstone.results_table([group]).rows[0]
+    finals = summarize([r.final_accuracy for r in group])
+    diverged = sum(r.diverged_at is not None for r in group)
+    assert diverged >= 1 and row[2] == f"{finals.format('.3f')}, {diverged} diverged"
+    he = runs[("relu_he", 16)]
+    steps = [capstone.steps_to_accuracy(r) for r in he]
+    hits = sorted(s for s in steps if s is not None)
+    median = np.median([np.inf if s is None else s for s in steps])
+    want = f"{median:.0f} ({hits[0]} to {hits[-1]}), {len(hits)} of {len(he)}"
+    assert capstone.results_table([he]).rows[0][3] == want
+    assert capstone.results_table([runs[("sigmoid_xavier", 16)]]).rows[0][3] == "0 of 5"
+    table = capstone.results_table([he, runs[("residual", 16)]])
+    assert "median (smallest to largest) over 5 seeds" in table.caption
+    with pytest.raises(ValueError, match="one rung"):
+        capstone.results_table([(he[0], runs[("residual", 16)][0])])
+    with pytest.raises(TypeError, match="runs"):
+        capstone.results_table([(he[0], "run")])
 
 
 def test_results_table_and_steps_to_target():

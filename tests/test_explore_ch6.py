@@ -15,14 +15,16 @@ def test_controls_are_the_ladder():
     c = CLS.controls
     assert list(c["rung"].options) == list(capstone.RUNGS)
     assert tuple(c["depth"].options) == capstone.DEPTHS and c["depth"].default == 16
+    assert tuple(c["seed"].options) == capstone.LADDER_SEEDS and c["seed"].default == 0
 
 
 @pytest.mark.parametrize("rung", list(capstone.RUNGS))
 @pytest.mark.parametrize("depth", capstone.DEPTHS)
-def test_explorer_draws_the_cached_run(rung, depth):
+@pytest.mark.parametrize("seed", [0, 3])
+def test_explorer_draws_the_cached_run(rung, depth, seed):
     ex = CLS()
-    ex.update(rung=rung, depth=depth)
-    run = capstone.load_ladder()[(rung, depth)]
+    ex.update(rung=rung, depth=depth, seed=seed)
+    run = capstone.load_ladder(seed=seed)[(rung, depth)]
     x, acc = ex._acc.get_data()
     np.testing.assert_array_equal(x, run.record_steps)
     np.testing.assert_array_equal(acc, run.accuracy)
@@ -35,8 +37,12 @@ def test_explorer_draws_the_cached_run(rung, depth):
     np.testing.assert_array_equal(layers, np.arange(1, depth + 1))
     with np.errstate(divide="ignore"):
         np.testing.assert_array_equal(first, np.log10(run.grad_norm[0]))
-    assert run.label in ex._header.get_text()
-    assert f"accuracy {run.final_accuracy:.3f}" in ex.alt_text()
+    assert run.label in ex._header.get_text() and f"seed {seed}" in ex._header.get_text()
+    if run.diverged_at is None:
+        assert f"accuracy {run.final_accuracy:.3f}" in ex.alt_text()
+    else:
+        assert f"diverges at step {run.diverged_at}" in ex.alt_text()
+        assert "nan" not in ex.alt_text() + ex._header.get_text()
 
 
 @pytest.mark.parametrize("rung", list(capstone.RUNGS))
@@ -74,6 +80,9 @@ def test_runs_are_validated():
         CLS(runs=[1, 2])
     with pytest.raises(ValueError, match="missing"):
         CLS(runs={("relu_he", 16): None})
+    runs = capstone.load_ladder_seeds()
+    with pytest.raises(ValueError, match="5 seeds"):
+        CLS(runs={**runs, ("relu_he", 16): runs[("relu_he", 16)][:2]})
 
 
 def test_is_legible_at_phone_width():
@@ -101,6 +110,7 @@ def test_only_serializable_artists_are_animated():
     [
         ({"rung": "relu_xavier"}, {"rung": "residual"}),
         ({"depth": 12}, {"depth": 8}),
+        ({"seed": 7}, {"seed": 2}),
     ],
 )
 def test_a_rejected_update_changes_nothing(bad, good):

@@ -17,11 +17,12 @@ from gradlab import (
     saturation,
 )
 from gradlab import recurrent_study as rs
+from gradlab.seeds import summarize
 
 
 def _ladder():
-    """The chapter's ladder (cached runs at the chapter's depth)."""
-    runs = capstone.load_ladder()
+    """The chapter's ladder: the cached runs of every seed at the chapter's depth."""
+    runs = capstone.load_ladder_seeds()
     return [runs[(name, capstone.SETUP.depth)] for name in capstone.RUNGS]
 
 
@@ -309,21 +310,30 @@ def test_layer_histograms_figure_bins_the_samples(monkeypatch):
 
 
 def test_ladder_figures_draw_the_runs(monkeypatch):
-    runs = _ladder()
-    fig, view = capture(monkeypatch, lambda: capstone.plot_ladder_curves(runs))
-    top, bottom = fig.axes
-    for line, run in zip(bottom.get_lines(), runs, strict=False):
+    groups = _ladder()  # one tuple of runs (over seeds) per rung
+    fig, view = capture(monkeypatch, lambda: capstone.plot_ladder_curves(groups))
+    he = groups[2]
+    lines = fig.axes[2].get_lines()  # ReLU, He: one line per seed, then the median, the target
+    for line, run in zip(lines, he, strict=False):
         np.testing.assert_array_equal(line.get_ydata(), run.accuracy)
-    assert f"{runs[2].label}: loss {runs[2].final_loss:.3g}" in view.alt and view.caption
-    fig, view = capture(monkeypatch, lambda: capstone.plot_layer_gradients(runs))
-    first = fig.axes[1].get_lines()[0]  # sigmoid with Xavier weights, at step 0
-    np.testing.assert_allclose(first.get_ydata(), np.log10(runs[1].grad_norm[0]))
-    assert f"from {runs[1].grad_norm[0][0]:.1e} (layer 1)" in view.alt
-    fig, view = capture(monkeypatch, lambda: capstone.plot_update_ratios(runs))
-    assert "rule of thumb 1e-3" in view.alt
-    fig, view = capture(monkeypatch, lambda: capstone.plot_unit_health(runs))
+    np.testing.assert_array_equal(
+        lines[len(he)].get_ydata(), np.median([r.accuracy for r in he], axis=0)
+    )
+    finals = summarize([r.final_accuracy for r in he])
+    assert f"{he[0].label}: {finals.format('.2f')}" in view.alt and view.caption
+    fig, view = capture(monkeypatch, lambda: capstone.plot_layer_gradients(groups))
+    first = fig.axes[1].get_lines()[0]  # sigmoid with Xavier weights, at step 0: the median
+    xavier = np.log10([r.grad_norm[0] for r in groups[1]])
+    np.testing.assert_allclose(first.get_ydata(), np.median(xavier, axis=0))
+    assert f"from {10 ** np.median(xavier[:, 0]):.1e} (layer 1)" in view.alt
+    fig, view = capture(monkeypatch, lambda: capstone.plot_update_ratios(groups))
+    assert "rule of thumb 1e-3" in view.alt and "median over 5 seeds" in view.alt
+    fig, view = capture(monkeypatch, lambda: capstone.plot_unit_health(groups))
     dead = fig.axes[0].get_lines()[2].get_ydata()  # ReLU, He
-    np.testing.assert_allclose(dead, np.nanmean(runs[2].dead_fraction, axis=1))
+    per_seed = [np.nanmean(r.dead_fraction, axis=1) for r in he]
+    np.testing.assert_allclose(dead, np.median(per_seed, axis=0))
+    ends = summarize([np.nanmean(r.dead_fraction[-1]) for r in he])
+    assert f"{he[0].label}: dead {ends.format('.2f')}" in view.alt
 
 
 def test_residual_figure_draws_relative_norms(monkeypatch):

@@ -66,6 +66,8 @@ __all__ = [
     "train_rung",
     "precompute",
     "load_ladder",
+    "load_ladder_seeds",
+    "LADDER_SEEDS",
     "CACHE_PATH",
     "Table",
     "results_table",
@@ -132,12 +134,26 @@ class Setup:
             self.n_samples, noise=self.noise, turns=self.turns, seed=self.data_seed
         )
 
+    def for_seed(self, seed: int) -> Setup:
+        """The same set-up with the ``seed``-th draw of the weights and order of minibatches.
+
+        ``init_seed = 1 + 2 seed`` and ``shuffle_seed = 2 + 2 seed``, so seed 0 is
+        :data:`SETUP`'s own draws; the data (``data_seed``) are the same for every seed: the
+        task stays fixed, the luck of the draw changes.
+        """
+        seed = check_int(seed, "seed", minimum=0)
+        return replace(self, init_seed=1 + 2 * seed, shuffle_seed=2 + 2 * seed)
+
 
 #: The chapter's set-up.
 SETUP = Setup()
 
 #: The depths the explorer offers (the ladder itself uses ``SETUP.depth``).
 DEPTHS = (8, 16)
+
+#: The seeds every rung is trained with (:meth:`Setup.for_seed`): the course reports the
+#: ladder as the median and range over them (:mod:`gradlab.seeds`).
+LADDER_SEEDS = SEEDS
 
 
 @dataclass(frozen=True)
@@ -475,13 +491,29 @@ def steps_to_accuracy(run: Run, target: float = SETUP.target_accuracy) -> int | 
 # --- the cache --------------------------------------------------------------------------------
 
 
-def _fingerprint(setup: Setup, depths: Sequence[int]) -> str:
+def _fingerprint(setup: Setup, depths: Sequence[int], seeds: Sequence[int]) -> str:
     spec = {
         "setup": asdict(setup),
         "rungs": [asdict(r) for r in RUNGS.values()],
         "depths": list(depths),
+        "seeds": list(seeds),
     }
     return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _key(name: str, depth: int, seed: int) -> str:
+    return f"{name}@{depth}#{seed}"
+
+
+def _storable(value: np.ndarray) -> np.ndarray:
+    """float32 for the cache, unless a finite value would overflow it (a diverging run's
+    gradient norm of 1e238 stays float64, so the cache keeps it finite)."""
+    if value.dtype.kind != "f":
+        return value
+    finite = np.abs(value[np.isfinite(value)])
+    if finite.size and finite.max() > np.finfo(np.float32).max:
+        return value
+    return value.astype(np.float32)
 
 
 def precompute(
@@ -489,29 +521,34 @@ def precompute(
     *,
     setup: Setup = SETUP,
     depths: Sequence[int] = DEPTHS,
+    seeds: Sequence[int] = LADDER_SEEDS,
     progress: bool = True,
 ) -> pathlib.Path:
-    """Train every rung at every depth in ``depths`` and write the runs to ``path`` (.npz).
+    """Train every rung at every depth in ``depths`` for every seed in ``seeds``
+    (:meth:`Setup.for_seed`) and write the runs to ``path`` (.npz).
 
-    Deterministic: the same code and set-up give the same numbers. Arrays are stored as
-    float32 (steps as integers), compressed; ``python -m gradlab.capstone`` runs this.
+    Deterministic on a given CPU: the same code and set-up give the same numbers. Arrays are
+    stored as float32 (steps as integers; float64 where float32 would overflow), compressed.
+    ``make ladder`` runs this (``python -m gradlab.capstone``) under the ``haswell`` profile
+    of ``tools/cpu_profile.py``.
     """
     setup = _setup(setup)
     depths = tuple(check_int(d, "depths", minimum=3) for d in depths)
+    seeds = tuple(check_int(s, "seeds", minimum=0) for s in seeds)
     arrays: dict[str, np.ndarray] = {}
-    for depth in depths:
-        for name in RUNGS:
-            run = train_rung(name, replace(setup, depth=depth), progress=progress)
-            key = f"{name}@{depth}"
-            for field in _ARRAYS:
-                value = getattr(run, field)
-                if value.dtype.kind == "f":
-                    value = value.astype(np.float32)
-                arrays[f"{key}/{field}"] = value
-            arrays[f"{key}/diverged_at"] = np.array(
-                -1 if run.diverged_at is None else run.diverged_at
-            )
-    arrays["fingerprint"] = np.array(_fingerprint(setup, depths))
+    for seed in seeds:
+        for depth in depths:
+            for name in RUNGS:
+                run = train_rung(
+                    name, replace(setup.for_seed(seed), depth=depth), progress=progress
+                )
+                key = _key(name, depth, seed)
+                for field in _ARRAYS:
+                    arrays[f"{key}/{field}"] = _storable(getattr(run, field))
+                arrays[f"{key}/diverged_at"] = np.array(
+                    -1 if run.diverged_at is None else run.diverged_at
+                )
+    arrays["fingerprint"] = np.array(_fingerprint(setup, depths, seeds))
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as f:
@@ -519,26 +556,15 @@ def precompute(
     return path
 
 
-_LOADED: dict[tuple[str, str], dict[tuple[str, int], Run]] = {}
+_LOADED: dict[tuple[str, str], dict[tuple[str, int, int], Run]] = {}
 
 
-def load_ladder(
-    path: str | pathlib.Path = CACHE_PATH,
-    *,
-    setup: Setup = SETUP,
-    depths: Sequence[int] = DEPTHS,
-) -> dict[tuple[str, int], Run]:
-    """The cached runs, keyed by ``(rung name, depth)`` (read once, then kept).
-
-    Raises
-    ------
-    FileNotFoundError
-        No cache: run :func:`precompute`.
-    ValueError
-        The cache was made from another set-up or ladder (its fingerprint differs).
-    """
+def _load_all(
+    path: str | pathlib.Path, setup: Setup, depths: Sequence[int], seeds: Sequence[int]
+) -> dict[tuple[str, int, int], Run]:
     path = pathlib.Path(path)
-    want = _fingerprint(_setup(setup), tuple(depths))
+    depths, seeds = tuple(depths), tuple(seeds)
+    want = _fingerprint(_setup(setup), depths, seeds)
     key = (str(path), want)
     if key in _LOADED:
         return _LOADED[key]
@@ -550,22 +576,66 @@ def load_ladder(
         if str(npz["fingerprint"]) != want:
             raise ValueError(
                 "the cached ladder was made from another set-up: regenerate it with "
-                "gradlab.capstone.precompute() (python -m gradlab.capstone)"
+                "gradlab.capstone.precompute() (make ladder)"
             )
         runs = {}
-        for depth in depths:
-            for name in RUNGS:
-                prefix = f"{name}@{depth}/"
-                values = {}
-                for field in _ARRAYS:
-                    value = npz[prefix + field]
-                    values[field] = value.astype(np.float64) if value.dtype.kind == "f" else value
-                div = int(npz[prefix + "diverged_at"])
-                runs[(name, depth)] = Run(
-                    rung=name, depth=depth, diverged_at=None if div < 0 else div, **values
-                )
+        for seed in seeds:
+            for depth in depths:
+                for name in RUNGS:
+                    prefix = _key(name, depth, seed) + "/"
+                    values = {}
+                    for field in _ARRAYS:
+                        value = npz[prefix + field]
+                        kind = value.dtype.kind
+                        values[field] = value.astype(np.float64) if kind == "f" else value
+                    div = int(npz[prefix + "diverged_at"])
+                    runs[(name, depth, seed)] = Run(
+                        rung=name, depth=depth, diverged_at=None if div < 0 else div, **values
+                    )
     _LOADED[key] = runs
     return runs
+
+
+def load_ladder(
+    path: str | pathlib.Path = CACHE_PATH,
+    *,
+    setup: Setup = SETUP,
+    depths: Sequence[int] = DEPTHS,
+    seed: int = 0,
+) -> dict[tuple[str, int], Run]:
+    """The cached runs of one seed, keyed by ``(rung name, depth)`` (read once, then kept).
+
+    Raises
+    ------
+    FileNotFoundError
+        No cache: run :func:`precompute`.
+    ValueError
+        The cache was made from another set-up or ladder (its fingerprint differs), or
+        ``seed`` is not one of :data:`LADDER_SEEDS`.
+    """
+    seed = check_int(seed, "seed", minimum=0)
+    if seed not in LADDER_SEEDS:
+        raise ValueError(f"seed must be one of LADDER_SEEDS {LADDER_SEEDS}, got {seed}")
+    runs = _load_all(path, setup, depths, LADDER_SEEDS)
+    return {(n, d): run for (n, d, s), run in runs.items() if s == seed}
+
+
+def load_ladder_seeds(
+    path: str | pathlib.Path = CACHE_PATH,
+    *,
+    setup: Setup = SETUP,
+    depths: Sequence[int] = DEPTHS,
+) -> dict[tuple[str, int], tuple[Run, ...]]:
+    """The cached runs of every seed of :data:`LADDER_SEEDS`, keyed by ``(rung name, depth)``:
+    one :class:`Run` per seed, in the order of the seeds.
+
+    Raises
+    ------
+    FileNotFoundError, ValueError
+        As :func:`load_ladder`.
+    """
+    runs = _load_all(path, setup, depths, LADDER_SEEDS)
+    return {(n, d): tuple(runs[(n, d, s)] for s in LADDER_SEEDS) for n in RUNGS for d in depths}
 
 
 # --- tables -----------------------------------------------------------------------------------
@@ -658,53 +728,133 @@ def _fmt(x: float, spec: str = ".3g") -> str:
     return "–" if not math.isfinite(x) else format(x, spec)
 
 
+RunGroup = tuple[Run, ...]
+
+
+def _groups(runs: object) -> list[RunGroup]:
+    """The rows of a ladder table or figure: each item of ``runs`` is a :class:`Run`, or the
+    runs of one rung over several seeds (a sequence of :class:`Run` of the same rung)."""
+    if isinstance(runs, Run) or not isinstance(runs, Sequence) or not runs:
+        raise TypeError(
+            "runs must be a non-empty list of capstone.Run results (or of tuples of them, "
+            "one per seed)"
+        )
+    groups = []
+    for item in runs:
+        group = (item,) if isinstance(item, Run) else item
+        if not isinstance(group, Sequence) or not group:
+            raise TypeError(f"runs must hold capstone.Run results, got {type(item).__name__}")
+        for run in group:
+            if not isinstance(run, Run):
+                raise TypeError(f"runs must hold capstone.Run results, got {type(run).__name__}")
+        if len({run.rung for run in group}) > 1:
+            raise ValueError("each tuple of runs must hold one rung's runs (over seeds)")
+        groups.append(tuple(group))
+    return groups
+
+
+def _cell(values: Sequence[float], spec: str) -> str:
+    """One value as ``spec``; several (one per seed) as ``median (low to high)``."""
+    if len(values) == 1:
+        return _fmt(float(values[0]), spec)
+    summary = summarize(values, tuple(range(len(values))))
+    return "–" if math.isnan(summary.median) else summary.format(spec)
+
+
+def _steps_cell(group: RunGroup, target: float) -> str:
+    reached = [steps_to_accuracy(run, target) for run in group]
+    if len(group) == 1:
+        if group[0].diverged_at is not None:
+            return f"diverged at {group[0].diverged_at}"
+        return "did not reach" if reached[0] is None else str(reached[0])
+    hits = [r for r in reached if r is not None]
+    got = f"{len(hits)} of {len(group)}"
+    if not hits:
+        return got
+    # A run that never reached the target counts as later than any that did.
+    median = float(np.median([math.inf if r is None else r for r in reached]))
+    spread = str(hits[0]) if len(hits) == 1 else f"{min(hits)} to {max(hits)}"
+    if math.isinf(median):  # most runs never got there: no median step
+        return f"{got}, at {spread}"
+    return f"{median:.0f} ({spread}), {got}"
+
+
+def _late_ratio(run: Run) -> float:
+    """The median update ratio over layers and the last quarter of training (none after a
+    divergence: its last steps are not training)."""
+    if run.diverged_at is not None:
+        return math.nan
+    recorded = run.update_ratio[np.isfinite(run.update_ratio).any(axis=1)]
+    late = recorded[int(0.75 * len(recorded)) :]
+    return float(_nan_stat(np.nanmedian, late)) if late.size else math.nan
+
+
+def _end_units(run: Run) -> tuple[float, float]:
+    """The dead and saturated shares at the last evaluation (nan after a divergence)."""
+    with np.errstate(all="ignore"):
+        dead = float(_nan_stat(np.nanmean, run.dead_fraction[-1]))
+        sat = run.saturated_fraction[-1]
+        saturated = float(_nan_stat(np.nanmean, sat)) if np.isfinite(sat).any() else math.nan
+    return dead, saturated
+
+
 def results_table(
-    runs: Sequence[Run], target: float = SETUP.target_accuracy, budget: int | None = None
+    runs: Sequence[Run] | Sequence[Sequence[Run]],
+    target: float = SETUP.target_accuracy,
+    budget: int | None = None,
 ) -> Table:
-    """One row per run: final loss and accuracy on the whole data set, steps to ``target``
-    accuracy (or "did not reach"), the largest global gradient norm, the median
-    update-to-weight ratio of the last quarter of training (over layers), and the dead and
-    saturated shares of hidden units at the end.
+    """One row per rung: final loss and accuracy on the whole data set, steps to ``target``
+    accuracy, the largest global gradient norm, the median update-to-weight ratio of the last
+    quarter of training (over layers), and the dead and saturated shares of hidden units at
+    the end.
+
+    Each item of ``runs`` is one :class:`Run` (its numbers are shown) or one rung's runs over
+    seeds (each number is shown as ``median (low to high)`` over the seeds,
+    :mod:`gradlab.seeds`). Over seeds, "steps to" is the median counting a run that never
+    reached the target as later than any that did, the range of those that did, and how many
+    did; a run that diverged has no final loss, accuracy or units (the cell says how many
+    diverged).
     """
+    groups = _groups(runs)
     rows = []
-    for run in runs:
-        if not isinstance(run, Run):
-            raise TypeError(f"runs must hold capstone.Run results, got {type(run).__name__}")
-        reached = steps_to_accuracy(run, target)
-        steps = "did not reach" if reached is None else str(reached)
-        if run.diverged_at is not None:
-            steps = f"diverged at {run.diverged_at}"
-        recorded = run.update_ratio[np.isfinite(run.update_ratio).any(axis=1)]
-        late = recorded[int(0.75 * len(recorded)) :]
-        with np.errstate(all="ignore"):
-            ratio = float(_nan_stat(np.nanmedian, late)) if late.size else math.nan
-            dead = float(_nan_stat(np.nanmean, run.dead_fraction[-1]))
-            sat = run.saturated_fraction[-1]
-            saturated = float(_nan_stat(np.nanmean, sat)) if np.isfinite(sat).any() else math.nan
+    for group in groups:
+        diverged = sum(run.diverged_at is not None for run in group)
+        units = [_end_units(run) for run in group]
+        accuracy = _cell([run.final_accuracy for run in group], ".3f")
+        if diverged and len(group) > 1:
+            accuracy += f", {diverged} diverged"
+        saturated = [u[1] for u in units]
         rows.append(
             [
-                run.label,
-                _fmt(run.final_loss, ".3f"),
-                _fmt(run.final_accuracy, ".3f"),
-                steps,
-                _fmt(float(_nan_stat(np.nanmax, run.global_grad_norm))),
-                _fmt(ratio, ".1e"),
-                _fmt(dead, ".2f"),
-                _fmt(saturated, ".2f"),
+                group[0].label,
+                _cell([run.final_loss for run in group], ".3f"),
+                accuracy,
+                _steps_cell(group, target),
+                _cell([float(_nan_stat(np.nanmax, run.global_grad_norm)) for run in group], ".3g"),
+                _cell([_late_ratio(run) for run in group], ".1e"),
+                _cell([u[0] for u in units], ".2f"),
+                "–" if all(math.isnan(x) for x in saturated) else _cell(saturated, ".2f"),
             ]
         )
+    seeds = max(len(g) for g in groups)
     header = [
         "rung",
         "final loss",
         "accuracy",
-        f"steps to {target:.0%}",
+        f"steps to {target:.0%}" + (", runs that got there" if seeds > 1 else ""),
         "max ‖g‖",
         "median update ratio (all layers, last ¼)",
         "dead",
         "saturated",
     ]
-    n = budget if budget is not None else (len(runs[0].loss) if runs else 0)
-    caption = f"The ladder after {n} steps (same data, seeds and budget)"
+    n = budget if budget is not None else len(groups[0][0].loss)
+    if seeds > 1:
+        caption = (
+            f"The ladder after {n} steps: median (smallest to largest) over {seeds} seeds "
+            "of the weights and minibatch order, same data and budget"
+        )
+    else:
+        caption = f"The ladder after {n} steps (same data, seeds and budget)"
     return Table(header, rows, caption, align="lrrrrrrr")
 
 
@@ -850,25 +1000,33 @@ def _look(run: Run) -> dict[str, object]:
     return {"color": plotting.COLORS[colour], "ls": ls, "lw": 1.8}
 
 
-def _check_runs(runs: object) -> list[Run]:
-    if isinstance(runs, Run) or not isinstance(runs, Sequence) or not runs:
-        raise TypeError("runs must be a non-empty list of capstone.Run results")
-    for run in runs:
-        if not isinstance(run, Run):
-            raise TypeError(f"runs must hold capstone.Run results, got {type(run).__name__}")
-    return list(runs)
-
-
-def _legend_below(fig, ax, runs: Sequence[Run], ncol: int = 2) -> None:
-    handles = [ax.plot([], [], **_look(r))[0] for r in runs]
+def _legend_below(fig, ax, groups: Sequence[RunGroup], ncol: int = 2) -> None:
+    handles = [ax.plot([], [], **_look(g[0]))[0] for g in groups]
     fig.legend(
         handles,
-        [r.label for r in runs],
+        [g[0].label for g in groups],
         loc="outside lower center",
         ncol=ncol,
         handlelength=2.2,
         columnspacing=1.0,
     )
+
+
+def _over_seeds(rows: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Median, smallest and largest over seeds (axis 0), ignoring nan (a run after it
+    diverged); nan where no seed has a value."""
+    stack = np.asarray(rows, dtype=float)
+    with np.errstate(all="ignore"):
+        return (
+            _nan_stat(np.nanmedian, stack, axis=0),
+            _nan_stat(np.nanmin, stack, axis=0),
+            _nan_stat(np.nanmax, stack, axis=0),
+        )
+
+
+def _seeds_note(groups: Sequence[RunGroup]) -> str:
+    n = max(len(g) for g in groups)
+    return f" (median over {n} seeds)" if n > 1 else ""
 
 
 def _log10(x: np.ndarray) -> np.ndarray:
@@ -900,97 +1058,148 @@ def _mark_below(ax, x: np.ndarray, y: np.ndarray, bottom: float, color: str) -> 
     return int(below.sum())
 
 
-def plot_ladder_curves(runs: Sequence[Run]) -> plotting.FigureView:
-    """Figure: loss (log10) and accuracy on the whole data set against the step, one line per
-    rung."""
-    runs = _check_runs(runs)
+def plot_ladder_curves(runs: Sequence[Run] | Sequence[Sequence[Run]]) -> plotting.FigureView:
+    """Figure: accuracy on the whole data set against the step, one small panel per rung:
+    one thin line per seed and the median over seeds in bold (items of ``runs`` as
+    :func:`results_table` takes them)."""
+    groups = _groups(runs)
+    nrows = math.ceil(len(groups) / 2)
     with plotting.style():
-        fig, (top, bottom) = plotting.new_figure(plotting.FIGURE_WIDTH, 7.2, nrows=2)
-        for run in runs:
-            top.plot(run.record_steps, _log10(run.full_loss), **_look(run))
-            bottom.plot(run.record_steps, run.accuracy, **_look(run))
-        top.set_ylabel("log10 loss")
-        bottom.set_ylabel("accuracy")
-        bottom.set_xlabel("training step")
-        bottom.set_ylim(0.4, 1.02)
-        _legend_below(fig, top, runs)
-    parts = [
-        f"{r.label}: loss {r.final_loss:.3g}, accuracy {r.final_accuracy:.2f}"
-        + (f" (diverged at step {r.diverged_at})" if r.diverged_at is not None else "")
-        for r in runs
-    ]
+        fig, axes = plotting.new_figure(
+            plotting.FIGURE_WIDTH, 1.75 * nrows + 0.9, nrows=nrows, ncols=2, sharex=True
+        )
+        axes = np.atleast_1d(axes).ravel()
+        parts = []
+        for ax, group in zip(axes, groups, strict=False):
+            look = _look(group[0])
+            steps = group[0].record_steps
+            for run in group if len(group) > 1 else ():
+                ax.plot(run.record_steps, run.accuracy, color=look["color"], lw=0.8, alpha=0.55)
+            median, _, _ = _over_seeds([run.accuracy for run in group])
+            ax.plot(steps, median, color=look["color"], lw=2.2)
+            ax.axhline(SETUP.target_accuracy, color=plotting.COLORS["grey"], lw=0.8, ls=":")
+            ax.set_title(group[0].label, fontsize=11)
+            ax.set_ylim(0.4, 1.03)
+            ax.set_yticks([0.5, 0.75, 1.0])
+            finals = [run.final_accuracy for run in group]
+            diverged = sum(run.diverged_at is not None for run in group)
+            text = f"{group[0].label}: {_cell(finals, '.2f')}"
+            if diverged:
+                text += f", {diverged} of {len(group)} diverged"
+            parts.append(text)
+        for ax in axes[len(groups) :]:
+            ax.set_axis_off()
+        fig.supxlabel("training step", fontsize=12)
+        fig.supylabel("accuracy", fontsize=12)
+    n = max(len(g) for g in groups)
+    lines = f"one thin line per seed ({n} seeds) and their median in bold" if n > 1 else "one run"
     alt = (
-        "Two stacked plots against the training step: the log10 loss on the whole data set "
-        "(top) and the accuracy (bottom), one line per rung of the ladder. At the end: "
+        "Small panels, one per rung of the ladder, of the accuracy on the whole data set "
+        f"against the training step: {lines}; a dotted line marks the target "
+        f"{SETUP.target_accuracy:.0%}. Final accuracy"
+        + (", median (smallest to largest)" if n > 1 else "")
+        + ": "
         + "; ".join(parts)
         + "."
     )
     caption = (
         "The ladder's learning curves: the same network, data and budget of steps; each rung "
-        "changes one thing."
+        "changes one thing"
+        + (
+            f". Thin lines: {n} seeds of the weights and minibatch order; bold: their median."
+            if n > 1
+            else "."
+        )
     )
     return plotting.show(fig, alt, caption)
 
 
-def plot_layer_gradients(runs: Sequence[Run]) -> plotting.FigureView:
+def plot_layer_gradients(
+    runs: Sequence[Run] | Sequence[Sequence[Run]],
+) -> plotting.FigureView:
     """Figure: per-layer weight-gradient norms (log10) at the start, middle and end of training,
-    one small panel per rung (same axes)."""
-    runs = _check_runs(runs)
+    one small panel per rung (same axes). Over seeds: the median line and a shaded range."""
+    groups = _groups(runs)
     shades = [plotting.COLORS["sky"], plotting.COLORS["blue"], plotting.COLORS["black"]]
     styles = [":", "--", "-"]
-    nrows = math.ceil((len(runs) + 1) / 2)
+    nrows = math.ceil((len(groups) + 1) / 2)
+    # Per group, per moment: log10 norms of every seed (a zero norm is -inf, not drawn).
+    logs = [[np.array([_moment(run, k) for run in g]) for k in range(3)] for g in groups]
+    # A moment whose median is a zero norm at every layer has no line to draw.
+    zeros = [[bool(np.all(_over_seeds(x)[0] == -np.inf)) for x in g] for g in logs]
     with plotting.style():
         fig, axes = plotting.new_figure(
             plotting.FIGURE_WIDTH, 2.0 * nrows + 0.6, nrows=nrows, ncols=2
         )
         axes = np.atleast_1d(axes).ravel()
-        ylim = _y_range([_log10(r.grad_norm[_time_rows(r)]) for r in runs])
+        ylim = _y_range([x[np.isfinite(x)] for g in logs for x in g])
         summary, off = [], 0
-        for ax, run in zip(axes, runs, strict=False):
-            rows = _time_rows(run)
-            layers = np.arange(1, run.depth + 1)
-            zero = []
-            for k, row in enumerate(rows):
-                y = _log10(run.grad_norm[row])
-                ax.plot(layers, y, color=shades[k], ls=styles[k], lw=1.6)
-                off += _mark_below(ax, layers, y, ylim[0], shades[k])
-                if np.all(run.grad_norm[row] == 0):
-                    zero.append(("step 0", "middle", "end")[k])
-            ax.set_title(run.label, fontsize=11)
+        for ax, group, log, zero in zip(axes, groups, logs, zeros, strict=False):
+            depth = group[0].depth
+            layers = np.arange(1, depth + 1)
+            for k in range(3):
+                median, low, high = _over_seeds(log[k])  # a zero norm sorts lowest
+                if len(group) > 1:
+                    low = np.maximum(low, ylim[0])
+                    ax.fill_between(layers, low, high, color=shades[k], alpha=0.18, lw=0)
+                drawn = np.where(np.isfinite(median), median, np.nan)
+                ax.plot(layers, drawn, color=shades[k], ls=styles[k], lw=1.6)
+                off += _mark_below(ax, layers, median, ylim[0], shades[k])
+            ax.set_title(group[0].label, fontsize=11)
             ax.set_ylim(*ylim)
-            g = run.grad_norm[rows[0]]
+            start = [float(10.0 ** np.median(log[0][:, i])) for i in (0, -1)]
             text = (
-                f"{run.label}: at step 0 from {g[0]:.1e} (layer 1) to {g[-1]:.1e} "
-                f"(layer {run.depth})"
+                f"{group[0].label}: at step 0 from {start[0]:.1e} (layer 1) to {start[1]:.1e} "
+                f"(layer {depth})"
             )
-            if zero:
-                ax.text(0.97, 0.05, f"{', '.join(zero)}: all 0", transform=ax.transAxes, ha="right")
-                text += f"; every weight gradient is exactly 0 at the {' and '.join(zero)}"
+            gone = [("step 0", "middle", "end")[k] for k in range(3) if zero[k]]
+            if gone:
+                where = ""
+                if len(group) > 1:
+                    counts = sorted({int(np.all(x == -np.inf, axis=1).sum()) for x in log[1:]})
+                    where = f" in {' or '.join(map(str, counts))} of {len(group)} seeds"
+                label = f"{', '.join(gone)}: all 0{where}"
+                ax.text(0.97, 0.05, label, transform=ax.transAxes, ha="right")
+                text += f"; every weight gradient is exactly 0 at the {' and '.join(gone)}{where}"
             summary.append(text)
-        for ax in axes[len(runs) :]:
+        for ax in axes[len(groups) :]:
             ax.set_axis_off()
-        for ax in axes[: len(runs)]:
-            ax.set_xticks([1, runs[0].depth // 2, runs[0].depth])
+        for ax in axes[: len(groups)]:
+            ax.set_xticks([1, groups[0][0].depth // 2, groups[0][0].depth])
         fig.supxlabel("layer ℓ", fontsize=12)
         fig.supylabel("log10 ‖∂L/∂W‖", fontsize=12)
-        key = axes[len(runs)] if len(runs) < len(axes) else axes[-1]
+        key = axes[len(groups)] if len(groups) < len(axes) else axes[-1]
         handles = [
             key.plot([], [], color=c, ls=st, lw=1.6)[0]
             for c, st in zip(shades, styles, strict=True)
         ]
         key.legend(handles, ["step 0", "middle", "end"], loc="center", title="when")
+    n = max(len(g) for g in groups)
     alt = (
         "Small panels, one per rung, of the log10 norm of each layer's weight gradient against "
         "the layer, at the start (dotted), middle (dashed) and end (solid) of training"
+        + (f", the median over {n} seeds with their range shaded" if n > 1 else "")
         + (f"; values below 1e{LOG_FLOOR:.0f} are marked on the bottom edge. " if off else ". ")
         + "; ".join(summary)
         + "."
     )
     caption = (
-        "Per-layer gradient norms over training. A line that falls steeply towards layer 1 "
+        "Per-layer gradient norms over training"
+        + (f" (median over {n} seeds, range shaded)" if n > 1 else "")
+        + ". A line that falls steeply towards layer 1 "
         "is a vanishing gradient; a missing line means every weight gradient is exactly 0."
     )
     return plotting.show(fig, alt, caption)
+
+
+def _moment(run: Run, k: int) -> np.ndarray:
+    """log10 of each layer's weight-gradient norm at the start (``k = 0``), middle (1) or end
+    (2) of training; -inf where the norm is 0; nan for the middle and end of a run that
+    diverged (it has none)."""
+    if k and run.diverged_at is not None:
+        return np.full(run.depth, np.nan)
+    with np.errstate(divide="ignore"):
+        return np.log10(run.grad_norm[_time_rows(run)[k]])
 
 
 def _time_rows(run: Run) -> list[int]:
@@ -1000,25 +1209,39 @@ def _time_rows(run: Run) -> list[int]:
     return [0, last // 2, last]
 
 
-def plot_update_ratios(runs: Sequence[Run]) -> plotting.FigureView:
+def _median_ratios(run: Run) -> np.ndarray:
+    """Each layer's median update ratio over the recorded training (nan if none, or if the run
+    diverged: its few recorded steps are not a training run's)."""
+    if run.diverged_at is not None or not np.isfinite(run.update_ratio).any():
+        return np.full(run.depth, np.nan)
+    return _nan_stat(np.nanmedian, run.update_ratio, axis=0)
+
+
+def plot_update_ratios(
+    runs: Sequence[Run] | Sequence[Sequence[Run]],
+) -> plotting.FigureView:
     """Figure: the median update-to-weight ratio of each layer over training (log10), one line
-    per rung, against the rule of thumb ``1e-3``."""
-    runs = _check_runs(runs)
+    per rung, against the rule of thumb ``1e-3``. Over seeds: the median over seeds of each
+    run's median, and the range shaded."""
+    groups = _groups(runs)
     with plotting.style():
         fig, ax = plotting.new_figure(plotting.FIGURE_WIDTH, 5.6)
-        medians = {}
-        for run in runs:
-            with np.errstate(all="ignore"):
-                m = (
-                    _nan_stat(np.nanmedian, run.update_ratio, axis=0)
-                    if np.isfinite(run.update_ratio).any()
-                    else np.full(run.depth, np.nan)
+        bands = {g[0].rung: _over_seeds([_median_ratios(r) for r in g]) for g in groups}
+        ylim = _y_range([_log10(b[0]) for b in bands.values()])
+        off, unshaded = [], []
+        for group in groups:
+            run = group[0]
+            median, low, high = bands[run.rung]
+            layers, y = np.arange(1, run.depth + 1), _log10(median)
+            # A range reaching below the axis at most layers would cover the whole figure:
+            # it is not shaded, and the alt text says so.
+            if len(group) > 1 and np.mean(~(_log10(low) >= ylim[0])) > 0.5:
+                unshaded.append(run.label)
+            elif len(group) > 1:
+                lo = np.maximum(_log10(low), ylim[0])
+                ax.fill_between(
+                    layers, lo, _log10(high), color=_look(run)["color"], alpha=0.12, lw=0
                 )
-            medians[run.rung] = m
-        ylim = _y_range([_log10(m) for m in medians.values()])
-        off = []
-        for run in runs:
-            layers, y = np.arange(1, run.depth + 1), _log10(medians[run.rung])
             ax.plot(layers, y, **_look(run))
             if _mark_below(ax, layers, y, ylim[0], _look(run)["color"]):
                 off.append(run.label)
@@ -1046,14 +1269,18 @@ def plot_update_ratios(runs: Sequence[Run]) -> plotting.FigureView:
             )
         ax.set_xlabel("layer ℓ")
         ax.set_ylabel("log10 ‖lr·v‖ / ‖W‖")
-        _legend_below(fig, ax, runs)
+        _legend_below(fig, ax, groups)
     parts = [
-        f"{r.label}: layer 1 {medians[r.rung][0]:.1e}, layer {r.depth} {medians[r.rung][-1]:.1e}"
-        for r in runs
+        f"{g[0].label}: layer 1 {bands[g[0].rung][0][0]:.1e}, layer {g[0].depth} "
+        f"{bands[g[0].rung][0][-1]:.1e}"
+        for g in groups
     ]
+    n = max(len(g) for g in groups)
     alt = (
         "The median over training of each layer's update-to-weight ratio, log10, against the "
-        "layer, one line per rung, with a horizontal line at the rule of thumb 1e-3"
+        "layer, one line per rung"
+        + (f" (the median over {n} seeds, their range shaded)" if n > 1 else "")
+        + ", with a horizontal line at the rule of thumb 1e-3"
         + (
             f"; the axis stops at 1e{LOG_FLOOR:.0f}, and triangles on the bottom edge mark "
             f"the layers of {', '.join(off)} below it. "
@@ -1062,47 +1289,70 @@ def plot_update_ratios(runs: Sequence[Run]) -> plotting.FigureView:
         )
         + "; ".join(parts)
         + "."
+        + (
+            f" The range of {', '.join(unshaded)} reaches below the axis and is not shaded."
+            if unshaded
+            else ""
+        )
     )
     caption = (
-        "Update-to-weight ratios: how far each step moves each layer, relative to its size. "
-        "About $10^{-3}$ is healthy; far below, the layer hardly learns; far above, it is unstable."
+        "Update-to-weight ratios: how far each step moves each layer, relative to its size"
+        + (f" (median over {n} seeds, range shaded)" if n > 1 else "")
+        + ". About $10^{-3}$ is healthy; far below, the layer hardly learns; far above, it is "
+        "unstable."
     )
     return plotting.show(fig, alt, caption)
 
 
-def plot_unit_health(runs: Sequence[Run]) -> plotting.FigureView:
+def plot_unit_health(
+    runs: Sequence[Run] | Sequence[Sequence[Run]],
+) -> plotting.FigureView:
     """Figure: the dead fraction and the saturated fraction of hidden units (mean over the
-    hidden layers) against the step, one line per rung (where it applies)."""
-    runs = _check_runs(runs)
+    hidden layers) against the step, one line per rung (where it applies). Over seeds: the
+    median over seeds, and the range shaded."""
+    groups = _groups(runs)
     with plotting.style():
         fig, (top, bottom) = plotting.new_figure(plotting.FIGURE_WIDTH, 6.8, nrows=2)
         ends = []
-        for run in runs:
+        for group in groups:
+            run, look = group[0], _look(group[0])
             with np.errstate(all="ignore"):
-                dead = _nan_stat(np.nanmean, run.dead_fraction, axis=1)
-                sat = run.saturated_fraction
-                sat = _nan_stat(np.nanmean, sat, axis=1) if np.isfinite(sat).any() else None
-            top.plot(run.record_steps, dead, **_look(run))
-            if sat is not None:
-                bottom.plot(run.record_steps, sat, **_look(run))
-            end = f"{run.label}: dead {_fmt(_last_finite(dead), '.2f')}"
-            if sat is not None:
-                end += f", saturated {_fmt(_last_finite(sat), '.2f')}"
+                dead = [_nan_stat(np.nanmean, r.dead_fraction, axis=1) for r in group]
+                sigmoid = np.isfinite(run.saturated_fraction).any()
+                sat = [_nan_stat(np.nanmean, r.saturated_fraction, axis=1) for r in group]
+            panels = [(top, dead)] + ([(bottom, sat)] if sigmoid else [])
+            for ax, values in panels:
+                median, low, high = _over_seeds(values)
+                if len(group) > 1:
+                    ax.fill_between(
+                        run.record_steps, low, high, color=look["color"], alpha=0.12, lw=0
+                    )
+                ax.plot(run.record_steps, median, **look)
+            end = f"{run.label}: dead {_cell([_end_units(r)[0] for r in group], '.2f')}"
+            if sigmoid:
+                end += f", saturated {_cell([_end_units(r)[1] for r in group], '.2f')}"
             ends.append(end)
         top.set_ylabel("dead fraction")
         bottom.set_ylabel("saturated fraction")
         bottom.set_xlabel("training step")
         for ax in (top, bottom):
             ax.set_ylim(-0.03, 1.03)
-        _legend_below(fig, top, runs)
+        _legend_below(fig, top, groups)
+    n = max(len(g) for g in groups)
     alt = (
         "Two stacked plots against the training step: the fraction of dead hidden units "
         "(top; units whose derivative is 0 on every example) and of saturated units (bottom; "
-        "sigmoid only), averaged over the hidden layers, one line per rung. At the end: "
+        "sigmoid only), averaged over the hidden layers, one line per rung"
+        + (f" (the median over {n} seeds, their range shaded)" if n > 1 else "")
+        + ". At the end"
+        + (", median (smallest to largest)" if n > 1 else "")
+        + ": "
         + "; ".join(ends)
         + "."
     )
-    caption = "Dead ReLU units and saturated sigmoid units over training."
+    caption = "Dead ReLU units and saturated sigmoid units over training" + (
+        f" (median over {n} seeds, range shaded)." if n > 1 else "."
+    )
     return plotting.show(fig, alt, caption)
 
 

@@ -1,4 +1,5 @@
-"""Chapter 6's explorer: pick a rung of the ladder and a depth, read its training diagnostics."""
+"""Chapter 6's explorer: pick a rung of the ladder, a depth and a seed, read its training
+diagnostics."""
 
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ def _log10(x: np.ndarray) -> np.ndarray:
 class LadderExplorer(Explorer):
     """The capstone's ladder, one run at a time: what each diagnostic shows for each rung.
 
-    The runs are precomputed (:func:`gradlab.capstone.load_ladder`): training a 16-layer
-    network for 2000 steps takes seconds, too slow for a slider. Four panels share the
-    training step or the layer as x axis:
+    The runs are precomputed (:func:`gradlab.capstone.load_ladder_seeds`): training a
+    16-layer network for 2000 steps takes seconds, too slow for a slider. Every rung was
+    trained with five seeds of the weights and minibatch order (:meth:`capstone.Setup.for_seed`);
+    the ``seed`` control shows each one, so a reader sees how much of a run is luck. Four
+    panels share the training step or the layer as x axis:
 
     * the accuracy on the whole data set against the step;
     * ``log10`` of the global gradient norm (before clipping), the largest in each window of
@@ -47,7 +50,9 @@ class LadderExplorer(Explorer):
     Parameters
     ----------
     runs : dict, optional
-        ``(rung, depth) -> Run``, default :func:`gradlab.capstone.load_ladder`.
+        ``(rung, depth) -> tuple of Run`` (one per seed of
+        :data:`gradlab.capstone.LADDER_SEEDS`), default
+        :func:`gradlab.capstone.load_ladder_seeds`.
     caption : str, optional
         Replaces the default caption.
     """
@@ -60,6 +65,7 @@ class LadderExplorer(Explorer):
             labels=tuple(r.label for r in capstone.RUNGS.values()),
         ),
         "depth": Control("depth L", capstone.SETUP.depth, options=capstone.DEPTHS),
+        "seed": Control("seed", 0, options=capstone.LADDER_SEEDS, integer=True),
     }
     caption = (
         "One rung of the ladder at a time: accuracy, global gradient norm (spikes), per-layer "
@@ -73,31 +79,40 @@ class LadderExplorer(Explorer):
     ylim_ratio = (-7.0, 0.0)
 
     def __init__(
-        self, runs: dict[tuple[str, int], capstone.Run] | None = None, caption: str | None = None
+        self,
+        runs: dict[tuple[str, int], tuple[capstone.Run, ...]] | None = None,
+        caption: str | None = None,
     ) -> None:
         if runs is None:
-            runs = capstone.load_ladder()
+            runs = capstone.load_ladder_seeds()
         if not isinstance(runs, dict):
-            raise TypeError(f"runs must be a dict (rung, depth) -> Run, got {type(runs).__name__}")
+            raise TypeError(
+                f"runs must be a dict (rung, depth) -> tuple of Run, got {type(runs).__name__}"
+            )
+        seeds = len(self.controls["seed"].options)
         missing = [
             (r, d)
             for r in self.controls["rung"].options
             for d in self.controls["depth"].options
-            if (r, d) not in runs
+            if not isinstance(runs.get((r, d)), tuple) or len(runs[(r, d)]) != seeds
         ]
         if missing:
-            raise ValueError(f"runs must hold every rung at every depth; missing {missing[:3]}")
+            raise ValueError(
+                f"runs must hold every rung at every depth, {seeds} seeds each; missing "
+                f"{missing[:3]}"
+            )
         self.runs = runs
-        self._views: dict[tuple[str, int], dict[str, Any]] = {}
+        self._views: dict[tuple[str, int, int], dict[str, Any]] = {}
         super().__init__(caption)
 
     # -- what is drawn ----------------------------------------------------------------------
     def measure(self, values: dict[str, Any] | None = None) -> dict[str, Any]:
         """The data drawn for ``values`` (default: the current settings), computed once."""
         v = self.values if values is None else values
-        key = (v["rung"], int(v["depth"]))
+        key = (v["rung"], int(v["depth"]), int(v["seed"]))
         if key not in self._views:
-            run = self.runs[key]
+            seed = self.controls["seed"].options.index(key[2])
+            run = self.runs[key[:2]][seed]
             rows = capstone._time_rows(run)
             recorded = run.update_ratio[np.isfinite(run.update_ratio).any(axis=1)]
             with np.errstate(all="ignore"):
@@ -210,10 +225,13 @@ class LadderExplorer(Explorer):
     def _header_text(values: dict[str, Any], m: dict[str, Any]) -> str:
         run = m["run"]
         reached = "not reached" if m["reached"] is None else f"at step {m['reached']}"
-        first = f"{run.label}, L = {values['depth']}: accuracy {run.final_accuracy:.3f}"
-        if run.diverged_at is not None:
-            first += f" (diverged at step {run.diverged_at})"
+        first = f"{run.label}, L = {values['depth']}, seed {values['seed']}: "
         target = capstone.SETUP.target_accuracy
+        if run.diverged_at is not None:  # no final accuracy, loss or units
+            peak = np.nanmax(run.global_grad_norm)
+            first += f"diverged at step {run.diverged_at}"
+            return f"{first}\n{target:.0%} {reached}; largest ‖g‖ {peak:.3g}"
+        first += f"accuracy {run.final_accuracy:.3f}"
         units = f"dead {m['dead']:.2f}"
         if m["saturated"] is not None:
             units += f", saturated {m['saturated']:.2f}"
@@ -238,15 +256,22 @@ class LadderExplorer(Explorer):
             )
         )
         note = f" {off} points lie off the plotted ranges, marked by triangles." if off else ""
+        if run.diverged_at is None:
+            ending = f"ending at accuracy {run.final_accuracy:.3f} and loss {run.final_loss:.3g}"
+        else:
+            ending = (
+                f"and diverges at step {run.diverged_at} (its loss is no longer finite), so it "
+                "has no final accuracy or loss"
+            )
         if zeros:
             note += (
                 f" At the end the weight gradient of {zeros} of the {run.depth} layers is "
                 "exactly 0, which a log scale cannot draw."
             )
         return (
-            f"Four stacked plots for the rung '{run.label}' with {v['depth']} layers. The run "
-            f"{reached}, ending at accuracy {run.final_accuracy:.3f} and loss "
-            f"{run.final_loss:.3g}. The largest global gradient norm is "
+            f"Four stacked plots for the rung '{run.label}' with {v['depth']} layers, seed "
+            f"{v['seed']} (one run of five). The run {reached}, {ending}. The largest global "
+            "gradient norm is "
             f"{np.nanmax(run.global_grad_norm):.3g}. At step 0 the weight-gradient norm goes "
             f"from {start[0]:.2g} at layer 1 to {start[-1]:.2g} at layer {run.depth}. The "
             f"median update-to-weight ratio is {m['ratio_raw'][0]:.1e} at layer 1 and "
