@@ -316,3 +316,33 @@ def test_residual_forward_growth_validates():
         capstone.residual_forward_growth(0)
     with pytest.raises(ValueError, match="alpha"):
         capstone.residual_forward_growth(3, alpha=-1.0)
+
+
+def test_describe_early_reads_the_run():
+    runs = capstone.load_ladder_seeds()[("relu_he_spike", 16)]
+    dying = runs[0]
+    k = list(dying.record_steps).index(80)
+    text = capstone.describe_early(dying, 80)
+    assert f"{np.mean(dying.dead_fraction[k]):.0%} dead" in text
+    assert f"({dying.dead_fraction[k][-1]:.0%} of the last layer)" in text
+    top = int(np.nanargmax(dying.global_grad_norm))
+    assert f"largest |g| {dying.global_grad_norm[top]:.3g} at step {top}" in text
+    exploded = next(r for r in runs if r.diverged_at is not None)
+    text = capstone.describe_early(exploded, 80)
+    last = exploded.global_grad_norm[exploded.diverged_at - 1]
+    assert text.endswith(f"diverged at step {exploded.diverged_at}") and f"{last:.2g};" in text
+    with pytest.raises(ValueError, match="recorded step"):
+        capstone.describe_early(dying, 81)
+
+
+def test_unit_shares_and_median_update_ratios():
+    run = capstone.load_ladder()[("sigmoid_normal", 16)]
+    dead, sat = capstone.unit_shares(run, 0)
+    assert dead == np.mean(run.dead_fraction[0]) and sat == np.mean(run.saturated_fraction[0])
+    assert math.isnan(capstone.unit_shares(capstone.load_ladder()[("relu_he", 16)])[1])
+    np.testing.assert_array_equal(
+        capstone.median_update_ratios(run), np.nanmedian(run.update_ratio, axis=0)
+    )
+    exploded = capstone.load_ladder(seed=2)[("relu_he_spike", 16)]
+    assert exploded.diverged_at is not None
+    assert np.all(np.isnan(capstone.median_update_ratios(exploded)))

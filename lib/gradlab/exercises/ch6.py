@@ -214,10 +214,11 @@ def branch_growth(answer: object) -> Feedback:
 #: The anonymous runs of the exercise: letter -> rung of :data:`gradlab.capstone.RUNGS`.
 DIAGNOSIS_RUNS = {"A": "relu_he_spike", "B": "sigmoid_xavier", "C": "relu_he"}
 
-#: The causes to choose from, and the rung names each one describes. The lr x 3 run is a
-#: learning rate so large that the ReLUs die: within 80 steps most of its last hidden layer is
-#: dead and the run sits at chance while its gradient norm stays modest (0 to 5.6); the late
-#: spike (step 299) only finishes it off. The dead fraction is the diagnostic.
+#: The causes to choose from, and the rung names each one describes. The exercise shows seed 0
+#: of each rung (:func:`gradlab.capstone.load_ladder`). Its lr x 3 run is a learning rate so
+#: large that the ReLUs die: by step 80, 94% of its last hidden layer is dead and the run sits
+#: at chance while its gradient norm stays modest (at most 8.6 before step 280); the late spike
+#: (step 299) only finishes it off. The dead fraction is the diagnostic.
 CAUSES = {
     "vanishing": ("sigmoid_normal", "sigmoid_xavier"),
     "dying": ("relu_he_spike",),
