@@ -266,6 +266,22 @@ def test_init_forward_backward_figure_draws_the_runs_and_hes_prediction(monkeypa
     np.testing.assert_allclose(predicted, runs[1].activation_std, rtol=1e-10)
     assert f"output std {runs[2].output_std:.2g}" in view.alt
     assert f"{initialization.he_prediction(12):.1e}" in view.caption
+    assert "leaves it" not in view.alt  # 12 layers: every scheme within 8 decades of 1
+    # 30 layers: the forward axis covers He and n Var = 1, so the last layer's change shows;
+    # the standard normal leaves it at the top, and the panel and the alt text say so.
+    fig, view = capture(
+        monkeypatch, lambda: initialization.plot_forward_backward(depth=30, width=32, seed=1)
+    )
+    runs = [
+        initialization.forward_backward_stats(i, "relu", 30, 32, seed=1)
+        for i in ("he_normal", "lecun_normal", "standard_normal")
+    ]
+    left = fig.axes[0]
+    low, high = left.get_ylim()
+    kept = np.concatenate([runs[0].activation_std, runs[1].activation_std])
+    assert low <= kept.min() and kept.max() <= high < runs[2].activation_std.max()
+    assert any(f"{runs[2].output_std:.1e} at 30" in t.get_text() for t in left.texts)
+    assert "N(0, 1) leaves it at the top" in view.alt
 
 
 def test_jacobian_figure_draws_the_resolved_spectra(monkeypatch):
@@ -302,6 +318,7 @@ def test_layer_histograms_figure_bins_the_samples(monkeypatch):
     ]
     top_left = fig.axes[0]
     assert len(top_left.patches) == 3  # one outlined histogram per hidden layer
+    assert [ax.get_ylabel() for ax in fig.axes] == ["density", "", "density", ""]
     edges = np.linspace(-1, 1, 42)
     counts, _ = np.histogram(runs[0].activations[2], bins=edges, density=True)
     np.testing.assert_allclose(top_left.patches[2].get_xy()[1:-1:2, 1], counts)
@@ -344,3 +361,24 @@ def test_residual_figure_draws_relative_norms(monkeypatch):
         lines[1].get_ydata(), np.log10(norms["residual"] / norms["residual"][-1])
     )
     assert f"{norms['residual'][0] / norms['residual'][-1]:.3g}" in view.alt
+
+
+def test_jacobian_figure_draws_given_spectra_without_recomputing(monkeypatch):
+    spectra = initialization.jacobian_spectra(5, 12, seed=4)
+    calls = []
+    real = initialization.jacobian_singular_values
+    monkeypatch.setattr(
+        initialization, "jacobian_singular_values", lambda *a, **k: calls.append(a) or real(*a, **k)
+    )
+    fig, view = capture(monkeypatch, lambda: initialization.plot_jacobian_spectra(spectra=spectra))
+    assert calls == []
+    line = fig.axes[2].get_lines()[0]  # ReLU, Gaussian
+    np.testing.assert_allclose(
+        line.get_ydata(), spectra[("relu", "gaussian")].resolved / np.log(10)
+    )
+    fresh = initialization.jacobian_singular_values("gaussian", "relu", 5, 12, seed=4)
+    np.testing.assert_array_equal(
+        fresh.log_singular_values, spectra[("relu", "gaussian")].log_singular_values
+    )
+    with pytest.raises(TypeError, match="spectra"):
+        initialization.plot_jacobian_spectra(spectra={("relu", "gaussian"): None})

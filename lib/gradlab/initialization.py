@@ -50,6 +50,8 @@ from ._validation import check_choice, check_int, check_real, check_rng
 from .network import MLP
 
 __all__ = [
+    "SPECTRUM_CASES",
+    "jacobian_spectra",
     "LayerStats",
     "forward_backward_stats",
     "he_prediction",
@@ -689,6 +691,11 @@ def _log_ticks(ax, values: np.ndarray, n_ticks: int = 4) -> None:
     ax.minorticks_off()
 
 
+#: :func:`plot_forward_backward`'s forward panel covers the schemes whose activation std
+#: stays within this many decades of 1; the others leave it at the top.
+FORWARD_DECADES = 8.0
+
+
 def plot_forward_backward(
     inits: Sequence[str] = ("he_normal", "lecun_normal", "standard_normal"),
     depth: int = 30,
@@ -727,13 +734,25 @@ def plot_forward_backward(
                 alpha=0.6,
                 label="2^(−ℓ/2)·He",
             )
-        _log_ticks(left, np.concatenate([r.activation_std for r in runs]), 5)
+        # The left axis covers the runs that keep a scale within FORWARD_DECADES of 1, so a
+        # factor of 2 between neighbouring layers stays visible; an exploding run leaves it at
+        # the top, and a note says where it ends.
+        kept = [r for r in runs if np.all(np.abs(np.log10(r.activation_std)) <= FORWARD_DECADES)]
+        gone = [r for r in runs if r not in kept]
+        _log_ticks(left, np.concatenate([r.activation_std for r in kept or runs]), 5)
+        if kept and gone:
+            stds = np.concatenate([r.activation_std for r in kept])
+            left.set_ylim(stds.min() / 3, stds.max() * 3)
+            note = "; ".join(
+                f"{_SCHEME_LABELS.get(r.init, r.init)}: {r.output_std:.1e} at {depth}" for r in gone
+            )
+            left.text(0.97, 0.97, f"{note} ↑", transform=left.transAxes, ha="right", va="top")
         _log_ticks(right, np.concatenate([r.gradient_norm for r in runs]), 5)
         for ax, title in ((left, "std of aℓ (forward)"), (right, "‖∂J/∂aℓ₋₁‖ (backward)")):
             ax.set_xlabel("layer ℓ")
             ax.set_xticks([1, depth // 2, depth])
             ax.set_title(title)
-        left.legend(loc="upper left", fontsize=11, handlelength=2.0)
+        left.legend(loc="lower left", fontsize=11, handlelength=2.0, frameon=True, edgecolor="none")
     parts = [
         f"{_SCHEME_LABELS.get(r.init, r.init)}: output std {r.output_std:.2g}, gradient at "
         f"layer 1 {r.gradient_norm[0]:.2g} against {r.gradient_norm[-1]:.2g} at layer {depth}"
@@ -744,6 +763,12 @@ def plot_forward_backward(
         f"deviation of each layer's output (left) and the norm of the gradient reaching each "
         f"layer (right), one line per initialization. {'; '.join(parts)}."
     )
+    if kept and gone:
+        names = ", ".join(_SCHEME_LABELS.get(r.init, r.init) for r in gone)
+        alt += (
+            f" The left axis covers the other schemes, so that the change at the last layer "
+            f"shows; {names} leaves it at the top."
+        )
     if he is not None:
         alt += (
             f" A thick grey line shows He's std times 2^(−ℓ/2), reaching "
@@ -757,11 +782,34 @@ def plot_forward_backward(
     return plotting.show(fig, alt, caption)
 
 
+#: The cases of :func:`jacobian_spectra`: (activation, gain, input std).
+SPECTRUM_CASES = (("identity", 1.0, 1.0), ("tanh", 1.0, 0.1), ("relu", math.sqrt(2.0), 1.0))
+
+
+def jacobian_spectra(
+    depth: int = 16, width: int = 128, *, seed: int = 0
+) -> dict[tuple[str, str], JacobianSpectrum]:
+    """The six spectra of :func:`plot_jacobian_spectra`, keyed ``(activation, init)``.
+
+    For each case of :data:`SPECTRUM_CASES` (linear at gain 1; tanh at gain 1 with inputs of
+    std 0.1, near criticality; ReLU at He's gain ``sqrt(2)``), :func:`jacobian_singular_values`
+    with Gaussian and with orthogonal weights, each drawn from ``seed``.
+    """
+    return {
+        (act, init): jacobian_singular_values(
+            init, act, depth, width, gain=g, input_std=s, seed=seed
+        )
+        for act, g, s in SPECTRUM_CASES
+        for init in ("gaussian", "orthogonal")
+    }
+
+
 def plot_jacobian_spectra(
     depth: int = 16,
     width: int = 128,
     *,
     seed: int = 0,
+    spectra: dict[tuple[str, str], JacobianSpectrum] | None = None,
 ) -> plotting.FigureView:
     """Figure: sorted ``log10`` Jacobian singular values against rank, Gaussian vs orthogonal.
 
@@ -770,15 +818,18 @@ def plot_jacobian_spectra(
     scale). Each from :func:`jacobian_singular_values`; singular values float64
     cannot resolve (below ``1e-13`` of the largest, or exact zeros: ReLU) are not drawn, so
     a line that stops short of rank ``width`` marks them; the alt text counts them.
+    ``spectra`` (from :func:`jacobian_spectra`) draws those instead of computing them again
+    (``depth``, ``width`` and ``seed`` are then theirs).
     """
-    cases = (("identity", 1.0, 1.0), ("tanh", 1.0, 0.1), ("relu", math.sqrt(2.0), 1.0))
-    spectra = {
-        (act, init): jacobian_singular_values(
-            init, act, depth, width, gain=g, input_std=s, seed=seed
-        )
-        for act, g, s in cases
-        for init in ("gaussian", "orthogonal")
-    }
+    cases = SPECTRUM_CASES
+    if spectra is None:
+        spectra = jacobian_spectra(depth, width, seed=seed)
+    elif not isinstance(spectra, dict) or set(spectra) != {
+        (act, init) for act, _, _ in cases for init in ("gaussian", "orthogonal")
+    }:
+        raise TypeError("spectra must be the dict jacobian_spectra returns")
+    else:
+        depth, width = next(iter(spectra.values())).depth, next(iter(spectra.values())).width
     fig, axes = plotting.new_figure(plotting.FIGURE_WIDTH, 4.0, ncols=3, sharey=True)
     resolved = [s.resolved / math.log(10) for s in spectra.values()]
     with plotting.style():
@@ -927,6 +978,8 @@ def plot_layer_histograms(
             axes[0][c].set_title(run.init.replace("_", " "))
             axes[1][c].set_xlabel("∂J/∂aℓ")
             axes[0][c].set_xlabel("aℓ")
+        for row in axes:  # histograms of densities: the shapes compare, the ticks would not
+            row[0].set_ylabel("density")
         axes[0][-1].legend(loc="upper right", fontsize=11, handlelength=1.8, borderaxespad=0)
     parts = []
     for run in runs:
