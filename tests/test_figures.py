@@ -376,7 +376,7 @@ def test_jacobian_figure_draws_given_spectra_without_recomputing(monkeypatch):
     np.testing.assert_allclose(
         line.get_ydata(), spectra[("relu", "gaussian")].resolved / np.log(10)
     )
-    fresh = initialization.jacobian_singular_values("gaussian", "relu", 5, 12, seed=4)
+    fresh = initialization.jacobian_singular_values("gaussian", "relu", 5, 12, gain=2**0.5, seed=4)
     np.testing.assert_array_equal(
         fresh.log_singular_values, spectra[("relu", "gaussian")].log_singular_values
     )
