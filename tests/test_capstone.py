@@ -346,3 +346,20 @@ def test_unit_shares_and_median_update_ratios():
     exploded = capstone.load_ladder(seed=2)[("relu_he_spike", 16)]
     assert exploded.diverged_at is not None
     assert np.all(np.isnan(capstone.median_update_ratios(exploded)))
+
+
+def test_the_checklists_numbers_are_the_ladders():
+    runs = capstone.load_ladder_seeds()
+
+    def median_steps(depth):
+        steps = [capstone.steps_to_accuracy(r) for r in runs[("relu_he", depth)]]
+        return np.median([np.inf if s is None else s for s in steps])
+
+    want = "60 at depth 8, 920 at depth 16"
+    assert (median_steps(8), median_steps(16)) == (60, 920)
+    assert want in capstone.CHECKLIST[4].diagnostic
+    spike = [r for r in runs[("relu_he_spike", 16)] if r.diverged_at is None]
+    k = list(spike[0].record_steps).index(80)
+    last = sorted(r.dead_fraction[k][-1] for r in spike)
+    assert f"{last[0]:.0%} to {last[-1]:.0%}" in capstone.CHECKLIST[3].diagnostic
+    assert len(spike) == 4 and "four seeds of five" in capstone.CHECKLIST[3].diagnostic

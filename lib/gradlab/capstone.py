@@ -1478,8 +1478,9 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
         "Saturated fraction high (about a fifth of sigmoid outputs within 1% of a bound here); "
         "gradient norms falling by decades towards layer 1",
         "Saturated units: weights too large for a squashing activation",
-        "Scale the initialization to the layer (Xavier for tanh/sigmoid); in a deep network, "
-        "switch to ReLU with He weights",
+        "In a deep network, switch to ReLU with He weights; for tanh or sigmoid, scale the "
+        "initialization to the layer (Xavier), which alone did not rescue the 16-layer sigmoid "
+        "here",
         "torch.nn.init.xavier_normal_(layer.weight)",
         'keras.layers.Dense(n, kernel_initializer="glorot_normal")',
         "jax.nn.initializers.glorot_normal()",
@@ -1516,9 +1517,10 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "A deep plain network trains much slower than a shallow one",
-        "Per-layer gradient norms spread over decades at initialization",
-        "The product of many layer Jacobians drifts from 1",
-        "Residual connections: each Jacobian becomes I + a small term",
+        "Steps to a target accuracy grow with depth (ReLU, He: 60 at depth 8, 920 at depth 16, "
+        "medians over five seeds)",
+        "Every update must pass through the product of many layer Jacobians",
+        "Residual connections: each layer's Jacobian gets an identity path, I + alpha D W",
         "x = x + alpha * block(x)  # in forward()",
         "x = keras.layers.Add()([x, keras.layers.Rescaling(alpha)(block(x))])",
         "x = x + alpha * block(x)  # in __call__",
