@@ -239,3 +239,40 @@ def test_live_code_says_when_thebe_cannot_load(browser, tmp_path):
             assert log.page_errors == [], log.page_errors
         finally:
             context.close()
+
+
+def test_reference_tables_fit_a_wide_screen_and_label_their_cells_on_a_phone(open_page):
+    """The cheat sheet's tables (``gvx-stack``): at 1280 px every column is in view, no table
+    scrolls sideways; at phone width each row is a block and every cell but the first names
+    its column (the header row is hidden), and no cell is wider than the screen."""
+    path = next(p for p in PAGES if "cheatsheet" in p)
+    page, log = open_page(path, width=1280)
+    page.wait_for_timeout(300)  # MathJax typesets the formulas
+    sizes = page.evaluate(
+        """() => [...document.querySelectorAll('.gvx-stack table')]
+            .map(t => [t.scrollWidth, t.parentElement.clientWidth])"""
+    )
+    assert len(sizes) >= 6
+    for table, box in sizes:
+        assert table <= box + 1, f"a reference table overflows its column at 1280 px: {sizes}"
+    page, log = open_page(path, width=PHONE_WIDTH)
+    page.wait_for_timeout(300)
+    cells = page.evaluate(
+        """() => [...document.querySelectorAll('.gvx-stack tbody tr')].map(tr =>
+            [...tr.cells].map((td, i) => {
+                const label = getComputedStyle(td, '::before').content;
+                const head = td.closest('table').tHead.rows[0].cells[i].innerText.trim();
+                return [i, label, head, td.getBoundingClientRect().right, td.innerText.trim()];
+            }))"""
+    )
+    for row in cells:
+        for i, label, head, right, text in row:
+            assert right <= PHONE_WIDTH, f"a cell past the screen: {text[:40]!r}"
+            if i and text:
+                assert label not in ("none", "normal", ""), f"cell {i} of {row[0][4]!r} unlabelled"
+                name = label.strip('"')
+                assert name == head or name in ("φ(z)", "φ′(z)", "Var[W]", "Uniform bound r"), (
+                    name,
+                    head,
+                )
+    assert log.problems() == [], log.problems()
