@@ -281,3 +281,51 @@ def test_execute_folds_solutions_and_splits_their_end_marker():
     assert hidden == [False, True, True, True, False]
     assert solution.metadata["collapsed"] is True
     assert solution.metadata["jupyter"]["outputs_hidden"] is True
+
+
+def _time_estimate():
+    import importlib
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    return importlib.import_module("time_estimate")
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_estimated_times_are_the_tools_estimate(path):
+    """Each chapter's "Estimated time" and the intro's table give tools/time_estimate.py's
+    number for the chapter as it is now (reading, exercises, explorers, cells)."""
+    te = _time_estimate()
+    nb = load(path)
+    minutes = te.estimate(nb)
+    stated = re.findall(r"\*\*Estimated time:\*\* (\d+) minutes", "".join(map(source, nb["cells"])))
+    assert stated == [str(minutes)], (path.name, stated, minutes, te.parts(nb))
+    intro = (ROOT / "book" / "intro.md").read_text()
+    row = re.search(rf"\({path.stem}\.ipynb\) \|[^|]*\| (\d+) min \|", intro)
+    assert row and int(row.group(1)) == minutes
+
+
+def test_time_estimate_counts_what_a_learner_does():
+    te = _time_estimate()
+    md = {"cell_type": "markdown", "source": "word " * 900 + "$x^2 + y$"}
+    solution = {"cell_type": "markdown", "source": "```{solution-start} a\n```\n" + "w " * 500}
+    end = {"cell_type": "markdown", "source": "```{solution-end}\n```"}
+    starter = {"cell_type": "code", "source": "x = ...", "metadata": {"tags": ["exercise-starter"]}}
+    code = {
+        "cell_type": "code",
+        "source": "def f():\n    ...",
+        "metadata": {"tags": ["exercise-starter"]},
+    }
+    explorer = {"cell_type": "code", "source": "explore.LadderExplorer()", "metadata": {}}
+    plain = {"cell_type": "code", "source": "print(1)", "metadata": {}}
+    hidden = {
+        "cell_type": "code",
+        "source": "print(2)",
+        "metadata": {"tags": ["exercise-solution"]},
+    }
+    nb = {"cells": [md, solution, hidden, end, starter, code, explorer, plain]}
+    p = te.parts(nb)
+    assert p["reading"] == (900 + 1 + 0) / te.WORDS_PER_MINUTE  # "solution-end" is not read
+    assert p["exercises"] == te.EXERCISE_MINUTES and p["code exercises"] == te.CODE_EXERCISE_MINUTES
+    assert p["explorers"] == te.EXPLORER_MINUTES and p["cells"] == te.CELL_MINUTES
+    assert te.estimate(nb) == 5 * -(-sum(p.values()) // 5)
