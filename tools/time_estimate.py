@@ -15,7 +15,8 @@ The estimate is a sum of what a learner does, measured on the chapter notebook:
 rounded up to 5 minutes. ``tests/test_book.py`` checks that each chapter's "Estimated time"
 and the intro's table give this number.
 
-Usage: ``python tools/time_estimate.py`` prints the table.
+Usage: ``python tools/time_estimate.py`` prints the table; ``--write`` also writes each
+estimate into its chapter's "Estimated time" and the intro's table.
 """
 
 from __future__ import annotations
@@ -81,8 +82,33 @@ def estimate(nb: dict) -> int:
     return 5 * math.ceil(sum(parts(nb).values()) / 5)
 
 
+def write(root: pathlib.Path) -> None:
+    """Write each chapter's estimate into its "Estimated time" line and the intro's table."""
+    intro = root / "intro.md"
+    text = intro.read_text()
+    for path in sorted(root.glob("0*.ipynb")):
+        nb = json.loads(path.read_text())
+        minutes = estimate(nb)
+        for cell in nb["cells"]:
+            src = _source(cell)
+            if "**Estimated time:**" in src:
+                src = re.sub(
+                    r"\*\*Estimated time:\*\* \d+ minutes",
+                    f"**Estimated time:** {minutes} minutes",
+                    src,
+                )
+                cell["source"] = src.splitlines(keepends=True)
+        path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n")
+        text = re.sub(
+            rf"(\({path.stem}\.ipynb\) \| [^|]*\| )\d+ min \|", rf"\g<1>{minutes} min |", text
+        )
+    intro.write_text(text)
+
+
 def main() -> int:
     root = pathlib.Path(__file__).resolve().parents[1] / "book"
+    if "--write" in sys.argv[1:]:
+        write(root)
     print(f"{'chapter':26s} reading exercises code explorers cells  total")
     for path in sorted(root.glob("0*.ipynb")):
         nb = json.loads(path.read_text())
