@@ -51,3 +51,15 @@ def test_jupyterlab_extensions_all_load():
     for extension in ("jupyterlab-myst", "@jupyter-widgets/jupyterlab-manager"):
         line = next((ln for ln in report.splitlines() if extension in ln), "")
         assert "enabled" in line and "OK" in line, f"{extension}: {line or 'missing'}"
+
+
+def test_the_build_environment_is_pinned_too():
+    """``-e .`` in requirements.txt builds gradlab in an isolated environment from
+    pyproject.toml's build requirements: each must be pinned to one version, like the rest."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    build = tomllib.loads((root / "pyproject.toml").read_text())["build-system"]
+    assert build["requires"], "no build requirements"
+    for requirement in build["requires"]:
+        assert re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", requirement), requirement
