@@ -108,10 +108,18 @@ def test_arrow_keys_move_a_slider(site, page, path, specs):
         before = state(root)
         at_max = slider.evaluate("s => Number(s.value) === Number(s.max)")
         slider.focus()
+        # Count the draws: each sets data-view (a mutation record even for the same value).
+        root.evaluate(
+            """r => { r.gvxDraws = 0; new MutationObserver(m => { r.gvxDraws += m.length; })
+                .observe(r, {attributes: true, attributeFilter: ['data-view']}); }"""
+        )
         page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
         after = state(root)
         assert after["view"] != before["view"] and after["inputs"] != before["inputs"]
         assert after["label"] != before["label"]
+        slider.dispatch_event("change")  # the "change" after the move draws nothing new
+        page.wait_for_timeout(50)
+        assert root.evaluate("r => r.gvxDraws") == 1
 
 
 def _grid_points(controls):

@@ -218,7 +218,9 @@
       this.outputs[i].value = label;
       if (control.kind === "range") this.inputs[i].setAttribute("aria-valuetext", label);
     }
-    this.draw(this.index());
+    // A slider fires "input" and then "change" for one move: draw a view once.
+    var flat = this.index();
+    if (flat !== this.shown) this.draw(flat);
   };
 
   Explorer.prototype.start = function (structure) {
