@@ -259,3 +259,17 @@ def test_figures_draw_their_data(monkeypatch, sigmoid_run):
     fig, view = _capture(monkeypatch, lambda: saturation.plot_dead_units(run))
     np.testing.assert_array_equal(fig.axes[0].get_lines()[1].get_ydata(), run.dead_fraction[:, 1])
     assert "is 0." in view.alt
+
+
+def test_facts_are_read_off_the_run(sigmoid_run):
+    run = sigmoid_run
+    facts = run.facts()
+    step, low = run.top_layer_minimum()
+    i = int(np.flatnonzero(run.steps == step)[0])
+    assert facts["top lowest"] == low == run.mean[:, -1].min()
+    assert facts["lowest at step"] == step
+    assert facts["top start"] == run.mean[0, 3] and facts["top end"] == run.mean[-1, 3]
+    assert facts["saturated at lowest"] == run.saturated_fraction[i, 3]
+    assert facts["saturated at end"] == run.saturated_fraction[-1, 3]
+    assert facts["largest |mean|"] == max(abs(run.mean.min()), run.mean.max())
+    assert facts["largest saturated share"] == run.saturated_fraction.max()

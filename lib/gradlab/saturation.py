@@ -130,6 +130,28 @@ class SaturationRun:
         i = int(np.argmin(self.mean[:, -1]))
         return int(self.steps[i]), float(self.mean[i, -1])
 
+    def facts(self) -> dict[str, float]:
+        """The numbers §3.1 reads off a run, by name.
+
+        ``top start``, ``top lowest``, ``lowest at step``, ``top end``: the top hidden layer's
+        mean output at the first record, at its lowest (:meth:`top_layer_minimum`) and at the
+        end; ``saturated at lowest`` and ``saturated at end``: the top layer's saturated share
+        at those records; ``largest |mean|`` and ``largest saturated share``: over every layer
+        and record.
+        """
+        step, low = self.top_layer_minimum()
+        i = list(self.steps).index(step)
+        return {
+            "top start": float(self.mean[0, -1]),
+            "top lowest": low,
+            "lowest at step": float(step),
+            "top end": float(self.mean[-1, -1]),
+            "saturated at lowest": float(self.saturated_fraction[i, -1]),
+            "saturated at end": float(self.saturated_fraction[-1, -1]),
+            "largest |mean|": float(np.abs(self.mean).max()),
+            "largest saturated share": float(self.saturated_fraction.max()),
+        }
+
 
 def saturation_over_training(
     activation: str = "sigmoid",
