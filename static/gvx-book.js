@@ -7,7 +7,8 @@
  *    (closing another solution), and the link jumps away. A capture-phase listener handles
  *    every click in a toggled title first and toggles that admonition only.
  * 2. Display maths wider than its column scrolls in its own box: mark the boxes that hide
- *    maths on a side (gvx-more-left/right: the CSS cue) and let the keyboard reach them.
+ *    maths on a side (gvx-more-left/right: the CSS cue) and let the keyboard reach them,
+ *    also inside a solution opened later (a ResizeObserver re-marks a box when it gets a size).
  * 3. Live Code: when Thebe cannot be loaded from its CDN (offline, blocked), say so instead
  *    of leaving "Loading thebe from CDN..." spinning for ever.
  */
@@ -48,8 +49,20 @@
       box.removeAttribute("tabindex");
     }
   };
+  // A box inside a closed solution has no size: the observer marks it when the solution opens
+  // (and whenever its size changes).
+  const observer =
+    typeof ResizeObserver === "function"
+      ? new ResizeObserver((entries) => entries.forEach((entry) => mark(entry.target)))
+      : null;
   const markAll = () =>
-    document.querySelectorAll('div.math mjx-container[display="true"]').forEach(mark);
+    document.querySelectorAll('div.math mjx-container[display="true"]').forEach((box) => {
+      mark(box);
+      if (observer && !box.dataset.gvxObserved) {
+        box.dataset.gvxObserved = "1";
+        observer.observe(box);
+      }
+    });
   let resizeTimer = null;
   window.addEventListener("resize", () => {
     clearTimeout(resizeTimer);

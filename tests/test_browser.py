@@ -276,3 +276,26 @@ def test_reference_tables_fit_a_wide_screen_and_label_their_cells_on_a_phone(ope
                     head,
                 )
     assert log.problems() == [], log.problems()
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_wide_maths_in_an_opened_solution_gets_the_cue(open_page, path):
+    """Display maths inside a solution has no size while the solution is closed; once it is
+    opened at phone width, a box that hides maths must carry the scroll cue and be focusable."""
+    page, log = open_page(path, width=PHONE_WIDTH)
+    page.wait_for_timeout(200)
+    buttons = page.locator("div.solution.admonition button.toggle-button")
+    for k in range(buttons.count()):
+        buttons.nth(k).click()
+    page.wait_for_timeout(400)
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll(
+                'div.solution div.math mjx-container[display="true"]')]
+            .map(b => ({wide: b.scrollWidth > b.clientWidth + 1, tab: b.tabIndex,
+                        cue: b.classList.contains('gvx-more-right'),
+                        tex: b.closest('div.math').innerText.slice(0, 40)}))"""
+    )
+    for box in boxes:
+        if box["wide"]:
+            assert box["cue"] and box["tab"] == 0, f"{path}: {box}"
+    assert log.problems() == [], log.problems()
