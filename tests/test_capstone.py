@@ -152,7 +152,8 @@ def test_results_table_over_seeds():
     row = capstone.results_table([group]).rows[0]
     finals = summarize([r.final_accuracy for r in group])
     diverged = sum(r.diverged_at is not None for r in group)
-    assert diverged >= 1 and row[2] == f"{finals.format('.3f')}, {diverged} diverged"
+    kept = len(group) - diverged
+    assert diverged >= 1 and row[2] == f"{finals.format('.3f')} of {kept}, {diverged} diverged"
     he = runs[("relu_he", 16)]
     steps = [capstone.steps_to_accuracy(r) for r in he]
     hits = sorted(s for s in steps if s is not None)
@@ -179,6 +180,10 @@ def test_results_table_and_steps_to_target():
     assert md.splitlines()[2].startswith("| rung | final loss")
     html = capstone.Table(["a", "b"], [["<x>", "1|2"]])._repr_html_()
     assert "&lt;x&gt;" in html and "<table" in html
+    # Lines break between words only, never inside a number such as 3.5e-04.
+    cell = capstone.Table(["a"], [["3.5e-04 (1e-05 to 2)"]])._repr_html_()
+    nowrap = '<span style="white-space:nowrap">'
+    assert f"{nowrap}3.5e-04</span> {nowrap}(1e-05</span> {nowrap}to</span>" in cell
     # Every cell is padded, so columns do not run together at phone width.
     assert html.count(f"padding:{capstone.CELL_PADDING}") == 4
     assert table.header[5] == "median update ratio (all layers, last ¼)"

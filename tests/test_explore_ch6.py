@@ -137,3 +137,12 @@ def test_zero_gradients_are_named_not_called_off_scale():
     assert "16 of the 16 layers is exactly 0" in ex.alt_text()
     ex.update(rung="relu_he")
     assert "zero" not in ex._grad_off.note.get_text() and "exactly 0" not in ex.alt_text()
+
+
+def test_two_notes_go_on_two_lines():
+    # Off-scale points and zero gradients in one panel: one line each, so neither runs off the
+    # panel's left edge.
+    ex = CLS()
+    ex.update(rung="relu_he_spike", depth=8, seed=1)
+    lines = ex._grad_off.note.get_text().split("\n")
+    assert len(lines) == 2 and "off scale" in lines[0] and "zero" in lines[1], lines

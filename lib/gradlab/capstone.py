@@ -713,9 +713,16 @@ class Table:
             "r": f"text-align:right;padding:{CELL_PADDING}",
         }
 
+        def text(cell: str) -> str:
+            # A line may break between words, never inside one ("3.5e-" / "04").
+            words = cell.split(" ")
+            if len(words) == 1:
+                return f'<span style="white-space:nowrap">{html.escape(cell)}</span>'
+            return " ".join(text(w) for w in words)
+
         def cells(tag: str, row: Sequence[str]) -> str:
             return "".join(
-                f'<{tag} style="{style[a]}">{html.escape(c)}</{tag}>'
+                f'<{tag} style="{style[a]}">{text(c)}</{tag}>'
                 for c, a in zip(row, self.align, strict=True)
             )
 
@@ -853,8 +860,8 @@ def results_table(
         diverged = sum(run.diverged_at is not None for run in group)
         units = [unit_shares(run) for run in group]
         accuracy = _cell([run.final_accuracy for run in group], ".3f")
-        if diverged and len(group) > 1:
-            accuracy += f", {diverged} diverged"
+        if diverged and len(group) > 1:  # the median is of the runs that did not diverge
+            accuracy += f" of {len(group) - diverged}, {diverged} diverged"
         saturated = [u[1] for u in units]
         rows.append(
             [
@@ -1186,11 +1193,12 @@ def plot_layer_gradients(
             )
             gone = [("step 0", "middle", "end")[k] for k in range(3) if zero[k]]
             if gone:
-                where = ""
+                where = short = ""
                 if len(group) > 1:
-                    counts = sorted({int(np.all(x == -np.inf, axis=1).sum()) for x in log[1:]})
-                    where = f" in {' or '.join(map(str, counts))} of {len(group)} seeds"
-                label = f"{', '.join(gone)}: all 0{where}"
+                    zero_runs = {int(np.all(x == -np.inf, axis=1).sum()) for x in log[1:]}
+                    counts = " or ".join(map(str, sorted(zero_runs)))
+                    where, short = f" in {counts} of {len(group)} seeds", f" in {counts} seeds"
+                label = f"{', '.join(gone)}: 0{short}"
                 ax.text(0.97, 0.05, label, transform=ax.transAxes, ha="right")
                 text += f"; every weight gradient is exactly 0 at the {' and '.join(gone)}{where}"
             summary.append(text)
@@ -1497,12 +1505,12 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
     ChecklistItem(
         "Loss spikes, then goes flat or to nan",
         "Global gradient norm jumps by orders of magnitude (the lr x 3 rung in one seed of five: "
-        "from 43 to 6e238 in four steps); update ratio far above 1e-3",
+        "from 43 to 6e238 in four steps)",
         "A step far too long for the curvature: an exploding gradient",
         "Clip the global gradient norm, and lower the learning rate",
-        "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=1.0)",
-        "keras.optimizers.SGD(learning_rate=0.05, global_clipnorm=1.0)",
-        "optax.chain(optax.clip_by_global_norm(1.0), optax.sgd(0.05))",
+        "torch.nn.utils.clip_grad_norm_(model.parameters(), max_norm=2.0)",
+        "keras.optimizers.SGD(learning_rate=0.05, global_clipnorm=2.0)",
+        "optax.chain(optax.clip_by_global_norm(2.0), optax.sgd(0.05))",
     ),
     ChecklistItem(
         "Many ReLU units output 0 for every input; accuracy at chance",
@@ -1527,9 +1535,11 @@ CHECKLIST: tuple[ChecklistItem, ...] = (
     ),
     ChecklistItem(
         "Activations drift in scale from layer to layer or during training",
-        "Activation std growing or shrinking with depth; ratios uneven across layers",
+        "Activation std growing or shrinking with depth (not measured on this ladder); update "
+        "ratios uneven across layers",
         "No control of each layer's input scale",
-        "Layer normalization before the activation",
+        "Layer normalization before the activation, where a layer's input is a wide "
+        "representation (on two raw features it cost this ladder the radius: §6.4)",
         "torch.nn.LayerNorm(width)",
         "keras.layers.LayerNormalization()",
         "flax.linen.LayerNorm()",

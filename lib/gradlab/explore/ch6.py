@@ -172,7 +172,15 @@ class LadderExplorer(Explorer):
         ratio.set_ylabel("log10 ratio")
         ratio.set_xlabel("layer ℓ")
         ratio.axhline(math.log10(capstone.UPDATE_RATIO_RULE), color=grey, lw=1.5)
-        ratio.text(0.3, -2.85, "1e−3 rule", color=grey, va="bottom")
+        # The rule's label sits in the panel's bottom-right corner, away from the data lines.
+        ratio.text(
+            xmax - 0.2,
+            self.ylim_ratio[0] + 0.3,
+            "grey line: 1e−3 rule",
+            color=grey,
+            ha="right",
+            va="bottom",
+        )
         (self._acc,) = acc.plot([], [], "-", lw=1.8, color=blue)
         (self._global,) = glob.plot([], [], "-", lw=1.0, color=blue)
         shades = (COLORS["sky"], COLORS["blue"], COLORS["black"])
@@ -217,7 +225,8 @@ class LadderExplorer(Explorer):
         if zeros:
             note = self._grad_off.note
             zero = f"end: {zeros} layer{'s' if zeros > 1 else ''} zero, not drawn on a log scale"
-            note.set_text(f"{note.get_text()}; {zero}" if note.get_text() else zero)
+            # Two notes go on two lines: one line would run off the panel's left edge.
+            note.set_text(f"{note.get_text()}\n{zero}" if note.get_text() else zero)
         self._ratio_off.update(m["layers"], m["ratio"], self.ylim_ratio)
         self._header.set_text(self._header_text(values, m))
 
