@@ -160,3 +160,33 @@ def test_views_match_the_live_explorer(site, page, path, specs):
         values = {c["name"]: c["values"][i] for c, i in zip(controls, step, strict=True)}
         mean, region = compare(shots[0][1], live_reference(spec, values, scale=2.0))
         assert region > REGION_TOLERANCE, f"{data['class']}: {values}: {region}"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_the_note_under_an_explorer_says_what_is_true(book, browser, javascript):
+    """With JavaScript the note describes the controls; without, the controls are hidden and
+    the note says the explorer is a picture at its default settings."""
+    path = PAGES[0][0]
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=javascript
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{book.origin}/{path}", wait_until="load")
+        if javascript:
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.gvx-explorer')]"
+                ".every(e => e.classList.contains('gvx-ready'))",
+                timeout=30_000,
+            )
+        shown = page.evaluate(
+            """() => [...document.querySelectorAll('.gvx-explorer')].map(e => ({
+                note: e.querySelector('.gvx-note').offsetHeight > 0,
+                picture: e.querySelector('.gvx-note-static').offsetHeight > 0,
+                controls: e.querySelector('.gvx-controls').offsetHeight > 0}))"""
+        )
+    finally:
+        context.close()
+    assert shown
+    for s in shown:
+        assert s == {"note": javascript, "picture": not javascript, "controls": javascript}, s

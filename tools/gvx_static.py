@@ -231,6 +231,15 @@ def _controls_html(prefix: str, controls: list[dict[str, Any]]) -> str:
     return "".join(parts)
 
 
+#: Under an explorer whose script has not started (JavaScript off, or a browser without
+#: DecompressionStream): it is a picture, and the controls are not shown.
+STATIC_NOTE = (
+    "This is a picture of the explorer at its default settings: with JavaScript on, controls "
+    "appear here. In JupyterLab (local, Binder or Live Code) the explorer is live over the "
+    "full range of every slider."
+)
+
+
 def wrap_html(prefix: str, found: dict[str, Any], background_uri: str) -> tuple[str, str]:
     """The static explorer's HTML before and after the figure's image."""
     data = found["data"]
@@ -245,6 +254,7 @@ def wrap_html(prefix: str, found: dict[str, Any], background_uri: str) -> tuple[
     after = (
         '<canvas class="gvx-canvas" aria-hidden="true"></canvas></div>'
         f'<p class="gvx-note">{html.escape(found["note"])}</p>'
+        f'<p class="gvx-note-static">{html.escape(STATIC_NOTE)}</p>'
         f'<script type="application/json" class="gvx-data">{payload}</script></div>'
     )
     return before, after
