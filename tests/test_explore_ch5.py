@@ -49,6 +49,10 @@ def test_clipping_explorer_zero_gradient():
     ex.update(g1=0.0, g2=0.0)
     assert "nothing to clip" in ex._header.get_text() and "zero gradient" in ex.alt_text()
     assert len(ex._arrows["gradient"].get_data()[0]) == 0
+    # The alt text still describes what is drawn at each threshold: the box and the circle.
+    ex.update(threshold=2.2)
+    assert "half-width c = 2.2" in ex.alt_text()
+    assert ex.controls["g1"].label == "gradient entry g1"
 
 
 @pytest.mark.parametrize(

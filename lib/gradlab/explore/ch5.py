@@ -50,8 +50,8 @@ class ClippingExplorer(Explorer):
     """
 
     controls = {
-        "g1": Control("g1", 3.0, 0.0, 4.5, 0.1),
-        "g2": Control("g2", 1.0, 0.0, 4.5, 0.1),
+        "g1": Control("gradient entry g1", 3.0, 0.0, 4.5, 0.1),
+        "g2": Control("gradient entry g2", 1.0, 0.0, 4.5, 0.1),
         "threshold": Control("threshold c", 1.0, 0.2, 3.0, 0.1),
     }
     #: The static book's grid: entries in steps of 0.5, thresholds in steps of 0.4 (800 views).
@@ -153,7 +153,11 @@ class ClippingExplorer(Explorer):
     def alt_text(self) -> str:
         r = self.comparison()
         if r is None:
-            return "A plane with the zero gradient: there is nothing to clip and no direction."
+            c = float(self.values["threshold"])
+            return (
+                f"A plane with the zero gradient, the box of half-width c = {c:.1f} and the "
+                "circle of radius c: there is nothing to clip and no direction."
+            )
         g, v, n = r.gradient, r.by_value, r.by_norm
         scene = (
             f"A plane with the gradient g = ({g[0]:.2f}, {g[1]:.2f}) of norm {r.norm:.2f}, the "
