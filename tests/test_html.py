@@ -230,3 +230,24 @@ def test_the_book_publishes_the_committed_outputs(pages):
                         assert line in shown, f"{path.name} cell {i}: {line!r} is not on its page"
                         checked += 1
     assert checked > 100, f"only {checked} printed lines found: are the notebooks executed?"
+
+
+def test_every_id_is_unique_on_its_page():
+    """An id names one element (HTML, section 3.2.6): sphinx-exercise repeats its bodies' ids,
+    which tools/gvx_book.py renames."""
+    for path in sorted(HTML.rglob("*.html")):
+        if "_static" in path.parts or "_sources" in path.parts:
+            continue
+        ids = re.findall(r'\sid="([^"]+)"', path.read_text(encoding="utf-8"))
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        assert not repeated, f"{path.relative_to(HTML)}: repeated ids {repeated[:5]}"
+
+
+def test_unique_ids_renames_only_the_repeats():
+    html = '<div id="exercise-content">a</div><p id="x"></p><div id="exercise-content">b</div>'
+    html += '<div id="solution-content"></div><div id="exercise-content"></div>'
+    out = gvx.unique_ids(html)
+    assert out.count('id="exercise-content"') == 1 and 'id="exercise-content-3"' in out
+    assert 'id="solution-content"' in out and 'id="x"' in out
+    with pytest.raises(TypeError, match="html"):
+        gvx.unique_ids(None)

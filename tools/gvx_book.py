@@ -532,7 +532,29 @@ def _on_html_page_context(
         )
     body = context.get("body")
     if isinstance(body, str) and "doc-biblioentry" in body:
-        context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
+        body = context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
+    if isinstance(body, str):
+        context["body"] = unique_ids(body)
+
+
+#: sphinx-exercise 1.x gives every exercise's and solution's body the same id
+#: (``exercise-content``, ``solution-content``); nothing links to them.
+_REPEATED_IDS = re.compile(r'id="(exercise-content|solution-content)"')
+
+
+def unique_ids(html: str) -> str:
+    """``html`` with the n-th repeated sphinx-exercise body id made unique (``-2``, ``-3`` ...;
+    the first keeps its name): an id must be unique in a page (HTML, section 3.2.6)."""
+    if not isinstance(html, str):
+        raise TypeError(f"html must be a str, got {type(html).__name__}")
+    seen: dict[str, int] = {}
+
+    def rename(match: re.Match[str]) -> str:
+        name = match.group(1)
+        seen[name] = seen.get(name, 0) + 1
+        return match.group(0) if seen[name] == 1 else f'id="{name}-{seen[name]}"'
+
+    return _REPEATED_IDS.sub(rename, html)
 
 
 #: Largest mean absolute error (per channel, 0-255) a palette PNG may have to replace a figure.
