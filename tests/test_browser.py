@@ -301,3 +301,19 @@ def test_wide_maths_in_an_opened_solution_gets_the_cue(open_page, path):
         if box["wide"]:
             assert box["cue"] and box["tab"] == 0, f"{path}: {box}"
     assert log.problems() == [], log.problems()
+
+
+def test_back_to_top_does_not_cover_text_on_a_phone(open_page):
+    path = CHAPTERS[0]
+    page, _ = open_page(path, width=PHONE_WIDTH)
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    page.wait_for_timeout(300)
+    shown = page.evaluate(
+        """() => { const b = document.querySelector('#pst-back-to-top');
+                   return b ? getComputedStyle(b).display : 'absent'; }"""
+    )
+    assert shown in ("none", "absent"), shown
+    page, _ = open_page(path, width=1280)  # on a wide screen the button stays
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
+    page.wait_for_timeout(300)
+    assert page.evaluate("!!document.querySelector('#pst-back-to-top')")

@@ -251,3 +251,15 @@ def test_unique_ids_renames_only_the_repeats():
     assert 'id="solution-content"' in out and 'id="x"' in out
     with pytest.raises(TypeError, match="html"):
         gvx.unique_ids(None)
+
+
+def test_solution_titles_link_without_a_leading_space(pages):
+    html = '<p class="admonition-title">Solution to<a class="reference internal" href="#x"> Ex'
+    assert gvx.solution_titles(html) == (
+        '<p class="admonition-title">Solution to <a class="reference internal" href="#x">Ex'
+    )
+    for name, (text, _) in pages.items():
+        assert "Solution to<a" not in text and "#ch" in text, name
+        assert re.search(
+            r'Solution to <a class="reference internal" href="#ch[^"]*">Exercise', text
+        )

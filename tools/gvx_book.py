@@ -534,12 +534,24 @@ def _on_html_page_context(
     if isinstance(body, str) and "doc-biblioentry" in body:
         body = context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
     if isinstance(body, str):
-        context["body"] = unique_ids(body)
+        context["body"] = solution_titles(unique_ids(body))
 
 
 #: sphinx-exercise 1.x gives every exercise's and solution's body the same id
 #: (``exercise-content``, ``solution-content``); nothing links to them.
 _REPEATED_IDS = re.compile(r'id="(exercise-content|solution-content)"')
+
+
+#: sphinx-exercise 1.x writes a solution's title as ``Solution to<a ...> Exercise 6.1 (...)</a>``:
+#: the space is inside the link, so its underline starts with a blank.
+_SOLUTION_TITLE = re.compile(r'(<p class="admonition-title">Solution to)(<a [^>]*>) ')
+
+
+def solution_titles(html: str) -> str:
+    """``html`` with each solution title's space moved out of its link (``Solution to <a>``)."""
+    if not isinstance(html, str):
+        raise TypeError(f"html must be a str, got {type(html).__name__}")
+    return _SOLUTION_TITLE.sub(r"\1 \2", html)
 
 
 def unique_ids(html: str) -> str:
