@@ -317,3 +317,19 @@ def test_back_to_top_does_not_cover_text_on_a_phone(open_page):
     page.evaluate("window.scrollTo(0, document.body.scrollHeight / 2)")
     page.wait_for_timeout(300)
     assert page.evaluate("!!document.querySelector('#pst-back-to-top')")
+
+
+def test_the_sticky_header_is_opaque_without_javascript(book, browser):
+    path = CHAPTERS[0]
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(f"{book.origin}/{path}", wait_until="load")
+        colour = page.evaluate(
+            "getComputedStyle(document.querySelector('.bd-header')).backgroundColor"
+        )
+    finally:
+        context.close()
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), colour
