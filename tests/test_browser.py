@@ -333,3 +333,18 @@ def test_the_sticky_header_is_opaque_without_javascript(book, browser):
     finally:
         context.close()
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), colour
+
+
+@pytest.mark.parametrize("path", [CHAPTERS[0], next(p for p in PAGES if "glossary" in p)])
+def test_one_search_box_in_view(open_page, path):
+    """On a wide screen one search box is in view, the sidebar's (the theme's header repeated
+    it above, half hiding it). A phone has a search icon in the article header instead."""
+    width = 1280
+    page, _ = open_page(path, width=width)
+    visible = page.evaluate(
+        """() => [...document.querySelectorAll('button.search-button-field')]
+            .filter(b => { const r = b.getBoundingClientRect();
+                           return r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < 900; })
+            .length"""
+    )
+    assert visible == 1, f"{visible} search boxes in view at {width} px"
