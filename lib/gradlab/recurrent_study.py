@@ -668,10 +668,10 @@ def plot_temporal_gradients(
         "straight lines for Pascanu et al.'s bound: " + "; ".join(parts) + "."
     )
     caption = (
-        "The gradient reaching step t of a recurrent network, relative to the last step, for "
-        "recurrent matrices whose largest singular value is below, at and above 1/γ (solid), "
-        "with Pascanu et al.'s bound (γσ_max)^(T−t) (dashed), one network per setting (seed "
-        "0): every measurement stays under its bound."
+        "The gradient reaching step $t$ of a recurrent network, relative to the last step, for "
+        "recurrent matrices whose largest singular value is below, at and above $1/\\gamma$ "
+        "(solid), with Pascanu et al.'s bound $(\\gamma\\sigma_{\\max})^{T-t}$ (dashed), one "
+        "network per setting (seed 0): every measurement stays under its bound."
     )
     return plotting.show(fig, alt, caption)
 

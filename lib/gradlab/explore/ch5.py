@@ -215,9 +215,10 @@ class RecurrentGradientExplorer(Explorer):
         )
 
     caption = (
-        "The gradient reaching step t of a recurrent network, relative to the last step, on a "
-        "log10 scale, against Pascanu et al.'s bound (γσ_max)^(T−t) (dashed): below γσ_max = 1 "
-        "it must vanish; above, it may explode or not."
+        "The gradient reaching step $t$ of a recurrent network, relative to the last step, on "
+        "a log10 scale, against Pascanu et al.'s bound $(\\gamma\\sigma_{\\max})^{T-t}$ "
+        "(dashed): below $\\gamma\\sigma_{\\max} = 1$ it must vanish; above, it may explode "
+        "or not."
     )
     figsize = (FIGURE_WIDTH, 4.2)
     ylim = (-30.0, 30.0)
