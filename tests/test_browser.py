@@ -348,3 +348,33 @@ def test_one_search_box_in_view(open_page, path):
             .length"""
     )
     assert visible == 1, f"{visible} search boxes in view at {width} px"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_inline_maths_is_never_cut_off_on_a_phone(open_page, path):
+    """Every inline formula fits its block and the screen, or scrolls in its own box (none
+    needs to today: a formula too long for a phone belongs in display maths)."""
+    page, _ = open_page(path, width=PHONE_WIDTH)
+    page.wait_for_timeout(200)
+    cut = page.evaluate(
+        """() => [...document.querySelectorAll('mjx-container:not([display="true"])')]
+            .filter(m => m.offsetParent !== null)
+            .filter(m => { const r = m.getBoundingClientRect();
+                           const s = getComputedStyle(m);
+                           const scrolls = ['auto', 'scroll'].includes(s.overflowX);
+                           const block = m.parentElement.closest('p, li, dd, td, div');
+                           // A scrolling box around it, up to its table cell, list item or
+                           // section (a stacked cheat-sheet cell scrolls on its own).
+                           const limit = m.closest('td, li, dd, section');
+                           let inScroller = false;
+                           for (let a = m.parentElement; a && a !== limit.parentElement;
+                                a = a.parentElement) {
+                               if (['auto', 'scroll'].includes(getComputedStyle(a).overflowX))
+                                   inScroller = true;
+                           }
+                           const box = block.getBoundingClientRect();
+                           return r.right > Math.min(box.right, window.innerWidth) + 1
+                               && !scrolls && !inScroller; })
+            .map(m => m.textContent.slice(0, 40))"""
+    )
+    assert cut == [], f"{path}: inline maths cut off at {PHONE_WIDTH} px: {cut[:3]}"

@@ -738,8 +738,13 @@ exercises.ch2.decades_lost(decades)""",
         "statement": r"""```{exercise} The best step of the central difference
 :label: ch2-ex-best-step
 
-Using the error model $E_0(h) = h^2 |f'''(x)| / 6 + \varepsilon |f(x)| / (2h)$ of the central
-difference, with $\varepsilon = 2^{-52}$, find the step $h$ that minimises it for
+Using the error model of the central difference,
+
+$$
+E_0(h) = \frac{h^2 |f'''(x)|}{6} + \frac{\varepsilon |f(x)|}{2h},
+$$
+
+with $\varepsilon = 2^{-52}$, find the step $h$ that minimises it for
 $f(x) = e^{2x}$ at $x = 0.5$, to 2 significant figures.
 ```""",
         "starter": """h_best = ...  # replace ... with your answer (a float, 2 significant figures)
