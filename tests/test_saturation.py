@@ -273,3 +273,15 @@ def test_facts_are_read_off_the_run(sigmoid_run):
     assert facts["saturated at end"] == run.saturated_fraction[-1, 3]
     assert facts["largest |mean|"] == max(abs(run.mean.min()), run.mean.max())
     assert facts["largest saturated share"] == run.saturated_fraction.max()
+
+
+def test_saturation_over_seeds_is_one_run_per_seed(capsys):
+    runs = saturation.saturation_over_seeds("tanh", seeds=[3, 1], steps=100, progress_bar=False)
+    for run, seed in zip(runs, [3, 1], strict=True):
+        alone = saturation.saturation_over_training("tanh", steps=100, seed=seed)
+        np.testing.assert_array_equal(run.mean, alone.mean)
+    assert capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match="seeds"):
+        saturation.saturation_over_seeds("tanh", seeds=[])
+    with pytest.raises(TypeError, match="progress_bar"):
+        saturation.saturation_over_seeds("tanh", seeds=[0], progress_bar="yes")

@@ -50,7 +50,7 @@ from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
-from . import clipping, data, plotting
+from . import clipping, data, plotting, progress
 from ._validation import check_choice, check_int, check_real
 from .network import MLP
 from .seeds import SEEDS, SeedSummary, summarize
@@ -323,58 +323,10 @@ class Run:
 _ARRAYS = [f.name for f in fields(Run) if f.name not in ("rung", "depth", "diverged_at")]
 
 
-def _progress_bar(total: int, desc: str, enabled: bool):
-    """A progress bar: an ipywidgets bar in a Jupyter kernel, text on a terminal, else none.
-
-    In a kernel the bar is displayed with a fixed ``text/plain`` (``desc``) and, when
-    training ends, the display is *replaced* by that same plain text: the saved notebook and
-    nbval's fresh run both hold only ``desc`` (nbval ignores widget views), so no time or
-    rate reaches a saved output, and the HTML book shows no dead widget.
-    """
-    if not enabled:
-        return _NoBar()
-    try:
-        from IPython import get_ipython
-
-        kernel = get_ipython() is not None and hasattr(get_ipython(), "kernel")
-    except ImportError:  # pragma: no cover - IPython is installed with ipywidgets
-        kernel = False
-    if kernel:
-        return _WidgetBar(total, desc)
-    from tqdm import tqdm
-
-    return tqdm(total=total, desc=desc, unit="step", disable=None, leave=False)
-
-
-class _NoBar:
-    def update(self, n: int = 1) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-
-class _WidgetBar:
-    WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-    def __init__(self, total: int, desc: str) -> None:
-        from IPython.display import display
-        from tqdm.notebook import tqdm
-
-        self.text = desc
-        self.bar = tqdm(total=total, desc=desc, unit="step", display=False, leave=False)
-        view = self.bar.container._repr_mimebundle_()[self.WIDGET_VIEW]
-        self.handle = display(
-            {self.WIDGET_VIEW: view, "text/plain": desc}, raw=True, display_id=True
-        )
-
-    def update(self, n: int = 1) -> None:
-        self.bar.update(n)
-
-    def close(self) -> None:
-        self.handle.update({"text/plain": self.text}, raw=True)
-        self.bar.disable = True  # already replaced: closing must not draw again
-        self.bar.container.close()
+# The progress bar lives in gradlab.progress (Chapter 3's saturation runs use it too).
+_progress_bar = progress.bar
+_NoBar = progress.NoBar
+_WidgetBar = progress.WidgetBar
 
 
 def train_rung(
