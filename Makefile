@@ -44,7 +44,7 @@ lint: $(STAMP)
 # that a number which depends on the CPU fails here and not on a learner's laptop.
 CPU_PROFILES = haswell sandybridge
 UNIT_TESTS = $(BIN)/python -m pytest -n 2 -m "not html" tests
-NBVAL = $(BIN)/python -m pytest -n 2 --dist loadfile --nbval -p no:cacheprovider \
+NBVAL = $(BIN)/python -m pytest --dist loadfile --nbval -p no:cacheprovider \
 	--nbval-sanitize-with tests/nbval_sanitize.cfg $(NOTEBOOKS) $(LEARNER_NOTEBOOKS) \
 	tests/test_cpu_profile.py
 
@@ -53,12 +53,14 @@ test: $(STAMP)
 	$(UNIT_TESTS)
 	# One BLAS thread for the native nbval run: two pytest workers on two cores, each kernel
 	# with two spinning OpenBLAS threads, made it 3.7x slower (176 s against 48 s measured).
-	# The sandybridge run below keeps its two threads, so thread-count independence is tested.
-	env OPENBLAS_NUM_THREADS=1 $(NBVAL)
+	# The sandybridge run below keeps its two threads, so thread-count independence is tested,
+	# with one pytest worker (tools/cpu_profile.py --workers: workers x threads <= cores).
+	env OPENBLAS_NUM_THREADS=1 $(NBVAL) -n $$($(BIN)/python tools/cpu_profile.py native --workers)
 	@for profile in $(CPU_PROFILES); do \
 		echo "== unit tests and nbval on a simulated CPU: $$profile"; \
 		env $$($(BIN)/python tools/cpu_profile.py $$profile) $(UNIT_TESTS) || exit 1; \
-		env $$($(BIN)/python tools/cpu_profile.py $$profile) $(NBVAL) || exit 1; \
+		env $$($(BIN)/python tools/cpu_profile.py $$profile) $(NBVAL) \
+			-n $$($(BIN)/python tools/cpu_profile.py $$profile --workers) || exit 1; \
 	done
 	$(BIN)/jupyter-book build -W -n --keep-going .
 	# The built HTML: static checks (test_html*.py) and every page in headless Chromium

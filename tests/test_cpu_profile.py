@@ -104,3 +104,16 @@ def test_profiles_are_described_correctly():
         assert "X86_V4" in haswell["NPY_DISABLE_CPU_FEATURES"].split(",")
     with pytest.raises(ValueError, match="profile"):
         cpu_profile.environment("pentium")
+
+
+def test_workers_times_blas_threads_fit_the_cores():
+    assert cpu_profile.workers("native", cores=2) == 2  # threads unset: one each
+    assert cpu_profile.workers("haswell", cores=2) == 2
+    assert cpu_profile.workers("sandybridge", cores=2) == 1
+    assert cpu_profile.workers("sandybridge", cores=8) == 4
+    assert cpu_profile.workers("sandybridge", cores=1) == 1
+    assert cpu_profile.workers("native") >= 1
+    with pytest.raises(ValueError, match="profile"):
+        cpu_profile.workers("pentium")
+    with pytest.raises(ValueError, match="cores"):
+        cpu_profile.workers("native", cores=0)

@@ -20,6 +20,7 @@ Usage::
 
     python tools/cpu_profile.py PROFILE        # print the variables, one ``NAME=value`` a line
     python tools/cpu_profile.py PROFILE --check  # exit 1 unless this process runs under it
+    python tools/cpu_profile.py PROFILE --workers  # pytest workers that fit its BLAS threads
 
 ``make test`` runs the unit tests and nbval under each profile with ``env $(...)``;
 ``tests/test_cpu_profile.py`` fails when the profile it is told (``GVX_CPU_PROFILE``) did not
@@ -107,12 +108,28 @@ def problems(profile: str) -> list[str]:
     return found
 
 
+def workers(profile: str, cores: int | None = None) -> int:
+    """pytest-xdist workers for ``profile`` on ``cores`` cores (default: this machine's), so
+    that workers times BLAS threads stays within the cores: spinning OpenBLAS threads beyond
+    them made a run up to 3.7 times slower. A profile that does not set threads counts as 1."""
+    if profile not in _SETTINGS:
+        raise ValueError(f"profile must be one of {PROFILES}, got {profile!r}")
+    cores = (os.cpu_count() or 1) if cores is None else cores
+    if not isinstance(cores, int) or cores < 1:
+        raise ValueError(f"cores must be a positive int, got {cores!r}")
+    threads = int(_SETTINGS[profile]["threads"] or 1)
+    return max(1, cores // threads)
+
+
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in PROFILES:
         print(__doc__.strip().split("\n\n")[-3], file=sys.stderr)
         print(f"profile must be one of {PROFILES}", file=sys.stderr)
         return 2
     profile = argv[0]
+    if "--workers" in argv[1:]:
+        print(workers(profile))
+        return 0
     if "--check" in argv[1:]:
         issues = problems(profile)
         for line in issues:
