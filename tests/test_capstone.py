@@ -11,6 +11,7 @@ from nbclient import NotebookClient
 
 from gradlab import capstone, data
 from gradlab.network import MLP, cross_entropy
+from gradlab.progress import WidgetBar
 from gradlab.seeds import summarize
 
 TINY = replace(capstone.SETUP, depth=5, width=8, n_samples=64, steps=30, record_every=10)
@@ -269,13 +270,13 @@ def test_widget_bar_shows_the_same_text_before_and_after(monkeypatch):
         return Handle()
 
     monkeypatch.setattr(IPython.display, "display", display)
-    bar = capstone._WidgetBar(3, "training x: 3 steps")
+    bar = WidgetBar(3, "training x: 3 steps")
     bar.update(3)
     bar.close()
     (kind0, first), (kind1, last) = shown
     assert (kind0, kind1) == ("display", "update")
     assert first["text/plain"] == last["text/plain"] == "training x: 3 steps"
-    assert capstone._WidgetBar.WIDGET_VIEW in first and list(last) == ["text/plain"]
+    assert WidgetBar.WIDGET_VIEW in first and list(last) == ["text/plain"]
 
 
 def test_data_and_network_are_the_engines():

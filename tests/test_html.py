@@ -263,3 +263,19 @@ def test_solution_titles_link_without_a_leading_space(pages):
         assert re.search(
             r'Solution to <a class="reference internal" href="#ch[^"]*">Exercise', text
         )
+
+
+def test_stack_labels_copy_each_headers_words_into_its_cells():
+    table = (
+        '<div class="gvx-stack docutils container"><table><thead><tr><th><p>Activation</p></th>'
+        '<th><p>Function <span class="math notranslate">\\(\\phi(z)\\)</span></p></th>'
+        '<th><p><code><span class="pre">gradlab</span></code></p></th></tr></thead>'
+        "<tbody><tr><td><p>relu</p></td><td><p>x</p></td><td><p>y</p></td></tr>"
+        '<tr class="row-odd"><td>tanh</td><td>a &amp; b</td><td></td></tr></tbody></table></div>'
+    )
+    out = gvx.stack_labels(table + "<table><tr><td>other</td></tr></table>")
+    assert out.count('<td data-label="Activation">') == 2
+    assert out.count('<td data-label="Function">') == 2 and 'data-label="gradlab"' in out
+    assert "<table><tr><td>other</td></tr></table>" in out  # only gvx-stack tables
+    with pytest.raises(TypeError, match="html"):
+        gvx.stack_labels(None)

@@ -34,6 +34,7 @@ things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
 
 from __future__ import annotations
 
+import html as html_module
 import os
 import posixpath
 import re
@@ -534,7 +535,7 @@ def _on_html_page_context(
     if isinstance(body, str) and "doc-biblioentry" in body:
         body = context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
     if isinstance(body, str):
-        context["body"] = solution_titles(unique_ids(body))
+        context["body"] = stack_labels(solution_titles(unique_ids(body)))
 
 
 #: sphinx-exercise 1.x gives every exercise's and solution's body the same id
@@ -552,6 +553,44 @@ def solution_titles(html: str) -> str:
     if not isinstance(html, str):
         raise TypeError(f"html must be a str, got {type(html).__name__}")
     return _SOLUTION_TITLE.sub(r"\1 \2", html)
+
+
+_STACK_TABLE = re.compile(r'(<div class="[^"]*\bgvx-stack\b[^"]*">.*?</table>)', re.S)
+_HEAD_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
+_ROW = re.compile(r"<tr[^>]*>.*?</tr>", re.S)
+_MATH_SPAN = re.compile(r'<span class="math[^"]*">.*?</span>', re.S)
+
+
+def _label(cell: str) -> str:
+    """A header cell's words, without its maths and tags (``Function \\(\\phi(z)\\)`` ->
+    ``Function``; the maths would show as TeX in a CSS label)."""
+    text = re.sub(r"<[^>]+>", "", _MATH_SPAN.sub("", cell))
+    return html_module.escape(" ".join(html_module.unescape(text).split()), quote=True)
+
+
+def stack_labels(html: str) -> str:
+    """``html`` with every body cell of a ``gvx-stack`` table labelled by its column's header
+    (``data-label``): stacked on a phone, where the header row is hidden, a cell shows its
+    column's name (``static/gvx-book.css``)."""
+    if not isinstance(html, str):
+        raise TypeError(f"html must be a str, got {type(html).__name__}")
+
+    def label_table(match: re.Match[str]) -> str:
+        table = match.group(1)
+        head, sep, body = table.partition("</thead>")
+        if not sep:
+            return table
+        labels = [_label(c) for c in _HEAD_CELL.findall(head)]
+
+        def label_row(row: re.Match[str]) -> str:
+            cells = iter(labels)
+            return re.sub(
+                r"<td(?=[ >])", lambda td: f'<td data-label="{next(cells, "")}"', row.group(0)
+            )
+
+        return head + sep + _ROW.sub(label_row, body)
+
+    return _STACK_TABLE.sub(label_table, html)
 
 
 def unique_ids(html: str) -> str:

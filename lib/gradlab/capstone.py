@@ -50,9 +50,10 @@ from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 
-from . import clipping, data, plotting, progress
+from . import clipping, data, plotting
 from ._validation import check_choice, check_int, check_real
 from .network import MLP
+from .progress import bar as progress_bar
 from .seeds import SEEDS, SeedSummary, summarize
 
 __all__ = [
@@ -323,12 +324,6 @@ class Run:
 _ARRAYS = [f.name for f in fields(Run) if f.name not in ("rung", "depth", "diverged_at")]
 
 
-# The progress bar lives in gradlab.progress (Chapter 3's saturation runs use it too).
-_progress_bar = progress.bar
-_NoBar = progress.NoBar
-_WidgetBar = progress.WidgetBar
-
-
 def train_rung(
     rung: str | Rung,
     setup: Setup = SETUP,
@@ -348,7 +343,7 @@ def train_rung(
         Stop after this many steps (default ``setup.steps``): the first steps of a run are
         exactly those of the full run.
     progress
-        Show a progress bar (a widget in JupyterLab; see :func:`_progress_bar`).
+        Show a progress bar (a widget in JupyterLab; see :func:`gradlab.progress.bar`).
 
     Returns
     -------
@@ -393,7 +388,7 @@ def train_rung(
         out["saturated_fraction"][r] = d.saturated_fraction[:-1]
 
     grads_out, order, pos, r, diverged_at = None, rng.permutation(n), 0, 0, None
-    bar = _progress_bar(total, f"training {rung.name}: {total} steps", progress)
+    bar = progress_bar(total, f"training {rung.name}: {total} steps", progress)
     try:
         with np.errstate(all="ignore"):
             for step in range(total):
