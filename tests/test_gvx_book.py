@@ -496,3 +496,39 @@ def test_drop_fontawesome_js_leaves_the_rest_of_the_page():
     assert gvx.drop_fontawesome_js(lean) == lean
     with pytest.raises(TypeError, match="html"):
         gvx.drop_fontawesome_js(b"<head>")
+
+
+# --- open_solutions ----------------------------------------------------------------------------
+
+
+def test_open_solutions_drops_the_magic_line_and_opens_the_fold():
+    from docutils import nodes
+    from docutils.utils import new_document
+
+    doc = new_document("test")
+    code = "# Solution\n%solution\nx = 1\nprint('%solution stays in a string')\n"
+    block = nodes.literal_block(code, code)
+    other = nodes.literal_block("%solutions = 1\n", "%solutions = 1\n")
+    fold = '<details class="gvx-solution-output"><summary>s</summary><pre>42</pre></details>'
+    raw = nodes.raw(fold, fold, format="html")
+    doc += [block, other, raw]
+    assert gvx.open_solutions(doc) == 2
+    shown = "# Solution\nx = 1\nprint('%solution stays in a string')\n"
+    assert block.astext() == block.rawsource == shown
+    assert other.astext() == "%solutions = 1\n"  # not the magic
+    assert raw.astext().startswith('<details class="gvx-solution-output" open>')
+    assert raw.astext().count("<details") == 1
+    assert gvx.open_solutions(doc) == 0  # idempotent
+
+
+def test_every_solution_cell_folds_its_output():
+    """Each chapter's worked solutions start with %solution, so Run All in JupyterLab prints no
+    answer; the learner notebooks (no solutions) do not need it."""
+    for path in NOTEBOOKS:
+        for cell in load(path)["cells"]:
+            tags = cell["metadata"].get("tags", [])
+            text = source(cell)
+            if "exercise-solution" in tags:
+                assert text.startswith("# Solution\n%solution\n"), (path.name, text[:40])
+            else:
+                assert "%solution" not in text, (path.name, text[:40])

@@ -412,8 +412,42 @@ def _citation_entry(app: Sphinx, key: str, fromdocname: str) -> tuple[str, str, 
     return cit.bibliography_key.docname, cit.citation_id, tooltip
 
 
+#: The line that folds a worked solution's output in JupyterLab (``gradlab.exercises``'s
+#: ``%solution`` magic), and the fold it makes.
+_SOLUTION_MAGIC = re.compile(r"^%solution[ \t]*(?:\n|\Z)", re.M)
+_CLOSED_FOLD = '<details class="gvx-solution-output">'
+
+
+def open_solutions(doctree: nodes.document) -> int:
+    """Show worked solutions as the HTML book's readers expect them; return how many changed.
+
+    In JupyterLab a solution cell's ``%solution`` line folds its output in a closed
+    ``<details class="gvx-solution-output">``. The book already hides the whole solution in
+    its dropdown, so here the code is shown without the ``%solution`` line and the fold is
+    open (``static/gvx-book.css`` hides its summary).
+    """
+    changed = 0
+    for block in list(doctree.findall(nodes.literal_block)):
+        text = block.astext()
+        if _SOLUTION_MAGIC.search(text):
+            new = _SOLUTION_MAGIC.sub("", text)
+            block.rawsource = new
+            block.children = [nodes.Text(new)]
+            changed += 1
+    for raw in list(doctree.findall(nodes.raw)):
+        text = raw.astext()
+        if _CLOSED_FOLD in text:
+            new = text.replace(_CLOSED_FOLD, _CLOSED_FOLD[:-1] + " open>")
+            raw.rawsource = new
+            raw.children = [nodes.Text(new)]
+            changed += 1
+    return changed
+
+
 def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Resolve citations; add Binder links to learner notebooks; drop Thebe without a repo."""
+    """Resolve citations; add Binder links to learner notebooks; drop Thebe without a repo;
+    show worked solutions open (:func:`open_solutions`)."""
+    open_solutions(doctree)
     for node in list(doctree.findall(gvx_citation)):
         text = node.astext()
         try:

@@ -35,6 +35,10 @@ mistake (a table per exercise), and only otherwise a generic complaint about
 its form (not a number, not finite, not whole) or a fallback. A checker
 never raises on a strange answer (a string, an array, NaN, a huge int, a
 function that crashes): it says what kind of answer it expected.
+
+Worked solutions. A solution cell of a chapter starts with ``%solution`` (registered when this
+package is imported in IPython): the rest of the cell's output is shown folded, so *Run All* in
+JupyterLab does not print the answers (:class:`FoldedOutput`).
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ from __future__ import annotations
 from . import ch1, ch2, ch3, ch4, ch5, ch6
 from ._core import Feedback, Hint, check_number, is_blank, near, sig_fig_tolerance
 from ._functions import Attempt, Case, Diagnoser, check_function, is_stub
+from ._solution import FoldedOutput, register
+
+# Inside IPython (a notebook), importing the checkers also registers the ``%solution`` magic
+# that keeps a worked solution's output folded until the learner opens it (see _solution.py).
+register()
 
 __all__ = [
     "Feedback",
@@ -55,6 +64,8 @@ __all__ = [
     "Diagnoser",
     "check_function",
     "is_stub",
+    "FoldedOutput",
+    "register",
     "ch1",
     "ch2",
     "ch3",
