@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import warnings
 
 import numpy as np
@@ -25,9 +26,14 @@ NAMESPACE = {
 }
 
 
+#: A worked solution's ``%solution`` line (gradlab.exercises): in IPython it folds the cell's
+#: output until the reader opens it; it computes nothing, so plain Python runs the cell without.
+SOLUTION_MAGIC = re.compile(r"^%solution[ \t]*$", re.M)
+
+
 def run_cell(source: str) -> object:
     """Run a cell's code; return the value of its last statement, as Jupyter would show it."""
-    tree = ast.parse(source)
+    tree = ast.parse(SOLUTION_MAGIC.sub("", source))
     *body, last = tree.body
     namespace = dict(NAMESPACE)
     exec(compile(ast.Module(body=body, type_ignores=[]), "<cell>", "exec"), namespace)
@@ -38,8 +44,13 @@ def run_cell(source: str) -> object:
 
 
 def logic_lines(source: str) -> int:
-    """Lines of a cell that are neither blank nor comments (a notebook cell keeps <= 12)."""
-    return sum(1 for ln in source.splitlines() if ln.strip() and not ln.strip().startswith("#"))
+    """Lines of a cell that are neither blank, comments nor the ``%solution`` line (a notebook
+    cell keeps <= 12)."""
+    return sum(
+        1
+        for ln in SOLUTION_MAGIC.sub("", source).splitlines()
+        if ln.strip() and not ln.strip().startswith("#")
+    )
 
 
 def check_exercise_cells(cells: dict[str, str], capsys, min_printed: int = 1) -> None:

@@ -130,9 +130,9 @@ def capture(monkeypatch, make):
     figures = []
     show = plotting.show
 
-    def recording_show(fig, alt, caption=""):
+    def recording_show(fig, alt, caption="", label=""):
         figures.append(fig)
-        return show(fig, alt, caption=caption)
+        return show(fig, alt, caption=caption, label=label)
 
     monkeypatch.setattr(plotting, "show", recording_show)
     view = make()
@@ -382,3 +382,100 @@ def test_jacobian_figure_draws_given_spectra_without_recomputing(monkeypatch):
     )
     with pytest.raises(TypeError, match="spectra"):
         initialization.plot_jacobian_spectra(spectra={("relu", "gaussian"): None})
+
+
+# --- numbered figures in the notebook (Figure N.M and caption under the picture) ------------
+
+
+def test_figure_numbers_follow_each_chapter():
+    """FIGURE_NUMBERS lists each chapter's captioned figures in the chapters' order (so the
+    number the notebook prints is the one the HTML book's numfig gives)."""
+    import json
+
+    from _book import CHAPTERS
+
+    for chapter, path in enumerate(CHAPTERS, start=1):
+        names = [
+            c["metadata"]["mystnb"]["figure"]["name"]
+            for c in json.loads(path.read_text())["cells"]
+            if c["metadata"].get("mystnb", {}).get("figure", {}).get("caption")
+        ]
+        numbered = [
+            k for k, v in plotting.FIGURE_NUMBERS.items() if v.split(".")[0] == str(chapter)
+        ]
+        assert names == numbered, path.name
+        assert [plotting.FIGURE_NUMBERS[n] for n in names] == [
+            f"{chapter}.{i}" for i in range(1, len(names) + 1)
+        ]
+
+
+def test_caption_output():
+    data, meta = plotting.caption_output("fig-step-errors", "  Errors *fall* as $h^2$.  ")
+    assert data == {
+        "text/markdown": "(fig-step-errors)=\n**Figure 2.4.** Errors *fall* as $h^2$.",
+        "text/plain": "Figure 2.4. Errors *fall* as $h^2$.",
+    }
+    assert meta == {plotting.NOTEBOOK_ONLY_KEY: True}
+    for label in ("fig-nope", "", None, 3):
+        with pytest.raises(ValueError, match="label"):
+            plotting.caption_output(label, "A caption.")
+    with pytest.raises(ValueError, match="caption"):
+        plotting.caption_output("fig-step-errors", "  ")
+
+
+def _displayed(obj):
+    """What IPython displays for ``obj`` (as the last line of a cell): [(data, metadata)]."""
+    from IPython.core.displaypub import CapturingDisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    pub = CapturingDisplayPublisher()
+    saved, shell.display_pub = shell.display_pub, pub
+    try:
+        shell.user_ns["_obj"] = obj
+        assert shell.run_cell("_obj", store_history=False).success
+    finally:
+        shell.display_pub = saved
+    return [(o["data"], o["metadata"]) for o in pub.outputs]
+
+
+def test_a_numbered_figure_shows_its_number_and_caption_under_it():
+    fig, ax = plotting.new_figure()
+    ax.plot([0, 1], [0, 1])
+    view = plotting.show(fig, "A straight line from 0 to 1, for the test.", "Cap.", "fig-symmetry")
+    (picture, pmeta), (note, nmeta) = _displayed(view)
+    assert set(picture) == {"image/png", "text/plain"}
+    assert pmeta["image/png"][plotting.LABEL_KEY] == "fig-symmetry"
+    assert pmeta["image/png"][plotting.CAPTION_KEY] == "Cap."
+    assert note["text/plain"] == "Figure 4.3. Cap."
+    assert nmeta == {plotting.NOTEBOOK_ONLY_KEY: True}
+    plain = plotting.show(fig, "A straight line from 0 to 1, for the test.", "Cap.")
+    assert len(_displayed(plain)) == 1  # no label: not a numbered figure
+    with pytest.raises(ValueError, match="caption"):
+        plotting.show(fig, "A straight line from 0 to 1, for the test.", "", "fig-symmetry")
+    with pytest.raises(ValueError, match="label"):
+        plotting.show(fig, "A straight line from 0 to 1, for the test.", "Cap.", "fig-none")
+    with pytest.raises(TypeError, match="label"):
+        plotting.show(fig, "A straight line from 0 to 1, for the test.", "Cap.", None)
+
+
+def test_every_book_figure_function_and_explorer_is_labelled():
+    """Every figure label is produced by exactly one gradlab function or explorer."""
+    import ast
+    import pathlib
+
+    lib = pathlib.Path(plotting.__file__).parent
+    found = []
+    for path in sorted(lib.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.keyword) and node.arg == "label":
+                if isinstance(node.value, ast.Constant) and str(node.value.value).startswith(
+                    "fig-"
+                ):
+                    found.append(node.value.value)
+            if isinstance(node, ast.Assign) and [ast.unparse(t) for t in node.targets] == ["label"]:
+                if isinstance(node.value, ast.Constant) and str(node.value.value).startswith(
+                    "fig-"
+                ):
+                    found.append(node.value.value)
+    assert sorted(found) == sorted(plotting.FIGURE_NUMBERS)

@@ -7,6 +7,7 @@ launch-button code on them), the link forms the chapters use, and `make lab`.
 from __future__ import annotations
 
 import importlib
+import json
 import re
 import shutil
 import subprocess
@@ -532,3 +533,21 @@ def test_every_solution_cell_folds_its_output():
                 assert text.startswith("# Solution\n%solution\n"), (path.name, text[:40])
             else:
                 assert "%solution" not in text, (path.name, text[:40])
+
+
+def test_drop_notebook_only_outputs():
+    from gradlab import plotting
+
+    assert gvx.NOTEBOOK_ONLY_KEY == plotting.NOTEBOOK_ONLY_KEY
+    note, meta = plotting.caption_output("fig-scalar-chains", "A caption with $x$.")
+    keep = {"output_type": "display_data", "data": {"text/plain": "fig"}, "metadata": {}}
+    drop = {"output_type": "display_data", "data": note, "metadata": meta}
+    nb = {"cells": [{"cell_type": "code", "outputs": [keep, drop]}, {"cell_type": "markdown"}]}
+    text = json.dumps(nb)
+    out = json.loads(gvx.drop_notebook_only_outputs(text))
+    assert out["cells"][0]["outputs"] == [keep]
+    assert out["cells"][1] == {"cell_type": "markdown"}
+    plain = json.dumps({"cells": [{"cell_type": "code", "outputs": [keep]}]})
+    assert gvx.drop_notebook_only_outputs(plain) is plain
+    with pytest.raises(TypeError, match="text"):
+        gvx.drop_notebook_only_outputs(b"{}")

@@ -228,7 +228,9 @@ def _capture(monkeypatch, make):
     monkeypatch.setattr(
         plotting,
         "show",
-        lambda fig, alt, caption="": figures.append(fig) or show(fig, alt, caption),
+        lambda fig, alt, caption="", label="": (
+            figures.append(fig) or show(fig, alt, caption, label)
+        ),
     )
     view = make()
     return figures[0], view

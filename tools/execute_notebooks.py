@@ -37,7 +37,7 @@ import sys
 import nbformat
 from nbclient import NotebookClient
 
-from gradlab.plotting import ALT_KEY, CAPTION_KEY
+from gradlab.plotting import ALT_KEY, CAPTION_KEY, LABEL_KEY, NOTEBOOK_ONLY_KEY
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 import make_learner_notebooks as learner  # noqa: E402
@@ -88,13 +88,26 @@ def sync_captions(nb: nbformat.NotebookNode, stem: str) -> None:
             if not figure:
                 mystnb.pop("figure", None)
             continue
-        shown = [o for o in cell.outputs if o.output_type in ("display_data", "execute_result")]
+        shown = [
+            o
+            for o in cell.outputs
+            if o.output_type in ("display_data", "execute_result")
+            and not o.get("metadata", {}).get(NOTEBOOK_ONLY_KEY)
+        ]
         if len(captions) > 1 or len(shown) > 1:
             raise ValueError(
                 f"{stem} cell {cell.get('id')}: a captioned figure must be the cell's only "
                 "displayed output (MyST-NB labels every output of the cell with its name)"
             )
         figure["caption"] = captions[0]
+        labels = _png_meta(cell, LABEL_KEY)
+        if labels and figure.get("name") not in (None, "", labels[0]):
+            raise ValueError(
+                f"{stem} cell {cell.get('id')}: the figure's label is {labels[0]!r} in gradlab "
+                f"but {figure['name']!r} in the cell's mystnb.figure.name"
+            )
+        if labels:
+            figure["name"] = labels[0]
         if not figure.get("name"):
             figure["name"] = f"fig-{stem[:2]}-{cell.get('id', 'cell')}"
             print(

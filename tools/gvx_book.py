@@ -35,6 +35,7 @@ things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
 from __future__ import annotations
 
 import html as html_module
+import json
 import os
 import posixpath
 import re
@@ -290,6 +291,32 @@ class gvx_citation(nodes.Inline, nodes.TextElement):  # noqa: N801 (docutils nod
 def _rewrite_citation_links(app: Sphinx, docname: str, source: list[str]) -> None:
     """``](x.bib#KEY)`` -> ``](gvx-cite:KEY)`` so MyST keeps the key (it drops a file's #id)."""
     source[0] = CITATION_LINK.sub(lambda m: f"]({_CITE_SCHEME}{m['key']})", source[0])
+
+
+#: Metadata key of a notebook output meant for the notebook only (``gradlab.plotting``'s
+#: ``NOTEBOOK_ONLY_KEY``: the "Figure N.M. caption" under a figure, which the HTML book's
+#: ``<figcaption>`` already shows).
+NOTEBOOK_ONLY_KEY = "gradlab/notebook-only"
+
+
+def drop_notebook_only_outputs(text: str) -> str:
+    """A notebook's JSON ``text`` without its notebook-only outputs (unchanged if it has none)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if NOTEBOOK_ONLY_KEY not in text:
+        return text
+    nb = json.loads(text)
+    for cell in nb.get("cells", []):
+        if "outputs" in cell:
+            cell["outputs"] = [
+                o for o in cell["outputs"] if not o.get("metadata", {}).get(NOTEBOOK_ONLY_KEY)
+            ]
+    return json.dumps(nb, ensure_ascii=False)
+
+
+def _drop_notebook_only_outputs(app: Sphinx, docname: str, source: list[str]) -> None:
+    if str(app.env.doc2path(docname)).endswith(".ipynb"):
+        source[0] = drop_notebook_only_outputs(source[0])
 
 
 def _register_section_labels(app: Sphinx, doctree: nodes.document) -> None:
@@ -746,6 +773,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("gvx_shrink_png", True, "html", types=[bool])
     app.connect("config-inited", _on_config_inited)
     app.connect("source-read", _rewrite_citation_links)
+    app.connect("source-read", _drop_notebook_only_outputs)
     app.add_transform(ReadLinks)
     app.connect("doctree-read", _register_section_labels)
     app.add_node(

@@ -516,7 +516,7 @@ def plot_sigmoid_tanh_derivatives(z_mark: float = 5.0) -> plotting.FigureView:
         r"its value at $z = 0$ ($\tfrac14$ and 1), and a saturated unit passes back only a tiny "
         "fraction of the gradient."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-sigmoid-derivative")
 
 
 def plot_gradient_norms(
@@ -570,4 +570,4 @@ def plot_gradient_norms(
         "initialization, same weights' scale, three activations. The dashed line is a linear "
         "network's prediction from Chapter 1."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-gradient-norms")

@@ -1097,7 +1097,7 @@ def plot_ladder_curves(runs: Sequence[Run] | Sequence[Sequence[Run]]) -> plottin
             else "."
         )
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-ladder-curves")
 
 
 def plot_layer_gradients(
@@ -1176,7 +1176,7 @@ def plot_layer_gradients(
         + ". A line that falls steeply towards layer 1 "
         "is a vanishing gradient; a missing line means every weight gradient is exactly 0."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-layer-gradients")
 
 
 def _moment(run: Run, k: int) -> np.ndarray:
@@ -1289,7 +1289,7 @@ def plot_update_ratios(
         + ". About $10^{-3}$ is healthy; far below, the layer hardly learns; far above, it is "
         "unstable."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-update-ratios")
 
 
 def plot_unit_health(
@@ -1341,7 +1341,7 @@ def plot_unit_health(
     caption = "Dead ReLU units and saturated sigmoid units over training" + (
         f" (median over {n} seeds, range shaded)." if n > 1 else "."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-unit-health")
 
 
 def _last_finite(x: np.ndarray) -> float:
@@ -1392,7 +1392,7 @@ def plot_residual_at_init(norms: dict[str, np.ndarray]) -> plotting.FigureView:
         "$I + \\alpha W_\\ell^\\top D_\\ell$. With $\\alpha = 1$ the product grows by "
         "orders of magnitude; with $\\alpha = 1/\\sqrt{B}$ it stays within a small factor."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-residual-at-init")
 
 
 # --- the checklist ----------------------------------------------------------------------------

@@ -525,7 +525,7 @@ def plot_scalar_chains(weights: list[float], depth: int) -> plotting.FigureView:
         "Chains of identical weights on a log scale: every line is straight, because each "
         "layer multiplies by the same factor. Only $|w| = 1$ keeps the signal's size."
     )
-    return plotting.show(fig, alt, caption=caption)
+    return plotting.show(fig, alt, caption=caption, label="fig-scalar-chains")
 
 
 def plot_random_scalar_chains(
@@ -577,7 +577,7 @@ def plot_random_scalar_chains(
         "Products of random factors whose mean is one. Each path wanders, but all follow the "
         "dashed trend set by the mean of $\\ln w$, which is negative."
     )
-    return plotting.show(fig, alt, caption=caption)
+    return plotting.show(fig, alt, caption=caption, label="fig-random-scalar-chains")
 
 
 def plot_log_norm_histogram(
@@ -622,7 +622,7 @@ def plot_log_norm_histogram(
         "Where random products end, in natural-log units. The bulk sits at the Lyapunov "
         "prediction $L\\lambda$, left of 0: most products shrink."
     )
-    return plotting.show(fig, alt, caption=caption)
+    return plotting.show(fig, alt, caption=caption, label="fig-log-norm-histogram")
 
 
 def product_spectrum(
@@ -726,4 +726,4 @@ def plot_product_spectrum(
         "stretch a few directions and crush the rest, more so with each layer; orthogonal "
         "layers keep every singular value at exactly one."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-product-spectrum")

@@ -353,4 +353,4 @@ def plot_step_errors(x: float = 1.0) -> plotting.FigureView:
         "shrinks, round-off error grows: the central difference does best near "
         r"$h \approx \varepsilon^{1/3}$, the forward one near $\sqrt{\varepsilon}$."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-step-errors")

@@ -779,7 +779,7 @@ def plot_forward_backward(
         f"scale; n·Var = 1 loses a factor √2 per layer, ending {he_prediction(depth):.1e} times "
         "He's, as He et al. predict (grey); a standard normal explodes."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-he-reproduced")
 
 
 #: The cases of :func:`jacobian_spectra`: (activation, gain, input std).
@@ -875,7 +875,7 @@ def plot_jacobian_spectra(
         "singular value 1 and tanh's stays close; Gaussian weights spread the spectrum over "
         "many decades, and ReLU's Jacobian is singular and spread whatever the weights."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-jacobian-spectra")
 
 
 def plot_symmetry(runs: Sequence[SymmetryRun]) -> plotting.FigureView:
@@ -921,7 +921,7 @@ def plot_symmetry(runs: Sequence[SymmetryRun]) -> plotting.FigureView:
         "Symmetry is never broken: from a constant initialization the hidden units stay identical "
         "to the bit, so the network learns as if each layer had one unit."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-symmetry")
 
 
 def plot_layer_histograms(
@@ -1003,7 +1003,7 @@ def plot_layer_histograms(
         "initialization narrows both far less. Std of the first hidden layer over the last's "
         f"(activations) and of the last over the first's (gradients): {'; '.join(narrowing)}."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-layer-histograms")
 
 
 _SHORT_TICKS = FuncFormatter(lambda v, _pos: f"{v:.2g}".replace("-", "\u2212"))

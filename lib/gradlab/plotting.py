@@ -12,7 +12,12 @@ text; a notebook cell ends with it::
 Jupyter displays the PNG. The alt text is the output's ``text/plain`` and
 sits in the PNG output's metadata under ``gradlab/alt``; ``make execute`` copies
 it into the cell's ``mystnb.image.alt`` so the HTML book's ``<img>`` carries it.
-``show(fig, alt, caption=...)`` adds the numbered figure's caption the same way.
+``show(fig, alt, caption=..., label=...)`` makes it a numbered figure of the book: the
+caption goes into the same metadata (``make execute`` copies it, and the label, into the
+cell's ``mystnb.figure``, for the HTML book's ``<figcaption>``), and the notebook also shows
+"**Figure N.M.** caption" under the picture (:data:`FIGURE_NUMBERS`), so a reader in
+JupyterLab sees the number and caption that the prose's "Figure N.M" links point to; the
+HTML book drops that second output, its ``<figcaption>`` says the same.
 
 Rules every course figure follows (tested in ``tests/test_figures.py``):
 
@@ -39,6 +44,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 __all__ = [
+    "FIGURE_NUMBERS",
+    "caption_output",
     "COLORS",
     "style",
     "new_figure",
@@ -65,6 +72,102 @@ ALT_KEY = "gradlab/alt"
 #: Key of the figure caption in an ``image/png`` output's metadata. ``make execute`` copies it
 #: into the cell's ``mystnb.figure.caption``, so the HTML book shows a numbered, captioned figure.
 CAPTION_KEY = "gradlab/caption"
+
+#: Key of the figure's label (``fig-...``, what "[Figure N.M](#fig-...)" links to) in the same
+#: metadata; ``make execute`` checks it against the cell's ``mystnb.figure.name``.
+LABEL_KEY = "gradlab/label"
+
+#: Key, in an output's metadata, that marks an output shown only in the notebook: the HTML
+#: book's build drops it (``tools/gvx_book.py``). Used for the figure's number and caption.
+NOTEBOOK_ONLY_KEY = "gradlab/notebook-only"
+
+#: The book's numbered figures: label -> number ("5.2" is Chapter 5's second figure). The
+#: order in each chapter is checked against the chapter notebooks (``tests/test_figures.py``).
+FIGURE_NUMBERS: dict[str, str] = {
+    label: f"{chapter}.{i}"
+    for chapter, labels in enumerate(
+        (
+            (
+                "fig-scalar-chains",
+                "fig-scalar-chain-explorer",
+                "fig-random-scalar-chains",
+                "fig-log-norm-histogram",
+                "fig-matrix-product-explorer",
+                "fig-product-spectrum",
+            ),
+            (
+                "fig-sigmoid-derivative",
+                "fig-gradient-norms",
+                "fig-gradient-flow-explorer",
+                "fig-step-errors",
+            ),
+            (
+                "fig-saturation-at-init",
+                "fig-saturation-training",
+                "fig-dead-units",
+                "fig-activation-family",
+                "fig-gradient-flow",
+                "fig-activation-histograms",
+                "fig-activation-stats-explorer",
+            ),
+            (
+                "fig-he-reproduced",
+                "fig-layer-histograms",
+                "fig-symmetry",
+                "fig-jacobian-spectra",
+                "fig-initialization-explorer",
+            ),
+            (
+                "fig-temporal-gradients",
+                "fig-above-threshold",
+                "fig-recurrent-explorer",
+                "fig-clipping-explorer",
+                "fig-clipping-runs",
+                "fig-threshold-sweep",
+                "fig-vanishing-runs",
+            ),
+            (
+                "fig-residual-at-init",
+                "fig-ladder-curves",
+                "fig-layer-gradients",
+                "fig-update-ratios",
+                "fig-unit-health",
+                "fig-ladder-explorer",
+            ),
+        ),
+        start=1,
+    )
+    for i, label in enumerate(labels, start=1)
+}
+
+
+def caption_output(label: str, caption: str) -> tuple[dict[str, str], dict[str, Any]]:
+    """The notebook-only output under a numbered figure: its number and caption.
+
+    Returns the MIME bundle and metadata of "**Figure N.M.** caption" (``text/markdown``, which
+    jupyterlab-myst renders with its maths; ``text/plain`` elsewhere), preceded by the MyST
+    target ``(label)=``, so the prose's ``[Figure N.M](#label)`` links land on it in
+    JupyterLab. The metadata carries :data:`NOTEBOOK_ONLY_KEY`: the HTML book, whose
+    ``<figcaption>`` says the same, drops this output.
+
+    Parameters
+    ----------
+    label : str
+        A key of :data:`FIGURE_NUMBERS`.
+    caption : str
+        The caption (MyST markdown).
+    """
+    if not isinstance(label, str) or label not in FIGURE_NUMBERS:
+        raise ValueError(f"label must be one of FIGURE_NUMBERS' labels, got {label!r}")
+    if not isinstance(caption, str) or not caption.strip():
+        raise ValueError("caption must be a non-empty str")
+    head = f"Figure {FIGURE_NUMBERS[label]}."
+    data = {
+        "text/markdown": f"({label})=\n**{head}** {caption.strip()}",
+        "text/plain": f"{head} {caption.strip()}",
+    }
+    return data, {NOTEBOOK_ONLY_KEY: True}
+
 
 #: Colour-blind-safe palette (Okabe and Ito, 2008), used across the course. The keys are short
 #: handles for code; the words prose should use for a colour are in :data:`COLOR_NAMES`.
@@ -188,13 +291,20 @@ class FigureView:
     caption : str
         The figure's caption (MyST markdown, one or two sentences), shown under the
         numbered figure in the HTML book. Empty for none.
+    label : str
+        The figure's label in the book (a key of :data:`FIGURE_NUMBERS`), or empty. A
+        labelled figure with a caption also shows "**Figure N.M.** caption" under it in the
+        notebook (:func:`caption_output`).
     """
 
-    def __init__(self, png: bytes, alt: str, width: int, caption: str = "") -> None:
+    def __init__(
+        self, png: bytes, alt: str, width: int, caption: str = "", label: str = ""
+    ) -> None:
         self.png = png
         self.alt = alt
         self.width = width
         self.caption = caption
+        self.label = label
 
     def _repr_mimebundle_(
         self, include: Sequence[str] | None = None, exclude: Sequence[str] | None = None
@@ -203,13 +313,24 @@ class FigureView:
         meta: dict[str, Any] = {"width": self.width, ALT_KEY: self.alt}
         if self.caption:
             meta[CAPTION_KEY] = self.caption
+        if self.label:
+            meta[LABEL_KEY] = self.label
         return data, {"image/png": meta}
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        data, meta = self._repr_mimebundle_()
+        display(data, metadata=meta, raw=True)
+        if self.label and self.caption:
+            note, note_meta = caption_output(self.label, self.caption)
+            display(note, metadata=note_meta, raw=True)
 
     def __repr__(self) -> str:
         return self.alt
 
 
-def show(fig: Figure, alt: str, caption: str = "") -> FigureView:
+def show(fig: Figure, alt: str, caption: str = "", label: str = "") -> FigureView:
     """Wrap ``fig`` for display with alt text; end a notebook cell with it.
 
     Parameters
@@ -221,14 +342,21 @@ def show(fig: Figure, alt: str, caption: str = "") -> FigureView:
         the axes, the curves, and the message a reader should take away.
     caption : str
         The caption under the numbered figure in the book (MyST markdown): what to look at.
+    label : str
+        The figure's label in the book, a key of :data:`FIGURE_NUMBERS` (empty: not a
+        numbered figure). It needs a caption.
     """
     if not isinstance(alt, str) or len(alt.strip()) < 20:
         raise ValueError("alt must be a sentence saying what the figure shows (>= 20 characters)")
     if not isinstance(caption, str):
         raise TypeError(f"caption must be a str, got {type(caption).__name__}")
+    if label:
+        caption_output(label, caption)  # validates both
+    elif not isinstance(label, str):
+        raise TypeError(f"label must be a str, got {type(label).__name__}")
     png = png_bytes(fig)
     width = int(round(fig.get_figwidth() * DISPLAY_DPI))
-    return FigureView(png, alt.strip(), width, caption.strip())
+    return FigureView(png, alt.strip(), width, caption.strip(), label)
 
 
 def phone_text_sizes(fig: Figure, display_width: float | None = None) -> list[tuple[str, float]]:

@@ -673,7 +673,7 @@ def plot_temporal_gradients(
         "(solid), with Pascanu et al.'s bound $(\\gamma\\sigma_{\\max})^{T-t}$ (dashed), one "
         "network per setting (seed 0): every measurement stays under its bound."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-temporal-gradients")
 
 
 def plot_above_threshold(runs: Sequence[TemporalGradients]) -> plotting.FigureView:
@@ -729,7 +729,7 @@ def plot_above_threshold(runs: Sequence[TemporalGradients]) -> plotting.FigureVi
         "direction the gradient never reaches both make it vanish (one network per case, seed "
         "0). The condition is necessary for exploding, not sufficient."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-above-threshold")
 
 
 def _short_label(r: TemporalGradients) -> str:
@@ -1098,7 +1098,7 @@ def plot_clipping_runs(
         "global gradient norm: loss (left) and the norm clipping saw (right), one run each "
         "(seed 0)."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-clipping-runs")
 
 
 def plot_threshold_sweep(
@@ -1166,7 +1166,7 @@ def plot_threshold_sweep(
         "Final loss against the clipping threshold: too low a threshold shortens every step "
         "and slows learning; higher ones clip fewer and fewer steps and help less."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-threshold-sweep")
 
 
 def plot_vanishing_runs(
@@ -1207,7 +1207,7 @@ def plot_vanishing_runs(
         "lengthen the tiny part of the gradient that reaches the early time steps (one run "
         "each)."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-vanishing-runs")
 
 
 if __name__ == "__main__":  # pragma: no cover - regenerates the stored runs (make runs)

@@ -851,7 +851,7 @@ def plot_activation_family(names: Sequence[str] = FAMILY) -> plotting.FigureView
         "sigmoid and tanh have a derivative that vanishes on *both* sides; the leaky ReLU is "
         "drawn with its real slope 0.01, so for z < 0 it is barely distinguishable from the ReLU."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-activation-family")
 
 
 def plot_saturation_over_training(runs: Sequence[SaturationRun]) -> plotting.FigureView:
@@ -920,7 +920,7 @@ def plot_saturation_over_training(runs: Sequence[SaturationRun]) -> plotting.Fig
         "flat, and come back only slowly; the lower layers stay near 0.5. Bars span the 2nd "
         "to the 98th percentile of each layer's outputs."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-saturation-training")
 
 
 def plot_saturation_at_init(results: Sequence[SaturationAtInit]) -> plotting.FigureView:
@@ -973,7 +973,7 @@ def plot_saturation_at_init(results: Sequence[SaturationAtInit]) -> plotting.Fig
         "Saturation at initialization grows with the scale of the weights: a larger gain "
         "spreads the pre-activations over the flat tails of the sigmoid and tanh."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-saturation-at-init")
 
 
 def plot_dead_units(run: DeadUnitsRun) -> plotting.FigureView:
@@ -1002,7 +1002,7 @@ def plot_dead_units(run: DeadUnitsRun) -> plotting.FigureView:
         "weights receive exactly zero gradient; in the first layer, whose inputs never "
         "change, it can never come back."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-dead-units")
 
 
 def plot_gradient_flow(flows: dict[str, backprop.GradientNorms]) -> plotting.FigureView:
@@ -1042,7 +1042,7 @@ def plot_gradient_flow(flows: dict[str, backprop.GradientNorms]) -> plotting.Fig
         f"{worst.replace('_', ' ')} and {-math.log10(ratios[best]):.1f} with "
         f"{best.replace('_', ' ')}."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-gradient-flow")
 
 
 def plot_activation_histograms(samples: dict[str, dict[int, np.ndarray]]) -> plotting.FigureView:
@@ -1092,4 +1092,4 @@ def plot_activation_histograms(samples: dict[str, dict[int, np.ndarray]]) -> plo
         "What each layer outputs at initialization, same weights for every activation. Watch "
         "the spread shrink or stay from the first layer to the last."
     )
-    return plotting.show(fig, alt, caption)
+    return plotting.show(fig, alt, caption, label="fig-activation-histograms")

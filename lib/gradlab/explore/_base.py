@@ -218,6 +218,9 @@ class Explorer:
     #: step of its range. Choose coarser steps where the full product would be too heavy.
     static_grid: ClassVar[dict[str, Sequence[Any]]] = {}
     caption: str = ""
+    #: The explorer's figure label in the book (a key of ``plotting.FIGURE_NUMBERS``): the
+    #: notebook shows "Figure N.M." and the caption under it (empty: not a numbered figure).
+    label: str = ""
     message: str = ""  # why the last slider value was ignored ("" if it was not)
     figsize: tuple[float, float] = (FIGURE_WIDTH, 3.6)
     dpi: int = DISPLAY_DPI  # live frames are rendered at the size they are shown
@@ -481,10 +484,20 @@ class Explorer:
     ) -> tuple[dict[str, Any], dict[str, Any]]:
         # The live widget, plus the same picture-with-alt-text bundle as any course figure.
         alt = f"Interactive explorer, shown at its current settings. {self.alt_text()}"
-        view = plotting.FigureView(self.static_png(), alt, self._width, self.caption)
+        view = plotting.FigureView(self.static_png(), alt, self._width, self.caption, self.label)
         picture, meta = view._repr_mimebundle_()
         data = {**(self.widget._repr_mimebundle_() or {}), **picture, SPEC_MIME: self.spec()}
         return data, {**meta, EXPLORER_KEY: type(self).__name__}
+
+    def _ipython_display_(self) -> None:
+        # The explorer, then (a numbered figure) its number and caption, as plotting.FigureView.
+        from IPython.display import display
+
+        data, meta = self._repr_mimebundle_()
+        display(data, metadata=meta, raw=True)
+        if self.label and self.caption:
+            note, note_meta = plotting.caption_output(self.label, self.caption)
+            display(note, metadata=note_meta, raw=True)
 
     @property
     def _width(self) -> int:

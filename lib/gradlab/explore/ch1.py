@@ -34,6 +34,7 @@ class ScalarChainExplorer(Explorer):
         "w": Control("weight w", 0.9, 0.5, 1.5, 0.01),
         "depth": Control("depth L", 50, 1, 100, 1, integer=True),
     }
+    label = "fig-scalar-chain-explorer"
     caption = (
         "The chain $|a_\\ell| = |w|^\\ell$ on a log scale. Whatever $w$ and $L$, the line is "
         "straight: each layer multiplies by the same factor, so only the slope changes."
@@ -118,6 +119,7 @@ class MatrixProductExplorer(Explorer):
         "gain": Control("gain σ·√n", 1.0, 0.5, 2.0, 0.01),
         "width": Control("width n", 4, options=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024)),
     }
+    label = "fig-matrix-product-explorer"
     caption = (
         "Eight random products (solid) and the Lyapunov prediction (dashed) on a log10 scale. "
         "The slope is set by the gain *and* the width; at the critical gain it is flat."

@@ -44,6 +44,7 @@ class GradientFlowExplorer(Explorer):
         "depth": Control("depth L", 30, 2, 50, 1, integer=True),
         "gain": Control("gain σ·√n", 1.0, 0.5, 2.0, 0.01),
     }
+    label = "fig-gradient-flow-explorer"
     caption = (
         "The gradient entering each layer of a deep network at initialization, on a log10 "
         "scale, against a linear network's prediction from Chapter 1 (dashed): the gap is what "

@@ -65,6 +65,7 @@ class ActivationStatsExplorer(Explorer):
         "depth": Control("depth L", 20, 2, 40, 1, integer=True),
         "gain": Control("gain σ·√n", 1.0, 0.5, 3.0, 0.01),
     }
+    label = "fig-activation-stats-explorer"
     caption = (
         "What the units of each layer do at initialization (top: mean activation with a band of "
         "one standard deviation, and the share of saturated or dead units) and the gradient "

@@ -115,6 +115,7 @@ class InitializationExplorer(Explorer):
         "depth": Control("depth L", 30, 2, 50, 1, integer=True),
         "width": Control("width n", 64, options=(16, 32, 64, 128, 256)),
     }
+    label = "fig-initialization-explorer"
     caption = (
         "How the initializer sets the scale of the signal (top: root mean square of each "
         "layer's activations) and of the gradient entering each layer (bottom), both on a "

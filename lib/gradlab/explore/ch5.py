@@ -60,6 +60,7 @@ class ClippingExplorer(Explorer):
         "g2": tuple(0.5 * k for k in range(10)),
         "threshold": tuple(0.2 + 0.4 * k for k in range(8)),
     }
+    label = "fig-clipping-explorer"
     caption = (
         "A gradient g (black) clipped by value (vermilion: each entry into [−c, c], inside the "
         "shaded box) and by norm (blue: onto the dashed circle of radius c). Value clipping "
@@ -214,6 +215,7 @@ class RecurrentGradientExplorer(Explorer):
             and int(values.get("length", 0)) >= 70
         )
 
+    label = "fig-recurrent-explorer"
     caption = (
         "The gradient reaching step $t$ of a recurrent network, relative to the last step, on "
         "a log10 scale, against Pascanu et al.'s bound $(\\gamma\\sigma_{\\max})^{T-t}$ "

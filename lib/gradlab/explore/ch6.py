@@ -67,6 +67,7 @@ class LadderExplorer(Explorer):
         "depth": Control("depth L", capstone.SETUP.depth, options=capstone.DEPTHS),
         "seed": Control("seed", 0, options=capstone.LADDER_SEEDS, integer=True),
     }
+    label = "fig-ladder-explorer"
     caption = (
         "One rung of the ladder at a time: accuracy, global gradient norm (spikes), per-layer "
         "gradient norms at the start, middle and end of training, and per-layer "
