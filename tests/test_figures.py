@@ -439,11 +439,11 @@ def _displayed(obj):
     return [(o["data"], o["metadata"]) for o in pub.outputs]
 
 
-def test_a_numbered_figure_shows_its_number_and_caption_under_it():
+def test_a_numbered_figure_shows_its_number_and_caption_above_it():
     fig, ax = plotting.new_figure()
     ax.plot([0, 1], [0, 1])
     view = plotting.show(fig, "A straight line from 0 to 1, for the test.", "Cap.", "fig-symmetry")
-    (picture, pmeta), (note, nmeta) = _displayed(view)
+    (note, nmeta), (picture, pmeta) = _displayed(view)  # number and caption first
     assert set(picture) == {"image/png", "text/plain"}
     assert pmeta["image/png"][plotting.LABEL_KEY] == "fig-symmetry"
     assert pmeta["image/png"][plotting.CAPTION_KEY] == "Cap."
@@ -479,3 +479,14 @@ def test_every_book_figure_function_and_explorer_is_labelled():
                 ):
                     found.append(node.value.value)
     assert sorted(found) == sorted(plotting.FIGURE_NUMBERS)
+
+
+def test_an_explorer_shows_its_number_and_caption_above_it():
+    from gradlab import explore
+
+    shown = _displayed(explore.ScalarChainExplorer())
+    (note, nmeta), (picture, _meta) = shown
+    assert nmeta == {plotting.NOTEBOOK_ONLY_KEY: True}
+    assert note["text/plain"].startswith("Figure 1.2. ")
+    assert note["text/markdown"].startswith("(fig-scalar-chain-explorer)=\n**Figure 1.2.** ")
+    assert "image/png" in picture and "application/vnd.jupyter.widget-view+json" in picture

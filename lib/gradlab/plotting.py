@@ -15,7 +15,7 @@ it into the cell's ``mystnb.image.alt`` so the HTML book's ``<img>`` carries it.
 ``show(fig, alt, caption=..., label=...)`` makes it a numbered figure of the book: the
 caption goes into the same metadata (``make execute`` copies it, and the label, into the
 cell's ``mystnb.figure``, for the HTML book's ``<figcaption>``), and the notebook also shows
-"**Figure N.M.** caption" under the picture (:data:`FIGURE_NUMBERS`), so a reader in
+"**Figure N.M.** caption" just above the picture (:data:`FIGURE_NUMBERS`), so a reader in
 JupyterLab sees the number and caption that the prose's "Figure N.M" links point to; the
 HTML book drops that second output, its ``<figcaption>`` says the same.
 
@@ -142,7 +142,7 @@ FIGURE_NUMBERS: dict[str, str] = {
 
 
 def caption_output(label: str, caption: str) -> tuple[dict[str, str], dict[str, Any]]:
-    """The notebook-only output under a numbered figure: its number and caption.
+    """The notebook-only output just above a numbered figure: its number and caption.
 
     Returns the MIME bundle and metadata of "**Figure N.M.** caption" (``text/markdown``, which
     jupyterlab-myst renders with its maths; ``text/plain`` elsewhere), preceded by the MyST
@@ -293,8 +293,8 @@ class FigureView:
         numbered figure in the HTML book. Empty for none.
     label : str
         The figure's label in the book (a key of :data:`FIGURE_NUMBERS`), or empty. A
-        labelled figure with a caption also shows "**Figure N.M.** caption" under it in the
-        notebook (:func:`caption_output`).
+        labelled figure with a caption also shows "**Figure N.M.** caption" just above it in
+        the notebook (:func:`caption_output`), where a "Figure N.M" link lands.
     """
 
     def __init__(
@@ -320,11 +320,12 @@ class FigureView:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
-        data, meta = self._repr_mimebundle_()
-        display(data, metadata=meta, raw=True)
+        # Number and caption first: a "Figure N.M" link lands on them with the picture below.
         if self.label and self.caption:
             note, note_meta = caption_output(self.label, self.caption)
             display(note, metadata=note_meta, raw=True)
+        data, meta = self._repr_mimebundle_()
+        display(data, metadata=meta, raw=True)
 
     def __repr__(self) -> str:
         return self.alt

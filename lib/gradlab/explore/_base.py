@@ -219,7 +219,7 @@ class Explorer:
     static_grid: ClassVar[dict[str, Sequence[Any]]] = {}
     caption: str = ""
     #: The explorer's figure label in the book (a key of ``plotting.FIGURE_NUMBERS``): the
-    #: notebook shows "Figure N.M." and the caption under it (empty: not a numbered figure).
+    #: notebook shows "Figure N.M." and the caption above it (empty: not a numbered figure).
     label: str = ""
     message: str = ""  # why the last slider value was ignored ("" if it was not)
     figsize: tuple[float, float] = (FIGURE_WIDTH, 3.6)
@@ -490,14 +490,14 @@ class Explorer:
         return data, {**meta, EXPLORER_KEY: type(self).__name__}
 
     def _ipython_display_(self) -> None:
-        # The explorer, then (a numbered figure) its number and caption, as plotting.FigureView.
+        # A numbered figure's number and caption, then the explorer, as plotting.FigureView.
         from IPython.display import display
 
-        data, meta = self._repr_mimebundle_()
-        display(data, metadata=meta, raw=True)
         if self.label and self.caption:
             note, note_meta = plotting.caption_output(self.label, self.caption)
             display(note, metadata=note_meta, raw=True)
+        data, meta = self._repr_mimebundle_()
+        display(data, metadata=meta, raw=True)
 
     @property
     def _width(self) -> int:
