@@ -551,3 +551,16 @@ def test_drop_notebook_only_outputs():
     assert gvx.drop_notebook_only_outputs(plain) is plain
     with pytest.raises(TypeError, match="text"):
         gvx.drop_notebook_only_outputs(b"{}")
+
+
+def test_html_links_point_in_notebook_links_at_the_glossary_and_bibliography():
+    text = (
+        "[dead ReLUs](#term-dead-ReLU), [He et al.](#ref-he2015delving), "
+        "[Ba](references.bib#ba2016layer), [fig](#fig-x), [sec](#term)"
+    )
+    assert gvx.html_links(text) == (
+        "[dead ReLUs](glossary.md#term-dead-ReLU), [He et al.](gvx-cite:he2015delving), "
+        "[Ba](gvx-cite:ba2016layer), [fig](#fig-x), [sec](#term)"
+    )
+    with pytest.raises(TypeError, match="text"):
+        gvx.html_links(None)

@@ -288,9 +288,29 @@ class gvx_citation(nodes.Inline, nodes.TextElement):  # noqa: N801 (docutils nod
     """A citation link awaiting its bibliography entry (replaced before writing)."""
 
 
+#: The in-notebook forms (``tools/chapter_terms.py``): ``](#term-x)`` and ``](#ref-KEY)`` land
+#: on the notebook's own "Terms and sources" cell in JupyterLab; that cell is not in the HTML
+#: book, where the same links go to the glossary page and the bibliography.
+LOCAL_TERM_LINK = re.compile(r"\]\(#(?P<term>term-[\w-]+)\)")
+LOCAL_CITATION_LINK = re.compile(r"\]\(#ref-(?P<key>[^\s()\"#]+)\)")
+
+
+def html_links(text: str) -> str:
+    """``text`` with its citation and in-notebook links in the form the HTML build resolves.
+
+    ``](x.bib#KEY)`` and ``](#ref-KEY)`` -> ``](gvx-cite:KEY)`` (MyST keeps the key; it drops
+    a file's #id); ``](#term-x)`` -> ``](glossary.md#term-x)``.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    text = CITATION_LINK.sub(lambda m: f"]({_CITE_SCHEME}{m['key']})", text)
+    text = LOCAL_CITATION_LINK.sub(lambda m: f"]({_CITE_SCHEME}{m['key']})", text)
+    return LOCAL_TERM_LINK.sub(lambda m: f"](glossary.md#{m['term']})", text)
+
+
 def _rewrite_citation_links(app: Sphinx, docname: str, source: list[str]) -> None:
-    """``](x.bib#KEY)`` -> ``](gvx-cite:KEY)`` so MyST keeps the key (it drops a file's #id)."""
-    source[0] = CITATION_LINK.sub(lambda m: f"]({_CITE_SCHEME}{m['key']})", source[0])
+    """Citation and in-notebook links in the form the HTML build resolves (:func:`html_links`)."""
+    source[0] = html_links(source[0])
 
 
 #: Metadata key of a notebook output meant for the notebook only (``gradlab.plotting``'s

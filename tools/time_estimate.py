@@ -49,6 +49,8 @@ def parts(nb: dict) -> dict[str, float]:
     for cell in nb["cells"]:
         src = _source(cell)
         tags = cell.get("metadata", {}).get("tags", [])
+        if "remove-cell" in tags:  # not in the HTML book (e.g. tools/chapter_terms.py's cell)
+            continue
         if cell["cell_type"] == "markdown":
             if "{solution-start}" in src:
                 in_solution = True
