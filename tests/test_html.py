@@ -167,11 +167,14 @@ def test_citations_link_to_the_bibliography(pages):
     assert entries
     entry_text = (HTML / "book" / "references.html").read_text()
     for name, (text, page) in pages.items():
+        # Both link forms (references.bib#key, and #ref-key within a notebook), in page order;
+        # the notebook-only "Terms and sources" cell (remove-cell) is not in the page.
         cited = [
-            m["key"]
+            key
             for cell in load(ROOT / "book" / f"{name}.ipynb")["cells"]
             if cell["cell_type"] == "markdown"
-            for m in gvx.CITATION_LINK.finditer(source(cell))
+            and "remove-cell" not in cell["metadata"].get("tags", [])
+            for key in re.findall(r"\]\(gvx-cite:([^)]+)\)", gvx.html_links(source(cell)))
         ]
         anchors = page.find("a", **{"class": "gvx-citation"})
         label_of = dict(
