@@ -15,6 +15,8 @@ STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
 # Keep Jupyter's runtime and config inside the project (no writes to $HOME needed).
 export JUPYTER_PLATFORM_DIRS := 1
+# The course's JupyterLab defaults (jupyter_config/; Binder gets them from ./start).
+export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter_config
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
 NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py)

@@ -118,6 +118,8 @@ def start_lab(root: pathlib.Path, port: int, token: str) -> subprocess.Popen:
     env = {
         **os.environ,
         "JUPYTER_PLATFORM_DIRS": "1",
+        # The course's JupyterLab defaults, as `make lab` and Binder's ./start set them.
+        "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter_config"),
         "PYTHONPATH": str(ROOT / "lib") + os.pathsep + os.environ.get("PYTHONPATH", ""),
     }
     cmd = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -63,3 +64,32 @@ def test_the_build_environment_is_pinned_too():
     assert build["requires"], "no build requirements"
     for requirement in build["requires"]:
         assert re.fullmatch(r"[A-Za-z0-9_.-]+==[0-9][0-9A-Za-z.]*", requirement), requirement
+
+
+def test_the_course_jupyterlab_defaults_reach_jupyterlab():
+    """jupyter_config/labconfig sets the course's JupyterLab defaults (notebooks render every
+    cell, so in-notebook links land: tools/chapter_terms.py); the Makefile and Binder's ./start
+    put it on JUPYTER_CONFIG_PATH, where jupyterlab_server reads it."""
+    import os
+
+    config = ROOT / "jupyter_config"
+    code = (
+        "from jupyterlab_server.settings_utils import _get_overrides;"
+        "import json; print(json.dumps(_get_overrides('/nonexistent')[0]))"
+    )
+    env = {**os.environ, "JUPYTER_CONFIG_PATH": str(config)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    overrides = json.loads(out.stdout)
+    assert overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] == "none"
+    env["JUPYTER_CONFIG_PATH"] = str(ROOT / "lib")  # no labconfig there: the test can fail
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert "@jupyterlab/notebook-extension:tracker" not in json.loads(out.stdout)
+    assert (
+        "export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter_config" in (ROOT / "Makefile").read_text()
+    )
+    start = ROOT / "start"
+    assert os.access(start, os.X_OK)
+    shown = subprocess.run(
+        [str(start), "bash", "-c", 'echo "$JUPYTER_CONFIG_PATH"'], capture_output=True, text=True
+    )
+    assert shown.stdout.split(":")[0].strip() == str(config)
