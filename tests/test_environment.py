@@ -36,6 +36,24 @@ def test_installed_versions_match_the_pins(requirements):
         assert metadata.version(name) == version, f"{name}: installed != pinned {version}"
 
 
+def _canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_nothing_installed_is_unpinned():
+    """Every distribution in this environment is pinned in requirements.txt or
+    requirements-dev.txt. A plain ``pip freeze`` leaves out setuptools and wheel, and so did
+    requirements.txt once: wheel (for sphinx-togglebutton) came in at whatever version was
+    newest, setuptools (which JupyterLab 4.5 needs at run time) at the venv's. pip, the
+    installer, is pinned where the Makefile upgrades it; gradlab is the ``-e .`` itself."""
+    pinned = {_canonical(name) for req in REQUIREMENTS for name in pins(ROOT / req)}
+    installed = {_canonical(d.metadata["Name"]) for d in metadata.distributions()}
+    assert sorted(installed - pinned - {"pip", "gradlab"}) == []
+    makefile_pip = re.search(r"install .*\bpip==([0-9.]+)", (ROOT / "Makefile").read_text())
+    assert makefile_pip, "the Makefile upgrades pip to no pinned version"
+    assert metadata.version("pip") == makefile_pip.group(1)
+
+
 def test_key_versions():
     req = pins(ROOT / "requirements.txt")
     assert req["jupyter-book"].startswith("1.")
