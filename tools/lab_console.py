@@ -21,6 +21,11 @@ at /usr/bin/chromium; not part of `make test`. The script
 
 Everything is bounded by ``--timeout``; JupyterLab (in its own process group) is always
 stopped at the end.
+
+Two kinds of message remain with the pinned environment, neither from a version mismatch:
+jupyterlab-myst logs ``No target for internal reference "#fig-..."`` (an error, once per render)
+for links to figures that are named in code cells' metadata, which it does not read; and
+JupyterLab logs ``Connection lost, reconnecting in 0 seconds.`` once per kernel restart.
 """
 
 from __future__ import annotations
