@@ -13,7 +13,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 export PATH := $(abspath $(BIN)):$(PATH)
-# Keep Jupyter's runtime and config inside the project (no writes to $HOME needed).
+# Jupyter's per-user folders from platformdirs (the future default; silences its deprecation warning).
 export JUPYTER_PLATFORM_DIRS := 1
 # The course's JupyterLab defaults (jupyter_config/; Binder gets them from ./start).
 export JUPYTER_CONFIG_PATH := $(CURDIR)/jupyter_config

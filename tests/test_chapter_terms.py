@@ -30,13 +30,15 @@ def test_every_term_and_citation_link_lands_in_the_notebook(path):
     prose = "".join(source(c) for c in cells if c["cell_type"] == "markdown")
     assert not ct._OLD_TERM.search(prose), "a glossary link still opens glossary.md"
     assert not ct._OLD_CITE.search(prose.replace(source(cells[-1]), "")), "a .bib link"
-    targets = set()
+    targets: set[str] = set()
     last = cells[-1]
     if last.get("id") == ct.CELL_ID:
         assert last["metadata"]["tags"] == ["remove-cell"]
         text = source(last)
         assert text.startswith(ct.HEADING + "\n")
-        targets = {line[1:-2] for line in text.splitlines() if line.endswith(")=")}
+        labels = [line[1:-2] for line in text.splitlines() if line.endswith(")=")]
+        assert len(labels) == len(set(labels)), "an entry is there twice"
+        targets = set(labels)
     linked = {f"{t}" for t in ct.TERM_LINK.findall(prose)} | {
         f"ref-{k}" for k in ct.CITE_LINK.findall(prose)
     }
@@ -60,7 +62,8 @@ def test_rewrite_makes_links_local_and_collects_their_entries():
                 "id": "a",
                 "metadata": {},
                 "source": [
-                    "See [dead ReLUs](glossary.md#term-dead-ReLU) and [He](references.bib#he)."
+                    "See [dead ReLUs](glossary.md#term-dead-ReLU) and [He](references.bib#he), "
+                    "[He again](references.bib#he)."
                 ],
             },
             {
@@ -74,7 +77,9 @@ def test_rewrite_makes_links_local_and_collects_their_entries():
         ]
     }
     out = ct.rewrite(json.loads(json.dumps(nb)), "t.ipynb", glossary, bib)
-    assert source(out["cells"][0]) == "See [dead ReLUs](#term-dead-ReLU) and [He](#ref-he)."
+    assert source(out["cells"][0]) == (
+        "See [dead ReLUs](#term-dead-ReLU) and [He](#ref-he), [He again](#ref-he)."
+    )
     last = out["cells"][-1]
     assert last["id"] == ct.CELL_ID and last["metadata"] == {"tags": ["remove-cell"]}
     text = source(last)
@@ -82,7 +87,7 @@ def test_rewrite_makes_links_local_and_collects_their_entries():
         "(term-dead-ReLU)=\n**dead ReLU**: A unit that is always off ([Lu et al.](#ref-lu))."
         in text
     )
-    assert "(ref-he)=\nHe. Rectifiers. 2015." in text
+    assert text.count("(ref-he)=\nHe. Rectifiers. 2015.") == 1  # cited twice, listed once
     assert "(ref-lu)=\nLu. Dying ReLU. 2019." in text  # cited by a definition
     assert "term-gain" not in text and "ref-ba" not in text  # code cells do not count
     again = ct.rewrite(json.loads(json.dumps(out)), "t.ipynb", glossary, bib)

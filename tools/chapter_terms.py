@@ -127,15 +127,14 @@ def rewrite(nb: dict, where: str, glossary: dict, bib: dict) -> dict:
         new = _OLD_CITE.sub(lambda m: f"](#ref-{m.group(1)})", new)
         if new != text:
             cell["source"] = new.splitlines(keepends=True)
-        term_ids += [t for t in TERM_LINK.findall(new) if t not in term_ids]
-        keys += [k for k in CITE_LINK.findall(new) if k not in keys]
+        term_ids += TERM_LINK.findall(new)
+        keys += CITE_LINK.findall(new)
     # A term's definition may cite a work: that work's entry is included too.
     for ident in term_ids:
-        definition = glossary.get(_norm(ident), ("", ""))[1]
-        keys += [k for k in _OLD_CITE.findall(definition) if k not in keys]
+        keys += _OLD_CITE.findall(glossary.get(_norm(ident), ("", ""))[1])
     if term_ids or keys:
-        term_ids.sort(key=str.lower)
-        keys.sort()
+        term_ids = sorted(set(term_ids), key=str.lower)
+        keys = sorted(set(keys))
         cell = nbformat.v4.new_markdown_cell(
             terms_cell_source(term_ids, keys, glossary, bib, where)
         )

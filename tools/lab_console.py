@@ -68,6 +68,8 @@ def lab_env(python: str, home: pathlib.Path) -> dict[str, str]:
         "PATH": str(pathlib.Path(python).parent) + os.pathsep + os.environ.get("PATH", ""),
         "JUPYTER_PLATFORM_DIRS": "1",
         "JUPYTER_CONFIG_DIR": str(home / "config"),
+        # The course's JupyterLab defaults, as `make lab` and Binder's ./start set them.
+        "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter_config"),
         "JUPYTER_DATA_DIR": str(home / "data"),
         "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
         "IPYTHONDIR": str(home / "ipython"),
