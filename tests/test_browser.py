@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pathlib
 import re
 import shutil
 import sys
@@ -378,3 +379,30 @@ def test_inline_maths_is_never_cut_off_on_a_phone(open_page, path):
             .map(m => m.textContent.slice(0, 40))"""
     )
     assert cut == [], f"{path}: inline maths cut off at {PHONE_WIDTH} px: {cut[:3]}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_figures_and_explorers_run_edge_to_edge_on_a_phone(open_page, path):
+    """Figures and explorer views are drawn 600 CSS px wide with text that is >= 9 px once
+    shown ``plotting.PHONE_CONTENT_WIDTH`` wide (tests/test_figures.py). On a 390 px phone the
+    page must show every one of them that wide, inside the screen, with no sideways scroll:
+    squeezed into the 342 px content column, 11 pt text was 8.7 px."""
+    from gradlab import plotting
+
+    page, _ = open_page(path, width=PHONE_WIDTH)
+    shown = page.evaluate(
+        """() => [...document.querySelectorAll(
+                'main figure > a.image-reference > img, main figure .gvx-view')]
+            .map(e => { const r = e.getBoundingClientRect();
+                        return {id: e.closest('figure').id, left: r.left, right: r.right,
+                                width: r.width}; })"""
+    )
+    chapter = pathlib.Path(path).stem[:2].lstrip("0")
+    figures = [k for k, v in plotting.FIGURE_NUMBERS.items() if v.split(".")[0] == chapter]
+    assert sorted(s["id"] for s in shown) == sorted(figures), path
+    want = min(600, plotting.PHONE_CONTENT_WIDTH)
+    for s in shown:
+        assert s["width"] >= want - 0.5, f"{path}: {s} is narrower than {want} px"
+        assert s["left"] >= -0.5 and s["right"] <= PHONE_WIDTH + 0.5, f"{path}: {s} off screen"
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{path}: the page scrolls sideways: {width}"

@@ -175,14 +175,15 @@ def test_phone_text_px_measures_what_a_phone_shows():
     fig, ax = plotting.new_figure(6.0, 3.0)
     ax.set_axis_off()
     fig.text(0.5, 0.5, "big", fontsize=20)
-    # 20 pt in a 6 in figure shown 600 px wide, shrunk to 358 px: 20 / 72 * 358 / 6.
-    assert plotting.phone_text_px(fig) == pytest.approx(20 / 72 * 358 / 6)
+    # 20 pt in a 6 in figure shown 600 px wide, shrunk to the phone's 390 px: 20 / 72 * 390 / 6.
+    assert plotting.PHONE_CONTENT_WIDTH == 390
+    assert plotting.phone_text_px(fig) == pytest.approx(20 / 72 * 390 / 6)
     assert plotting.phone_text_px(fig, display_width=300) == pytest.approx(20 / 72 * 300 / 6)
     fig.text(0.1, 0.1, "tiny", fontsize=8)
     assert plotting.phone_text_px(fig) < plotting.MIN_PHONE_TEXT_PX
     fig.text(0.2, 0.2, r"$x^2$", fontsize=20)  # a superscript is drawn at 0.7 of the size
     assert plotting.phone_text_sizes(fig)[0][0] == "tiny"
-    assert dict(plotting.phone_text_sizes(fig))[r"$x^2$"] == pytest.approx(0.7 * 20 / 72 * 358 / 6)
+    assert dict(plotting.phone_text_sizes(fig))[r"$x^2$"] == pytest.approx(0.7 * 20 / 72 * 390 / 6)
     with pytest.raises(TypeError, match="fig"):
         plotting.phone_text_px("figure")
     with pytest.raises(ValueError, match="display_width"):

@@ -218,12 +218,15 @@ DISPLAY_DPI = 100
 RENDER_DPI = 200
 
 #: Legibility on a phone. A figure ``w`` inches wide is shown ``w * DISPLAY_DPI`` CSS pixels
-#: wide, and shrunk to fit the content column, about ``PHONE_CONTENT_WIDTH`` CSS pixels on a
-#: 390 px wide phone. A text of ``s`` points is then ``s / 72 * min(w * DISPLAY_DPI,
-#: PHONE_CONTENT_WIDTH) / w`` CSS pixels tall, which must stay >= ``MIN_PHONE_TEXT_PX``: for a
-#: figure wider than 3.58 in, ``s >= 9 * 72 * w / 358 ~ 1.81 w`` points. The course figures are
-#: ``FIGURE_WIDTH`` = 6 in wide (600 px on a desktop) with text of 11 points or more.
-PHONE_CONTENT_WIDTH = 358
+#: wide, and shrunk to fit the screen on a phone: on a screen 640 px wide or less the book shows
+#: figures and explorer views edge to edge (``static/gvx-book.css``), ``PHONE_CONTENT_WIDTH`` =
+#: 390 CSS pixels on a 390 px wide phone (``tests/test_browser.py`` measures it; in the 342 px
+#: content column, 11 pt text would be 8.7 px). A text of ``s`` points is then ``s / 72 *
+#: min(w * DISPLAY_DPI, PHONE_CONTENT_WIDTH) / w`` CSS pixels tall, which must stay >=
+#: ``MIN_PHONE_TEXT_PX``: for a figure wider than 3.9 in, ``s >= 9 * 72 * w / 390 ~ 1.66 w``
+#: points. The course figures are ``FIGURE_WIDTH`` = 6 in wide (600 px on a desktop) with text
+#: of 11 points or more (9.9 px on the phone).
+PHONE_CONTENT_WIDTH = 390
 MIN_PHONE_TEXT_PX = 9.0
 FIGURE_WIDTH = 6.0
 
