@@ -1,8 +1,9 @@
 """The static book's weight and speed in headless Chromium, and the book's build times.
 
 Run: python benchmarks/bench_book.py [--loads 5] [--no-build] [--no-test] [--max-values 40]
-(``make bench-book``). Needs a built book in ``_build/html`` (``make book``), Playwright and
-Debian's Chromium at /usr/bin/chromium (never downloaded). Prints tables; asserts nothing.
+[--html DIR] (``make bench-book``; ``--html`` measures another build, to compare two). Needs a
+built book in ``_build/html`` (``make book``), Playwright and Debian's Chromium at
+/usr/bin/chromium (never downloaded). Prints tables; asserts nothing.
 
 Per page of ``_toc.yml`` (served over HTTP from 127.0.0.1, offline: requests leaving the origin
 are aborted and counted), each load in a fresh browser context (an empty cache: a first visit):
@@ -200,11 +201,11 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def page_table(loads: int, max_values: int) -> None:
+def page_table(loads: int, max_values: int, html: pathlib.Path = _browser.HTML) -> None:
     from playwright.sync_api import sync_playwright
 
     rows = []
-    with _browser.Server(_browser.HTML) as server, sync_playwright() as playwright:
+    with _browser.Server(html) as server, sync_playwright() as playwright:
         browser = _browser.launch(playwright)
         for path in _browser.toc_pages():
             rows.append((path, measure_page(browser, server, path, loads, max_values)))
@@ -287,10 +288,13 @@ def main() -> None:
     parser.add_argument("--max-values", type=int, default=40, help="values per control")
     parser.add_argument("--no-build", action="store_true", help="skip the build timings")
     parser.add_argument("--no-test", action="store_true", help="time make book only")
+    parser.add_argument(
+        "--html", type=pathlib.Path, default=_browser.HTML, help="a built book (another build)"
+    )
     args = parser.parse_args()
-    if not (_browser.HTML / "index.html").exists():
-        sys.exit("_build/html is missing: run `make book` first")
-    page_table(args.loads, args.max_values)
+    if not (args.html / "index.html").exists():
+        sys.exit(f"{args.html} is missing: run `make book` first")
+    page_table(args.loads, args.max_values, args.html)
     if not args.no_build:
         build_table(with_test=not args.no_test)
 
