@@ -54,7 +54,7 @@ def test_the_table_of_contents_is_covered():
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly_and_offline(open_page, path):
     page, log = open_page(path)
-    page.wait_for_timeout(300)  # late console errors (deferred scripts, MathJax)
+    page.wait_for_timeout(300)  # late console errors (deferred scripts)
     assert log.problems() == [], f"{path}:\n" + "\n".join(log.problems())
     assert page.title() and page.locator("main h1").count() >= 1, path
 
@@ -171,11 +171,11 @@ def test_axe_core_finds_no_serious_violation(open_page, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_phone_width_no_sideways_page_and_wide_maths_scrolls_with_a_cue(open_page, path):
     page, log = open_page(path, width=PHONE_WIDTH)
-    page.wait_for_timeout(200)  # gvx-book.js marks wide maths once MathJax has typeset
+    page.wait_for_timeout(200)  # gvx-book.js marks wide maths once its fonts are in
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{path}: the page scrolls sideways at {PHONE_WIDTH} px: {width}"
     boxes = page.evaluate(
-        """() => [...document.querySelectorAll('div.math mjx-container[display="true"]')]
+        """() => [...document.querySelectorAll('div.math > .katex-display')]
             .filter(b => b.scrollWidth > b.clientWidth + 1)
             .map(b => {const s = getComputedStyle(b); return {
                 tex: b.closest('div.math').innerText.slice(0, 60), overflow: s.overflowX,
@@ -193,7 +193,7 @@ def test_the_wide_maths_cue_follows_the_scroll(open_page):
     """A display equation squeezed into a narrow box gets the cue on the side it hides."""
     path = next(p for p in PAGES if "maths" in p)
     page, _ = open_page(path, width=PHONE_WIDTH)
-    box = page.locator('div.math mjx-container[display="true"]').first
+    box = page.locator("div.math > .katex-display").first
     box.evaluate("b => { b.closest('div.math').style.width = '120px'; }")
     page.evaluate("window.dispatchEvent(new Event('resize'))")
     page.wait_for_timeout(400)
@@ -248,7 +248,7 @@ def test_reference_tables_fit_a_wide_screen_and_label_their_cells_on_a_phone(ope
     its column (the header row is hidden), and no cell is wider than the screen."""
     path = next(p for p in PAGES if "cheatsheet" in p)
     page, log = open_page(path, width=1280)
-    page.wait_for_timeout(300)  # MathJax typesets the formulas
+    page.wait_for_timeout(300)  # late layout (fonts)
     sizes = page.evaluate(
         """() => [...document.querySelectorAll('.gvx-stack table')]
             .map(t => [t.scrollWidth, t.parentElement.clientWidth])"""
@@ -292,7 +292,7 @@ def test_wide_maths_in_an_opened_solution_gets_the_cue(open_page, path):
     page.wait_for_timeout(400)
     boxes = page.evaluate(
         """() => [...document.querySelectorAll(
-                'div.solution div.math mjx-container[display="true"]')]
+                'div.solution div.math > .katex-display')]
             .map(b => ({wide: b.scrollWidth > b.clientWidth + 1, tab: b.tabIndex,
                         cue: b.classList.contains('gvx-more-right'),
                         tex: b.closest('div.math').innerText.slice(0, 40)}))"""
@@ -357,7 +357,7 @@ def test_inline_maths_is_never_cut_off_on_a_phone(open_page, path):
     page, _ = open_page(path, width=PHONE_WIDTH)
     page.wait_for_timeout(200)
     cut = page.evaluate(
-        """() => [...document.querySelectorAll('mjx-container:not([display="true"])')]
+        """() => [...document.querySelectorAll('span.math > .katex')]
             .filter(m => m.offsetParent !== null)
             .filter(m => { const r = m.getBoundingClientRect();
                            const s = getComputedStyle(m);
@@ -378,3 +378,125 @@ def test_inline_maths_is_never_cut_off_on_a_phone(open_page, path):
             .map(m => m.textContent.slice(0, 40))"""
     )
     assert cut == [], f"{path}: inline maths cut off at {PHONE_WIDTH} px: {cut[:3]}"
+
+
+# --- maths, rendered when the book is built -----------------------------------------------------
+
+#: A script that would typeset maths in the reader's browser.
+MATHS_SCRIPT = re.compile(r"mathjax|katex", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_maths_script_and_no_formula_in_the_tab_order(book, browser, path):
+    """No page requests or runs a maths script, and pressing Tab through the whole page never
+    stops on a formula; a wide display formula's scrolling box is a stop only while it hides
+    maths (the keyboard must be able to scroll it), never the formula inside it."""
+    context, log = new_context(browser, book)
+    try:
+        page = context.new_page()
+        watch(page, log, book)
+        scripts = []
+        page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else 0)
+        load(page, book.url(path))
+        page.wait_for_timeout(300)
+        assert [u for u in scripts if MATHS_SCRIPT.search(u)] == [], path
+        assert page.evaluate("!window.MathJax && !window.katex"), path
+        formulas = page.locator(".katex").count()
+        assert formulas > 0 or "references" in path, f"{path}: no formula"
+        stops = []
+        for _ in range(1000):  # Tab until focus comes back to the first stop
+            page.keyboard.press("Tab")
+            stop = page.evaluate(
+                """() => { const e = document.activeElement;
+                    if (!e || e === document.body) return null;
+                    if (!e.dataset.gvxTab) e.dataset.gvxTab = String(Math.random());
+                    return {id: e.dataset.gvxTab, inFormula: !!e.closest('.katex'),
+                            box: e.matches('.katex-display'),
+                            scrolls: e.scrollWidth > e.clientWidth + 1,
+                            html: e.outerHTML.slice(0, 80)}; }"""
+            )
+            if stop is None:
+                continue
+            if stops and stop["id"] == stops[0]["id"]:
+                break
+            stops.append(stop)
+        assert len(stops) >= 10, f"{path}: {len(stops)} Tab stops"
+        assert [s["html"] for s in stops if s["inFormula"]] == [], (
+            f"{path}: a formula is a Tab stop"
+        )
+        for s in stops:
+            assert not s["box"] or s["scrolls"], f"{path}: a maths box that does not scroll: {s}"
+        assert log.problems() == [], log.problems()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_formula_reads_without_javascript(book, browser, path):
+    """With JavaScript off, every formula of the article shows as typeset maths in KaTeX's
+    fonts (no TeX source), and every formula carries MathML for screen readers."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        load(page, book.url(path))
+        result = page.evaluate(
+            """() => {
+                const formulas = [...document.querySelectorAll('.katex')];
+                const bad = formulas.filter((k) => {
+                    const seen = k.querySelector(':scope > .katex-html');
+                    const math = k.querySelector(':scope > .katex-mathml > math');
+                    const box = seen && seen.getBoundingClientRect();
+                    const tex = math && math.querySelector('annotation[encoding*="x-tex"]');
+                    // The article shows every formula; the navigation may fold some away
+                    // (the page's collapsed table of contents, its print-only copy).
+                    const shown = !k.closest('article') || (box.width > 0 && box.height > 0);
+                    return !seen || !shown || !tex
+                        || seen.getAttribute('aria-hidden') !== 'true'
+                        || !getComputedStyle(k).fontFamily.includes('KaTeX_Main')
+                        || math.closest('[aria-hidden="true"]');
+                }).map((k) => k.textContent.slice(0, 60));
+                const loaded = [...document.fonts]
+                    .filter((f) => f.family.includes('KaTeX') && f.status === 'loaded').length;
+                const main = document.querySelector('main').cloneNode(true);
+                main.querySelectorAll('.katex-mathml').forEach((m) => m.remove());
+                return {n: formulas.length, bad, loaded, text: main.textContent};
+            }"""
+        )
+    finally:
+        context.close()
+    if "references" not in path:
+        assert result["n"] > 0 and result["loaded"] > 0, (
+            f"{path}: {result['n']}, {result['loaded']}"
+        )
+    assert result["bad"] == [], f"{path}: formulas that do not read: {result['bad'][:3]}"
+    for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin{"):
+        assert raw not in result["text"], f"{path}: raw TeX {raw!r} without JavaScript"
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_maths_takes_the_texts_colour_in_either_mode(book, browser, scheme):
+    """Every formula is drawn in the colour of the text around it (KaTeX inherits it: a
+    caption's, a link's), so it reads in dark mode as well as the text does."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        load(page, book.url(CHAPTERS[0]))
+        colours = page.evaluate(
+            """() => ({mode: document.documentElement.dataset.theme,
+                text: getComputedStyle(document.querySelector('main p')).color,
+                n: document.querySelectorAll('.katex-html').length,
+                odd: [...document.querySelectorAll('.katex-html')]
+                    .map((k) => [getComputedStyle(k).color, getComputedStyle(
+                        k.closest('span.math, div.math').parentElement).color,
+                        k.parentElement.textContent.slice(0, 40)])
+                    .filter(([maths, around]) => maths !== around)})"""
+        )
+    finally:
+        context.close()
+    assert colours["mode"] == scheme and colours["n"] > 100, colours
+    assert colours["odd"] == [], colours["odd"][:3]
+    red, green, blue = map(int, re.findall(r"\d+", colours["text"])[:3])
+    light_text = (red + green + blue) / 3 > 128
+    assert light_text == (scheme == "dark"), colours["text"]

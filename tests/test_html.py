@@ -191,14 +191,37 @@ def test_citations_link_to_the_bibliography(pages):
             assert raw not in text, f"{name}: {raw!r} on the page"
 
 
-def test_math_and_citations_render(pages):
+def test_maths_is_rendered_when_the_book_is_built_and_served_locally(pages):
+    """Every formula is in the page as KaTeX's HTML (seen) and MathML with its TeX (read by
+    screen readers); no page loads a maths script; KaTeX's style sheet and fonts come from the
+    book itself, so maths renders offline and without JavaScript."""
     for name, (text, page) in pages.items():
-        assert "math notranslate" in text, f"{name}: no maths on the page"
         assert "{cite}" not in text and "Unknown" not in text, name
-        # MathJax comes from the book itself, so maths renders offline too.
-        sources = [a["src"] for a in page.find("script") if "mathjax" in a.get("src", "").lower()]
-        assert sources and all(s.startswith("../_static/mathjax/") for s in sources), sources
-    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
+        scripts = re.findall(r"<script\b[^>]*>.*?</script>", text, re.S)
+        assert not [s for s in scripts if re.search(r"mathjax|katex", s, re.I)], name
+        formulas = len(re.findall(r'<(?:span|div) class="(?:amsmath )?math notranslate', text))
+        assert formulas >= 20, f"{name}: {formulas} formulas"
+        for part in (
+            r'<span class="katex">',
+            r'<math xmlns="http://www\.w3\.org/1998/Math/MathML"',
+            r'<annotation encoding="application/x-tex">',
+            # the rendering seen, hidden from screen readers (which read the MathML)
+            r'<span (?=[^>]*\bclass="katex-html")(?=[^>]*\baria-hidden="true")[^>]*>',
+        ):
+            count = len(re.findall(part, text))
+            assert count == formulas, f"{name}: {count} x {part} for {formulas} formulas"
+        # No TeX left for a script to typeset (the TeX is only in the MathML's annotation).
+        prose = re.sub(r"<annotation\b.*?</annotation>", "", text, flags=re.S)
+        for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin{"):
+            assert raw not in _visible_text(prose), f"{name}: raw TeX {raw!r} in the page"
+        sheets = [a["href"] for a in page.find("link", rel="stylesheet") if "katex" in a["href"]]
+        assert len(sheets) == 1 and sheets[0].startswith("../_static/katex/katex.min.css"), sheets
+    assert not (HTML / "_static" / "mathjax").exists()
+    css = (HTML / "_static" / "katex" / "katex.min.css").read_text()
+    fonts = re.findall(r"url\(([^)]+)\)", css)
+    assert len(fonts) >= 10 and all(f.startswith("fonts/") and f.endswith(".woff2") for f in fonts)
+    for font in fonts:
+        assert (HTML / "_static" / "katex" / font).is_file(), font
 
 
 def _visible_text(page_html: str) -> str:
