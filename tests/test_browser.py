@@ -384,6 +384,10 @@ def test_inline_maths_is_never_cut_off_on_a_phone(open_page, path):
 
 #: A script that would typeset maths in the reader's browser.
 MATHS_SCRIPT = re.compile(r"mathjax|katex", re.IGNORECASE)
+#: Most bytes of shared assets (theme, scripts, styles, fonts: ``_static/``, the search index,
+#: the favicon) one page may load on a first visit, fresh cache.
+SHARED_MAX_BYTES = int(0.8 * 2**20)
+SHARED = ("/_static/", "/searchindex.js", "/favicon")
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -473,6 +477,31 @@ def test_every_formula_reads_without_javascript(book, browser, path):
     assert result["bad"] == [], f"{path}: formulas that do not read: {result['bad'][:3]}"
     for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin{"):
         assert raw not in result["text"], f"{path}: raw TeX {raw!r} without JavaScript"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_pages_shared_assets_weigh_at_most_0_8_mib(book, browser, path):
+    """First visit, fresh cache: the shared assets a page loads (the theme's styles, scripts and
+    fonts, KaTeX's style sheet and the fonts its maths uses, the search index) stay small."""
+    context, log = new_context(browser, book)
+    try:
+        page = context.new_page()
+        done = []
+        page.on("requestfinished", lambda request: done.append(request))
+        load(page, book.url(path))
+        page.wait_for_timeout(500)  # late requests (fonts, lazy images)
+        sizes = {
+            r.url.removeprefix(book.origin): r.sizes()["responseBodySize"]
+            for r in done
+            if r.url.removeprefix(book.origin).startswith(SHARED)
+        }
+    finally:
+        context.close()
+    total = sum(sizes.values())
+    assert any(u.startswith("/_static/styles/") for u in sizes), sorted(sizes)
+    biggest = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    assert total <= SHARED_MAX_BYTES, f"{path}: {total / 2**20:.2f} MiB shared: {biggest}"
+    assert log.off_origin == [], log.off_origin
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])

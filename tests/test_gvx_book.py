@@ -7,6 +7,7 @@ launch-button code on them), the link forms the chapters use, and `make lab`.
 from __future__ import annotations
 
 import importlib
+import pathlib
 import re
 import shutil
 import subprocess
@@ -654,3 +655,36 @@ def test_drop_fontawesome_js_leaves_the_rest_of_the_page():
     assert gvx.drop_fontawesome_js(lean) == lean
     with pytest.raises(TypeError, match="html"):
         gvx.drop_fontawesome_js(b"<head>")
+
+
+def test_prune_icon_rules_keeps_the_icons_used_and_their_code_points():
+    css = (
+        ".fa{display:inline-block}"
+        '.fa-sun:before{content:"\\f185"}'
+        '.fa-gear:before,.fa-cog:before{content:"\\f013"}'
+        '.fa-bars:before{content:"\\f0c9"}.fa-spin{animation:x}'
+    )
+    lean, kept = gvx.prune_icon_rules(css, {"fa-sun", "fa-cog", "fa-spin"})
+    assert kept == {0xF185, 0xF013}
+    assert lean == (
+        '.fa{display:inline-block}.fa-sun:before{content:"\\f185"}'
+        '.fa-cog:before{content:"\\f013"}.fa-spin{animation:x}'
+    )
+    assert gvx.prune_icon_rules(css, set())[1] == set()
+    with pytest.raises(TypeError, match="css"):
+        gvx.prune_icon_rules(None, set())
+    pages = ['<i class="fa-solid fa-sun fa-lg"></i>', 'x.className = "fa-bars"']
+    assert gvx.fontawesome_names(pages) == {"fa-solid", "fa-sun", "fa-lg", "fa-bars"}
+
+
+def test_subset_font_keeps_exactly_the_glyphs_asked_for(tmp_path):
+    import pydata_sphinx_theme
+    from fontTools.ttLib import TTFont
+
+    theme = pathlib.Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    font = tmp_path / "fa-solid-900.woff2"
+    shutil.copy(theme / "static" / gvx.FA_FONTS / "fa-solid-900.woff2", font)
+    assert {0xF185, 0xF0C9} < set(TTFont(font).getBestCmap())
+    before, after = gvx.subset_font(font, {0xF185, 0xF0C9})
+    assert after == font.stat().st_size and after < before / 10
+    assert {c for c in TTFont(font).getBestCmap() if c >= 0xE000} == {0xF185, 0xF0C9}

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html.parser
 import importlib
 import json
+import pathlib
 import re
 import sys
 
@@ -302,3 +303,48 @@ def test_stack_labels_copy_each_headers_words_into_its_cells():
     assert "<table><tr><td>other</td></tr></table>" in out  # only gvx-stack tables
     with pytest.raises(TypeError, match="html"):
         gvx.stack_labels(None)
+
+
+def test_every_icon_the_pages_use_keeps_its_rule_and_glyph():
+    """The build keeps, of Font Awesome's 1,800 icons, those the pages use: each icon class on
+    a page that the theme's style sheet defines is still defined, and its glyph is in the
+    (subset) webfonts; the style sheet and the solid font shrank."""
+    import pydata_sphinx_theme
+    from fontTools.ttLib import TTFont
+
+    theme = pathlib.Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    sheet = "styles/pydata-sphinx-theme.css"
+    original = (theme / "static" / sheet).read_text()
+    built = (HTML / "_static" / sheet).read_text()
+    rule = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"\\([0-9a-f]+)"\}')
+
+    def icons(css: str) -> dict[str, int]:
+        return {
+            s.split(":")[0][1:]: int(code, 16)
+            for selectors, code in rule.findall(css)
+            for s in selectors.split(",")
+        }
+
+    defined, kept = icons(original), icons(built)
+    assert len(defined) > 1500 and 5 <= len(kept) < 100, (len(defined), len(kept))
+    used = set()
+    for page in HTML.rglob("*.html"):
+        for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', page.read_text()):
+            used |= {c for c in classes.split() if c in defined}
+    assert {"fa-bars", "fa-magnifying-glass", "fa-download"} <= used, used
+    assert used <= set(kept), used - set(kept)
+    glyphs = set()
+    for font in (HTML / "_static" / gvx.FA_FONTS).glob("*.woff2"):
+        glyphs |= set(TTFont(font).getBestCmap() or {})
+    assert {kept[name] for name in used} <= glyphs
+    solid = HTML / "_static" / gvx.FA_FONTS / "fa-solid-900.woff2"
+    assert solid.stat().st_size < (theme / "static" / gvx.FA_FONTS / solid.name).stat().st_size / 10
+    assert len(built) < len(original) - 50_000
+
+
+def test_sphinx_design_assets_only_on_pages_that_use_it():
+    for page in sorted(HTML.rglob("*.html")):
+        text = page.read_text()
+        uses = re.search(r'class="(?:[^"]*\s)?sd-', text) is not None
+        for asset in gvx.SPHINX_DESIGN_ASSETS:
+            assert (asset in text) == uses, f"{page.relative_to(HTML)}: {asset}"

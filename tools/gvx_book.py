@@ -692,6 +692,11 @@ def page_scripts(scripts: list[Any], *, has_thebe: bool) -> list[Any]:
     return kept
 
 
+#: sphinx-design's assets, which it adds to every page; only a page with its elements (an
+#: ``sd-`` class: grids, cards, tabs, badges...) needs them. The book has none today.
+SPHINX_DESIGN_ASSETS = frozenset({"sphinx-design.min.css", "design-tabs.js"})
+_SPHINX_DESIGN_CLASS = re.compile(r'class="(?:[^"]*\s)?sd-')
+
 #: docutils' HTML5 writer marks a bibliography entry with the deprecated ``doc-biblioentry``
 #: role inside a ``role="list"``: axe-core reports aria-required-children (critical).
 _BIBLIOENTRY = re.compile(r'(<div class="citation" id="[^"]*" )role="doc-biblioentry"')
@@ -717,6 +722,18 @@ def _on_html_page_context(
             for c in styles
             if str(getattr(c, "filename", c)).removeprefix("_static/") != KATEX_CSS
         ]
+    body = context.get("body")
+    if not _SPHINX_DESIGN_CLASS.search(body if isinstance(body, str) else ""):
+        # sphinx-design's style sheet (55 kB) and tabs script, on pages without its elements
+        # (the index and search pages have no body, and no sphinx-design element either)
+        for assets in (styles, scripts):
+            if isinstance(assets, list):
+                assets[:] = [
+                    a
+                    for a in assets
+                    if posixpath.basename(str(getattr(a, "filename", a) or ""))
+                    not in SPHINX_DESIGN_ASSETS
+                ]
     body = context.get("body")
     if isinstance(body, str) and "doc-biblioentry" in body:
         body = context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
@@ -886,8 +903,96 @@ def drop_fontawesome_js(html: str) -> str:
     return _FONTAWESOME_JS.sub("", html)
 
 
+#: A Font Awesome icon rule of pydata-sphinx-theme's style sheet (Font Awesome 6's CSS, 1,800
+#: icons): ``.fa-sun:before{content:"\f185"}``, one or more selectors for one code point.
+_FA_ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]+)"\}')
+_FA_NAME = re.compile(r"\bfa-[a-z0-9-]+")
+#: Font Awesome's webfonts as pydata-sphinx-theme ships them (under ``_static/``).
+FA_FONTS = "vendor/fontawesome/webfonts"
+
+
+def fontawesome_names(texts: list[str]) -> set[str]:
+    """Every ``fa-NAME`` token in ``texts`` (the built pages and the scripts they load)."""
+    return {name for text in texts for name in _FA_NAME.findall(text)}
+
+
+def prune_icon_rules(css: str, used: set[str]) -> tuple[str, set[int]]:
+    """``css`` with the Font Awesome icon rules of icons not in ``used`` left out (and unused
+    aliases dropped from kept rules), and the code points of the icons kept."""
+    if not isinstance(css, str):
+        raise TypeError(f"css must be a str, got {type(css).__name__}")
+    kept: set[int] = set()
+
+    def keep(match: re.Match[str]) -> str:
+        selectors = [s for s in match[1].split(",") if s.split(":")[0][1:] in used]
+        if not selectors:
+            return ""
+        kept.add(int(match[2], 16))
+        return ",".join(selectors) + '{content:"\\' + match[2] + '"}'
+
+    return _FA_ICON_RULE.sub(keep, css), kept
+
+
+def subset_font(path: str | os.PathLike[str], codepoints: set[int]) -> tuple[int, int]:
+    """Rewrite the WOFF2 font at ``path`` with only the glyphs of ``codepoints``: ``(bytes
+    before, bytes after)``."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = Path(path)
+    before = path.stat().st_size
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    font = TTFont(path)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints))
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    font.save(path)
+    return before, path.stat().st_size
+
+
+def trim_fontawesome(outdir: str | os.PathLike[str]) -> tuple[int, int]:
+    """Shrink Font Awesome in a built book to the icons it shows: ``(bytes before, after)``.
+
+    pydata-sphinx-theme's style sheet carries Font Awesome 6's 1,800 icon rules (85 kB) and its
+    solid webfont every glyph (150 kB), on every page, for the 16 icons the book's header and
+    buttons use. The icons used are the ``fa-NAME`` classes in the built pages and in the
+    scripts they load (Font Awesome's own script, left out of the pages, excepted): the other
+    icon rules are left out of the style sheet and the webfonts keep only the glyphs of the
+    rules kept. Sphinx copies the theme's originals again on every build, and this runs after.
+    """
+    outdir = Path(outdir)
+    static = outdir / "_static"
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in outdir.rglob("*.html")]
+    texts += [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in static.rglob("*.js")
+        if p.name != "fontawesome.js"
+    ]
+    used = fontawesome_names(texts)
+    before = after = 0
+    codepoints: set[int] = set()
+    for sheet in static.rglob("*.css"):
+        css = sheet.read_text(encoding="utf-8")
+        if FA_FONTS not in css:
+            continue
+        lean, kept = prune_icon_rules(css, used)
+        codepoints |= kept
+        before, after = before + len(css.encode()), after + len(lean.encode())
+        sheet.write_text(lean, encoding="utf-8")
+    if not codepoints:
+        return before, after
+    for font in sorted((static / FA_FONTS).glob("*.woff2")):
+        old, new = subset_font(font, codepoints)
+        before, after = before + old, after + new
+    return before, after
+
+
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Leave Font Awesome's script out of every page; shrink the figures (:func:`shrink_png`)."""
+    """Leave Font Awesome's script out of every page and its unused icons out of the theme's
+    style sheet and fonts (:func:`trim_fontawesome`); shrink the figures (:func:`shrink_png`)."""
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
@@ -895,6 +1000,8 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         lean = drop_fontawesome_js(text)
         if lean != text:
             page.write_text(lean, encoding="utf-8")
+    before, after = trim_fontawesome(app.outdir)
+    logger.info(f"[gvx_book] Font Awesome: {before / 1e3:.0f} kB -> {after / 1e3:.0f} kB")
     if not app.config.gvx_shrink_png:
         return
     before = after = 0
