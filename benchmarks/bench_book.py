@@ -1,8 +1,9 @@
 """The static book's weight and speed in headless Chromium, and the book's build times.
 
 Run: python benchmarks/bench_book.py [--loads 5] [--no-build] [--no-test] [--max-values 40]
-(``make bench-book``). Needs a built book in ``_build/html`` (``make book``), Playwright and
-Debian's Chromium at /usr/bin/chromium (never downloaded). Prints tables; asserts nothing.
+[--html DIR] (``make bench-book``; ``--html`` measures another build, to compare two). Needs a
+built book in ``_build/html`` (``make book``), Playwright and Debian's Chromium at
+/usr/bin/chromium (never downloaded). Prints tables; asserts nothing.
 
 Per page of ``_toc.yml`` (served over HTTP from 127.0.0.1, offline: requests leaving the origin
 are aborted and counted), each load in a fresh browser context (an empty cache: a first visit):
@@ -10,9 +11,18 @@ are aborted and counted), each load in a fresh browser context (an empty cache: 
 - **own kB**: the page's own bytes: its HTML, its images (``_images/``) and anything else it
   loads that is not the theme's shared assets (``_static/``, ``searchindex.js``, the favicon);
   explorer data (any URL with "explorer" in it) counts as the page's own wherever it lives;
+  **HTML kB**: the page's HTML alone (maths rendered at build time is in it);
+- **shared kB**: the shared assets the page loads (``_static/``, ``searchindex.js``, the
+  favicon: scripts, styles, fonts), what a reader's first page costs besides its own;
 - **total kB** and **requests**: everything transferred on the first load (bodies and headers);
-- **load ms**: ``loadEventEnd`` of the navigation (median of ``--loads``), and **typeset ms**:
-  until MathJax has typeset the page (median; "-" without MathJax);
+- **load ms**: ``loadEventEnd`` of the navigation (median of ``--loads``);
+- **explorers ready ms**: from the navigation's start until every static explorer of the page
+  is ready (``div.gvx-explorer.gvx-ready``: its canvas shown and its controls enabled), timed
+  in the page by a mutation observer installed before any of its scripts (median; "-" on a
+  page without explorers);
+- **maths scripts** and **maths ms**: scripts requested whose URL names MathJax or KaTeX, and
+  the time spent in them: from the end of the maths script's download to the end of its
+  typesetting (``MathJax.startup.promise``; median), 0 when no maths script runs;
 - **view ms** (median / p95): static explorers (``div.gvx-explorer``): for each native control
   (``input[type=range]``, ``select``), set each value over its range (at most ``--max-values``
   per control), dispatch ``input`` and ``change``, and time from the dispatch until the new
@@ -34,6 +44,7 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import re
 import statistics
 import subprocess
 import sys
@@ -46,6 +57,25 @@ sys.path.insert(0, str(ROOT / "tests"))
 import _browser  # noqa: E402  (tests/_browser.py: server, Chromium, the TOC's pages)
 
 SHARED = ("/_static/", "/searchindex.js", "/favicon")
+#: A script that typesets maths in the browser (the book renders maths at build time).
+MATHS_SCRIPT = re.compile(r"mathjax|katex", re.IGNORECASE)
+
+#: Installed before any script of the page: resolves ``window.__gvxReady`` with the time
+#: (``performance.now()``, from the navigation's start) at which every static explorer is ready.
+READY_JS = """
+window.__gvxReady = new Promise((resolve) => {
+  const ready = () => [...document.querySelectorAll('div.gvx-explorer')]
+    .every((e) => e.classList.contains('gvx-ready'));
+  const observer = new MutationObserver(() => {
+    if (ready()) { observer.disconnect(); resolve(performance.now()); }
+  });
+  document.addEventListener('DOMContentLoaded', () => {
+    if (ready()) resolve(performance.now());
+    else observer.observe(document.documentElement,
+      {subtree: true, attributes: true, attributeFilter: ['class']});
+  });
+});
+"""
 
 VIEW_TIMES_JS = """
 async ([root, maxValues]) => {
@@ -104,9 +134,10 @@ def measure_page(browser, server, path: str, loads: int, max_values: int) -> dic
     """Weight and timings of one page (see the module docstring)."""
     if loads < 1:
         raise ValueError(f"loads must be >= 1, got {loads}")
-    load_ms, typeset_ms, views = [], [], []
+    load_ms, ready_ms, maths_ms, views = [], [], [], []
     for i in range(loads):
         context, log = _browser.new_context(browser, server)
+        context.add_init_script(READY_JS)
         page = context.new_page()
         requests: list = []
         if i == 0:
@@ -115,35 +146,51 @@ def measure_page(browser, server, path: str, loads: int, max_values: int) -> dic
         t = page.evaluate(
             """async () => {
                 const nav = performance.getEntriesByType('navigation')[0];
-                let typeset = null;
+                const ready = await window.__gvxReady;
+                let maths = 0;
                 if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-                    await MathJax.startup.promise; typeset = performance.now();
+                    await MathJax.startup.promise;
+                    const script = performance.getEntriesByType('resource')
+                        .find((r) => /mathjax|katex/i.test(r.name) && r.initiatorType === 'script');
+                    maths = performance.now() - (script ? script.responseEnd : 0);
                 }
-                return [nav.loadEventEnd, typeset];
+                return [nav.loadEventEnd, ready, maths];
             }"""
         )
         load_ms.append(t[0])
-        if t[1] is not None:
-            typeset_ms.append(t[1])
+        ready_ms.append(t[1])
+        maths_ms.append(t[2])
         if i == 0:
             page.wait_for_timeout(500)  # late requests (fonts, lazy images)
             first = []
             for request in requests:
                 s = request.sizes()
-                first.append((request.url, s["responseBodySize"] + s["responseHeadersSize"]))
+                first.append(
+                    (
+                        request.url,
+                        s["responseBodySize"] + s["responseHeadersSize"],
+                        request.resource_type,
+                    )
+                )
             off_origin = len(log.off_origin)
             for root in page.query_selector_all("div.gvx-explorer"):
                 views += page.evaluate(VIEW_TIMES_JS, [root, max_values])
             explorers = len(page.query_selector_all("div.gvx-explorer"))
         context.close()
-    own = sum(n for url, n in first if _is_own(url, server.origin))
+    own = sum(n for url, n, _ in first if _is_own(url, server.origin))
     return {
         "own": own,
-        "total": sum(n for _, n in first),
+        "html": sum(n for _, n, kind in first if kind == "document"),
+        "shared": sum(n for url, n, _ in first if not _is_own(url, server.origin)),
+        "total": sum(n for _, n, _ in first),
         "requests": len(first),
+        "maths_scripts": sum(
+            1 for url, _, kind in first if kind == "script" and MATHS_SCRIPT.search(url)
+        ),
         "off_origin": off_origin,
         "load": statistics.median(load_ms),
-        "typeset": statistics.median(typeset_ms) if typeset_ms else None,
+        "ready": statistics.median(ready_ms) if explorers else None,
+        "maths": statistics.median(maths_ms),
         "explorers": explorers,
         "views": views,
     }
@@ -154,23 +201,26 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
-def page_table(loads: int, max_values: int) -> None:
+def page_table(loads: int, max_values: int, html: pathlib.Path = _browser.HTML) -> None:
     from playwright.sync_api import sync_playwright
 
     rows = []
-    with _browser.Server(_browser.HTML) as server, sync_playwright() as playwright:
+    with _browser.Server(html) as server, sync_playwright() as playwright:
         browser = _browser.launch(playwright)
         for path in _browser.toc_pages():
             rows.append((path, measure_page(browser, server, path, loads, max_values)))
         browser.close()
-    print(f"Pages (first load, fresh cache; times: median of {loads} loads)\n")
+    print(f"Pages (first load, fresh cache; times: median of {loads} loads; {_load()})\n")
     print(
-        "| page | own kB | total kB | requests | load ms | typeset ms | explorers "
+        "| page | own kB | HTML kB | shared kB | total kB | requests | load ms "
+        "| explorers ready ms | maths scripts | maths ms | explorers "
         "| view ms median / p95 (n) | next frame ms p95 |"
     )
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |")
+    print(
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+    )
     for path, r in rows:
-        typeset = f"{r['typeset']:.0f}" if r["typeset"] is not None else "-"
+        ready = f"{r['ready']:.0f}" if r["ready"] is not None else "-"
         drawn = [d for d, _ in r["views"]]
         framed = [f for _, f in r["views"]]
         views = (
@@ -180,9 +230,11 @@ def page_table(loads: int, max_values: int) -> None:
         )
         note = f" ({r['off_origin']} off-origin, aborted)" if r["off_origin"] else ""
         print(
-            f"| {path} | {r['own'] / 1e3:.0f} | {r['total'] / 1e3:.0f} | {r['requests']}{note} "
-            f"| {r['load']:.0f} | {typeset} | {r['explorers']} | {views} |"
+            f"| {path} | {r['own'] / 1e3:.0f} | {r['html'] / 1e3:.0f} | {r['shared'] / 1e3:.0f} "
+            f"| {r['total'] / 1e3:.0f} | {r['requests']}{note} | {r['load']:.0f} | {ready} "
+            f"| {r['maths_scripts']} | {r['maths']:.0f} | {r['explorers']} | {views} |"
         )
+    print(f"\nAfter the pages: {_load()}.")
 
 
 def _make(clone: pathlib.Path, target: str) -> float:
@@ -236,10 +288,13 @@ def main() -> None:
     parser.add_argument("--max-values", type=int, default=40, help="values per control")
     parser.add_argument("--no-build", action="store_true", help="skip the build timings")
     parser.add_argument("--no-test", action="store_true", help="time make book only")
+    parser.add_argument(
+        "--html", type=pathlib.Path, default=_browser.HTML, help="a built book (another build)"
+    )
     args = parser.parse_args()
-    if not (_browser.HTML / "index.html").exists():
-        sys.exit("_build/html is missing: run `make book` first")
-    page_table(args.loads, args.max_values)
+    if not (args.html / "index.html").exists():
+        sys.exit(f"{args.html} is missing: run `make book` first")
+    page_table(args.loads, args.max_values, args.html)
     if not args.no_build:
         build_table(with_test=not args.no_test)
 

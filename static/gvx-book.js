@@ -6,9 +6,10 @@
  *    undeclared global `button` ("button is not defined") or to the last button toggled
  *    (closing another solution), and the link jumps away. A capture-phase listener handles
  *    every click in a toggled title first and toggles that admonition only.
- * 2. Display maths wider than its column scrolls in its own box: mark the boxes that hide
- *    maths on a side (gvx-more-left/right: the CSS cue) and let the keyboard reach them,
- *    also inside a solution opened later (a ResizeObserver re-marks a box when it gets a size).
+ * 2. Display maths (rendered when the book is built) wider than its column scrolls in its own
+ *    box: mark the boxes that hide maths on a side (gvx-more-left/right: the CSS cue) and let
+ *    the keyboard reach them, also inside a solution opened later (a ResizeObserver re-marks a
+ *    box when it gets a size).
  * 3. Live Code: when Thebe cannot be loaded from its CDN (offline, blocked), say so instead
  *    of leaving "Loading thebe from CDN..." spinning for ever.
  */
@@ -56,7 +57,7 @@
       ? new ResizeObserver((entries) => entries.forEach((entry) => mark(entry.target)))
       : null;
   const markAll = () =>
-    document.querySelectorAll('div.math mjx-container[display="true"]').forEach((box) => {
+    document.querySelectorAll("div.math > .katex-display").forEach((box) => {
       mark(box);
       if (observer && !box.dataset.gvxObserved) {
         box.dataset.gvxObserved = "1";
@@ -68,11 +69,11 @@
     clearTimeout(resizeTimer);
     resizeTimer = setTimeout(markAll, 150);
   });
-  window.addEventListener("load", () => {
-    const startup = window.MathJax && window.MathJax.startup;
-    if (startup && startup.promise) startup.promise.then(markAll);
-    else markAll();
-  });
+  // The maths is in the page (rendered when the book was built): mark it now, and again once
+  // its fonts are in (they change its width) and the page has loaded.
+  markAll();
+  if (document.fonts && document.fonts.ready) document.fonts.ready.then(markAll);
+  window.addEventListener("load", markAll);
 
   // 3. Live Code without Thebe --------------------------------------------------------------
   const THEBE_TIMEOUT_MS = 30000;

@@ -193,16 +193,10 @@ def watch(page, log: PageLog, server: Server) -> None:
 
 
 def load(page, url: str) -> None:
-    """Go to ``url`` and wait until it has loaded, its fonts are ready and MathJax has typeset."""
+    """Go to ``url`` and wait until it has loaded and its fonts are ready (the maths is in the
+    page: rendered when the book was built)."""
     page.goto(url, wait_until="load")
-    page.evaluate(
-        """async () => {
-            await document.fonts.ready;
-            if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
-                await MathJax.startup.promise;
-            }
-        }"""
-    )
+    page.evaluate("async () => { await document.fonts.ready; }")
 
 
 @pytest.fixture(scope="session")

@@ -55,7 +55,7 @@ def test_the_table_of_contents_is_covered():
 @pytest.mark.parametrize("path", PAGES)
 def test_page_loads_cleanly_and_offline(open_page, path):
     page, log = open_page(path)
-    page.wait_for_timeout(300)  # late console errors (deferred scripts, MathJax)
+    page.wait_for_timeout(300)  # late console errors (deferred scripts)
     assert log.problems() == [], f"{path}:\n" + "\n".join(log.problems())
     assert page.title() and page.locator("main h1").count() >= 1, path
 
@@ -172,11 +172,11 @@ def test_axe_core_finds_no_serious_violation(open_page, path):
 @pytest.mark.parametrize("path", PAGES)
 def test_phone_width_no_sideways_page_and_wide_maths_scrolls_with_a_cue(open_page, path):
     page, log = open_page(path, width=PHONE_WIDTH)
-    page.wait_for_timeout(200)  # gvx-book.js marks wide maths once MathJax has typeset
+    page.wait_for_timeout(200)  # gvx-book.js marks wide maths once its fonts are in
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{path}: the page scrolls sideways at {PHONE_WIDTH} px: {width}"
     boxes = page.evaluate(
-        """() => [...document.querySelectorAll('div.math mjx-container[display="true"]')]
+        """() => [...document.querySelectorAll('div.math > .katex-display')]
             .filter(b => b.scrollWidth > b.clientWidth + 1)
             .map(b => {const s = getComputedStyle(b); return {
                 tex: b.closest('div.math').innerText.slice(0, 60), overflow: s.overflowX,
@@ -194,7 +194,7 @@ def test_the_wide_maths_cue_follows_the_scroll(open_page):
     """A display equation squeezed into a narrow box gets the cue on the side it hides."""
     path = next(p for p in PAGES if "maths" in p)
     page, _ = open_page(path, width=PHONE_WIDTH)
-    box = page.locator('div.math mjx-container[display="true"]').first
+    box = page.locator("div.math > .katex-display").first
     box.evaluate("b => { b.closest('div.math').style.width = '120px'; }")
     page.evaluate("window.dispatchEvent(new Event('resize'))")
     page.wait_for_timeout(400)
@@ -249,7 +249,7 @@ def test_reference_tables_fit_a_wide_screen_and_label_their_cells_on_a_phone(ope
     its column (the header row is hidden), and no cell is wider than the screen."""
     path = next(p for p in PAGES if "cheatsheet" in p)
     page, log = open_page(path, width=1280)
-    page.wait_for_timeout(300)  # MathJax typesets the formulas
+    page.wait_for_timeout(300)  # late layout (fonts)
     sizes = page.evaluate(
         """() => [...document.querySelectorAll('.gvx-stack table')]
             .map(t => [t.scrollWidth, t.parentElement.clientWidth])"""
@@ -293,7 +293,7 @@ def test_wide_maths_in_an_opened_solution_gets_the_cue(open_page, path):
     page.wait_for_timeout(400)
     boxes = page.evaluate(
         """() => [...document.querySelectorAll(
-                'div.solution div.math mjx-container[display="true"]')]
+                'div.solution div.math > .katex-display')]
             .map(b => ({wide: b.scrollWidth > b.clientWidth + 1, tab: b.tabIndex,
                         cue: b.classList.contains('gvx-more-right'),
                         tex: b.closest('div.math').innerText.slice(0, 40)}))"""
@@ -358,7 +358,7 @@ def test_inline_maths_is_never_cut_off_on_a_phone(open_page, path):
     page, _ = open_page(path, width=PHONE_WIDTH)
     page.wait_for_timeout(200)
     cut = page.evaluate(
-        """() => [...document.querySelectorAll('mjx-container:not([display="true"])')]
+        """() => [...document.querySelectorAll('span.math > .katex')]
             .filter(m => m.offsetParent !== null)
             .filter(m => { const r = m.getBoundingClientRect();
                            const s = getComputedStyle(m);
@@ -406,3 +406,154 @@ def test_figures_and_explorers_run_edge_to_edge_on_a_phone(open_page, path):
         assert s["left"] >= -0.5 and s["right"] <= PHONE_WIDTH + 0.5, f"{path}: {s} off screen"
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], f"{path}: the page scrolls sideways: {width}"
+
+
+# --- maths, rendered when the book is built -----------------------------------------------------
+
+#: A script that would typeset maths in the reader's browser.
+MATHS_SCRIPT = re.compile(r"mathjax|katex", re.IGNORECASE)
+#: Most bytes of shared assets (theme, scripts, styles, fonts: ``_static/``, the search index,
+#: the favicon) one page may load on a first visit, fresh cache.
+SHARED_MAX_BYTES = int(0.8 * 2**20)
+SHARED = ("/_static/", "/searchindex.js", "/favicon")
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_maths_script_and_no_formula_in_the_tab_order(book, browser, path):
+    """No page requests or runs a maths script, and pressing Tab through the whole page never
+    stops on a formula; a wide display formula's scrolling box is a stop only while it hides
+    maths (the keyboard must be able to scroll it), never the formula inside it."""
+    context, log = new_context(browser, book)
+    try:
+        page = context.new_page()
+        watch(page, log, book)
+        scripts = []
+        page.on("request", lambda r: scripts.append(r.url) if r.resource_type == "script" else 0)
+        load(page, book.url(path))
+        page.wait_for_timeout(300)
+        assert [u for u in scripts if MATHS_SCRIPT.search(u)] == [], path
+        assert page.evaluate("!window.MathJax && !window.katex"), path
+        formulas = page.locator(".katex").count()
+        assert formulas > 0 or "references" in path, f"{path}: no formula"
+        stops = []
+        for _ in range(1000):  # Tab until focus comes back to the first stop
+            page.keyboard.press("Tab")
+            stop = page.evaluate(
+                """() => { const e = document.activeElement;
+                    if (!e || e === document.body) return null;
+                    if (!e.dataset.gvxTab) e.dataset.gvxTab = String(Math.random());
+                    return {id: e.dataset.gvxTab, inFormula: !!e.closest('.katex'),
+                            box: e.matches('.katex-display'),
+                            scrolls: e.scrollWidth > e.clientWidth + 1,
+                            html: e.outerHTML.slice(0, 80)}; }"""
+            )
+            if stop is None:
+                continue
+            if stops and stop["id"] == stops[0]["id"]:
+                break
+            stops.append(stop)
+        assert len(stops) >= 10, f"{path}: {len(stops)} Tab stops"
+        assert [s["html"] for s in stops if s["inFormula"]] == [], (
+            f"{path}: a formula is a Tab stop"
+        )
+        for s in stops:
+            assert not s["box"] or s["scrolls"], f"{path}: a maths box that does not scroll: {s}"
+        assert log.problems() == [], log.problems()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_formula_reads_without_javascript(book, browser, path):
+    """With JavaScript off, every formula of the article shows as typeset maths in KaTeX's
+    fonts (no TeX source), and every formula carries MathML for screen readers."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        load(page, book.url(path))
+        result = page.evaluate(
+            """() => {
+                const formulas = [...document.querySelectorAll('.katex')];
+                const bad = formulas.filter((k) => {
+                    const seen = k.querySelector(':scope > .katex-html');
+                    const math = k.querySelector(':scope > .katex-mathml > math');
+                    const box = seen && seen.getBoundingClientRect();
+                    const tex = math && math.querySelector('annotation[encoding*="x-tex"]');
+                    // The article shows every formula; the navigation may fold some away
+                    // (the page's collapsed table of contents, its print-only copy).
+                    const shown = !k.closest('article') || (box.width > 0 && box.height > 0);
+                    return !seen || !shown || !tex
+                        || seen.getAttribute('aria-hidden') !== 'true'
+                        || !getComputedStyle(k).fontFamily.includes('KaTeX_Main')
+                        || math.closest('[aria-hidden="true"]');
+                }).map((k) => k.textContent.slice(0, 60));
+                const loaded = [...document.fonts]
+                    .filter((f) => f.family.includes('KaTeX') && f.status === 'loaded').length;
+                const main = document.querySelector('main').cloneNode(true);
+                main.querySelectorAll('.katex-mathml').forEach((m) => m.remove());
+                return {n: formulas.length, bad, loaded, text: main.textContent};
+            }"""
+        )
+    finally:
+        context.close()
+    if "references" not in path:
+        assert result["n"] > 0 and result["loaded"] > 0, (
+            f"{path}: {result['n']}, {result['loaded']}"
+        )
+    assert result["bad"] == [], f"{path}: formulas that do not read: {result['bad'][:3]}"
+    for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin{"):
+        assert raw not in result["text"], f"{path}: raw TeX {raw!r} without JavaScript"
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_pages_shared_assets_weigh_at_most_0_8_mib(book, browser, path):
+    """First visit, fresh cache: the shared assets a page loads (the theme's styles, scripts and
+    fonts, KaTeX's style sheet and the fonts its maths uses, the search index) stay small."""
+    context, log = new_context(browser, book)
+    try:
+        page = context.new_page()
+        done = []
+        page.on("requestfinished", lambda request: done.append(request))
+        load(page, book.url(path))
+        page.wait_for_timeout(500)  # late requests (fonts, lazy images)
+        sizes = {
+            r.url.removeprefix(book.origin): r.sizes()["responseBodySize"]
+            for r in done
+            if r.url.removeprefix(book.origin).startswith(SHARED)
+        }
+    finally:
+        context.close()
+    total = sum(sizes.values())
+    assert any(u.startswith("/_static/styles/") for u in sizes), sorted(sizes)
+    biggest = sorted(sizes.items(), key=lambda kv: -kv[1])[:5]
+    assert total <= SHARED_MAX_BYTES, f"{path}: {total / 2**20:.2f} MiB shared: {biggest}"
+    assert log.off_origin == [], log.off_origin
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_maths_takes_the_texts_colour_in_either_mode(book, browser, scheme):
+    """Every formula is drawn in the colour of the text around it (KaTeX inherits it: a
+    caption's, a link's), so it reads in dark mode as well as the text does."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+    try:
+        page = context.new_page()
+        load(page, book.url(CHAPTERS[0]))
+        colours = page.evaluate(
+            """() => ({mode: document.documentElement.dataset.theme,
+                text: getComputedStyle(document.querySelector('main p')).color,
+                n: document.querySelectorAll('.katex-html').length,
+                odd: [...document.querySelectorAll('.katex-html')]
+                    .map((k) => [getComputedStyle(k).color, getComputedStyle(
+                        k.closest('span.math, div.math').parentElement).color,
+                        k.parentElement.textContent.slice(0, 40)])
+                    .filter(([maths, around]) => maths !== around)})"""
+        )
+    finally:
+        context.close()
+    assert colours["mode"] == scheme and colours["n"] > 100, colours
+    assert colours["odd"] == [], colours["odd"][:3]
+    red, green, blue = map(int, re.findall(r"\d+", colours["text"])[:3])
+    light_text = (red + green + blue) / 3 > 128
+    assert light_text == (scheme == "dark"), colours["text"]

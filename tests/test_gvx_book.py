@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import pathlib
 import re
 import shutil
 import subprocess
@@ -416,28 +417,186 @@ def _js(filename, **attributes):
     return types.SimpleNamespace(filename=filename, attributes=attributes)
 
 
-def test_page_scripts_drop_widget_state_duplicates_thebe_and_mathjax():
+def test_page_scripts_drop_widget_state_duplicates_and_thebe():
     state = _js("", type=gvx.WIDGET_STATE, body='{"state": {}}')
     thebe_config = _js("", body='const THEBE_JS_URL = "https://unpkg.com/thebe"')
     thebe = _js("_static/sphinx-thebe.js", **{"async": "async"})
-    mathjax_config = _js("", body="window.MathJax = {}")
-    mathjax = _js("_static/mathjax/tex-chtml.js", defer="defer")
     other = _js("_static/doctools.js")
-    scripts = [other, state, thebe_config, thebe, thebe_config, mathjax_config, mathjax]
-    kw = {"mathjax_path": "mathjax/tex-chtml.js"}
-    assert gvx.page_scripts(scripts, has_maths=True, has_thebe=True, **kw) == [
-        other,
-        thebe_config,
-        thebe,
-        mathjax_config,
-        mathjax,
-    ]
-    assert gvx.page_scripts(scripts, has_maths=False, has_thebe=False, **kw) == [other]
-    assert gvx.page_scripts([], has_maths=True, has_thebe=True, **kw) == []
+    scripts = [other, state, thebe_config, thebe, thebe_config]
+    assert gvx.page_scripts(scripts, has_thebe=True) == [other, thebe_config, thebe]
+    assert gvx.page_scripts(scripts, has_thebe=False) == [other]
+    assert gvx.page_scripts([], has_thebe=True) == []
     with pytest.raises(TypeError, match="scripts"):
-        gvx.page_scripts((other,), has_maths=True, has_thebe=True, **kw)
-    with pytest.raises(ValueError, match="mathjax_path"):
-        gvx.page_scripts([other], has_maths=True, has_thebe=True, mathjax_path="")
+        gvx.page_scripts((other,), has_thebe=True)
+
+
+# --- maths, rendered at build time -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def katex():
+    renderer = gvx.Katex()
+    yield renderer
+    renderer.close()
+
+
+def test_katex_renders_html_for_the_eye_and_mathml_with_the_tex(katex):
+    tex = r"\frac{\partial L}{\partial w_\ell} < 1"
+    inline = katex.render(tex, display=False)
+    display = katex.render(tex, display=True)
+    for html in (inline, display):
+        assert html.count('<span class="katex">') == 1
+        assert '<span class="katex-html" aria-hidden="true">' in html  # seen, not read
+        math = re.search(r"<math\b.*?</math>", html, re.S)[0]  # read by screen readers
+        assert "<mfrac>" in math and "&lt;" in math
+        assert '<annotation encoding="application/x-tex">' in math and r"\partial L" in math
+    assert "katex-display" in display and 'display="block"' in display
+    assert "katex-display" not in inline and 'display="block"' not in inline
+    assert katex.version == (gvx.KATEX_DIR / "VERSION").read_text().split()[1]
+
+
+@pytest.mark.parametrize(
+    ("tex", "why"),
+    [
+        (r"\frac{a", "end of input"),  # unbalanced
+        (r"\nosuchmacro x", "Undefined control sequence"),
+        ("x é", "strict"),  # renders in KaTeX, not in LaTeX: strict mode refuses it
+        (r"\color{red}{x", "end of input"),
+    ],
+)
+def test_katex_refuses_what_it_cannot_render(katex, tex, why):
+    with pytest.raises(ValueError, match=why):
+        katex.render(tex, display=False)
+    with pytest.raises(TypeError, match="tex"):
+        katex.render(None, display=False)
+
+
+def test_katex_macros_apply_to_every_formula_and_nothing_leaks(katex):
+    with_macros = gvx.Katex(macros={r"\RR": r"\mathbb{R}"})
+    assert "mathbb" in with_macros.render(r"x \in \RR", display=False)
+    with pytest.raises(ValueError, match="Undefined control sequence"):
+        katex.render(r"x \in \RR", display=False)
+    katex.render(r"\gdef\leaky{1}\leaky", display=False)  # \gdef lasts one formula only
+    with pytest.raises(ValueError, match="Undefined control sequence"):
+        katex.render(r"\leaky", display=False)
+    with pytest.raises(TypeError, match="macros"):
+        gvx.Katex(macros={r"\RR": 1})
+    with_macros.close()
+    with_macros.close()  # once is enough
+    with pytest.raises(RuntimeError, match="closed"):
+        with_macros.render("y", display=False)
+
+
+def test_display_tex_wraps_blocks_as_sphinx_did_for_mathjax():
+    assert gvx.display_tex("a = b") == "a = b"
+    # several equations (blank lines between) are aligned, one a line
+    assert gvx.display_tex("a = b\n\nc = d\n") == "\\begin{aligned}a = b \\\\\nc = d\\end{aligned}"
+    # a line break outside any environment is aligned (Sphinx's split); inside one it is not
+    assert gvx.display_tex(r"a &= b \\ c &= d") == r"\begin{aligned}a &= b \\ c &= d\end{aligned}"
+    inner = r"f = \begin{cases} 1 \\ 0 \end{cases}"
+    assert gvx.display_tex(inner) == inner
+    # amsmath (nowrap): as written, numbered environments starred (Sphinx numbers the block)
+    ams = "\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}"
+    assert gvx.display_tex(ams, nowrap=True) == ams.replace("{align}", "{align*}")
+    assert gvx.display_tex(r"\begin{gather*}x\end{gather*}", nowrap=True).count("*") == 2
+    with pytest.raises(TypeError, match="text"):
+        gvx.display_tex(None)
+
+
+def test_stack_labels_leave_out_rendered_maths(katex):
+    rendered = katex.render(r"\phi(z)", display=False)
+    header = f'<span class="math notranslate nohighlight">{rendered}</span>'
+    assert gvx.strip_maths("<p>a <span>b</span></p>") == "<p>a <span>b</span></p>"
+    assert gvx.strip_maths(f"<p>Function {header} of <span>z</span></p>") == (
+        "<p>Function  of <span>z</span></p>"
+    )
+    table = (
+        '<div class="gvx-stack docutils container"><table><thead><tr><th><p>Activation</p></th>'
+        f"<th><p>Function {header}</p></th></tr></thead>"
+        "<tbody><tr><td><p>relu</p></td><td><p>x</p></td></tr></tbody></table></div>"
+    )
+    out = gvx.stack_labels(table)
+    assert '<td data-label="Function">' in out and '<td data-label="Activation">' in out
+
+
+def _sphinx_build(tmp_path, pages: dict[str, str], **config):
+    """Build ``pages`` (name -> MyST source) with MyST and gvx_book: the HTML of each page."""
+    from io import StringIO
+
+    from sphinx.application import Sphinx
+
+    src = tmp_path / "src"
+    src.mkdir()
+    conf = {
+        "extensions": ["myst_parser", "gvx_book"],
+        "myst_enable_extensions": ["amsmath", "dollarmath"],
+        "exclude_patterns": ["_build"],
+        **config,
+    }
+    lines = ["import sys", f"sys.path.insert(0, {str(ROOT / 'tools')!r})"]
+    lines += [f"{key} = {value!r}" for key, value in conf.items()]
+    (src / "conf.py").write_text("\n".join(lines) + "\n")
+    toc = "\n".join(f"   {name}" for name in pages if name != "index")
+    pages = {"index": f"# Index\n\n```{{toctree}}\n{toc}\n```\n", **pages}
+    for name, text in pages.items():
+        (src / f"{name}.md").write_text(text)
+    out = tmp_path / "html"
+    app = Sphinx(
+        src,
+        src,
+        out,
+        tmp_path / "doctrees",
+        "html",
+        status=None,
+        warning=StringIO(),
+        freshenv=True,
+    )
+    app.build()
+    return {name: (out / f"{name}.html").read_text() for name in pages}, out
+
+
+def test_the_build_renders_numbers_references_amsmath_and_macros(tmp_path):
+    page = (
+        "# Maths\n\n$$ E = mc^2 $$ (eq-energy)\n\nAs {eq}`eq-energy` says, $x \\in \\RR$.\n\n"
+        "\\begin{align}\na &= b \\\\\nc &= d\n\\end{align}\n\n"
+        "\\begin{gather*}\nx\n\\end{gather*}\n"
+    )
+    html, out = _sphinx_build(
+        tmp_path,
+        {"maths": page, "words": "# Words\n\nNo maths.\n"},
+        gvx_maths_macros={r"\RR": r"\mathbb{R}"},
+    )
+    maths = html["maths"]
+    assert re.search(
+        r'<div class="math notranslate nohighlight" id="equation-eq-energy">'
+        r'\s*<span class="eqno">\(1\)',
+        maths,
+    )
+    assert re.search(
+        r'<a class="reference internal" href="#equation-eq-energy">\(1\)</a>',
+        maths,
+    )
+    ams = re.findall(
+        r'<div class="amsmath math notranslate nohighlight"[^>]*>(.*?)</div>', maths, re.S
+    )
+    assert len(ams) == 2 and '<span class="eqno">(2)' in ams[0] and "eqno" not in ams[1]
+    assert all("katex-display" in block for block in ams)
+    assert "eqn-num" not in maths  # one number, Sphinx's: KaTeX numbers no line
+    assert "mord mathbb" in maths and maths.count("<math") == 4
+    assert not re.search(r"<script[^>]*(katex|mathjax)", maths, re.I)
+    assert "_static/katex/katex.min.css" in maths and "katex.min.css" not in html["words"]
+    css = (out / "_static" / "katex" / "katex.min.css").read_text()
+    fonts = set(re.findall(r"url\(fonts/([^)]+)\)", css))
+    assert fonts and all((out / "_static" / "katex" / "fonts" / f).is_file() for f in fonts)
+
+
+def test_a_formula_that_does_not_render_fails_the_build_naming_the_page(tmp_path):
+    pages = {"fine": "# Fine\n\n$x$\n", "broken": "# Broken\n\nText $\\frac{a$ more.\n"}
+    with pytest.raises(gvx.KatexError) as failure:
+        _sphinx_build(tmp_path, pages)
+    message = str(failure.value)
+    assert "broken" in message and "broken.md" in message and r"\\frac{a" in message
+    assert "fine" not in message and "end of input" in message
 
 
 def test_shrink_png_keeps_a_plot_sharp_and_makes_it_smaller(tmp_path):
@@ -564,3 +723,36 @@ def test_html_links_point_in_notebook_links_at_the_glossary_and_bibliography():
     )
     with pytest.raises(TypeError, match="text"):
         gvx.html_links(None)
+
+
+def test_prune_icon_rules_keeps_the_icons_used_and_their_code_points():
+    css = (
+        ".fa{display:inline-block}"
+        '.fa-sun:before{content:"\\f185"}'
+        '.fa-gear:before,.fa-cog:before{content:"\\f013"}'
+        '.fa-bars:before{content:"\\f0c9"}.fa-spin{animation:x}'
+    )
+    lean, kept = gvx.prune_icon_rules(css, {"fa-sun", "fa-cog", "fa-spin"})
+    assert kept == {0xF185, 0xF013}
+    assert lean == (
+        '.fa{display:inline-block}.fa-sun:before{content:"\\f185"}'
+        '.fa-cog:before{content:"\\f013"}.fa-spin{animation:x}'
+    )
+    assert gvx.prune_icon_rules(css, set())[1] == set()
+    with pytest.raises(TypeError, match="css"):
+        gvx.prune_icon_rules(None, set())
+    pages = ['<i class="fa-solid fa-sun fa-lg"></i>', 'x.className = "fa-bars"']
+    assert gvx.fontawesome_names(pages) == {"fa-solid", "fa-sun", "fa-lg", "fa-bars"}
+
+
+def test_subset_font_keeps_exactly_the_glyphs_asked_for(tmp_path):
+    import pydata_sphinx_theme
+    from fontTools.ttLib import TTFont
+
+    theme = pathlib.Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    font = tmp_path / "fa-solid-900.woff2"
+    shutil.copy(theme / "static" / gvx.FA_FONTS / "fa-solid-900.woff2", font)
+    assert {0xF185, 0xF0C9} < set(TTFont(font).getBestCmap())
+    before, after = gvx.subset_font(font, {0xF185, 0xF0C9})
+    assert after == font.stat().st_size and after < before / 10
+    assert {c for c in TTFont(font).getBestCmap() if c >= 0xE000} == {0xF185, 0xF0C9}

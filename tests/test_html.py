@@ -8,6 +8,7 @@ from __future__ import annotations
 import html.parser
 import importlib
 import json
+import pathlib
 import re
 import sys
 
@@ -194,14 +195,37 @@ def test_citations_link_to_the_bibliography(pages):
             assert raw not in text, f"{name}: {raw!r} on the page"
 
 
-def test_math_and_citations_render(pages):
+def test_maths_is_rendered_when_the_book_is_built_and_served_locally(pages):
+    """Every formula is in the page as KaTeX's HTML (seen) and MathML with its TeX (read by
+    screen readers); no page loads a maths script; KaTeX's style sheet and fonts come from the
+    book itself, so maths renders offline and without JavaScript."""
     for name, (text, page) in pages.items():
-        assert "math notranslate" in text, f"{name}: no maths on the page"
         assert "{cite}" not in text and "Unknown" not in text, name
-        # MathJax comes from the book itself, so maths renders offline too.
-        sources = [a["src"] for a in page.find("script") if "mathjax" in a.get("src", "").lower()]
-        assert sources and all(s.startswith("../_static/mathjax/") for s in sources), sources
-    assert (HTML / "_static" / "mathjax" / "tex-chtml.js").exists()
+        scripts = re.findall(r"<script\b[^>]*>.*?</script>", text, re.S)
+        assert not [s for s in scripts if re.search(r"mathjax|katex", s, re.I)], name
+        formulas = len(re.findall(r'<(?:span|div) class="(?:amsmath )?math notranslate', text))
+        assert formulas >= 20, f"{name}: {formulas} formulas"
+        for part in (
+            r'<span class="katex">',
+            r'<math xmlns="http://www\.w3\.org/1998/Math/MathML"',
+            r'<annotation encoding="application/x-tex">',
+            # the rendering seen, hidden from screen readers (which read the MathML)
+            r'<span (?=[^>]*\bclass="katex-html")(?=[^>]*\baria-hidden="true")[^>]*>',
+        ):
+            count = len(re.findall(part, text))
+            assert count == formulas, f"{name}: {count} x {part} for {formulas} formulas"
+        # No TeX left for a script to typeset (the TeX is only in the MathML's annotation).
+        prose = re.sub(r"<annotation\b.*?</annotation>", "", text, flags=re.S)
+        for raw in ("\\(", "\\[", "$$", "\\frac", "\\begin{"):
+            assert raw not in _visible_text(prose), f"{name}: raw TeX {raw!r} in the page"
+        sheets = [a["href"] for a in page.find("link", rel="stylesheet") if "katex" in a["href"]]
+        assert len(sheets) == 1 and sheets[0].startswith("../_static/katex/katex.min.css"), sheets
+    assert not (HTML / "_static" / "mathjax").exists()
+    css = (HTML / "_static" / "katex" / "katex.min.css").read_text()
+    fonts = re.findall(r"url\(([^)]+)\)", css)
+    assert len(fonts) >= 10 and all(f.startswith("fonts/") and f.endswith(".woff2") for f in fonts)
+    for font in fonts:
+        assert (HTML / "_static" / "katex" / font).is_file(), font
 
 
 def _visible_text(page_html: str) -> str:
@@ -282,3 +306,48 @@ def test_stack_labels_copy_each_headers_words_into_its_cells():
     assert "<table><tr><td>other</td></tr></table>" in out  # only gvx-stack tables
     with pytest.raises(TypeError, match="html"):
         gvx.stack_labels(None)
+
+
+def test_every_icon_the_pages_use_keeps_its_rule_and_glyph():
+    """The build keeps, of Font Awesome's 1,800 icons, those the pages use: each icon class on
+    a page that the theme's style sheet defines is still defined, and its glyph is in the
+    (subset) webfonts; the style sheet and the solid font shrank."""
+    import pydata_sphinx_theme
+    from fontTools.ttLib import TTFont
+
+    theme = pathlib.Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme"
+    sheet = "styles/pydata-sphinx-theme.css"
+    original = (theme / "static" / sheet).read_text()
+    built = (HTML / "_static" / sheet).read_text()
+    rule = re.compile(r'((?:\.fa-[a-z0-9-]+:before,?)+)\{content:"\\([0-9a-f]+)"\}')
+
+    def icons(css: str) -> dict[str, int]:
+        return {
+            s.split(":")[0][1:]: int(code, 16)
+            for selectors, code in rule.findall(css)
+            for s in selectors.split(",")
+        }
+
+    defined, kept = icons(original), icons(built)
+    assert len(defined) > 1500 and 5 <= len(kept) < 100, (len(defined), len(kept))
+    used = set()
+    for page in HTML.rglob("*.html"):
+        for classes in re.findall(r'class="([^"]*\bfa-[^"]*)"', page.read_text()):
+            used |= {c for c in classes.split() if c in defined}
+    assert {"fa-bars", "fa-magnifying-glass", "fa-download"} <= used, used
+    assert used <= set(kept), used - set(kept)
+    glyphs = set()
+    for font in (HTML / "_static" / gvx.FA_FONTS).glob("*.woff2"):
+        glyphs |= set(TTFont(font).getBestCmap() or {})
+    assert {kept[name] for name in used} <= glyphs
+    solid = HTML / "_static" / gvx.FA_FONTS / "fa-solid-900.woff2"
+    assert solid.stat().st_size < (theme / "static" / gvx.FA_FONTS / solid.name).stat().st_size / 10
+    assert len(built) < len(original) - 50_000
+
+
+def test_sphinx_design_assets_only_on_pages_that_use_it():
+    for page in sorted(HTML.rglob("*.html")):
+        text = page.read_text()
+        uses = re.search(r'class="(?:[^"]*\s)?sd-', text) is not None
+        for asset in gvx.SPHINX_DESIGN_ASSETS:
+            assert (asset in text) == uses, f"{page.relative_to(HTML)}: {asset}"

@@ -1,6 +1,6 @@
-"""The course's local Sphinx extension: repository links, learner notebooks, citations, pages.
+"""The course's Sphinx extension: repository links, learner notebooks, citations, pages, maths.
 
-Loaded by Jupyter Book through ``sphinx: local_extensions`` in ``_config.yml``. It does four
+Loaded by Jupyter Book through ``sphinx: local_extensions`` in ``_config.yml``. It does five
 things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
 
 1. **Repository and launch buttons from the real repository.** On ``config-inited`` it finds
@@ -22,18 +22,27 @@ things the stock Jupyter Book 1 / sphinx-book-theme stack cannot:
 4. **Lean, error-free pages** (:func:`_on_html_page_context`, found by a real browser, see
    ``tests/test_browser.py``): no notebook widget state in the page (no script on the static
    page reads it), each script once (sphinx-thebe's configuration was emitted twice, a
-   ``SyntaxError``), no Thebe without a repository, MathJax only on pages with maths (Sphinx
-   also counts the maths of a page's toctree children, so the intro loaded it), bibliography
-   entries as ARIA list items; and ``static/gvx-book.js``/``.css``: solutions that open from
-   every part of their title, display maths that scrolls in its own box with a cue, and a
-   message instead of an endless spinner when Live Code cannot load Thebe. After the build,
-   Font Awesome's 1.5 MB script is left out of the pages (its webfonts draw every icon) and
-   the figures in ``_images/`` are re-encoded smaller at the same resolution
+   ``SyntaxError``), no Thebe without a repository, KaTeX's style sheet only on pages with
+   maths (Sphinx also counts the maths of a page's toctree children, so the intro had it),
+   bibliography entries as ARIA list items; and ``static/gvx-book.js``/``.css``: solutions
+   that open from every part of their title, display maths that scrolls in its own box with
+   a cue, and a message instead of an endless spinner when Live Code cannot load Thebe. After
+   the build, Font Awesome's 1.5 MB script is left out of the pages (its webfonts draw every
+   icon) and the figures in ``_images/`` are re-encoded smaller at the same resolution
    (:func:`shrink_png`).
+5. **Maths rendered when the book is built** (:class:`Katex`, the ``gvx_katex`` HTML maths
+   renderer): KaTeX, run in an embedded V8 (``mini-racer``, a pip wheel: no Node), turns every
+   formula into HTML (shown) and MathML (read by screen readers), so no page runs a maths
+   script, maths reads without JavaScript, and no formula is a Tab stop. Equation numbers
+   and their links are Sphinx's, as before. A formula KaTeX cannot render, or renders unlike
+   LaTeX (``strict``), stops the build with the page and the TeX (:class:`KatexError`).
+   KaTeX's style sheet and WOFF2 fonts are served from the book (``vendor/katex/static``,
+   refreshed by ``tools/vendor_katex.py``); TeX macros go in ``gvx_maths_macros``.
 """
 
 from __future__ import annotations
 
+import atexit
 import html as html_module
 import json
 import os
@@ -50,8 +59,10 @@ from docutils import nodes
 from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
+from sphinx.errors import SphinxError
 from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
+from sphinx.util.math import get_node_equation_number
 from sphinx.util.nodes import make_refnode
 
 logger = logging.getLogger(__name__)
@@ -533,6 +544,185 @@ def _on_doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> 
                 raw.parent.remove(raw)
 
 
+# --- maths, rendered at build time ------------------------------------------------------------
+
+#: KaTeX, vendored by ``tools/vendor_katex.py``: the renderer (``katex.min.js``, run here, never
+#: served) and what the pages load (``static/katex/``: its style sheet and WOFF2 fonts).
+KATEX_DIR = Path(__file__).resolve().parents[1] / "vendor" / "katex"
+#: The style sheet, as served (``_static/katex/katex.min.css``), on pages with maths only.
+KATEX_CSS = "katex/katex.min.css"
+#: amsmath environments that number their lines: Sphinx numbers the block (``span.eqno``), as
+#: it did for MathJax (whose tags were off), so KaTeX renders their starred forms.
+_NUMBERED_ENV = re.compile(r"\\(begin|end)\{(equation|align|alignat|gather|multline|flalign)\}")
+_TEX_TOKEN = re.compile(r"\\begin\{|\\end\{|\\\\")
+_RENDER_JS = """
+function gvxRender(tex, options) {
+  try { return JSON.stringify({html: katex.renderToString(tex, options)}); }
+  catch (e) { return JSON.stringify({error: String((e && e.message) || e)}); }
+}
+"""
+
+
+class KatexError(SphinxError):
+    """A formula KaTeX cannot render: the build stops, naming the page and the TeX."""
+
+    category = "Maths error"
+
+
+class Katex:
+    """KaTeX (``katex.min.js``) in an embedded V8 (``mini-racer``): TeX to HTML and MathML.
+
+    Every formula is rendered with ``throwOnError`` and ``strict="error"``: anything KaTeX
+    would show in red, or render differently from LaTeX, raises :class:`ValueError`. Output is
+    KaTeX's ``htmlAndMathml``: the HTML that is seen (``aria-hidden``) and the MathML that
+    screen readers read, with the TeX as its annotation.
+
+    Parameters
+    ----------
+    script : path-like
+        ``katex.min.js``.
+    macros : mapping of str to str, optional
+        TeX macros (``{"\\RR": "\\mathbb{R}"}``), the same for every formula.
+    """
+
+    def __init__(
+        self,
+        script: str | os.PathLike[str] = KATEX_DIR / "katex.min.js",
+        macros: Mapping[str, str] | None = None,
+    ) -> None:
+        try:
+            from py_mini_racer import MiniRacer
+        except ImportError:
+            raise KatexError(
+                "the book's maths is rendered when it is built, by KaTeX in mini-racer: "
+                "pip install -r requirements-dev.txt (make book does)"
+            ) from None
+        macros = dict(macros or {})
+        if not all(isinstance(k, str) and isinstance(v, str) for k, v in macros.items()):
+            raise TypeError("macros must map str to str")
+        self._ctx = MiniRacer()
+        # Closed before the interpreter exits: a V8 context left to the garbage collector at
+        # shutdown hung the process at exit about one time in six (measured).
+        atexit.register(self.close)
+        self._ctx.eval(Path(script).read_text(encoding="utf-8"))
+        self._ctx.eval(_RENDER_JS)
+        self.version = str(self._ctx.eval("katex.version"))
+        self.macros = macros
+        self._cache: dict[tuple[str, bool], str] = {}
+
+    def close(self) -> None:
+        """Free the V8 context (once; :meth:`render` cannot be used after)."""
+        if self._ctx is not None:
+            self._ctx.close()
+            self._ctx = None
+            atexit.unregister(self.close)
+
+    def render(self, tex: str, *, display: bool) -> str:
+        """The HTML (+ MathML) of ``tex``, inline or in display mode."""
+        if not isinstance(tex, str):
+            raise TypeError(f"tex must be a str, got {type(tex).__name__}")
+        key = (tex, bool(display))
+        if key not in self._cache:
+            if self._ctx is None:
+                raise RuntimeError("this Katex is closed")
+            options = {
+                "displayMode": bool(display),
+                "throwOnError": True,
+                "strict": "error",
+                "output": "htmlAndMathml",
+                "trust": False,
+                "macros": dict(self.macros),  # KaTeX writes \gdef into it: a fresh copy
+            }
+            result = json.loads(self._ctx.call("gvxRender", tex, options))
+            if "error" in result:
+                raise ValueError(result["error"])
+            self._cache[key] = result["html"]
+        return self._cache[key]
+
+
+_KATEX: dict[str, Katex] = {}
+
+
+def _katex(config: Any) -> Katex:
+    macros = dict(getattr(config, "gvx_maths_macros", None) or {})
+    key = json.dumps(macros, sort_keys=True)
+    if key not in _KATEX:
+        _KATEX[key] = Katex(macros=macros)
+    return _KATEX[key]
+
+
+def _top_level_newline(tex: str) -> bool:
+    r"""Whether ``tex`` breaks lines (``\\``) outside any ``\begin{...}`` environment."""
+    depth = 0
+    for token in _TEX_TOKEN.findall(tex):
+        if token == r"\begin{":
+            depth += 1
+        elif token == r"\end{":
+            depth = max(depth - 1, 0)
+        elif depth == 0:
+            return True
+    return False
+
+
+def display_tex(text: str, *, nowrap: bool = False) -> str:
+    r"""The TeX KaTeX renders for a display-maths block, as Sphinx wraps it for MathJax.
+
+    A block of several equations (separated by blank lines) is aligned, one per line; an
+    equation with a line break (``\\``) is aligned (Sphinx's ``split``, which KaTeX lacks:
+    ``aligned`` lays it out the same). An amsmath block (``nowrap``, MyST's amsmath) is kept
+    as written, its numbered environments starred: the block's number is Sphinx's.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    if nowrap:
+        return _NUMBERED_ENV.sub(lambda m: f"\\{m[1]}{{{m[2]}*}}", text)
+    parts = [part.strip() for part in text.split("\n\n") if part.strip()]
+    if len(parts) > 1:
+        return "\\begin{aligned}" + " \\\\\n".join(parts) + "\\end{aligned}"
+    tex = parts[0] if parts else ""
+    return f"\\begin{{aligned}}{tex}\\end{{aligned}}" if _top_level_newline(tex) else tex
+
+
+def _render(self: Any, node: nodes.Element, tex: str, display: bool) -> str:
+    try:
+        return _katex(self.builder.config).render(tex, display=display)
+    except ValueError as error:
+        where = logging.get_node_location(node) or "?"
+        raise KatexError(
+            f"{self.builder.current_docname} ({where}): this formula does not render: "
+            f"{tex!r}: {error}"
+        ) from None
+
+
+def html_visit_math(self: Any, node: nodes.math) -> None:
+    """Inline maths: KaTeX's HTML and MathML in ``<span class="math">``."""
+    self.body.append(self.starttag(node, "span", "", CLASS="math notranslate nohighlight"))
+    self.body.append(_render(self, node, node.astext(), display=False) + "</span>")
+    raise nodes.SkipNode
+
+
+def html_visit_displaymath(self: Any, node: nodes.math_block) -> None:
+    """Display maths: ``<div class="math">``, Sphinx's equation number and permalink
+    (``span.eqno``), then KaTeX's ``span.katex-display`` (the box that scrolls when wide)."""
+    html = _render(self, node, display_tex(node.astext(), nowrap=node["nowrap"]), display=True)
+    # (an amsmath block keeps its class, "amsmath", from the node)
+    self.body.append(self.starttag(node, "div", CLASS="math notranslate nohighlight"))
+    if node.get("number"):
+        self.body.append(f'<span class="eqno">({get_node_equation_number(self, node)})')
+        self.add_permalink_ref(node, "Link to this equation")
+        self.body.append("</span>")
+    self.body.append(html + "</div>\n")
+    raise nodes.SkipNode
+
+
+def _on_config_inited_maths(app: Sphinx, config: Config) -> None:
+    """Serve KaTeX's style sheet and fonts (``_static/katex/``); render with it."""
+    static = str(KATEX_DIR / "static")
+    if static not in config.html_static_path:
+        config.html_static_path = [*config.html_static_path, static]
+    config.html_math_renderer = "gvx_katex"
+
+
 # --- pages ----------------------------------------------------------------------------------
 
 #: MIME type of the widget state MyST-NB copies from the notebook metadata into every page.
@@ -548,31 +738,25 @@ def _script_key(script: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
     return filename, tuple(sorted((k, str(v)) for k, v in attributes.items()))
 
 
-def page_scripts(
-    scripts: list[Any], *, has_maths: bool, has_thebe: bool, mathjax_path: str
-) -> list[Any]:
+def page_scripts(scripts: list[Any], *, has_thebe: bool) -> list[Any]:
     """The scripts a page should load, from the ones the Sphinx stack registered for it.
 
     Drops (1) notebook widget state (``type="application/vnd.jupyter.widget-state+json"``, no
     script on a static page reads it: the explorers there are pictures), (2) a script already
     listed with the same source, body and attributes (sphinx-thebe registers its configuration
-    twice, and a second ``const THEBE_JS_URL`` is a ``SyntaxError``), (3) sphinx-thebe and its
-    configuration when ``has_thebe`` is false (no Live Code button without a repository), and
-    (4) MathJax and its configuration when ``has_maths`` is false.
+    twice, and a second ``const THEBE_JS_URL`` is a ``SyntaxError``) and (3) sphinx-thebe and
+    its configuration when ``has_thebe`` is false (no Live Code button without a repository).
+    (No page loads a maths script: maths is rendered when the book is built.)
 
     Parameters
     ----------
     scripts : list
         Sphinx's ``script_files`` (objects with ``filename`` and ``attributes``).
-    has_maths, has_thebe : bool
-        Whether the page shows maths, and whether it offers Live Code.
-    mathjax_path : str
-        ``mathjax_path`` of the configuration (the MathJax script's file name).
+    has_thebe : bool
+        Whether the page offers Live Code.
     """
     if not isinstance(scripts, list):
         raise TypeError(f"scripts must be a list, got {type(scripts).__name__}")
-    if not isinstance(mathjax_path, str) or not mathjax_path:
-        raise ValueError(f"mathjax_path must be a non-empty str, got {mathjax_path!r}")
     seen: set[tuple[str, tuple[tuple[str, str], ...]]] = set()
     kept = []
     for script in scripts:
@@ -583,13 +767,15 @@ def page_scripts(
             continue
         if not has_thebe and ("sphinx-thebe" in filename or "THEBE_JS_URL" in body):
             continue
-        mathjax = filename.removeprefix("_static/") == mathjax_path.removeprefix("_static/")
-        if not has_maths and (mathjax or body.startswith("window.MathJax")):
-            continue
         seen.add(key)
         kept.append(script)
     return kept
 
+
+#: sphinx-design's assets, which it adds to every page; only a page with its elements (an
+#: ``sd-`` class: grids, cards, tabs, badges...) needs them. The book has none today.
+SPHINX_DESIGN_ASSETS = frozenset({"sphinx-design.min.css", "design-tabs.js"})
+_SPHINX_DESIGN_CLASS = re.compile(r'class="(?:[^"]*\s)?sd-')
 
 #: docutils' HTML5 writer marks a bibliography entry with the deprecated ``doc-biblioentry``
 #: role inside a ``role="list"``: axe-core reports aria-required-children (critical).
@@ -599,19 +785,35 @@ _BIBLIOENTRY = re.compile(r'(<div class="citation" id="[^"]*" )role="doc-biblioe
 def _on_html_page_context(
     app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
 ) -> None:
-    """Trim the page's scripts (:func:`page_scripts`); bibliography entries as list items."""
+    """Trim the page's scripts (:func:`page_scripts`); KaTeX's style sheet only on pages with
+    maths (Sphinx also counts the maths of a page's toctree children); bibliography entries
+    as list items."""
     scripts = context.get("script_files")
     if isinstance(scripts, list):
-        math = app.env.get_domain("math")
-        has_maths = bool(math.data.get("has_equations", {}).get(pagename, False))
         launch = app.config.html_theme_options.get("launch_buttons", {}) or {}
         has_thebe = bool(launch.get("thebe")) and _repository(app.config) is not None
-        scripts[:] = page_scripts(
-            scripts,
-            has_maths=has_maths,
-            has_thebe=has_thebe,
-            mathjax_path=app.config.mathjax_path or "",
-        )
+        scripts[:] = page_scripts(scripts, has_thebe=has_thebe)
+    styles = context.get("css_files")
+    math = app.env.get_domain("math")
+    has_maths = bool(math.data.get("has_equations", {}).get(pagename, False))
+    if isinstance(styles, list) and not has_maths:
+        styles[:] = [
+            c
+            for c in styles
+            if str(getattr(c, "filename", c)).removeprefix("_static/") != KATEX_CSS
+        ]
+    body = context.get("body")
+    if not _SPHINX_DESIGN_CLASS.search(body if isinstance(body, str) else ""):
+        # sphinx-design's style sheet (55 kB) and tabs script, on pages without its elements
+        # (the index and search pages have no body, and no sphinx-design element either)
+        for assets in (styles, scripts):
+            if isinstance(assets, list):
+                assets[:] = [
+                    a
+                    for a in assets
+                    if posixpath.basename(str(getattr(a, "filename", a) or ""))
+                    not in SPHINX_DESIGN_ASSETS
+                ]
     body = context.get("body")
     if isinstance(body, str) and "doc-biblioentry" in body:
         body = context["body"] = _BIBLIOENTRY.sub(r'\1role="listitem"', body)
@@ -639,13 +841,29 @@ def solution_titles(html: str) -> str:
 _STACK_TABLE = re.compile(r'(<div class="[^"]*\bgvx-stack\b[^"]*">.*?</table>)', re.S)
 _HEAD_CELL = re.compile(r"<th[^>]*>(.*?)</th>", re.S)
 _ROW = re.compile(r"<tr[^>]*>.*?</tr>", re.S)
-_MATH_SPAN = re.compile(r'<span class="math[^"]*">.*?</span>', re.S)
+_MATH_START = re.compile(r'<span class="math[\s"]')
+_SPAN_TAG = re.compile(r"<span\b|</span>")
+
+
+def strip_maths(html: str) -> str:
+    """``html`` without its maths (each ``<span class="math ...">`` with everything in it, the
+    rendered formula's nested spans included)."""
+    out, pos = [], 0
+    while (start := _MATH_START.search(html, pos)) is not None:
+        out.append(html[pos : start.start()])
+        depth, pos = 0, len(html)
+        for tag in _SPAN_TAG.finditer(html, start.start()):
+            depth += 1 if tag.group(0) == "<span" else -1
+            if depth == 0:
+                pos = tag.end()
+                break
+    return "".join(out) + html[pos:]
 
 
 def _label(cell: str) -> str:
     """A header cell's words, without its maths and tags (``Function \\(\\phi(z)\\)`` ->
-    ``Function``; the maths would show as TeX in a CSS label)."""
-    text = re.sub(r"<[^>]+>", "", _MATH_SPAN.sub("", cell))
+    ``Function``; the maths would not read as words in a CSS label)."""
+    text = re.sub(r"<[^>]+>", "", strip_maths(cell))
     return html_module.escape(" ".join(html_module.unescape(text).split()), quote=True)
 
 
@@ -765,8 +983,96 @@ def drop_fontawesome_js(html: str) -> str:
     return _FONTAWESOME_JS.sub("", html)
 
 
+#: A Font Awesome icon rule of pydata-sphinx-theme's style sheet (Font Awesome 6's CSS, 1,800
+#: icons): ``.fa-sun:before{content:"\f185"}``, one or more selectors for one code point.
+_FA_ICON_RULE = re.compile(r'((?:\.fa-[a-z0-9-]+:(?:before|after),?)+)\{content:"\\([0-9a-f]+)"\}')
+_FA_NAME = re.compile(r"\bfa-[a-z0-9-]+")
+#: Font Awesome's webfonts as pydata-sphinx-theme ships them (under ``_static/``).
+FA_FONTS = "vendor/fontawesome/webfonts"
+
+
+def fontawesome_names(texts: list[str]) -> set[str]:
+    """Every ``fa-NAME`` token in ``texts`` (the built pages and the scripts they load)."""
+    return {name for text in texts for name in _FA_NAME.findall(text)}
+
+
+def prune_icon_rules(css: str, used: set[str]) -> tuple[str, set[int]]:
+    """``css`` with the Font Awesome icon rules of icons not in ``used`` left out (and unused
+    aliases dropped from kept rules), and the code points of the icons kept."""
+    if not isinstance(css, str):
+        raise TypeError(f"css must be a str, got {type(css).__name__}")
+    kept: set[int] = set()
+
+    def keep(match: re.Match[str]) -> str:
+        selectors = [s for s in match[1].split(",") if s.split(":")[0][1:] in used]
+        if not selectors:
+            return ""
+        kept.add(int(match[2], 16))
+        return ",".join(selectors) + '{content:"\\' + match[2] + '"}'
+
+    return _FA_ICON_RULE.sub(keep, css), kept
+
+
+def subset_font(path: str | os.PathLike[str], codepoints: set[int]) -> tuple[int, int]:
+    """Rewrite the WOFF2 font at ``path`` with only the glyphs of ``codepoints``: ``(bytes
+    before, bytes after)``."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    path = Path(path)
+    before = path.stat().st_size
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    font = TTFont(path)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints))
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    font.save(path)
+    return before, path.stat().st_size
+
+
+def trim_fontawesome(outdir: str | os.PathLike[str]) -> tuple[int, int]:
+    """Shrink Font Awesome in a built book to the icons it shows: ``(bytes before, after)``.
+
+    pydata-sphinx-theme's style sheet carries Font Awesome 6's 1,800 icon rules (85 kB) and its
+    solid webfont every glyph (150 kB), on every page, for the 16 icons the book's header and
+    buttons use. The icons used are the ``fa-NAME`` classes in the built pages and in the
+    scripts they load (Font Awesome's own script, left out of the pages, excepted): the other
+    icon rules are left out of the style sheet and the webfonts keep only the glyphs of the
+    rules kept. Sphinx copies the theme's originals again on every build, and this runs after.
+    """
+    outdir = Path(outdir)
+    static = outdir / "_static"
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in outdir.rglob("*.html")]
+    texts += [
+        p.read_text(encoding="utf-8", errors="replace")
+        for p in static.rglob("*.js")
+        if p.name != "fontawesome.js"
+    ]
+    used = fontawesome_names(texts)
+    before = after = 0
+    codepoints: set[int] = set()
+    for sheet in static.rglob("*.css"):
+        css = sheet.read_text(encoding="utf-8")
+        if FA_FONTS not in css:
+            continue
+        lean, kept = prune_icon_rules(css, used)
+        codepoints |= kept
+        before, after = before + len(css.encode()), after + len(lean.encode())
+        sheet.write_text(lean, encoding="utf-8")
+    if not codepoints:
+        return before, after
+    for font in sorted((static / FA_FONTS).glob("*.woff2")):
+        old, new = subset_font(font, codepoints)
+        before, after = before + old, after + new
+    return before, after
+
+
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
-    """Leave Font Awesome's script out of every page; shrink the figures (:func:`shrink_png`)."""
+    """Leave Font Awesome's script out of every page and its unused icons out of the theme's
+    style sheet and fonts (:func:`trim_fontawesome`); shrink the figures (:func:`shrink_png`)."""
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
@@ -774,6 +1080,8 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         lean = drop_fontawesome_js(text)
         if lean != text:
             page.write_text(lean, encoding="utf-8")
+    before, after = trim_fontawesome(app.outdir)
+    logger.info(f"[gvx_book] Font Awesome: {before / 1e3:.0f} kB -> {after / 1e3:.0f} kB")
     if not app.config.gvx_shrink_png:
         return
     before = after = 0
@@ -791,7 +1099,12 @@ def _visit_skip(self: Any, node: nodes.Node) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("gvx_repository", None, "html", types=[dict, type(None)])
     app.add_config_value("gvx_shrink_png", True, "html", types=[bool])
+    # TeX macros for every formula (KaTeX's ``macros``); MathJax's configuration defined none.
+    app.add_config_value("gvx_maths_macros", {}, "env", types=[dict])
     app.connect("config-inited", _on_config_inited)
+    app.connect("config-inited", _on_config_inited_maths)
+    app.add_html_math_renderer("gvx_katex", (html_visit_math, None), (html_visit_displaymath, None))
+    app.add_css_file(KATEX_CSS)
     app.connect("source-read", _rewrite_citation_links)
     app.connect("source-read", _drop_notebook_only_outputs)
     app.add_transform(ReadLinks)
@@ -804,7 +1117,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     # After sphinx-thebe's doctree-resolved handler (priority 500), which adds its config.
     app.connect("doctree-resolved", _on_doctree_resolved, priority=600)
-    # After Sphinx's MathJax and MyST-NB's per-page scripts (priority 500).
+    # After MyST-NB's per-page scripts (priority 500).
     app.connect("html-page-context", _on_html_page_context, priority=900)
     app.add_css_file(PAGE_CSS)
     app.add_js_file(PAGE_JS, defer="defer")
