@@ -385,3 +385,52 @@ def test_float_noise_is_a_grid_point_not_an_error():
     assert e.values["threshold"] == 0.25
     with pytest.raises(ValueError, match="threshold"):
         e.set_values(threshold=3.05)
+
+
+# --- nothing drawn over anything else (explorer states a reviewer found colliding) ----------
+
+
+def _extent(artist, renderer):
+    return artist.get_window_extent(renderer)
+
+
+@pytest.mark.parametrize(
+    ("cls", "values"),
+    [
+        (explore.GradientFlowExplorer, {"activation": "identity", "depth": 50, "gain": 2.0}),
+        (explore.ActivationStatsExplorer, {"activation": "gelu_tanh", "depth": 40, "gain": 3.0}),
+        (explore.MatrixProductExplorer, {"gain": 0.5, "width": 1}),
+    ],
+)
+def test_off_scale_triangles_stay_inside_their_axes_clear_of_the_legend(cls, values):
+    ex = cls()
+    ex.update(**values)
+    renderer = ex.canvas.get_renderer()
+    ex.fig.draw(renderer)
+    triangles = [
+        line
+        for ax in ex.fig.axes
+        for line in ax.get_lines()
+        if line.get_marker() in ("^", "v") and len(line.get_xdata())
+    ]
+    assert triangles, "the state must put something off scale"
+    legends = [ax.get_legend() for ax in ex.fig.axes if ax.get_legend() is not None]
+    for line in triangles:
+        box, axes = _extent(line, renderer), line.axes.bbox
+        assert axes.y0 - 0.5 <= box.y0 and box.y1 <= axes.y1 + 0.5, (box, axes)
+        for legend in legends:
+            assert not box.overlaps(_extent(legend, renderer)), (box, legend)
+
+
+@pytest.mark.parametrize(("w", "depth"), [(1.5, 100), (0.5, 100), (1.0, 100), (1.5, 99)])
+def test_the_chain_end_dot_is_whole_and_clear_of_the_line_labels(w, depth):
+    ex = explore.ScalarChainExplorer()
+    ex.update(w=w, depth=depth)
+    renderer = ex.canvas.get_renderer()
+    ex.fig.draw(renderer)
+    dot = _extent(ex._dot, renderer)
+    labels = [t for t in ex._ax.texts if t.get_text().startswith("w = ")]
+    assert len(labels) == 3
+    for label in labels:
+        assert not dot.overlaps(_extent(label, renderer)), label.get_text()
+    assert not ex._dot.get_clip_on()  # drawn whole on the axes' edge

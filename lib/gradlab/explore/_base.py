@@ -41,6 +41,7 @@ __all__ = [
     "Explorer",
     "OffScale",
     "off_scale_count",
+    "edge_markers",
     "EXPLORER_KEY",
     "LIVE_NOTE",
     "SPEC_MIME",
@@ -563,6 +564,27 @@ def legend_above(ax: Any, handles: Sequence[Any], labels: Sequence[str], **optio
     return ax.legend(handles=list(handles), labels=list(labels), **{**settings, **options})
 
 
+#: Size, in points, of the triangles that mark values off an explorer's y range.
+EDGE_MARKER_SIZE = 8
+
+
+def edge_markers(ax: Any, color: str) -> tuple[Any, Any]:
+    """Two empty marker lines for values off ``ax``'s y range: ▼ at the bottom, ▲ at the top.
+
+    Each triangle is drawn just *inside* its edge (shifted by half its size, in points), so
+    it never reaches into a legend above the axes or the tick labels below them.
+    """
+    from matplotlib.transforms import offset_copy
+
+    half = EDGE_MARKER_SIZE / 2
+    marker = dict(ls="none", ms=EDGE_MARKER_SIZE, clip_on=False, zorder=5)
+    up = offset_copy(ax.transData, fig=ax.figure, y=half, units="points")
+    down = offset_copy(ax.transData, fig=ax.figure, y=-half, units="points")
+    (below,) = ax.plot([], [], "v", color=color, transform=up, **marker)
+    (above,) = ax.plot([], [], "^", color=color, transform=down, **marker)
+    return below, above
+
+
 def off_scale_count(y: np.ndarray, ylim: tuple[float, float]) -> int:
     """How many values of ``y`` lie outside ``ylim`` (what :class:`OffScale` marks)."""
     y = np.asarray(y)
@@ -573,7 +595,8 @@ class OffScale:
     """Where a curve leaves an explorer's fixed y range: triangles on the edge, and a note.
 
     An explorer keeps its axes fixed (so the blitted background stays valid); a value beyond
-    them is marked by a triangle on the edge it crossed (▼ below, ▲ above) at its x, and a note
+    them is marked by a triangle just inside the edge it crossed (▼ below, ▲ above; see
+    :func:`edge_markers`) at its x, and a note
     in the axes says how many are off scale. The note sits at the top of the axes, or at the
     bottom when triangles are on the top edge, so it never covers them.
 
@@ -590,9 +613,7 @@ class OffScale:
     def __init__(
         self, ax: Any, color: str, template: str = "{n} layer{s} off scale (triangles)"
     ) -> None:
-        marker = dict(ls="none", ms=8, clip_on=False, zorder=5)
-        (self.below,) = ax.plot([], [], "v", color=color, **marker)
-        (self.above,) = ax.plot([], [], "^", color=color, **marker)
+        self.below, self.above = edge_markers(ax, color)
         self.note = ax.add_artist(
             FastText(0.99, 0.97, "", transform=ax.transAxes, ha="right", va="top")
         )

@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from .. import chains
 from .._validation import check_int
 from ..plotting import COLORS, FIGURE_WIDTH, log_tick_formatter
-from ._base import Control, Explorer, fmt, legend_above
+from ._base import Control, Explorer, edge_markers, fmt, legend_above
 from ._text import FastText
 
 __all__ = ["ScalarChainExplorer", "MatrixProductExplorer"]
@@ -59,10 +59,21 @@ class ScalarChainExplorer(Explorer):
         layers = np.arange(101)
         for w_ref in (0.5, 1.5):
             ax.plot(layers, w_ref**layers, color=grey, lw=0.8, alpha=0.6)
+        # The line labels start 7 points right of the axis end, clear of the end dot (7 points
+        # across, drawn whole: not clipped by the axes) when the line ends on a reference line.
         for y, text in ((1.0, "w = 1"), (0.5**100, "w = 0.5"), (1.5**100, "w = 1.5")):
-            ax.text(101.5, y, text, va="center", ha="left", color=grey, clip_on=False)
+            ax.annotate(
+                text,
+                (100, y),
+                xytext=(7, 0),
+                textcoords="offset points",
+                va="center",
+                ha="left",
+                color=grey,
+                annotation_clip=False,
+            )
         (self._line,) = ax.plot([], [], color=COLORS["blue"], lw=2.5)
-        (self._dot,) = ax.plot([], [], "o", color=COLORS["red"], ms=7)
+        (self._dot,) = ax.plot([], [], "o", color=COLORS["red"], ms=7, clip_on=False, zorder=5)
         self._label = fig.add_artist(FastText(0.02, 0.98, "", va="top", linespacing=1.4))
         self._ax = ax
         return [self._line, self._dot, self._label]
@@ -167,11 +178,8 @@ class MatrixProductExplorer(Explorer):
             columnspacing=1.2,
         )
         # Where lines leave the fixed axis: triangles on the edge, and a note.
-        marker = dict(ls="none", ms=8, clip_on=False, zorder=5)
-        (self._below,) = ax.plot([], [], "v", color=blue, **marker)
-        (self._above,) = ax.plot([], [], "^", color=blue, **marker)
-        (self._pred_below,) = ax.plot([], [], "v", color=red, **marker)
-        (self._pred_above,) = ax.plot([], [], "^", color=red, **marker)
+        self._below, self._above = edge_markers(ax, blue)
+        self._pred_below, self._pred_above = edge_markers(ax, red)
         self._clip_note = ax.add_artist(
             FastText(0.99, 0.97, "", transform=ax.transAxes, ha="right", va="top")
         )
