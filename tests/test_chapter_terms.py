@@ -30,6 +30,8 @@ def test_every_term_and_citation_link_lands_in_the_notebook(path):
     prose = "".join(source(c) for c in cells if c["cell_type"] == "markdown")
     assert not ct._OLD_TERM.search(prose), "a glossary link still opens glossary.md"
     assert not ct._OLD_CITE.search(prose.replace(source(cells[-1]), "")), "a .bib link"
+    if path.name != "maths.ipynb":
+        assert not ct._OLD_MATHS.search(prose), "a link that opens the maths page at its top"
     targets: set[str] = set()
     last = cells[-1]
     if last.get("id") == ct.CELL_ID:
@@ -39,11 +41,13 @@ def test_every_term_and_citation_link_lands_in_the_notebook(path):
         labels = [line[1:-2] for line in text.splitlines() if line.endswith(")=")]
         assert len(labels) == len(set(labels)), "an entry is there twice"
         targets = set(labels)
-    linked = {f"{t}" for t in ct.TERM_LINK.findall(prose)} | {
-        f"ref-{k}" for k in ct.CITE_LINK.findall(prose)
-    }
+    linked = (
+        set(ct.TERM_LINK.findall(prose))
+        | {f"ref-{k}" for k in ct.CITE_LINK.findall(prose)}
+        | set(ct.MATHS_LINK.findall(prose))
+    )
     assert linked <= targets  # every link has its entry
-    assert {t for t in targets if t.startswith("term-")} <= linked  # no orphan term entry
+    assert {t for t in targets if t.startswith(("term-", "maths-"))} <= linked  # no orphans
 
 
 def test_rewrite_makes_links_local_and_collects_their_entries():
@@ -76,9 +80,12 @@ def test_rewrite_makes_links_local_and_collects_their_entries():
             },
         ]
     }
-    out = ct.rewrite(json.loads(json.dumps(nb)), "t.ipynb", glossary, bib)
+    maths = {"maths-svd": ("Singular values", "Every matrix maps a sphere to an ellipsoid.")}
+    nb["cells"][0]["source"].append(" And [SVD](maths.ipynb#maths-svd).")
+    out = ct.rewrite(json.loads(json.dumps(nb)), "t.ipynb", glossary, bib, maths)
     assert source(out["cells"][0]) == (
         "See [dead ReLUs](#term-dead-ReLU) and [He](#ref-he), [He again](#ref-he)."
+        " And [SVD](#maths-svd)."
     )
     last = out["cells"][-1]
     assert last["id"] == ct.CELL_ID and last["metadata"] == {"tags": ["remove-cell"]}
@@ -90,8 +97,14 @@ def test_rewrite_makes_links_local_and_collects_their_entries():
     assert text.count("(ref-he)=\nHe. Rectifiers. 2015.") == 1  # cited twice, listed once
     assert "(ref-lu)=\nLu. Dying ReLU. 2019." in text  # cited by a definition
     assert "term-gain" not in text and "ref-ba" not in text  # code cells do not count
-    again = ct.rewrite(json.loads(json.dumps(out)), "t.ipynb", glossary, bib)
+    assert "(maths-svd)=\n**Singular values** (from [Maths you will meet](maths.ipynb)" in text
+    assert text.endswith("Lu. Dying ReLU. 2019.")  # terms, then maths, then works
+    assert text.index("(term-") < text.index("(maths-svd)=") < text.index("(ref-")
+    again = ct.rewrite(json.loads(json.dumps(out)), "t.ipynb", glossary, bib, maths)
     assert again == out  # idempotent
+    nb["cells"][0]["source"] = ["[x](#maths-nope)"]
+    with pytest.raises(SystemExit, match="maths-nope"):
+        ct.rewrite(nb, "t.ipynb", glossary, bib, maths)
     nb["cells"][0]["source"] = ["[x](#term-nope)"]
     with pytest.raises(SystemExit, match="term-nope"):
         ct.rewrite(nb, "t.ipynb", glossary, bib)
@@ -105,6 +118,9 @@ def test_the_glossary_and_bibliography_parse():
     assert len(glossary) >= 30
     assert glossary["term-dead-relu"][0] == "dead ReLU"
     assert "Chapter" in glossary["term-dead-relu"][1]
+    maths = ct.maths_entries()
+    assert maths["maths-chi2"][0] == "The chi-square distribution"
+    assert maths["maths-jensen"][1].count("$$") == 2  # "...the average:" and its formula
     bib = ct.bibliography_entries()
     assert "he2015delving" in bib and "Kaiming He" in bib["he2015delving"]
     # Markdown escapes only where Markdown needs them (clip\\_grad: an underscore), not "\\.".

@@ -715,11 +715,11 @@ def test_drop_notebook_only_outputs():
 def test_html_links_point_in_notebook_links_at_the_glossary_and_bibliography():
     text = (
         "[dead ReLUs](#term-dead-ReLU), [He et al.](#ref-he2015delving), "
-        "[Ba](references.bib#ba2016layer), [fig](#fig-x), [sec](#term)"
+        "[Ba](references.bib#ba2016layer), [fig](#fig-x), [sec](#term), [SVD](#maths-svd)"
     )
     assert gvx.html_links(text) == (
         "[dead ReLUs](glossary.md#term-dead-ReLU), [He et al.](gvx-cite:he2015delving), "
-        "[Ba](gvx-cite:ba2016layer), [fig](#fig-x), [sec](#term)"
+        "[Ba](gvx-cite:ba2016layer), [fig](#fig-x), [sec](#term), [SVD](maths.ipynb#maths-svd)"
     )
     with pytest.raises(TypeError, match="text"):
         gvx.html_links(None)

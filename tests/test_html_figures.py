@@ -112,8 +112,9 @@ def test_prose_figure_numbers_match_the_book(pages):  # noqa: F811
 
 
 def test_links_to_sections_of_other_pages_land_on_an_anchor(pages):  # noqa: F811
-    """``[text](maths.ipynb#maths-chi2)`` (the form that also works in JupyterLab) must reach
-    the labelled section in the book."""
+    """A link to a section of another page (``[text](#maths-chi2)`` in a chapter, which the
+    build points at ``maths.ipynb#maths-chi2``; ``glossary.md#term-x``) must reach the
+    labelled section or term in the book."""
     from test_html import HTML
 
     checked = 0

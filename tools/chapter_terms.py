@@ -8,15 +8,17 @@ Markdown renderer there, jupyterlab-myst, ignores a link's ``#fragment``). A lin
 notebook does land. So every notebook of the book (chapters and the maths page) writes
 
 * a glossary term as ``[dead ReLUs](#term-dead-ReLU)`` and
-* a citation as ``[He et al., 2015](#ref-he2015delving)``,
+* a citation as ``[He et al., 2015](#ref-he2015delving)``, and
+* a section of the maths page as ``[the chi-square distribution](#maths-chi2)``,
 
-and ends with one generated Markdown cell, **Terms and sources in this notebook**, that holds
-the entry of each term it links (copied from ``book/glossary.md``) and of each work it cites
+and ends with one generated Markdown cell, **Terms, maths and sources in this notebook**, that
+holds the entry of each term it links (copied from ``book/glossary.md``), the opening of each
+maths section (from ``book/maths.ipynb``, with a link to the page) and each work it cites
 (formatted from ``book/references.bib`` in the bibliography's style), each under the MyST
 target that the links point to. The cell is tagged ``remove-cell``: the HTML book leaves it
-out, and ``tools/gvx_book.py`` points the same links at the glossary page and the
-bibliography, as before. A link still written the old way (``glossary.md#term-x``,
-``references.bib#key``) is rewritten by this script.
+out, and ``tools/gvx_book.py`` points the same links at the glossary page, the maths page
+and the bibliography, as before. A link still written the old way (``glossary.md#term-x``,
+``references.bib#key``, ``maths.ipynb#maths-x``) is rewritten by this script.
 
 ``--check`` changes nothing and fails if a notebook is not as this script would write it
 (``tests/test_book.py`` runs it).
@@ -40,12 +42,15 @@ BIBLIOGRAPHY = ROOT / "book" / "references.bib"
 #: The generated cell's id and tag.
 CELL_ID = "terms-and-sources"
 REMOVE_TAG = "remove-cell"
-HEADING = "## Terms and sources in this notebook"
+HEADING = "## Terms, maths and sources in this notebook"
 
 _OLD_TERM = re.compile(r"\]\((?:[\w./-]*/)?glossary\.md#(term-[\w-]+)\)")
 _OLD_CITE = re.compile(r"\]\((?:[\w./-]*/)?references\.bib#([^\s()\"#]+)\)")
+_OLD_MATHS = re.compile(r"\]\((?:[\w./-]*/)?maths\.ipynb#(maths-[\w-]+)\)")
+MATHS = ROOT / "book" / "maths.ipynb"
 TERM_LINK = re.compile(r"\]\(#(term-[\w-]+)\)")
 CITE_LINK = re.compile(r"\]\(#ref-([^\s()\"#]+)\)")
+MATHS_LINK = re.compile(r"\]\(#(maths-[\w-]+)\)")
 
 
 def _norm(ident: str) -> str:
@@ -72,6 +77,21 @@ def glossary_entries() -> dict[str, tuple[str, str]]:
     return entries
 
 
+def maths_entries() -> dict[str, tuple[str, str]]:
+    """Label -> (title, opening) of each labelled section of the maths page: its first
+    paragraph (and the next block too when that paragraph ends with a colon)."""
+    entries: dict[str, tuple[str, str]] = {}
+    for cell in json.loads(MATHS.read_text(encoding="utf-8"))["cells"]:
+        text = _source(cell)
+        for m in re.finditer(r"^\((maths-[\w-]+)\)=\n#+ (.*)\n", text, re.M):
+            blocks = [b.strip() for b in text[m.end() :].strip().split("\n\n") if b.strip()]
+            opening = blocks[:1]
+            if blocks and blocks[0].endswith(":") and len(blocks) > 1:
+                opening = blocks[:2]
+            entries[m.group(1)] = (m.group(2).strip(), "\n\n".join(opening))
+    return entries
+
+
 def bibliography_entries() -> dict[str, str]:
     """BibTeX key -> the formatted reference (Markdown), in the book's ``plain`` style."""
     data = parse_file(str(BIBLIOGRAPHY))
@@ -90,15 +110,22 @@ def _source(cell: dict) -> str:
 
 
 def terms_cell_source(
-    term_ids: list[str], keys: list[str], glossary: dict, bib: dict, where: str
+    term_ids: list[str],
+    keys: list[str],
+    glossary: dict,
+    bib: dict,
+    where: str,
+    maths_ids: tuple[str, ...] = (),
+    maths: dict | None = None,
 ) -> str:
     """The Markdown of the generated cell for these term ids and citation keys."""
     parts = [
         HEADING,
         "",
-        "The glossary entries and works this notebook links to, so that a link lands here in "
-        "JupyterLab (the HTML book links the glossary page and the bibliography instead). "
-        "Scroll back up, or use the table of contents on the left, to return.",
+        "The glossary entries, maths and works this notebook links to, so that a link lands "
+        "here in JupyterLab (the HTML book links the glossary, the maths page and the "
+        "bibliography instead). Scroll back up, or use the table of contents on the left, to "
+        "return.",
     ]
     for ident in term_ids:
         found = glossary.get(_norm(ident))
@@ -106,7 +133,19 @@ def terms_cell_source(
             raise SystemExit(f"{where}: link to {ident!r}, which is not a term of {GLOSSARY.name}")
         term, definition = found
         definition = _OLD_CITE.sub(lambda m: f"](#ref-{m.group(1)})", definition)
+        if maths is not None:
+            definition = _OLD_MATHS.sub(lambda m: f"](#{m.group(1)})", definition)
         parts += ["", f"({ident})=", f"**{term}**: {definition}"]
+    for ident in maths_ids:
+        if maths is None or ident not in maths:
+            raise SystemExit(f"{where}: link to {ident!r}, which is not a section of {MATHS.name}")
+        title, opening = maths[ident]
+        parts += [
+            "",
+            f"({ident})=",
+            f"**{title}** (from [Maths you will meet](maths.ipynb), where code checks it): "
+            + opening,
+        ]
     for key in keys:
         if key not in bib:
             raise SystemExit(f"{where}: citation of {key!r}, which is not in {BIBLIOGRAPHY.name}")
@@ -114,29 +153,37 @@ def terms_cell_source(
     return "\n".join(parts)
 
 
-def rewrite(nb: dict, where: str, glossary: dict, bib: dict) -> dict:
+def rewrite(nb: dict, where: str, glossary: dict, bib: dict, maths: dict | None = None) -> dict:
     """``nb`` with in-notebook term and citation links and its generated last cell."""
     cells = [c for c in nb["cells"] if c.get("id") != CELL_ID]
     term_ids: list[str] = []
     keys: list[str] = []
+    maths_ids: list[str] = []
     for cell in cells:
         if cell["cell_type"] != "markdown":
             continue
         text = _source(cell)
         new = _OLD_TERM.sub(lambda m: f"](#{m.group(1)})", text)
         new = _OLD_CITE.sub(lambda m: f"](#ref-{m.group(1)})", new)
+        if maths is not None:
+            new = _OLD_MATHS.sub(lambda m: f"](#{m.group(1)})", new)
         if new != text:
             cell["source"] = new.splitlines(keepends=True)
         term_ids += TERM_LINK.findall(new)
         keys += CITE_LINK.findall(new)
-    # A term's definition may cite a work: that work's entry is included too.
+        maths_ids += MATHS_LINK.findall(new)
+    # A term's definition may cite a work or a maths section: its entry is included too.
     for ident in term_ids:
-        keys += _OLD_CITE.findall(glossary.get(_norm(ident), ("", ""))[1])
-    if term_ids or keys:
+        definition = glossary.get(_norm(ident), ("", ""))[1]
+        keys += _OLD_CITE.findall(definition)
+        if maths is not None:
+            maths_ids += _OLD_MATHS.findall(definition)
+    if term_ids or keys or maths_ids:
         term_ids = sorted(set(term_ids), key=str.lower)
         keys = sorted(set(keys))
+        in_order = tuple(dict.fromkeys(maths_ids))
         cell = nbformat.v4.new_markdown_cell(
-            terms_cell_source(term_ids, keys, glossary, bib, where)
+            terms_cell_source(term_ids, keys, glossary, bib, where, in_order, maths)
         )
         cell["id"] = CELL_ID
         cell["metadata"] = {"tags": [REMOVE_TAG]}
@@ -150,11 +197,13 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="change nothing; fail if stale")
     args = parser.parse_args(argv)
-    glossary, bib = glossary_entries(), bibliography_entries()
+    glossary, bib, maths = glossary_entries(), bibliography_entries(), maths_entries()
     stale = []
     for path in toc_notebooks():
         text = path.read_text(encoding="utf-8")
-        nb = rewrite(json.loads(text), path.name, glossary, bib)
+        # The maths page's own sections are where its links land already.
+        page_maths = None if path == MATHS else maths
+        nb = rewrite(json.loads(text), path.name, glossary, bib, page_maths)
         new = json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
         if new != text:
             stale.append(path.name)

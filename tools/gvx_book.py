@@ -299,23 +299,27 @@ class gvx_citation(nodes.Inline, nodes.TextElement):  # noqa: N801 (docutils nod
     """A citation link awaiting its bibliography entry (replaced before writing)."""
 
 
-#: The in-notebook forms (``tools/chapter_terms.py``): ``](#term-x)`` and ``](#ref-KEY)`` land
-#: on the notebook's own "Terms and sources" cell in JupyterLab; that cell is not in the HTML
-#: book, where the same links go to the glossary page and the bibliography.
+#: The in-notebook forms (``tools/chapter_terms.py``): ``](#term-x)``, ``](#maths-x)`` and
+#: ``](#ref-KEY)`` land on the notebook's own "Terms, maths and sources" cell in JupyterLab;
+#: that cell is not in the HTML book, where the same links go to the glossary page, the maths
+#: page and the bibliography.
 LOCAL_TERM_LINK = re.compile(r"\]\(#(?P<term>term-[\w-]+)\)")
 LOCAL_CITATION_LINK = re.compile(r"\]\(#ref-(?P<key>[^\s()\"#]+)\)")
+LOCAL_MATHS_LINK = re.compile(r"\]\(#(?P<label>maths-[\w-]+)\)")
 
 
 def html_links(text: str) -> str:
     """``text`` with its citation and in-notebook links in the form the HTML build resolves.
 
     ``](x.bib#KEY)`` and ``](#ref-KEY)`` -> ``](gvx-cite:KEY)`` (MyST keeps the key; it drops
-    a file's #id); ``](#term-x)`` -> ``](glossary.md#term-x)``.
+    a file's #id); ``](#term-x)`` -> ``](glossary.md#term-x)``; ``](#maths-x)`` ->
+    ``](maths.ipynb#maths-x)``.
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, got {type(text).__name__}")
     text = CITATION_LINK.sub(lambda m: f"]({_CITE_SCHEME}{m['key']})", text)
     text = LOCAL_CITATION_LINK.sub(lambda m: f"]({_CITE_SCHEME}{m['key']})", text)
+    text = LOCAL_MATHS_LINK.sub(lambda m: f"](maths.ipynb#{m['label']})", text)
     return LOCAL_TERM_LINK.sub(lambda m: f"](glossary.md#{m['term']})", text)
 
 
