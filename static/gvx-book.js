@@ -6,10 +6,10 @@
  *    undeclared global `button` ("button is not defined") or to the last button toggled
  *    (closing another solution), and the link jumps away. A capture-phase listener handles
  *    every click in a toggled title first and toggles that admonition only.
- * 2. Display maths (rendered when the book is built) wider than its column scrolls in its own
- *    box: mark the boxes that hide maths on a side (gvx-more-left/right: the CSS cue) and let
- *    the keyboard reach them, also inside a solution opened later (a ResizeObserver re-marks a
- *    box when it gets a size).
+ * 2. Display maths (rendered when the book is built) and tables wider than their column
+ *    scroll in their own box: mark the boxes that hide content on a side (gvx-more-left/right:
+ *    the CSS cue) and let the keyboard reach them, also inside a solution opened later (a
+ *    ResizeObserver re-marks a box when it gets a size).
  * 3. Live Code: when Thebe cannot be loaded from its CDN (offline, blocked), say so instead
  *    of leaving "Loading thebe from CDN..." spinning for ever.
  */
@@ -56,8 +56,17 @@
     typeof ResizeObserver === "function"
       ? new ResizeObserver((entries) => entries.forEach((entry) => mark(entry.target)))
       : null;
+  // Wide display maths, and tables wider than their column (the theme's scrolling table
+  // container, or a notebook output's table): the same marks; the CSS cue for a table is a fade
+  // at the side it hides.
+  const boxes = () => [
+    ...document.querySelectorAll("div.math > .katex-display, .pst-scrollable-table-container"),
+    ...[...document.querySelectorAll("div.output.text_html")].filter((box) =>
+      box.querySelector("table"),
+    ),
+  ];
   const markAll = () =>
-    document.querySelectorAll("div.math > .katex-display").forEach((box) => {
+    boxes().forEach((box) => {
       mark(box);
       if (observer && !box.dataset.gvxObserved) {
         box.dataset.gvxObserved = "1";

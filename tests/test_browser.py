@@ -557,3 +557,42 @@ def test_maths_takes_the_texts_colour_in_either_mode(book, browser, scheme):
     red, green, blue = map(int, re.findall(r"\d+", colours["text"])[:3])
     light_text = (red + green + blue) / 3 > 128
     assert light_text == (scheme == "dark"), colours["text"]
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in CHAPTERS if p.endswith(("04_initialization.html", "06_capstone.html"))]
+)
+def test_a_table_wider_than_a_phone_scrolls_with_a_cue(open_page, path):
+    """Chapter 4's framework tables and Chapter 6's results tables are wider than a phone:
+    each scrolls in its own box, which the keyboard reaches, and fades out on the side that
+    hides columns until it is scrolled to its end."""
+    page, log = open_page(path, width=PHONE_WIDTH)
+    page.wait_for_timeout(300)
+    boxes = page.evaluate(
+        """() => [...document.querySelectorAll('main table')].map(t => {
+                let a = t.parentElement;
+                while (a && !['auto', 'scroll'].includes(getComputedStyle(a).overflowX))
+                    a = a.parentElement;
+                return a; })
+            .filter(a => a && a.scrollWidth > a.clientWidth + 1)
+            .map(a => ({cue: a.classList.contains('gvx-more-right'),
+                        mask: getComputedStyle(a).maskImage || getComputedStyle(a).webkitMaskImage,
+                        tab: a.tabIndex}))"""
+    )
+    assert boxes, f"{path}: no table is wider than the phone (the test would prove nothing)"
+    for box in boxes:
+        assert box["cue"] and "gradient" in box["mask"] and box["tab"] == 0, f"{path}: {box}"
+    ends = page.evaluate(
+        """async () => { const out = [];
+            for (const t of document.querySelectorAll('main table')) {
+                let a = t.parentElement;
+                while (a && !['auto', 'scroll'].includes(getComputedStyle(a).overflowX))
+                    a = a.parentElement;
+                if (!a || a.scrollWidth <= a.clientWidth + 1) continue;
+                a.scrollLeft = a.scrollWidth;
+                await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+                out.push(a.classList.contains('gvx-more-right')); }
+            return out; }"""
+    )
+    assert ends and not any(ends), f"{path}: the cue stays at the table's end"
+    assert log.problems() == [], log.problems()
