@@ -45,9 +45,10 @@ def test_every_term_and_citation_link_lands_in_the_notebook(path):
         set(ct.TERM_LINK.findall(prose))
         | {f"ref-{k}" for k in ct.CITE_LINK.findall(prose)}
         | set(ct.MATHS_LINK.findall(prose))
+        | set(ct.FIGURE_LINK.findall(prose))
     )
     assert linked <= targets  # every link has its entry
-    assert {t for t in targets if t.startswith(("term-", "maths-"))} <= linked  # no orphans
+    assert {t for t in targets if t.startswith(("term-", "maths-", "fig-"))} <= linked
 
 
 def test_rewrite_makes_links_local_and_collects_their_entries():
@@ -125,3 +126,25 @@ def test_the_glossary_and_bibliography_parse():
     assert "he2015delving" in bib and "Kaiming He" in bib["he2015delving"]
     # Markdown escapes only where Markdown needs them (clip\\_grad: an underscore), not "\\.".
     assert not re.search(r"\\[.\-():,']", "".join(bib.values()))
+
+
+def test_a_linked_figure_gets_its_number_and_caption_as_a_target():
+    fig_cell = {
+        "cell_type": "code",
+        "id": "f",
+        "metadata": {"mystnb": {"figure": {"name": "fig-symmetry", "caption": "Spread."}}},
+        "source": "",
+        "outputs": [],
+        "execution_count": None,
+    }
+    nb = {
+        "cells": [
+            {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "[F](#fig-symmetry)"},
+            fig_cell,
+        ]
+    }
+    out = ct.rewrite(json.loads(json.dumps(nb)), "t.ipynb", {}, {}, {})
+    assert "(fig-symmetry)=\n**Figure 4.3** (above): Spread." in source(out["cells"][-1])
+    nb["cells"][0]["source"] = "[F](#fig-missing)"
+    with pytest.raises(SystemExit, match="fig-missing"):
+        ct.rewrite(nb, "t.ipynb", {}, {}, {})

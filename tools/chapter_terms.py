@@ -12,9 +12,11 @@ notebook does land. So every notebook of the book (chapters and the maths page) 
 * a section of the maths page as ``[the chi-square distribution](#maths-chi2)``,
 
 and ends with one generated Markdown cell, **Terms, maths and sources in this notebook**, that
-holds the entry of each term it links (copied from ``book/glossary.md``), the opening of each
-maths section (from ``book/maths.ipynb``, with a link to the page) and each work it cites
-(formatted from ``book/references.bib`` in the bibliography's style), each under the MyST
+holds the number and caption of each figure the prose links (a target for JupyterLab's MyST
+renderer, which otherwise logs an error for every ``[Figure 1.2](#fig-x)`` link and shows no
+preview; the click still lands on the figure), the entry of each term it links (copied from
+``book/glossary.md``), the opening of each maths section (from ``book/maths.ipynb``, with a
+link to the page) and each work it cites (formatted from ``book/references.bib`` in the bibliography's style), each under the MyST
 target that the links point to. The cell is tagged ``remove-cell``: the HTML book leaves it
 out, and ``tools/gvx_book.py`` points the same links at the glossary page, the maths page
 and the bibliography, as before. A link still written the old way (``glossary.md#term-x``,
@@ -51,6 +53,7 @@ MATHS = ROOT / "book" / "maths.ipynb"
 TERM_LINK = re.compile(r"\]\(#(term-[\w-]+)\)")
 CITE_LINK = re.compile(r"\]\(#ref-([^\s()\"#]+)\)")
 MATHS_LINK = re.compile(r"\]\(#(maths-[\w-]+)\)")
+FIGURE_LINK = re.compile(r"\]\(#(fig-[\w-]+)\)")
 
 
 def _norm(ident: str) -> str:
@@ -117,16 +120,20 @@ def terms_cell_source(
     where: str,
     maths_ids: tuple[str, ...] = (),
     maths: dict | None = None,
+    figures: tuple[tuple[str, str, str], ...] = (),
 ) -> str:
     """The Markdown of the generated cell for these term ids and citation keys."""
     parts = [
         HEADING,
         "",
-        "The glossary entries, maths and works this notebook links to, so that a link lands "
-        "here in JupyterLab (the HTML book links the glossary, the maths page and the "
-        "bibliography instead). Scroll back up, or use the table of contents on the left, to "
-        "return.",
+        "The figures, glossary entries, maths and works this notebook links to, so that a "
+        "link lands here in JupyterLab (a figure's link lands on the figure itself; the HTML "
+        "book links the glossary, the maths page and the bibliography instead). Hover over a "
+        "link to preview its entry; scroll back up, or use the table of contents on the left, "
+        "to return.",
     ]
+    for label, number, caption in figures:
+        parts += ["", f"({label})=", f"**Figure {number}** (above): {caption}"]
     for ident in term_ids:
         found = glossary.get(_norm(ident))
         if found is None:
@@ -151,6 +158,30 @@ def terms_cell_source(
             raise SystemExit(f"{where}: citation of {key!r}, which is not in {BIBLIOGRAPHY.name}")
         parts += ["", f"(ref-{key})=", bib[key]]
     return "\n".join(parts)
+
+
+def _figures(cells: list, where: str, linked: set[str]) -> tuple[tuple[str, str, str], ...]:
+    """(label, number, caption) of each figure the prose links, in the notebook's order.
+
+    JupyterLab's MyST renderer resolves a ``[Figure 1.2](#fig-x)`` link only against targets
+    in Markdown cells, and the figure's own target is in its output: without a target here it
+    logs "No target for internal reference" on every render. The click still lands on the
+    figure, the first element with that id in the page.
+    """
+    from gradlab.plotting import FIGURE_NUMBERS
+
+    found = []
+    for cell in cells:
+        figure = cell.get("metadata", {}).get("mystnb", {}).get("figure", {})
+        if figure.get("name") in linked and figure.get("caption"):
+            label = figure["name"]
+            if label not in FIGURE_NUMBERS:
+                raise SystemExit(f"{where}: figure {label!r} is not in plotting.FIGURE_NUMBERS")
+            found.append((label, FIGURE_NUMBERS[label], figure["caption"]))
+    missing = linked - {f[0] for f in found}
+    if missing:
+        raise SystemExit(f"{where}: links to figures it does not have: {sorted(missing)}")
+    return tuple(found)
 
 
 def rewrite(nb: dict, where: str, glossary: dict, bib: dict, maths: dict | None = None) -> dict:
@@ -178,12 +209,21 @@ def rewrite(nb: dict, where: str, glossary: dict, bib: dict, maths: dict | None 
         keys += _OLD_CITE.findall(definition)
         if maths is not None:
             maths_ids += _OLD_MATHS.findall(definition)
-    if term_ids or keys or maths_ids:
+    figures = _figures(
+        cells,
+        where,
+        {
+            t
+            for c in cells
+            for t in FIGURE_LINK.findall(_source(c) if c["cell_type"] == "markdown" else "")
+        },
+    )
+    if term_ids or keys or maths_ids or figures:
         term_ids = sorted(set(term_ids), key=str.lower)
         keys = sorted(set(keys))
         in_order = tuple(dict.fromkeys(maths_ids))
         cell = nbformat.v4.new_markdown_cell(
-            terms_cell_source(term_ids, keys, glossary, bib, where, in_order, maths)
+            terms_cell_source(term_ids, keys, glossary, bib, where, in_order, maths, figures)
         )
         cell["id"] = CELL_ID
         cell["metadata"] = {"tags": [REMOVE_TAG]}
