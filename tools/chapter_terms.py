@@ -15,15 +15,16 @@ and ends with one generated Markdown cell, **Terms, maths and sources in this no
 holds the number and caption of each figure the prose links (a target for JupyterLab's MyST
 renderer, which otherwise logs an error for every ``[Figure 1.2](#fig-x)`` link and shows no
 preview; the click still lands on the figure), the entry of each term it links (copied from
-``book/glossary.md``), the opening of each maths section (from ``book/maths.ipynb``, with a
-link to the page) and each work it cites (formatted from ``book/references.bib`` in the
-bibliography's style), each under the MyST target that the links point to. The cell is
-tagged ``remove-cell``: the HTML book leaves it out, and ``tools/gvx_book.py`` points the same links at the glossary page, the maths page
-and the bibliography, as before. A link still written the old way (``glossary.md#term-x``,
-``references.bib#key``, ``maths.ipynb#maths-x``) is rewritten by this script.
+``book/glossary.md``), the opening of each maths section (from ``book/maths.ipynb``, with a link
+to the page) and each work it cites (formatted from ``book/references.bib`` in the
+bibliography's style), each under the MyST target that the links point to. The cell is tagged
+``remove-cell``: the HTML book leaves it out, and ``tools/gvx_book.py`` points the same links at
+the glossary page, the maths page and the bibliography, as before. A link still written the old
+way (``glossary.md#term-x``, ``references.bib#key``, ``maths.ipynb#maths-x``) is rewritten by
+this script.
 
 ``--check`` changes nothing and fails if a notebook is not as this script would write it
-(``tests/test_book.py`` runs it).
+(``tests/test_chapter_terms.py`` runs it).
 """
 
 from __future__ import annotations
