@@ -7,7 +7,7 @@ the glossary's raw source at line 1, ``references.bib#key`` the BibTeX file at l
 Markdown renderer there, jupyterlab-myst, ignores a link's ``#fragment``). A link *within* a
 notebook does land. So every notebook of the book (chapters and the maths page) writes
 
-* a glossary term as ``[dead ReLUs](#term-dead-ReLU)`` and
+* a glossary term as ``[dead ReLUs](#term-dead-ReLU)``,
 * a citation as ``[He et al., 2015](#ref-he2015delving)``, and
 * a section of the maths page as ``[the chi-square distribution](#maths-chi2)``,
 
