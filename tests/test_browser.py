@@ -17,6 +17,7 @@ import sys
 import pytest
 from _browser import (
     AXE_JS,
+    DESKTOP_WIDTH,
     HTML,
     PHONE_WIDTH,
     ROOT,
@@ -595,4 +596,28 @@ def test_a_table_wider_than_a_phone_scrolls_with_a_cue(open_page, path):
             return out; }"""
     )
     assert ends and not any(ends), f"{path}: the cue stays at the table's end"
+    assert log.problems() == [], log.problems()
+
+
+def test_an_opened_solution_shows_its_output_without_the_jupyterlab_fold(open_page):
+    """In JupyterLab a worked solution's output sits in a closed "Show this solution's output"
+    element (gradlab's %solution); in the book the solution's dropdown already hides it, so
+    once the dropdown is open the output shows at once, with no second fold to open."""
+    page, log = open_page(CHAPTERS[4], width=DESKTOP_WIDTH)
+    title = page.locator(".admonition.toggle > .admonition-title").nth(1)
+    title.scroll_into_view_if_needed()
+    title.click()
+    page.wait_for_timeout(400)
+    state = title.evaluate(
+        """t => { const sol = t.parentElement;
+            const fold = sol.querySelector('details.gvx-solution-output');
+            const summary = fold && fold.querySelector('summary');
+            const pre = fold && fold.querySelector('pre');
+            return {fold: !!fold, open: fold && fold.open,
+                    summary: summary && getComputedStyle(summary).display,
+                    answer: pre ? pre.getBoundingClientRect().height : 0,
+                    text: pre ? pre.innerText : ''}; }"""
+    )
+    assert state["fold"] and state["open"] and state["summary"] == "none", state
+    assert state["answer"] > 0 and "angle in degrees" in state["text"], state
     assert log.problems() == [], log.problems()
