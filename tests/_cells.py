@@ -28,7 +28,7 @@ NAMESPACE = {
 
 #: A worked solution's ``%solution`` line (gradlab.exercises): in IPython it folds the cell's
 #: output until the reader opens it; it computes nothing, so plain Python runs the cell without.
-SOLUTION_MAGIC = re.compile(r"^%solution[ \t]*$", re.M)
+SOLUTION_MAGIC = re.compile(r"^%solution(?:[ \t]+#[^\n]*)?[ \t]*$", re.M)
 
 
 def run_cell(source: str) -> object:

@@ -95,7 +95,8 @@ def test_rewrite_makes_links_local_and_collects_their_entries():
         "(term-dead-ReLU)=\n**dead ReLU**: A unit that is always off ([Lu et al.](#ref-lu))."
         in text
     )
-    assert text.count("(ref-he)=\nHe. Rectifiers. 2015.") == 1  # cited twice, listed once
+    # cited twice, listed once, under the text of the first link that cites it
+    assert text.count("(ref-he)=\n**He.** He. Rectifiers. 2015.") == 1
     assert "(ref-lu)=\nLu. Dying ReLU. 2019." in text  # cited by a definition
     assert "term-gain" not in text and "ref-ba" not in text  # code cells do not count
     assert "(maths-svd)=\n**Singular values** (from [Maths you will meet](maths.ipynb)" in text

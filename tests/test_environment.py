@@ -102,6 +102,8 @@ def test_the_course_jupyterlab_defaults_reach_jupyterlab():
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     overrides = json.loads(out.stdout)
     assert overrides["@jupyterlab/notebook-extension:tracker"]["windowingMode"] == "none"
+    # No "get notified about Jupyter news?" pop-up over a learner's notebook.
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
     env["JUPYTER_CONFIG_PATH"] = str(ROOT / "lib")  # no labconfig there: the test can fail
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert "@jupyterlab/notebook-extension:tracker" not in json.loads(out.stdout)

@@ -338,3 +338,11 @@ def test_answers_to_fewer_figures_than_asked_are_told_so():
     fb = check_number(1.2, 1.06725, what="g*", sig_figs=4, fallback_hint="formula")
     assert fb.hint == "formula"
     assert "give 3 significant figures" in ch2.decades_lost(-4.6).hint
+
+
+def test_a_stressed_word_in_a_hint_shows_in_italics_in_the_notebook():
+    fb = exercises.Feedback("incorrect", "Off by <one>.", "The first depth *below* it; 2*x*y.")
+    page = fb._repr_html_()
+    assert "<em>below</em>" in page and "*below*" not in page
+    assert "2*x*y" in page and "&lt;one&gt;" in page  # products and markup stay as written
+    assert str(fb).endswith("Hint: The first depth *below* it; 2*x*y.")  # plain text keeps *

@@ -651,7 +651,7 @@ and $t / (1 + t)^2$ keeps full relative precision in the tails. It is $\sigma'(z
 $\sigma'(z) = e^{-z} / (1 + e^{-z})^2$ and $\sigma'$ is even. The product
 $\sigma(z)(1 - \sigma(z))$ is exactly 0 once $\sigma(z)$ rounds to 1, for $z > 36.7$:""",
         "solution": '''# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 
 
 def sigmoid_derivative(z):
@@ -694,7 +694,7 @@ $\partial a_1 / \partial z_1 = \sigma'(z_1)$ and $\partial z_1 / \partial w_1 = 
 is the gradient; it agrees with `backprop.tiny_chain`, checked against a central difference in
 §2.1:""",
         "solution": '''# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 
 
 def grad_w1(x, y, w1, w2):
@@ -733,7 +733,7 @@ Every layer multiplies the gradient by the same factor $w\,\sigma'(1) = 3\,\sigm
 Twenty factors give the ratio $(w\,\sigma'(1))^{20}$, and its $\log_{10}$ is
 $20 \log_{10}(w\,\sigma'(1))$:""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 factor = 3 * float(activations.sigmoid_derivative(1.0))
 decades = 20 * math.log10(factor)
 print(f"w sigma'(1)    = {factor:.6g}")
@@ -765,7 +765,7 @@ $h^3 = \tfrac32\,\varepsilon |f| / |f'''|$. For $f(x) = e^{2x}$, $f'''(x) = 8 e^
 $|f| / |f'''| = 1/8$ at every $x$ and $h = (3\varepsilon / 16)^{1/3}$, a little below
 $\varepsilon^{1/3}$:""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 eps = 2.0**-52
 f, f3 = math.exp(2 * 0.5), 8 * math.exp(2 * 0.5)
 h_best = (1.5 * eps * f / f3) ** (1 / 3)

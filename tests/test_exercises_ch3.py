@@ -478,7 +478,7 @@ One test, `z > 0`, picks the branch for both results, element-wise: `np.where` w
 and arrays alike and returns new arrays, so `z` is left alone. Because the test is strict, $z = 0$
 (and $-0.0$) falls in the $z \le 0$ branch, which gives $\phi'(0) = \text{slope}$:""",
         "solution": '''# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 
 
 def leaky_relu_and_derivative(z, slope=0.01):
@@ -516,7 +516,7 @@ A unit is a column; it is dead when *all* its entries are $\le 0$: `np.all(Z <= 
 Mind the exact 0 in the third column: $\mathrm{relu}'(0) = 0$, so that unit is dead too, and
 `Z < 0` would miss it. `MLP.diagnostics` counts the same way (its `dead_fraction`):""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 Z = exercises.ch3.dead_units_batch()
 dead = np.all(Z <= 0, axis=0)  # relu'(z) = 0 on every example (every row)
 n_dead = int(dead.sum())
@@ -557,7 +557,7 @@ its gradient still shrinks by almost two decades over 14 layers, and weights thi
 saturate a good share of its units (§3.1). Its factor $\tfrac14$ can only be fought with large
 weights, which is what §3.2 said:""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 ratios = {}
 for name in ("sigmoid", "tanh", "relu", "leaky_relu", "elu", "silu"):
     norms = backprop.gradient_norms_at_init(name, 15, 64, 6.0, seed=0)

@@ -421,7 +421,7 @@ The variance is $2/n_\text{in}$ with $n_\text{in} = $ `shape[0]`, the number of 
 each unit sums; `rng.normal` takes the standard deviation, its square root. Drawing from `rng`
 makes the weights reproducible:""",
         "solution": '''# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 
 
 def he_normal(shape, rng):
@@ -455,7 +455,7 @@ $E[\phi(z)^2] = \tfrac{1 + \alpha^2}{2} E[z^2]$, and each layer multiplies $E[a^
 $\tfrac{1 + \alpha^2}{2}\, n\,\mathrm{Var}[W] = 0.52$. After 17 layers the root mean square is
 multiplied by $0.52^{17/2}$:""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 alpha, depth, n_var = 0.2, 17, 1.0
 per_layer = (1 + alpha**2) / 2 * n_var  # the factor on E[a^2]
 ratio = per_layer ** (depth / 2)  # the rms is its square root
@@ -493,7 +493,7 @@ or Xavier ($2/(n_\text{in} + n_\text{out})$). A ReLU halves $E[a^2]$, so He doub
 variance. A leaky ReLU keeps $\tfrac{1 + \alpha^2}{2}$ of it: He, divided by $1 + \alpha^2$
 (orthogonal weights suit tanh too, §4.5, but they are not variance scaling):""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 alpha, fan_in = 0.2, 256
 tanh_init, relu_init, leaky_init = "xavier_normal", "he_normal", "he_normal"
 leaky_variance = 2 / ((1 + alpha**2) * fan_in)

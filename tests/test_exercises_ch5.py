@@ -257,7 +257,7 @@ threshold, and checks that it returns new arrays.
 
 exercises.ch5.clip_by_global_norm(clip_by_global_norm)''',
         "solution": '''# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 
 
 def clip_by_global_norm(grads, max_norm):
@@ -282,7 +282,7 @@ or truncated: the checker accepts anything within one unit of the third figure).
         "starter": """angle = ...  # replace ... with your answer in degrees
 exercises.ch5.value_clip_angle(angle)""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 g = np.array([2.5, -0.4, 1.2])
 v = np.clip(g, -1.0, 1.0)
 cos = g @ v / (np.linalg.norm(g) * np.linalg.norm(v))
@@ -308,7 +308,7 @@ spiky_b = ...  # replace ... with True or False
 threshold = ...  # replace ... with a number (2 significant figures)
 exercises.ch5.decide_clipping(spiky_a, spiky_b, threshold)""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 history_a = exercises.ch5.norm_history("a")
 history_b = exercises.ch5.norm_history("b")
 for name, h in (("a", history_a), ("b", history_b)):

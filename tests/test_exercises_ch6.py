@@ -270,7 +270,7 @@ connection is the identity, so it passes `grad_out` through unchanged. The branc
 by $\alpha$, by ReLU's derivative $[z > 0]$ and, going backward through $z = a_{\text{in}} W$,
 by $W^T$:""",
         "solution": '''# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 
 
 def residual_backward(grad_out, W, z, alpha):
@@ -308,7 +308,7 @@ $e$ to the mean square in expectation (about 1.65 to the norm); §6.1 measured 2
 $B = 14$. The ladder's ReLU-ending branch has a cross term and grows far more. With
 $\alpha = 1$ it would be $2^B$:""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 B = 14
 alpha = 1 / math.sqrt(B)
 growth = (1 + alpha**2) ** B
@@ -338,7 +338,7 @@ gets a gradient ten orders of magnitude smaller than its last, its first layer's
 far below $10^{-3}$ of its weights, and it never leaves chance: vanishing (sigmoid with
 Xavier weights). Run C reaches the target with ratios near $10^{-3}$: healthy (ReLU, He):""",
         "solution": """# Solution
-%solution
+%solution  # keeps the answer folded until you open it
 answer = {"A": "dying", "B": "vanishing", "C": "healthy"}
 for run, cause in answer.items():
     print("run", run, "->", cause)

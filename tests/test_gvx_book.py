@@ -666,7 +666,7 @@ def test_open_solutions_drops_the_magic_line_and_opens_the_fold():
     from docutils.utils import new_document
 
     doc = new_document("test")
-    code = "# Solution\n%solution\nx = 1\nprint('%solution stays in a string')\n"
+    code = "# Solution\n%solution  # folded\nx = 1\nprint('%solution stays in a string')\n"
     block = nodes.literal_block(code, code)
     other = nodes.literal_block("%solutions = 1\n", "%solutions = 1\n")
     fold = '<details class="gvx-solution-output"><summary>s</summary><pre>42</pre></details>'
@@ -689,7 +689,7 @@ def test_every_solution_cell_folds_its_output():
             tags = cell["metadata"].get("tags", [])
             text = source(cell)
             if "exercise-solution" in tags:
-                assert text.startswith("# Solution\n%solution\n"), (path.name, text[:40])
+                assert text.startswith("# Solution\n%solution  # "), (path.name, text[:40])
             else:
                 assert "%solution" not in text, (path.name, text[:40])
 

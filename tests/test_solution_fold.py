@@ -44,6 +44,7 @@ def test_the_magic_folds_prints_and_the_last_value(shell, capsys):
     assert len(shown) == 1
     page = shown[0]["text/html"]
     assert page.startswith(f'<details class="{FOLD_CLASS}"><summary ')
+    assert "▶ Show this solution" in page
     assert "<details" in page and " open" not in page.split(">")[0]  # closed
     assert html.escape("answer < 42") in page  # escaped, in order
     verdict = exercises.ch1.critical_gain(1.0)
@@ -71,10 +72,12 @@ def test_a_silent_solution_shows_nothing(shell, capsys):
     assert out == "" and shown == []
 
 
-def test_the_magic_takes_no_argument(shell, capsys):
+def test_the_magic_takes_no_argument_but_a_comment(shell, capsys):
     _, _, result = run(shell, "%solution ch1-ex\n", capsys)
     assert isinstance(result.error_in_exec, ValueError)
     assert "no argument" in str(result.error_in_exec)
+    _, shown, result = run(shell, "%solution  # folded until opened\nprint(1)\n", capsys)
+    assert result.success and len(shown) == 1 and "<pre>1\n</pre>" in shown[0]["text/html"]
 
 
 def test_folded_output_forms():
@@ -84,7 +87,8 @@ def test_folded_output_forms():
     page = f.html()
     assert re.fullmatch(
         rf'<details class="{FOLD_CLASS}">'
-        rf'<summary style="display:list-item;cursor:pointer">{re.escape(html.escape(SUMMARY))}'
+        rf'<summary style="cursor:pointer;list-style:none;font-weight:bold">'
+        rf"{re.escape(html.escape(SUMMARY))}"
         r"</summary>"
         r"<pre>a &amp; b\n</pre><pre>&lt;x&gt;</pre><div><b>y</b></div></details>",
         page,

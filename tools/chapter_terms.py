@@ -122,6 +122,7 @@ def terms_cell_source(
     maths_ids: tuple[str, ...] = (),
     maths: dict | None = None,
     figures: tuple[tuple[str, str, str], ...] = (),
+    cited_as: dict[str, str] | None = None,
 ) -> str:
     """The Markdown of the generated cell for these term ids and citation keys."""
     parts = [
@@ -157,7 +158,9 @@ def terms_cell_source(
     for key in keys:
         if key not in bib:
             raise SystemExit(f"{where}: citation of {key!r}, which is not in {BIBLIOGRAPHY.name}")
-        parts += ["", f"(ref-{key})=", bib[key]]
+        label = (cited_as or {}).get(key)
+        entry = f"**{label}.** {bib[key]}" if label else bib[key]
+        parts += ["", f"(ref-{key})=", entry]
     return "\n".join(parts)
 
 
@@ -183,6 +186,21 @@ def _figures(cells: list, where: str, linked: set[str]) -> tuple[tuple[str, str,
     if missing:
         raise SystemExit(f"{where}: links to figures it does not have: {sorted(missing)}")
     return tuple(found)
+
+
+#: A citation link with its text: ``[Hochreiter, 1991](#ref-hochreiter1991untersuchungen)``.
+_CITATION = re.compile(r"\[([^\[\]]+)\]\(#ref-([^\s()\"#]+)\)")
+
+
+def cited_as(cells: list) -> dict[str, str]:
+    """Key -> the text of the first link that cites it ("Hochreiter, 1991"): the entry in the
+    last cell starts with it, so the reader who clicked sees what they clicked."""
+    found: dict[str, str] = {}
+    for cell in cells:
+        if cell["cell_type"] == "markdown" and cell.get("id") != CELL_ID:
+            for text, key in _CITATION.findall(_source(cell)):
+                found.setdefault(key, " ".join(text.split()))
+    return found
 
 
 def rewrite(nb: dict, where: str, glossary: dict, bib: dict, maths: dict | None = None) -> dict:
@@ -224,7 +242,9 @@ def rewrite(nb: dict, where: str, glossary: dict, bib: dict, maths: dict | None 
         keys = sorted(set(keys))
         in_order = tuple(dict.fromkeys(maths_ids))
         cell = nbformat.v4.new_markdown_cell(
-            terms_cell_source(term_ids, keys, glossary, bib, where, in_order, maths, figures)
+            terms_cell_source(
+                term_ids, keys, glossary, bib, where, in_order, maths, figures, cited_as(cells)
+            )
         )
         cell["id"] = CELL_ID
         cell["metadata"] = {"tags": [REMOVE_TAG]}

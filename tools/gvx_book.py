@@ -476,7 +476,7 @@ def _citation_entry(app: Sphinx, key: str, fromdocname: str) -> tuple[str, str, 
 
 #: The line that folds a worked solution's output in JupyterLab (``gradlab.exercises``'s
 #: ``%solution`` magic), and the fold it makes.
-_SOLUTION_MAGIC = re.compile(r"^%solution[ \t]*(?:\n|\Z)", re.M)
+_SOLUTION_MAGIC = re.compile(r"^%solution(?:[ \t]+#[^\n]*)?[ \t]*(?:\n|\Z)", re.M)
 _CLOSED_FOLD = '<details class="gvx-solution-output">'
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -50,13 +51,23 @@ class Feedback:
 
     def _repr_html_(self) -> str:
         icon, title, background, colour = _STYLE[self.status]
-        hint = f"<br><b>Hint:</b> {html.escape(self.hint)}" if self.hint else ""
+        hint = f"<br><b>Hint:</b> {_emphasis(self.hint)}" if self.hint else ""
         return (
             f'<div class="gradlab-feedback gradlab-{self.status.replace(" ", "-")}" '
             f'style="background:{background};color:{colour};padding:0.5em 0.8em;'
             f'border-left:4px solid {colour};border-radius:4px">'
-            f"{icon} <b>{title}:</b> {html.escape(self.message)}{hint}</div>"
+            f"{icon} <b>{title}:</b> {_emphasis(self.message)}{hint}</div>"
         )
+
+
+#: A word or phrase in single asterisks (``*below*``), the plain-text way the hints stress one.
+_STRESS = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+
+
+def _emphasis(text: str) -> str:
+    """``text`` escaped for HTML, with ``*word*`` in italics (``<em>word</em>``), so that a
+    hint's stress shows as such in the notebook instead of as asterisks; ``2*x*y`` stays."""
+    return _STRESS.sub(r"<em>\1</em>", html.escape(text))
 
 
 def is_blank(answer: object) -> bool:

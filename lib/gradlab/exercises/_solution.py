@@ -6,7 +6,7 @@ the cell's code is folded, but *Restart & Run All* would print its answer for ev
 A solution cell therefore starts with::
 
     # Solution
-    %solution
+    %solution  # keeps this cell's output folded until you open it
 
 and everything the rest of the cell prints or displays (the printed text first, then the
 displayed objects such as the checker's verdict, each in the order it came) is shown inside a
@@ -27,10 +27,10 @@ from typing import Any
 #: CSS class of the folded output (the HTML book opens these, see tools/gvx_book.py).
 FOLD_CLASS = "gvx-solution-output"
 #: What the closed fold says.
-SUMMARY = "Show this solution's output (it contains the answer)"
+SUMMARY = "▶ Show this solution's output (it contains the answer)"
 _TEXT_TYPES = ("text/html", "text/plain")
-# JupyterLab's style resets the summary's disclosure triangle: a list item shows it again.
-_SUMMARY_STYLE = 'style="display:list-item;cursor:pointer"'
+# JupyterLab's style hides the summary's disclosure triangle: the summary draws its own (▶).
+_SUMMARY_STYLE = 'style="cursor:pointer;list-style:none;font-weight:bold"'
 
 
 class FoldedOutput:
@@ -127,8 +127,8 @@ def solution(line: str = "") -> None:
     """
     from IPython import get_ipython
 
-    if line.strip():
-        raise ValueError(f"%solution takes no argument, got {line.strip()!r}")
+    if line.strip() and not line.strip().startswith("#"):
+        raise ValueError(f"%solution takes no argument (a # comment only), got {line.strip()!r}")
     shell = get_ipython()
     if shell is None:
         raise RuntimeError("%solution works only inside IPython or Jupyter")
