@@ -337,6 +337,33 @@ def test_the_sticky_header_is_opaque_without_javascript(book, browser):
     assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), colour
 
 
+def test_the_theme_keeps_its_colours_without_javascript(book, browser):
+    """Without JavaScript the page is in the theme's light mode (tools/gvx_book.py writes
+    data-theme="light"; the theme's script, when it runs, sets the reader's mode first)."""
+    path = CHAPTERS[0]
+    looks = {}
+    for javascript in (False, True):
+        context = browser.new_context(
+            viewport={"width": 1280, "height": 900},
+            java_script_enabled=javascript,
+            color_scheme="light",
+        )
+        try:
+            page = context.new_page()
+            page.goto(f"{book.origin}/{path}", wait_until="load")
+            looks[javascript] = page.evaluate(
+                """() => ({theme: document.documentElement.dataset.theme,
+                    primary: getComputedStyle(document.documentElement)
+                        .getPropertyValue('--pst-color-primary').trim(),
+                    keyword: getComputedStyle(document.querySelector('div.highlight .kn, '
+                        + 'div.highlight .k')).color})"""
+            )
+        finally:
+            context.close()
+    assert looks[False]["theme"] == "light" and looks[False]["primary"], looks
+    assert looks[False] == {**looks[True], "theme": "light"}, looks  # as with the script
+
+
 @pytest.mark.parametrize("path", [CHAPTERS[0], next(p for p in PAGES if "glossary" in p)])
 def test_one_search_box_in_view(open_page, path):
     """On a wide screen one search box is in view, the sidebar's (the theme's header repeated

@@ -756,3 +756,17 @@ def test_subset_font_keeps_exactly_the_glyphs_asked_for(tmp_path):
     before, after = gvx.subset_font(font, {0xF185, 0xF0C9})
     assert after == font.stat().st_size and after < before / 10
     assert {c for c in TTFont(font).getBestCmap() if c >= 0xE000} == {0xF185, 0xF0C9}
+
+
+def test_light_without_script_only_changes_the_html_tag():
+    page = (
+        '<html lang="en" data-content_root="../" data-theme="auto"><head><script>'
+        'document.documentElement.dataset.theme = localStorage.getItem("theme") || "auto";'
+        '</script></head><body data-theme="auto"></body></html>'
+    )
+    out = gvx.light_without_script(page)
+    assert out.startswith('<html lang="en" data-content_root="../" data-theme="light">')
+    assert '|| "auto"' in out and '<body data-theme="auto">' in out  # the script decides
+    assert gvx.light_without_script(out) == out
+    with pytest.raises(TypeError, match="html"):
+        gvx.light_without_script(None)

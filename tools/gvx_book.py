@@ -1074,6 +1074,23 @@ def trim_fontawesome(outdir: str | os.PathLike[str]) -> tuple[int, int]:
     return before, after
 
 
+_AUTO_THEME = re.compile(r'(<html\b[^>]*\bdata-theme=")auto(")')
+
+
+def light_without_script(html: str) -> str:
+    """``html`` whose ``<html>`` tag says ``data-theme="light"`` instead of ``"auto"``.
+
+    The theme defines its colours for ``light`` and ``dark`` only, and its script turns
+    ``auto`` into one of them; without JavaScript the page kept ``auto`` and lost every colour
+    (plain black headings, no code highlighting, a see-through header). With JavaScript on
+    nothing changes: the theme's first script, in the head, sets ``data-theme`` from the
+    reader's choice (``auto`` by default) before the page is drawn.
+    """
+    if not isinstance(html, str):
+        raise TypeError(f"html must be a str, got {type(html).__name__}")
+    return _AUTO_THEME.sub(r"\1light\2", html, count=1)
+
+
 def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
     """Leave Font Awesome's script out of every page and its unused icons out of the theme's
     style sheet and fonts (:func:`trim_fontawesome`); shrink the figures (:func:`shrink_png`)."""
@@ -1081,7 +1098,7 @@ def _on_build_finished(app: Sphinx, exception: Exception | None) -> None:
         return
     for page in Path(app.outdir).rglob("*.html"):
         text = page.read_text(encoding="utf-8")
-        lean = drop_fontawesome_js(text)
+        lean = light_without_script(drop_fontawesome_js(text))
         if lean != text:
             page.write_text(lean, encoding="utf-8")
     before, after = trim_fontawesome(app.outdir)
