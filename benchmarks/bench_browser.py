@@ -24,22 +24,21 @@ and JupyterLab (started in its own process group) is always killed at the end.
 from __future__ import annotations
 
 import argparse
-import os
 import pathlib
 import secrets
 import shutil
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from lab_server import explorer_count, free_port, start_lab, stop_lab, wait_for_lab  # noqa: E402
+
 NOTEBOOK = "01_exponential_weights.ipynb"  # the one that also gets the baseline slider
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -106,74 +105,6 @@ def add_baseline_cell(path: pathlib.Path) -> None:
     nb = nbformat.read(path, as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(BASELINE_CELL))
     nbformat.write(nb, path)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_lab(root: pathlib.Path, port: int, token: str) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "JUPYTER_PLATFORM_DIRS": "1",
-        # The course's JupyterLab defaults, as `make lab` and Binder's ./start set them.
-        "JUPYTER_CONFIG_PATH": str(ROOT / "jupyter_config"),
-        "PYTHONPATH": str(ROOT / "lib") + os.pathsep + os.environ.get("PYTHONPATH", ""),
-    }
-    cmd = [
-        sys.executable,
-        "-m",
-        "jupyter",
-        "lab",
-        "--no-browser",
-        "--allow-root",
-        f"--port={port}",
-        "--ServerApp.ip=127.0.0.1",
-        f"--ServerApp.token={token}",
-        f"--ServerApp.root_dir={root}",
-        "--LabApp.news_url=",
-        "--LabServerApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-    ]
-    log = open(root / "lab.log", "wb")  # noqa: SIM115 - closed with the process
-    return subprocess.Popen(
-        cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-
-
-def wait_for_lab(port: int, token: str, deadline: float) -> None:
-    url = f"http://127.0.0.1:{port}/api/status?token={token}"
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError("JupyterLab did not start")
-
-
-def stop_lab(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
-
-
-def explorer_count(path: pathlib.Path) -> int:
-    """How many explorer outputs the saved notebook has (each becomes one live image)."""
-    import json
-
-    nb = json.loads(path.read_text())
-    return sum(
-        "gradlab/explorer" in out.get("metadata", {})
-        for cell in nb["cells"]
-        for out in cell.get("outputs", [])
-    )
 
 
 def run_notebook(page, deadline: float, expected: int = 3) -> int:
@@ -301,7 +232,7 @@ def main() -> None:
     shutil.copytree(ROOT / "book", tmp / "book")
     add_baseline_cell(tmp / "book" / NOTEBOOK)
     port, token = free_port(), secrets.token_hex(16)
-    lab = start_lab(tmp / "book", port, token)
+    lab = start_lab(sys.executable, tmp / "book", port, token)
     try:
         wait_for_lab(port, token, min(deadline, time.monotonic() + 90))
         with sync_playwright() as p:
