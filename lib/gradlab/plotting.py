@@ -169,6 +169,22 @@ def caption_output(label: str, caption: str) -> tuple[dict[str, str], dict[str, 
     return data, {NOTEBOOK_ONLY_KEY: True}
 
 
+def display_figure(
+    bundle: tuple[dict[str, Any], dict[str, Any]], label: str = "", caption: str = ""
+) -> None:
+    """Show a figure's MIME ``bundle`` (data, metadata) in IPython; a numbered figure (both
+    ``label`` and ``caption``) gets its number and caption first (:func:`caption_output`), so
+    a "Figure N.M" link lands on them with the picture right below. Used by
+    :class:`FigureView` and the explorers."""
+    from IPython.display import display
+
+    if label and caption:
+        note, note_meta = caption_output(label, caption)
+        display(note, metadata=note_meta, raw=True)
+    data, meta = bundle
+    display(data, metadata=meta, raw=True)
+
+
 #: Colour-blind-safe palette (Okabe and Ito, 2008), used across the course. The keys are short
 #: handles for code; the words prose should use for a colour are in :data:`COLOR_NAMES`.
 COLORS: dict[str, str] = {
@@ -321,14 +337,7 @@ class FigureView:
         return data, {"image/png": meta}
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
-        # Number and caption first: a "Figure N.M" link lands on them with the picture below.
-        if self.label and self.caption:
-            note, note_meta = caption_output(self.label, self.caption)
-            display(note, metadata=note_meta, raw=True)
-        data, meta = self._repr_mimebundle_()
-        display(data, metadata=meta, raw=True)
+        display_figure(self._repr_mimebundle_(), self.label, self.caption)
 
     def __repr__(self) -> str:
         return self.alt

@@ -491,14 +491,7 @@ class Explorer:
         return data, {**meta, EXPLORER_KEY: type(self).__name__}
 
     def _ipython_display_(self) -> None:
-        # A numbered figure's number and caption, then the explorer, as plotting.FigureView.
-        from IPython.display import display
-
-        if self.label and self.caption:
-            note, note_meta = plotting.caption_output(self.label, self.caption)
-            display(note, metadata=note_meta, raw=True)
-        data, meta = self._repr_mimebundle_()
-        display(data, metadata=meta, raw=True)
+        plotting.display_figure(self._repr_mimebundle_(), self.label, self.caption)
 
     @property
     def _width(self) -> int:
