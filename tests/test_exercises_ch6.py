@@ -206,7 +206,9 @@ def test_diagnose_hints_for_each_confusion(given, truth):
 
 def test_diagnose_odd_answers():
     assert ch6.diagnose(...).status == "not attempted"
-    assert ch6.diagnose({"A": "exploding"}).status == "not attempted"
+    # The runs are checked in order: a wrong A is said at once, even with B and C blank.
+    assert ch6.diagnose({"A": "exploding"}).status == "incorrect"
+    assert ch6.diagnose({"A": RIGHT["A"]}).message == "give a cause for run B."
     assert ch6.diagnose(["A"]).status == "incorrect"
     assert ch6.diagnose({**RIGHT, "D": "healthy"}).status == "incorrect"
     fb = ch6.diagnose({**RIGHT, "A": "broken"})

@@ -17,8 +17,9 @@ import numpy as np
 from scipy import special
 
 from .. import chains
-from ._core import Feedback, Hint, check_number, near, sig_fig_tolerance
+from ._core import Feedback, Hint, at_sig_figs, below, equals, near, number_rule
 from ._functions import Attempt, Case, Diagnoser, check_function
+from ._page import CodeExercise, exercise, single_number
 
 __all__ = ["depth_to_vanish", "growth_rate", "critical_gain", "log_abs_product"]
 
@@ -42,12 +43,12 @@ _DEPTH_RATIO = math.log(VANISH_TARGET) / math.log(VANISH_W)
 
 DEPTH_HINTS: tuple[Hint, ...] = (
     (
-        lambda v: v == DEPTH - 1,
+        equals(DEPTH - 1),
         f"Off by one: at that depth {VANISH_W}^L is still just above {VANISH_TARGET:g}. "
         "You want the first depth *below* the threshold.",
     ),
     (
-        lambda v: v < 0,
+        below(0.0),
         "Depths are positive. Both logarithms, ln(1e-6) and ln(0.9), are negative; "
         "their ratio is positive.",
     ),
@@ -68,20 +69,29 @@ DEPTH_HINTS: tuple[Hint, ...] = (
 DEPTH_FALLBACK = "Solve 0.9^L < 1e-6 for L with logarithms: L > ln(1e-6) / ln(0.9)."
 
 
-def depth_to_vanish(answer: object) -> Feedback:
-    """Exercise 1.1: the smallest depth ``L`` with ``0.9**L < 1e-6``.
-
-    Exact: ``L = floor(ln(1e-6) / ln(0.9)) + 1`` (:func:`gradlab.chains.depth_to_reach`).
-    """
-    return check_number(
-        answer,
+DEPTH_PAGE = single_number(
+    "ch1-ex-depth",
+    "1.1",
+    number_rule(
         DEPTH,
         what=f"the smallest L with {VANISH_W}^L < {VANISH_TARGET:g}",
         integer=True,
         rtol=0.0,
         hints=DEPTH_HINTS,
         fallback_hint=DEPTH_FALLBACK,
-    )
+    ),
+    "Smallest depth L",
+)
+
+
+@exercise(DEPTH_PAGE)
+def depth_to_vanish(answer: object) -> Feedback:
+    """Exercise 1.1: the smallest depth ``L`` with ``0.9**L < 1e-6``.
+
+    Exact: ``L = floor(ln(1e-6) / ln(0.9)) + 1`` (:func:`gradlab.chains.depth_to_reach`).
+    The rule (``DEPTH_PAGE``) is data the HTML book's page checks answers with too.
+    """
+    return DEPTH_PAGE.check({"answer": answer})
 
 
 # Exercise 1.2 -------------------------------------------------------------------------------
@@ -108,7 +118,7 @@ RATE_HINTS: tuple[Hint, ...] = (
     ),
     (
         # -1/(2n) itself, or rounded or truncated to the 4 significant figures asked for.
-        lambda v: abs(v + 1 / (2 * RATE_WIDTH)) <= sig_fig_tolerance(1 / (2 * RATE_WIDTH), 4),
+        at_sig_figs(-1 / (2 * RATE_WIDTH), 4),
         "That is the large-width approximation -1/(2n). The question asks for the exact "
         "value: use scipy.special.digamma.",
     ),
@@ -129,20 +139,28 @@ RATE_HINTS: tuple[Hint, ...] = (
 RATE_FALLBACK = "lambda = ln(sigma) + (1/2) [ln 2 + psi(n/2)], psi = scipy.special.digamma."
 
 
+RATE_PAGE = single_number(
+    "ch1-ex-rate",
+    "1.2",
+    number_rule(
+        RATE,
+        what=f"the growth rate per layer for n = {RATE_WIDTH}, sigma = 1/sqrt({RATE_WIDTH})",
+        sig_figs=RATE_SIG_FIGS,
+        hints=RATE_HINTS,
+        fallback_hint=RATE_FALLBACK,
+    ),
+    "Growth rate λ",
+)
+
+
+@exercise(RATE_PAGE)
 def growth_rate(answer: object) -> Feedback:
     """Exercise 1.2: the Lyapunov exponent for ``n = RATE_WIDTH`` at ``sigma^2 = 1/n``.
 
     ``lambda = ln sigma + (1/2)[ln 2 + psi(n/2)]`` (:func:`gradlab.chains.lyapunov_exponent`),
     accepted to ``RATE_SIG_FIGS`` significant figures (:func:`sig_fig_tolerance`).
     """
-    return check_number(
-        answer,
-        RATE,
-        what=f"the growth rate per layer for n = {RATE_WIDTH}, sigma = 1/sqrt({RATE_WIDTH})",
-        sig_figs=RATE_SIG_FIGS,
-        hints=RATE_HINTS,
-        fallback_hint=RATE_FALLBACK,
-    )
+    return RATE_PAGE.check({"answer": answer})
 
 
 # Exercise 1.3 -------------------------------------------------------------------------------
@@ -179,20 +197,28 @@ GAIN_HINTS: tuple[Hint, ...] = (
 GAIN_FALLBACK = "Set the growth rate to zero: sigma* = exp(-(1/2)[ln 2 + psi(n/2)])."
 
 
+GAIN_PAGE = single_number(
+    "ch1-ex-gain",
+    "1.3",
+    number_rule(
+        GAIN,
+        what=f"the critical gain sigma* sqrt(n) for n = {GAIN_WIDTH}",
+        sig_figs=GAIN_SIG_FIGS,
+        hints=GAIN_HINTS,
+        fallback_hint=GAIN_FALLBACK,
+    ),
+    "Critical gain g*",
+)
+
+
+@exercise(GAIN_PAGE)
 def critical_gain(answer: object) -> Feedback:
     """Exercise 1.3: the critical gain ``g* = sigma* sqrt(n)`` at ``n = GAIN_WIDTH``.
 
     ``sigma* = exp(-(1/2)[ln 2 + psi(n/2)])`` (:func:`gradlab.chains.critical_scale`),
     accepted to ``GAIN_SIG_FIGS`` significant figures (:func:`sig_fig_tolerance`).
     """
-    return check_number(
-        answer,
-        GAIN,
-        what=f"the critical gain sigma* sqrt(n) for n = {GAIN_WIDTH}",
-        sig_figs=GAIN_SIG_FIGS,
-        hints=GAIN_HINTS,
-        fallback_hint=GAIN_FALLBACK,
-    )
+    return GAIN_PAGE.check({"answer": answer})
 
 
 # Exercise 1.4 (code) --------------------------------------------------------------------------
@@ -317,6 +343,17 @@ PRODUCT_HINTS: tuple[Diagnoser, ...] = (
 PRODUCT_FALLBACK = "ln|w_1 w_2 ... w_L| = ln|w_1| + ln|w_2| + ... + ln|w_L|."
 
 
+LOG_ABS_PRODUCT_CODE = CodeExercise(
+    "ch1-ex-logprod",
+    "1.4",
+    f"The checker runs your function on {len(PRODUCT_CASES)} arrays of weights (negative "
+    "weights, 2,000 weights whose product under- or overflows float64, and the empty "
+    "chain), compares each result with gradlab's to 1e-9, and checks that ws is left "
+    "unchanged.",
+)
+
+
+@exercise(LOG_ABS_PRODUCT_CODE)
 def log_abs_product(func: object) -> Feedback:
     """Exercise 1.4: check the learner's ``log_abs_product(ws)``.
 

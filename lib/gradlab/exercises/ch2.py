@@ -18,8 +18,9 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import activations, backprop, gradcheck
-from ._core import Feedback, Hint, check_number, sig_fig_tolerance
+from ._core import Feedback, Hint, Interval, Region, any_at_sig_figs, at_sig_figs, number_rule
 from ._functions import Attempt, Case, Diagnoser, check_function
+from ._page import CodeExercise, exercise, single_number
 
 __all__ = ["sigmoid_derivative", "grad_w1", "decades_lost", "best_step"]
 
@@ -45,14 +46,13 @@ def _sigmoid_prime(z: float) -> float:
     return float(activations.sigmoid_derivative(z))
 
 
-def _at_sig_figs(target: float, n: int) -> Callable[[float], bool]:
-    """Predicate: the value agrees with ``target`` to ``n`` significant figures.
+def _at_sig_figs(target: float, n: int) -> Interval:
+    """The values that agree with ``target`` to ``n`` significant figures.
 
     The same acceptance rule as the checker's (:func:`sig_fig_tolerance`), so a
     mistake answered at the precision the statement asks for is recognised.
     """
-    tol = sig_fig_tolerance(target, n)
-    return lambda v: abs(v - target) <= tol
+    return at_sig_figs(target, n)
 
 
 # Exercise 2.1 (code): sigmoid_derivative --------------------------------------------------------
@@ -224,6 +224,16 @@ SIGMOID_FALLBACK = (
 )
 
 
+SIGMOID_DERIVATIVE_CODE = CodeExercise(
+    "ch2-ex-sigmoid-derivative",
+    "2.1",
+    f"The checker runs your function on {len(SIGMOID_CASES)} inputs, floats and arrays of "
+    "several shapes out to z = ±10,000, and compares each result with gradlab's to a "
+    "relative 1e-9, tails included, with no overflow and z left unchanged.",
+)
+
+
+@exercise(SIGMOID_DERIVATIVE_CODE)
 def sigmoid_derivative(func: object) -> Feedback:
     """Exercise 2.1: check the learner's ``sigmoid_derivative(z)``.
 
@@ -339,6 +349,17 @@ GRAD_FALLBACK = (
 )
 
 
+GRAD_W1_CODE = CodeExercise(
+    "ch2-ex-grad-w1",
+    "2.2",
+    f"The checker runs your function on {len(GRAD_CASES)} sets of (x, y, w1, w2), the "
+    "chapter's numbers first, then negative inputs and weights and saturated units, and "
+    "compares each result with the backward pass of gradlab.backprop.tiny_chain to a "
+    "relative 1e-9.",
+)
+
+
+@exercise(GRAD_W1_CODE)
 def grad_w1(func: object) -> Feedback:
     """Exercise 2.2: check the learner's ``grad_w1(x, y, w1, w2)`` for the tiny network.
 
@@ -418,6 +439,24 @@ DECADES_FALLBACK = (
 )
 
 
+DECADES_PAGE = single_number(
+    "ch2-ex-decades",
+    "2.3",
+    number_rule(
+        DECADES,
+        what=(
+            f"log10 of the gradient ratio over {DECADES_L} layers with w = {DECADES_W:g}, "
+            f"z = {DECADES_Z:g}"
+        ),
+        sig_figs=DECADES_SIG_FIGS,
+        hints=DECADES_HINTS,
+        fallback_hint=DECADES_FALLBACK,
+    ),
+    "log10 of the ratio",
+)
+
+
+@exercise(DECADES_PAGE)
 def decades_lost(answer: object) -> Feedback:
     """Exercise 2.3: orders of magnitude between the gradient at the top and at the input.
 
@@ -439,17 +478,7 @@ def decades_lost(answer: object) -> Feedback:
     Goodfellow, I., Bengio, Y., Courville, A. (2016). *Deep Learning*, MIT Press,
     section 8.2.5 (long-term dependencies).
     """
-    return check_number(
-        answer,
-        DECADES,
-        what=(
-            f"log10 of the gradient ratio over {DECADES_L} layers with w = {DECADES_W:g}, "
-            f"z = {DECADES_Z:g}"
-        ),
-        sig_figs=DECADES_SIG_FIGS,
-        hints=DECADES_HINTS,
-        fallback_hint=DECADES_FALLBACK,
-    )
+    return DECADES_PAGE.check({"answer": answer})
 
 
 # Exercise 2.4: the best step of the central difference --------------------------------------------
@@ -465,10 +494,9 @@ def _central_step(eps: float, f3: float, factor: float = 1.5) -> float:
     return (factor * eps * STEP_F / f3) ** (1 / 3)
 
 
-def _step_near(*targets: float) -> Callable[[float], bool]:
-    """Predicate: the value agrees with one of ``targets`` to ``STEP_SIG_FIGS`` figures."""
-    predicates = [_at_sig_figs(t, STEP_SIG_FIGS) for t in targets]
-    return lambda v: any(p(v) for p in predicates)
+def _step_near(*targets: float) -> Region:
+    """The values that agree with one of ``targets`` to ``STEP_SIG_FIGS`` figures."""
+    return any_at_sig_figs(targets, STEP_SIG_FIGS)
 
 
 STEP_HINTS: tuple[Hint, ...] = (
@@ -517,6 +545,21 @@ STEP_FALLBACK = (
 )
 
 
+STEP_PAGE = single_number(
+    "ch2-ex-best-step",
+    "2.4",
+    number_rule(
+        BEST_STEP,
+        what=f"the best central-difference step for exp({STEP_RATE:g}x) at x = {STEP_X:g}",
+        sig_figs=STEP_SIG_FIGS,
+        hints=STEP_HINTS,
+        fallback_hint=STEP_FALLBACK,
+    ),
+    "Best step h",
+)
+
+
+@exercise(STEP_PAGE)
 def best_step(answer: object) -> Feedback:
     """Exercise 2.4: the step minimising the central difference's error model for ``exp(2x)``.
 
@@ -534,11 +577,4 @@ def best_step(answer: object) -> Feedback:
     Nocedal, J., Wright, S. J. (2006). *Numerical Optimization*, 2nd ed., Springer,
     section 8.1.
     """
-    return check_number(
-        answer,
-        BEST_STEP,
-        what=f"the best central-difference step for exp({STEP_RATE:g}x) at x = {STEP_X:g}",
-        sig_figs=STEP_SIG_FIGS,
-        hints=STEP_HINTS,
-        fallback_hint=STEP_FALLBACK,
-    )
+    return STEP_PAGE.check({"answer": answer})

@@ -22,8 +22,19 @@ import numpy as np
 
 from .. import activations, backprop
 from ..network import MLP
-from ._core import Feedback, Hint, check_number, is_blank, sig_fig_tolerance
+from ._core import (
+    Feedback,
+    Hint,
+    Interval,
+    Region,
+    any_at_sig_figs,
+    at_sig_figs,
+    between,
+    equals,
+    number_rule,
+)
 from ._functions import Attempt, Case, Diagnoser, check_function, is_stub
+from ._page import CodeExercise, Field, Option, PageExercise, exercise, single_number
 
 __all__ = [
     "leaky_relu",
@@ -49,10 +60,9 @@ CHOICE_FACTOR = 100.0
 CHOICE_SIG_FIGS = 2
 
 
-def _at_sig_figs(target: float, n: int) -> Callable[[float], bool]:
-    """Predicate: the value agrees with ``target`` to ``n`` significant figures."""
-    tol = sig_fig_tolerance(target, n)
-    return lambda v: abs(v - target) <= tol
+def _at_sig_figs(target: float, n: int) -> Interval:
+    """The values that agree with ``target`` to ``n`` significant figures."""
+    return at_sig_figs(target, n)
 
 
 # Exercise 3.1 (code): leaky ReLU and its derivative ---------------------------------------------
@@ -271,6 +281,16 @@ LEAKY_FALLBACK = (
 )
 
 
+LEAKY_RELU_CODE = CodeExercise(
+    "ch3-ex-leaky-relu",
+    "3.1",
+    f"The checker runs your function on {len(LEAKY_CASES)} inputs, floats and arrays, the "
+    "kink z = 0 and other slopes among them, and compares the pair it returns with "
+    "gradlab's, leaving z unchanged.",
+)
+
+
+@exercise(LEAKY_RELU_CODE)
 def leaky_relu(func: object) -> Feedback:
     """Exercise 3.1: check the learner's ``leaky_relu_and_derivative(z, slope=0.01)``.
 
@@ -363,8 +383,8 @@ _DEAD_STRICT = int(np.count_nonzero(np.all(_Z < 0, axis=0)))
 _SOMETIMES_OFF = int(np.count_nonzero(np.any(_Z <= 0, axis=0)))
 
 
-def _is(target: float) -> Callable[[float], bool]:
-    return lambda v: v == target
+def _is(target: float) -> Region:
+    return equals(target)
 
 
 DEAD_HINTS: tuple[Hint, ...] = (
@@ -374,7 +394,7 @@ DEAD_HINTS: tuple[Hint, ...] = (
         "z <= 0, not z < 0 (one column holds an exact 0).",
     ),
     (
-        lambda v: v in (_DEAD_ENTRIES, _NEGATIVE_ENTRIES),
+        equals(_DEAD_ENTRIES, _NEGATIVE_ENTRIES),
         "That counts entries of Z. The question counts units: a unit is a column, dead when "
         "all of its entries are <= 0.",
     ),
@@ -394,7 +414,7 @@ DEAD_HINTS: tuple[Hint, ...] = (
         "means <= 0 on every example: np.all, not np.any.",
     ),
     (
-        lambda v: 0 < v < 1,
+        between(0.0, 1.0),
         "That is a fraction. The question asks for a number of units.",
     ),
 )
@@ -404,6 +424,23 @@ DEAD_FALLBACK = (
 )
 
 
+DEAD_PAGE = single_number(
+    "ch3-ex-dead-units",
+    "3.2",
+    number_rule(
+        DEAD,
+        what=f"the number of dead units among the {DEAD_UNITS}",
+        rtol=0.0,
+        atol=0.0,
+        integer=True,
+        hints=DEAD_HINTS,
+        fallback_hint=DEAD_FALLBACK,
+    ),
+    "Dead units",
+)
+
+
+@exercise(DEAD_PAGE)
 def dead_units(answer: object) -> Feedback:
     """Exercise 3.2: how many units of :func:`dead_units_batch` are dead on this batch.
 
@@ -417,16 +454,7 @@ def dead_units(answer: object) -> Feedback:
     Lu, L., Shin, Y., Su, Y., Karniadakis, G. E. (2020). Dying ReLU and initialization:
     theory and numerical examples. *Communications in Computational Physics* 28(5).
     """
-    return check_number(
-        answer,
-        DEAD,
-        what=f"the number of dead units among the {DEAD_UNITS}",
-        rtol=0.0,
-        atol=0.0,
-        integer=True,
-        hints=DEAD_HINTS,
-        fallback_hint=DEAD_FALLBACK,
-    )
+    return DEAD_PAGE.check({"answer": answer})
 
 
 # Exercise 3.3: choose the activation, and justify it with a number -------------------------------
@@ -477,7 +505,7 @@ def choice_ratio_hints(name: str) -> tuple[Hint, ...]:
             "the gradient entering each layer: norms.backward.",
         ),
         (
-            lambda v: any(_at_sig_figs(x, CHOICE_SIG_FIGS)(v) for _, x in others),
+            any_at_sig_figs([x for _, x in others], CHOICE_SIG_FIGS),
             "That ratio belongs to another activation. Measure it with the activation you name.",
         ),
     )
@@ -491,6 +519,78 @@ def _choice_fallback(name: str) -> str:
     )
 
 
+def _wrong_choice(key: str) -> Feedback:
+    r = choice_ratios()[key]
+    decades = math.log10(r)
+    trend = "grows" if decades > 0 else "shrinks"
+    return Feedback(
+        "incorrect",
+        f"{key} does not keep the gradient within a factor of {CHOICE_FACTOR:g}.",
+        f"With {key} the gradient {trend} by {abs(decades):.1f} decades from the last layer "
+        f"to the first (ratio {r:.2g}): "
+        f"{abs(decades) - math.log10(CHOICE_FACTOR):.1f} decades beyond the factor of "
+        f"{CHOICE_FACTOR:g}. Measure the other candidates.",
+    )
+
+
+def _activation_name(name: object) -> str | Feedback:
+    options = ", ".join(repr(c) for c in CHOICES)
+    if not isinstance(name, str):
+        return Feedback(
+            "incorrect",
+            f"expected the activation's name as a string, got {type(name).__name__}.",
+            f"Write the name in quotes, one of {options}.",
+        )
+    key = name.strip().lower()
+    if key not in CHOICES:
+        return Feedback(
+            "incorrect", f"{name!r} is not one of the candidates.", f"Choose one of {options}."
+        )
+    return key
+
+
+@functools.cache
+def choice_page() -> PageExercise:
+    """Exercise 3.3 as data: the activation (a choice; the ones that fail carry their verdict)
+    and, for a passing one, its ratio's rule (:func:`choice_ratio_hints`)."""
+    ratios = choice_ratios()
+    ok = passing()
+    rules = {
+        key: number_rule(
+            ratios[key],
+            what=f"the first/last gradient ratio with {key}",
+            sig_figs=CHOICE_SIG_FIGS,
+            hints=choice_ratio_hints(key),
+            fallback_hint=_choice_fallback(key),
+        )
+        for key in ok
+    }
+    options = tuple(Option(key, key, None if key in ok else _wrong_choice(key)) for key in CHOICES)
+    return PageExercise(
+        "ch3-ex-choose-activation",
+        "3.3",
+        (
+            Field(
+                "name",
+                "Activation",
+                blank="replace the first ... with an activation's name.",
+                blank_page="choose an activation.",
+                options=options,
+                normalise=_activation_name,
+            ),
+            Field(
+                "ratio",
+                "Ratio first/last",
+                blank="replace the second ... with the first/last gradient ratio you measured.",
+                blank_page="type the first/last gradient ratio you measured, then press Check.",
+                depends_on="name",
+                rules=rules,
+            ),
+        ),
+    )
+
+
+@exercise(choice_page)
 def choose_activation(name: object, ratio: object) -> Feedback:
     """Exercise 3.3: which activation keeps the first layer's gradient within 100x of the last's.
 
@@ -514,43 +614,4 @@ def choose_activation(name: object, ratio: object) -> Feedback:
     Glorot, X., Bengio, Y. (2010). Understanding the difficulty of training deep feedforward
     neural networks. *AISTATS*, 249-256.
     """
-    if is_blank(name):
-        return Feedback("not attempted", "replace the first ... with an activation's name.")
-    if is_blank(ratio):
-        return Feedback(
-            "not attempted",
-            "replace the second ... with the first/last gradient ratio you measured.",
-        )
-    options = ", ".join(repr(c) for c in CHOICES)
-    if not isinstance(name, str):
-        return Feedback(
-            "incorrect",
-            f"expected the activation's name as a string, got {type(name).__name__}.",
-            f"Write the name in quotes, one of {options}.",
-        )
-    key = name.strip().lower()
-    if key not in CHOICES:
-        return Feedback(
-            "incorrect", f"{name!r} is not one of the candidates.", f"Choose one of {options}."
-        )
-    ratios = choice_ratios()
-    r = ratios[key]
-    if key not in passing():
-        decades = math.log10(r)
-        trend = "grows" if decades > 0 else "shrinks"
-        return Feedback(
-            "incorrect",
-            f"{key} does not keep the gradient within a factor of {CHOICE_FACTOR:g}.",
-            f"With {key} the gradient {trend} by {abs(decades):.1f} decades from the last layer "
-            f"to the first (ratio {r:.2g}): "
-            f"{abs(decades) - math.log10(CHOICE_FACTOR):.1f} decades beyond the factor of "
-            f"{CHOICE_FACTOR:g}. Measure the other candidates.",
-        )
-    return check_number(
-        ratio,
-        r,
-        what=f"the first/last gradient ratio with {key}",
-        sig_figs=CHOICE_SIG_FIGS,
-        hints=choice_ratio_hints(key),
-        fallback_hint=_choice_fallback(key),
-    )
+    return choice_page().check({"name": name, "ratio": ratio})

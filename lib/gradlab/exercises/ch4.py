@@ -14,6 +14,7 @@ in.
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from collections.abc import Callable
@@ -21,8 +22,18 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import initializers
-from ._core import Feedback, Hint, check_number, is_blank, near, sig_fig_tolerance
+from ._core import (
+    Feedback,
+    Hint,
+    Interval,
+    any_at_sig_figs,
+    at_sig_figs,
+    is_blank,
+    near,
+    number_rule,
+)
 from ._functions import _GENERIC_HINTS, is_stub
+from ._page import CodeExercise, Field, Option, PageExercise, exercise, single_number
 
 __all__ = [
     "he_normal",
@@ -132,6 +143,16 @@ def _bad(what: str, key: str) -> Feedback:
     return Feedback("incorrect", what, HE_HINTS[key])
 
 
+HE_NORMAL_CODE = CodeExercise(
+    "ch4-ex-he-normal",
+    "4.1",
+    f"The checker draws {len(HE_CASES)} weight matrices with your function, with shapes and "
+    "seeds it chooses, and tests each one's shape and dtype, that the same seed gives the "
+    "same array, and its mean, variance and kurtosis against N(0, 2/fan_in).",
+)
+
+
+@exercise(HE_NORMAL_CODE)
 def he_normal(func: object) -> Feedback:
     """Exercise 4.1: check the learner's ``he_normal(shape, rng)``.
 
@@ -246,9 +267,8 @@ def expected_scale(depth: int = SCALE_DEPTH, slope: float = SCALE_SLOPE) -> floa
     return (_gain_factor(slope) * SCALE_NVAR) ** (depth / 2)
 
 
-def _at(target: float) -> Callable[[float], bool]:
-    tol = sig_fig_tolerance(target, SCALE_SIG_FIGS)
-    return lambda v: abs(v - target) <= tol
+def _at(target: float) -> Interval:
+    return at_sig_figs(target, SCALE_SIG_FIGS)
 
 
 _C = _gain_factor(SCALE_SLOPE)
@@ -266,14 +286,14 @@ SCALE_HINTS: tuple[Hint, ...] = (
         "only α^2 of it on the negative side, (1 + α^2)/2 in all.",
     ),
     (
-        lambda v: any(_at(_C ** ((SCALE_DEPTH + k) / 2))(v) for k in (-1, 1)),
+        any_at_sig_figs([_C ** ((SCALE_DEPTH + k) / 2) for k in (-1, 1)], SCALE_SIG_FIGS),
         f"Count the layers again: each of the {SCALE_DEPTH} layers multiplies E[a^2] by "
         "(1 + α^2)/2 once, so the power is L/2, not (L - 1)/2 or (L + 1)/2.",
     ),
     (
-        lambda v: any(
-            _at(g ** (SCALE_DEPTH / 2))(v)
-            for g in ((1 + SCALE_SLOPE) / 2, (1 - SCALE_SLOPE**2) / 2)
+        any_at_sig_figs(
+            [g ** (SCALE_DEPTH / 2) for g in ((1 + SCALE_SLOPE) / 2, (1 - SCALE_SLOPE**2) / 2)],
+            SCALE_SIG_FIGS,
         ),
         "The leaky gain is (1 + α^2)/2, α squared: the negative side's values are multiplied by "
         "α, so their square by α^2.",
@@ -289,7 +309,9 @@ SCALE_HINTS: tuple[Hint, ...] = (
         "((1 + α^2)/2)^(L/2), not its reciprocal.",
     ),
     (
-        lambda v: any(_at(f(_C ** (SCALE_DEPTH / 2)))(v) for f in (math.log10, math.log)),
+        any_at_sig_figs(
+            [f(_C ** (SCALE_DEPTH / 2)) for f in (math.log10, math.log)], SCALE_SIG_FIGS
+        ),
         "That is a logarithm of the ratio. The question asks for the ratio itself, "
         "((1 + α^2)/2)^(L/2), a number between 0 and 1.",
     ),
@@ -300,6 +322,21 @@ SCALE_FALLBACK = (
 )
 
 
+SCALE_PAGE = single_number(
+    "ch4-ex-leaky-depth",
+    "4.2",
+    number_rule(
+        SCALE,
+        what=f"rms(a_{SCALE_DEPTH}) / rms(a_0)",
+        sig_figs=SCALE_SIG_FIGS,
+        hints=SCALE_HINTS,
+        fallback_hint=SCALE_FALLBACK,
+    ),
+    f"rms(a_{SCALE_DEPTH}) / rms(a_0)",
+)
+
+
+@exercise(SCALE_PAGE)
 def leaky_depth_scale(answer: object) -> Feedback:
     """Exercise 4.2: ``rms(a_L) / rms(a_0)`` after ``L = 17`` leaky-ReLU layers (slope 0.2).
 
@@ -317,14 +354,7 @@ def leaky_depth_scale(answer: object) -> Feedback:
     ----------
     He, K., Zhang, X., Ren, S., Sun, J. (2015). Delving deep into rectifiers. *ICCV*, 1026-1034.
     """
-    return check_number(
-        answer,
-        SCALE,
-        what=f"rms(a_{SCALE_DEPTH}) / rms(a_0)",
-        sig_figs=SCALE_SIG_FIGS,
-        hints=SCALE_HINTS,
-        fallback_hint=SCALE_FALLBACK,
-    )
+    return SCALE_PAGE.check({"answer": answer})
 
 
 # Exercise 4.3: choose the initializers ---------------------------------------------------------
@@ -396,9 +426,8 @@ def variance_hints() -> tuple[Hint, ...]:
     fi, fo, a = CHOICE_FAN_IN, CHOICE_FAN_OUT, CHOICE_SLOPE
     v = initializers.variance
 
-    def at(target: float) -> Callable[[float], bool]:
-        tol = sig_fig_tolerance(target, CHOICE_SIG_FIGS)
-        return lambda x: abs(x - target) <= tol
+    def at(target: float) -> Interval:
+        return at_sig_figs(target, CHOICE_SIG_FIGS)
 
     return (
         (
@@ -420,7 +449,7 @@ def variance_hints() -> tuple[Hint, ...]:
             "The correction is 1 + α^2 (α squared, 0.04), not 1 + α.",
         ),
         (
-            lambda x: at(v("lecun_normal", fi, fo))(x) or at(v("xavier_normal", fi, fo))(x),
+            at(v("lecun_normal", fi, fo)) | at(v("xavier_normal", fi, fo)),
             "That is LeCun's or Xavier's variance. He's, for a leaky ReLU, is "
             "2/((1 + α^2) fan_in).",
         ),
@@ -438,6 +467,66 @@ def _name(value: object) -> str | None:
     return ALIASES.get(key, key)
 
 
+def _pairing(key: str, name: str) -> Feedback | None:
+    """None if ``name`` is accepted for activation ``key``, else the verdict with its hint."""
+    if name in ACCEPTED[key]:
+        return None
+    family = _FAMILY[name]
+    hint = NAME_HINTS.get((key, family)) or NAME_HINTS.get(("any", family), "")
+    return Feedback("incorrect", f"{name} is not the initializer for {key}.", hint)
+
+
+def _initializer_name(key: str, value: object) -> str | Feedback:
+    options = ", ".join(repr(n) for n in initializers.names())
+    name = _name(value)
+    if name is None:
+        return Feedback(
+            "incorrect",
+            f"{key}: expected an initializer's name as a string, got {type(value).__name__}.",
+            f"Write the name in quotes, one of {options}.",
+        )
+    if name not in _FAMILY:
+        return Feedback(
+            "incorrect", f"{key}: {value!r} is not an initializer.", f"Choose one of {options}."
+        )
+    return name
+
+
+@functools.cache
+def initializers_page() -> PageExercise:
+    """Exercise 4.3 as data: three choices among :func:`gradlab.initializers.names` (each
+    wrong pairing with its hint from ``NAME_HINTS``) and the leaky layer's variance."""
+    names = initializers.names()
+    labels = {"tanh": "tanh", "relu": "ReLU", "leaky": "leaky ReLU (slope 0.2)"}
+    choices = tuple(
+        Field(
+            key,
+            f"Initializer for {labels[key]}",
+            blank=f"replace the ... of {key}= with a name.",
+            blank_page=f"choose an initializer for {labels[key]}.",
+            options=tuple(Option(n, n, _pairing(key, n)) for n in names),
+            normalise=functools.partial(_initializer_name, key),
+        )
+        for key in ("tanh", "relu", "leaky")
+    )
+    rule = number_rule(
+        _leaky_variance(),
+        what=f"Var[W] for the leaky ReLU layer ({CHOICE_FAN_IN} -> {CHOICE_FAN_OUT})",
+        sig_figs=CHOICE_SIG_FIGS,
+        hints=variance_hints(),
+        fallback_hint="He's variance for a leaky ReLU of slope α is 2/((1 + α^2) fan_in).",
+    )
+    variance = Field(
+        "leaky_variance",
+        "Var[W], leaky ReLU layer",
+        blank="replace the ... of leaky_variance= with a number.",
+        blank_page="type Var[W] for the leaky ReLU layer, then press Check.",
+        rule=rule,
+    )
+    return PageExercise("ch4-ex-choose-initializers", "4.3", (*choices, variance))
+
+
+@exercise(initializers_page)
 def choose_initializers(
     tanh: object = ..., relu: object = ..., leaky: object = ..., leaky_variance: object = ...
 ) -> Feedback:
@@ -470,34 +559,6 @@ def choose_initializers(
     Networks: Tricks of the Trade*, 9-50. Glorot, X., Bengio, Y. (2010). *AISTATS*, 249-256.
     He, K., Zhang, X., Ren, S., Sun, J. (2015). *ICCV*, 1026-1034.
     """
-    given = {"tanh": tanh, "relu": relu, "leaky": leaky}
-    for key, value in given.items():
-        if is_blank(value):
-            return Feedback("not attempted", f"replace the ... of {key}= with a name.")
-    if is_blank(leaky_variance):
-        return Feedback("not attempted", "replace the ... of leaky_variance= with a number.")
-    options = ", ".join(repr(n) for n in initializers.names())
-    for key, value in given.items():
-        name = _name(value)
-        if name is None:
-            return Feedback(
-                "incorrect",
-                f"{key}: expected an initializer's name as a string, got {type(value).__name__}.",
-                f"Write the name in quotes, one of {options}.",
-            )
-        if name not in _FAMILY:
-            return Feedback(
-                "incorrect", f"{key}: {value!r} is not an initializer.", f"Choose one of {options}."
-            )
-        if name not in ACCEPTED[key]:
-            family = _FAMILY[name]
-            hint = NAME_HINTS.get((key, family)) or NAME_HINTS.get(("any", family), "")
-            return Feedback("incorrect", f"{name} is not the initializer for {key}.", hint)
-    return check_number(
-        leaky_variance,
-        _leaky_variance(),
-        what=f"Var[W] for the leaky ReLU layer ({CHOICE_FAN_IN} -> {CHOICE_FAN_OUT})",
-        sig_figs=CHOICE_SIG_FIGS,
-        hints=variance_hints(),
-        fallback_hint="He's variance for a leaky ReLU of slope α is 2/((1 + α^2) fan_in).",
+    return initializers_page().check(
+        {"tanh": tanh, "relu": relu, "leaky": leaky, "leaky_variance": leaky_variance}
     )

@@ -21,8 +21,9 @@ from collections.abc import Callable
 import numpy as np
 
 from .. import clipping, recurrent_study
-from ._core import Feedback, Hint, check_number, is_blank, sig_fig_tolerance
+from ._core import Feedback, Hint, Interval, at_sig_figs, between, number_rule
 from ._functions import Attempt, Case, Diagnoser, check_function
+from ._page import CodeExercise, Field, Option, PageExercise, exercise, single_number
 
 __all__ = [
     "clip_by_global_norm",
@@ -201,6 +202,16 @@ GLOBAL_DIAGNOSERS: tuple[Diagnoser, ...] = (
 )
 
 
+CLIP_BY_GLOBAL_NORM_CODE = CodeExercise(
+    "ch5-ex-global-norm",
+    "5.1",
+    f"The checker runs your function on {len(GLOBAL_CASES)} lists of gradients, all-zero "
+    "ones and a norm exactly at the threshold among them, compares the result with "
+    "gradlab's, and checks that the caller's arrays are left unchanged.",
+)
+
+
+@exercise(CLIP_BY_GLOBAL_NORM_CODE)
 def clip_by_global_norm(func: object) -> Feedback:
     """Exercise 5.1: check the learner's ``clip_by_global_norm(grads, max_norm)``.
 
@@ -270,9 +281,8 @@ def expected_angle() -> float:
     return _angle_case().value_angle
 
 
-def _at(target: float, n: int = ANGLE_SIG_FIGS):
-    tol = sig_fig_tolerance(target, n)
-    return lambda v: abs(v - target) <= tol
+def _at(target: float, n: int = ANGLE_SIG_FIGS) -> Interval:
+    return at_sig_figs(target, n)
 
 
 def _angle_hints() -> tuple[Hint, ...]:
@@ -294,7 +304,7 @@ def _angle_hints() -> tuple[Hint, ...]:
             "That is the cosine of the angle: take np.arccos of it, then convert to degrees.",
         ),
         (
-            lambda x: abs(x) < 1e-6,
+            between(-1e-6, 1e-6),
             "Norm clipping keeps the direction (angle 0); value clipping "
             "clamps each entry to [-c, c] with np.clip(g, -c, c), which turns it.",
         ),
@@ -316,6 +326,25 @@ ANGLE_FALLBACK = (
 )
 
 
+@functools.cache
+def angle_page() -> PageExercise:
+    """Exercise 5.2 as data (built on first use: it runs
+    :func:`gradlab.clipping.compare_clipping`)."""
+    return single_number(
+        "ch5-ex-angle",
+        "5.2",
+        number_rule(
+            expected_angle(),
+            what="the angle between g and its value-clipped version, in degrees",
+            sig_figs=ANGLE_SIG_FIGS,
+            hints=_angle_hints(),
+            fallback_hint=ANGLE_FALLBACK,
+        ),
+        "Angle in degrees",
+    )
+
+
+@exercise(angle_page)
 def value_clip_angle(answer: object) -> Feedback:
     """Exercise 5.2: the angle, in degrees, between ``g = ANGLE_GRADIENT`` and its value clip.
 
@@ -325,14 +354,7 @@ def value_clip_angle(answer: object) -> Feedback:
     with ``c = ANGLE_THRESHOLD``, to ``ANGLE_SIG_FIGS`` significant figures
     (:func:`gradlab.clipping.compare_clipping`).
     """
-    return check_number(
-        answer,
-        expected_angle(),
-        what="the angle between g and its value-clipped version, in degrees",
-        sig_figs=ANGLE_SIG_FIGS,
-        hints=_angle_hints(),
-        fallback_hint=ANGLE_FALLBACK,
-    )
+    return angle_page().check({"answer": answer})
 
 
 # Exercise 5.3: decide from a gradient-norm history --------------------------------------------
@@ -456,27 +478,62 @@ def threshold_hints(name: str | None = None) -> tuple[Hint, ...]:
     )
 
 
-def _bool_feedback(name: str, value: object) -> Feedback | None:
-    if is_blank(value):
-        return Feedback("not attempted", f"replace ... with True or False for history {name!r}.")
+def _spiky_outcome(name: str, value: bool) -> Feedback | None:
+    """None if ``value`` is the right call on history ``name``, else the verdict and hint."""
+    if value == _spiky(name):
+        return None
+    ratio = _spike_ratio(name)
+    hint = (
+        f"Compare the largest norm with the median: here max/median = {ratio:.3g}, "
+        f"{'above' if ratio > SPIKE_FACTOR else 'below'} the factor {SPIKE_FACTOR:g} that "
+        "marks a spike."
+    )
+    return Feedback("incorrect", f"spiky_{name} = {value} is not the right call.", hint)
+
+
+def _as_call(name: str, value: object) -> str | Feedback:
     if not isinstance(value, (bool, np.bool_)):
         return Feedback(
             "incorrect",
             f"spiky_{name} must be True or False, got {type(value).__name__}.",
             "Answer with a bool: True (spiky) or False (not spiky).",
         )
-    if bool(value) != _spiky(name):
-        h = _history(name)
-        ratio = float(np.max(h) / np.median(h))
-        hint = (
-            f"Compare the largest norm with the median: here max/median = {ratio:.3g}, "
-            f"{'above' if ratio > SPIKE_FACTOR else 'below'} the factor {SPIKE_FACTOR:g} that "
-            "marks a spike."
+    return str(bool(value))
+
+
+@functools.cache
+def decide_page() -> PageExercise:
+    """Exercise 5.3 as data: True or False for each history, then the spiky one's threshold."""
+    calls = tuple(
+        Field(
+            f"spiky_{name}",
+            f"History {name!r} spikes",
+            blank=f"replace ... with True or False for history {name!r}.",
+            blank_page=f"choose True or False for history {name!r}.",
+            options=tuple(Option(str(v), str(v), _spiky_outcome(name, v)) for v in (True, False)),
+            normalise=functools.partial(_as_call, name),
         )
-        return Feedback("incorrect", f"spiky_{name} = {bool(value)} is not the right call.", hint)
-    return None
+        for name in ("a", "b")
+    )
+    name = spiky_history()
+    rule = number_rule(
+        _rule(name),
+        what=f"the threshold for history {name!r} (its median norm)",
+        sig_figs=THRESHOLD_SIG_FIGS,
+        hints=threshold_hints(name),
+        fallback_hint=f"The rule of thumb: threshold = np.median(history_{name}).",
+    )
+    threshold = Field(
+        "threshold",
+        "Threshold",
+        blank=f"replace ... with {rule.what} and run the cell again.",
+        blank_page=f"type {rule.what}, then press Check.",
+        rule=rule,
+    )
+    return PageExercise("ch5-ex-decide", "5.3", (*calls, threshold))
 
 
+@exercise(decide_page)
 def decide_clipping(
     spiky_a: object = ..., spiky_b: object = ..., threshold: object = ...
 ) -> Feedback:
@@ -489,16 +546,4 @@ def decide_clipping(
     Mikolov and Bengio 2013, section 3.2), to ``THRESHOLD_SIG_FIGS`` significant figures
     (:func:`gradlab.exercises.sig_fig_tolerance`: within one unit of the last figure).
     """
-    for name, value in (("a", spiky_a), ("b", spiky_b)):
-        fb = _bool_feedback(name, value)
-        if fb is not None:
-            return fb
-    name = spiky_history()
-    return check_number(
-        threshold,
-        _rule(name),
-        what=f"the threshold for history {name!r} (its median norm)",
-        sig_figs=THRESHOLD_SIG_FIGS,
-        hints=threshold_hints(name),
-        fallback_hint=f"The rule of thumb: threshold = np.median(history_{name}).",
-    )
+    return decide_page().check({"spiky_a": spiky_a, "spiky_b": spiky_b, "threshold": threshold})

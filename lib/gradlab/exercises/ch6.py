@@ -12,14 +12,16 @@ by ``gradlab``, never typed in.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
 import numpy as np
 
 from .. import capstone
-from ._core import Feedback, Hint, check_number, is_blank
+from ._core import Feedback, Hint, Region, is_blank, near, number_rule
 from ._functions import Attempt, Case, Diagnoser, check_function
+from ._page import CodeExercise, Field, Option, PageExercise, exercise, single_number
 
 __all__ = [
     "reference_residual_backward",
@@ -114,6 +116,16 @@ RESIDUAL_DIAGNOSERS: tuple[Diagnoser, ...] = (
 )
 
 
+RESIDUAL_BACKWARD_CODE = CodeExercise(
+    "ch6-ex-residual-backward",
+    "6.1",
+    f"The checker runs your function on {len(RESIDUAL_CASES)} random batches, with z = 0 in "
+    "places and several alphas, and compares the gradient it returns with gradlab's "
+    "reference, leaving the inputs unchanged.",
+)
+
+
+@exercise(RESIDUAL_BACKWARD_CODE)
 def residual_backward(func: object) -> Feedback:
     """Exercise 6.1: check ``residual_backward(grad_out, W, z, alpha)``.
 
@@ -154,41 +166,43 @@ def growth_hints(blocks: int = GROWTH_BLOCKS) -> tuple[Hint, ...]:
     """The hints of :func:`branch_growth`, each recognising one mistake."""
     target = expected_growth(blocks)
 
-    def near(x: float) -> Callable[[float], bool]:
-        return lambda v: abs(v - x) <= 0.005 * abs(x)
+    def close(x: float) -> Region:  # within 0.5 %
+        return Region((near(x, rtol=0.005, atol=0.0),))
 
     return (
         (
-            near(math.e),
+            close(math.e),
             "e is the limit for B -> infinity; compute (1 + 1/B)^B for the B given.",
         ),
         (
-            near(math.sqrt(target)),
+            close(math.sqrt(target)),
             "That is the factor on the norm (its square root): the question asks for the mean "
             "square.",
         ),
         (
-            near(2.0**blocks),
+            close(2.0**blocks),
             "That is alpha = 1: each layer doubles the mean square. Use alpha = 1/sqrt(B).",
         ),
         (
-            near(1.0 + 1.0 / blocks),
+            close(1.0 + 1.0 / blocks),
             "That is one layer's factor, 1 + alpha^2; the network has B of them in a row.",
         ),
         (
-            near((1.0 + 1.0 / math.sqrt(blocks)) ** blocks),
+            close((1.0 + 1.0 / math.sqrt(blocks)) ** blocks),
             "alpha multiplies the branch, so the branch's mean square gets alpha^2 = 1/B, "
             "not alpha.",
         ),
         (
-            near((1.0 + 2.0 / blocks) ** blocks),
+            close((1.0 + 2.0 / blocks) ** blocks),
             "That is (1 + 2/B)^B, with a factor 2: the branch's mean square is alpha^2 = 1/B "
             "times the input's (He weights keep it), so each layer's factor is 1 + 1/B.",
         ),
         (
-            lambda v: any(
-                abs(v - (1.0 + 1.0 / b) ** b) <= 0.0005 * (1.0 + 1.0 / b) ** b
-                for b in (blocks - 1, blocks + 1)
+            Region(
+                tuple(
+                    near((1.0 + 1.0 / b) ** b, rtol=0.0005, atol=0.0)
+                    for b in (blocks - 1, blocks + 1)
+                )
             ),
             f"Count the residual layers again: B = {blocks}, and each multiplies the mean "
             f"square by 1 + 1/B, so the growth is (1 + 1/{blocks})^{blocks}.",
@@ -196,17 +210,25 @@ def growth_hints(blocks: int = GROWTH_BLOCKS) -> tuple[Hint, ...]:
     )
 
 
-def branch_growth(answer: object) -> Feedback:
-    """Exercise 6.2: ``(1 + 1/B)^B`` for ``B = GROWTH_BLOCKS``, to ``GROWTH_SIG_FIGS``
-    significant figures."""
-    return check_number(
-        answer,
+GROWTH_PAGE = single_number(
+    "ch6-ex-branch-growth",
+    "6.2",
+    number_rule(
         expected_growth(),
         what=f"the mean-square growth over B = {GROWTH_BLOCKS} scaled residual layers",
         sig_figs=GROWTH_SIG_FIGS,
         hints=growth_hints(),
         fallback_hint="Each layer multiplies the mean square by 1 + alpha^2 with alpha^2 = 1/B.",
-    )
+    ),
+    "Growth of the mean square",
+)
+
+
+@exercise(GROWTH_PAGE)
+def branch_growth(answer: object) -> Feedback:
+    """Exercise 6.2: ``(1 + 1/B)^B`` for ``B = GROWTH_BLOCKS``, to ``GROWTH_SIG_FIGS``
+    significant figures."""
+    return GROWTH_PAGE.check({"answer": answer})
 
 
 # Exercise 6.3: diagnose three runs -------------------------------------------------------------
@@ -292,9 +314,62 @@ def _cause_of(rung: str) -> str:
     return next(cause for cause, rungs in CAUSES.items() if rung in rungs)
 
 
+def _cause(letter: str, given: object) -> str | Feedback:
+    key = given.strip().lower() if isinstance(given, str) else None
+    if key in CAUSES:
+        return key
+    exploding = (
+        " A run whose global norm spikes only after most of its units have died is "
+        "diagnosed by its dead fraction: that is 'dying'."
+        if key == "exploding"
+        else ""
+    )
+    return Feedback(
+        "incorrect",
+        f"run {letter}: {given!r} is not one of the causes.",
+        f"Choose one of {', '.join(repr(c) for c in CAUSES)}.{exploding}",
+    )
+
+
+def _diagnosis_outcome(letter: str, cause: str) -> Feedback | None:
+    truth = _cause_of(DIAGNOSIS_RUNS[letter])
+    if cause == truth:
+        return None
+    return Feedback("incorrect", f"run {letter} is not '{cause}'.", DIAGNOSIS_HINTS[(cause, truth)])
+
+
+@functools.cache
+def diagnose_page() -> PageExercise:
+    """Exercise 6.3 as data: a cause of ``CAUSES`` for each run of ``DIAGNOSIS_RUNS``."""
+    letters = sorted(DIAGNOSIS_RUNS)
+    fields = tuple(
+        Field(
+            letter,
+            f"Run {letter}",
+            blank=f"give a cause for run {letter}.",
+            blank_page=f"choose a cause for run {letter}.",
+            options=tuple(Option(c, c, _diagnosis_outcome(letter, c)) for c in CAUSES),
+            normalise=functools.partial(_cause, letter),
+        )
+        for letter in letters
+    )
+    fixes = {
+        "vanishing": "He initialization with ReLU (or residual connections)",
+        "dying": "a smaller learning rate (clipping the global norm also saved it here)",
+        "healthy": "nothing to fix",
+    }
+    said = "; ".join(
+        f"{k}: {_cause_of(DIAGNOSIS_RUNS[k])} (fix: {fixes[_cause_of(DIAGNOSIS_RUNS[k])]})"
+        for k in letters
+    )
+    return PageExercise("ch6-ex-diagnose", "6.3", fields, correct=said + ".")
+
+
+@exercise(diagnose_page)
 def diagnose(answers: object) -> Feedback:
     """Exercise 6.3: ``answers`` maps each run letter of ``DIAGNOSIS_RUNS`` to a cause of
-    ``CAUSES`` (``"vanishing"``, ``"dying"`` or ``"healthy"``)."""
+    ``CAUSES`` (``"vanishing"``, ``"dying"`` or ``"healthy"``); the rule is
+    :func:`diagnose_page`."""
     if is_blank(answers):
         return Feedback("not attempted", "replace ... with a dict such as {'A': 'healthy', ...}.")
     if not isinstance(answers, dict):
@@ -317,38 +392,4 @@ def diagnose(answers: object) -> Feedback:
             ),
             f"The runs are {', '.join(letters)}: write answer = {{'A': ..., 'B': ..., 'C': ...}}.",
         )
-    if any(is_blank(answers.get(k)) for k in letters):
-        missing = [k for k in letters if is_blank(answers.get(k))]
-        return Feedback("not attempted", f"give a cause for run(s) {', '.join(missing)}.")
-    for letter in letters:
-        given = answers[letter]
-        key = given.strip().lower() if isinstance(given, str) else None
-        if key not in CAUSES:
-            exploding = (
-                " A run whose global norm spikes only after most of its units have died is "
-                "diagnosed by its dead fraction: that is 'dying'."
-                if key == "exploding"
-                else ""
-            )
-            return Feedback(
-                "incorrect",
-                f"run {letter}: {given!r} is not one of the causes.",
-                f"Choose one of {', '.join(repr(c) for c in CAUSES)}.{exploding}",
-            )
-        truth = _cause_of(DIAGNOSIS_RUNS[letter])
-        if key != truth:
-            return Feedback(
-                "incorrect",
-                f"run {letter} is not '{key}'.",
-                DIAGNOSIS_HINTS[(key, truth)],
-            )
-    fixes = {
-        "vanishing": "He initialization with ReLU (or residual connections)",
-        "dying": "a smaller learning rate (clipping the global norm also saved it here)",
-        "healthy": "nothing to fix",
-    }
-    said = "; ".join(
-        f"{k}: {_cause_of(DIAGNOSIS_RUNS[k])} (fix: {fixes[_cause_of(DIAGNOSIS_RUNS[k])]})"
-        for k in letters
-    )
-    return Feedback("correct", said + ".")
+    return diagnose_page().check({k: answers.get(k) for k in letters})
