@@ -13,7 +13,10 @@ learner notebook by hand: the next ``make execute`` overwrites it.
   carries more than the marker (the next exercise's statement), that part is kept.
 * Kept, with their saved outputs: everything else (explanations, figures, explorers, the
   exercises' statements and starter cells). A starter's saved output must say *not attempted*.
-* Added: a note at the top saying this is the learner version and where the solutions are.
+* Added: a note at the top saying this is the learner version and where the solutions are,
+  and at the end a cell that prints the chapter's progress in this session
+  (``exercises.progress(N)``: the latest verdict of each exercise's checker), saved as it
+  reads when no answer has been given yet.
 * Code cells are renumbered 1..k, so the notebook looks as if run top to bottom, and nbval can
   re-execute it to the same outputs.
 
@@ -228,8 +231,41 @@ def learner_notebook(chapter: pathlib.Path) -> nbformat.NotebookNode:
                     if out.get("output_type") == "execute_result":
                         out["execution_count"] = count
         cells.append(cell)
-    nb.cells = cells
+    title, summary = progress_cells(chapter)
+    count += 1
+    summary.execution_count = count
+    summary.outputs[0]["execution_count"] = count
+    nb.cells = [*cells, title, summary]
     return nb
+
+
+def progress_cells(chapter: pathlib.Path) -> list[nbformat.NotebookNode]:
+    """The closing cells: a heading and ``exercises.progress(N)``, with the output it gives
+    before any answer (nbval re-runs it: an exercise checked elsewhere in the notebook would
+    show)."""
+    from gradlab import exercises
+
+    number = int(chapter.name[:2])
+    title = nbformat.v4.new_markdown_cell(
+        "## Your progress\n\n"
+        "Run this cell whenever you like: it lists the latest verdict of each exercise's checker "
+        "in this session. Restarting the kernel forgets the verdicts, not your answers: run "
+        "the exercise cells again."
+    )
+    title.id = "learner-progress-title"
+    shown = exercises.Progress(
+        number, tuple((d.number, "not attempted") for d in exercises.catalogue(number))
+    )
+    code = nbformat.v4.new_code_cell(f"exercises.progress({number})")
+    code.id = "learner-progress"
+    code.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            data={"text/plain": str(shown), "text/html": shown._repr_html_()},
+            execution_count=None,
+        )
+    ]
+    return [title, code]
 
 
 def _text(output: dict) -> str:
