@@ -98,6 +98,7 @@ __all__ = [
     "Option",
     "Progress",
     "RESULTS",
+    "CHAPTERS",
     "checkers",
     "catalogue",
     "progress",
@@ -123,7 +124,8 @@ __all__ = [
 ]
 
 
-_CHAPTERS = {1: ch1, 2: ch2, 3: ch3, 4: ch4, 5: ch5, 6: ch6}
+#: The chapters with exercise checkers, by number.
+CHAPTERS = {1: ch1, 2: ch2, 3: ch3, 4: ch4, 5: ch5, 6: ch6}
 
 
 def _number_key(number: str) -> tuple[int, ...]:
@@ -134,9 +136,9 @@ def checkers(chapter: int) -> tuple[Callable[..., Feedback], ...]:
     """The exercise checkers of ``chapter`` (1 to 6), in the order of their exercises."""
     if isinstance(chapter, bool) or not isinstance(chapter, int):
         raise TypeError(f"chapter must be an int, got {type(chapter).__name__}")
-    if chapter not in _CHAPTERS:
-        raise ValueError(f"chapter must be one of {sorted(_CHAPTERS)}, got {chapter}")
-    module = _CHAPTERS[chapter]
+    if chapter not in CHAPTERS:
+        raise ValueError(f"chapter must be one of {sorted(CHAPTERS)}, got {chapter}")
+    module = CHAPTERS[chapter]
     found = [getattr(module, name) for name in module.__all__]
     found = [f for f in found if hasattr(f, "exercise")]
     return tuple(sorted(found, key=lambda f: _number_key(describe(f).number)))
