@@ -112,6 +112,22 @@ def _progress() -> nodes.raw:
     return nodes.raw("", text, format="html")
 
 
+#: The checker's untouched verdict, as the starter cell's saved output shows it.
+NOT_ATTEMPTED = "gradlab-not-attempted"
+
+
+def _replace_verdict(cell: nodes.Element, new: nodes.Element, docname: str) -> None:
+    """Put ``new`` where the starter cell's saved *not attempted* verdict is; the cell's other
+    outputs (the data an exercise prints) stay."""
+    outputs = [c for c in cell.children if c.get("nb_element") == "cell_code_output"]
+    for output in outputs:
+        for child in list(output.children):
+            if any(NOT_ATTEMPTED in raw.astext() for raw in child.findall(nodes.raw)):
+                child.replace_self(new)
+                return
+    raise ExtensionError(f"{docname}: a starter cell without its 'not attempted' output")
+
+
 class ExerciseSlots(SphinxTransform):
     """Chapter pages: answer forms, code-exercise notes, progress and data (see module doc)."""
 
@@ -142,19 +158,12 @@ class ExerciseSlots(SphinxTransform):
             if described.label not in wanted:
                 raise ExtensionError(f"{docname}: {described.label} is not in Chapter {chapter}")
             seen.append(described.label)
-            outputs = [c for c in cell.children if c.get("nb_element") == "cell_code_output"] or [
-                None
-            ]
             new = (
                 _slot(described)
                 if isinstance(described, exercises.PageExercise)
                 else _code_note(described, docname)
             )
-            if outputs[0] is None:
-                cell += nodes.container("", new, classes=["cell_output"])
-            else:
-                outputs[0].children = []
-                outputs[0] += new
+            _replace_verdict(cell, new, docname)
         if sorted(seen) != sorted(wanted):
             raise ExtensionError(
                 f"{docname}: starter cells check {sorted(seen)}, the chapter has {sorted(wanted)}"
