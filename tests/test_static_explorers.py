@@ -326,3 +326,25 @@ def test_rounding_sensitive_views_are_the_chaotic_ones():
     assert not rec.rounding_sensitive({**exploding, "length": 60})
     assert not rec.rounding_sensitive({**exploding, "activation": "sigmoid"})
     assert not explore.ClippingExplorer.rounding_sensitive({"g1": 3.0, "g2": 1.0})
+
+
+def test_no_explorer_imports_what_the_view_hash_leaves_out():
+    """tools/gvx_static.py hashes gradlab without NOT_IN_VIEWS (the exercise checkers), so a
+    change there keeps the committed views: that holds only while no explorer imports them."""
+    import subprocess
+    import sys
+
+    NOT_IN_VIEWS = _gvx_static().NOT_IN_VIEWS
+
+    code = (
+        "import importlib, pkgutil, sys, gradlab.explore as e\n"
+        "for m in pkgutil.iter_modules(e.__path__):\n"
+        "    importlib.import_module(e.__name__ + '.' + m.name)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('gradlab.')))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert "gradlab.explore.ch6" in loaded
+    for name in NOT_IN_VIEWS:
+        assert f"'gradlab.{name}" not in loaded, name
