@@ -363,12 +363,30 @@ var GvxCheck = (function () {
     node.hidden = false;
   }
 
+  // Two steps, so that one stray click forgets nothing: the first asks, the second (within
+  // CONFIRM_MS) forgets.
+  var CONFIRM_MS = 8000;
+
   function forgetButton(text, labels, after) {
     var button = document.createElement("button");
     button.type = "button";
     button.className = "gvx-forget";
     button.textContent = text;
+    var timer = null;
+    function reset() {
+      clearTimeout(timer);
+      timer = null;
+      button.textContent = text;
+      delete button.dataset.armed;
+    }
     button.addEventListener("click", function () {
+      if (!button.dataset.armed) {
+        button.dataset.armed = "yes";
+        button.textContent = "Click again to forget them";
+        timer = setTimeout(reset, CONFIRM_MS);
+        return;
+      }
+      reset();
       var all = load();
       labels().forEach(function (label) {
         delete all[label];
@@ -376,6 +394,7 @@ var GvxCheck = (function () {
       save(all);
       after();
     });
+    button.addEventListener("blur", reset);
     return button;
   }
 
@@ -394,6 +413,12 @@ var GvxCheck = (function () {
       heading.className = "gvx-check-title";
       heading.textContent = "Check your answer on this page";
       form.appendChild(heading);
+      if (exercise.note) {
+        var note = document.createElement("p");
+        note.className = "gvx-check-note";
+        note.textContent = exercise.note;
+        form.appendChild(note);
+      }
       var inputs = {};
       exercise.fields.forEach(function (spec) {
         var made = field(exercise, spec);

@@ -11,6 +11,8 @@ here the page must show them.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from _browser import HTML, PHONE_WIDTH, chapter_pages, load
 
@@ -186,8 +188,13 @@ def test_progress_is_kept_shown_on_the_intro_and_forgotten(book, browser):
             f"{1 if c == 1 else 0} of {len(_page_exercises(c))} correct" for c in range(1, 7)
         ]
         assert "nothing is sent anywhere" in page.locator(".gvx-progress-index").inner_text()
-        page.locator(".gvx-progress-index button.gvx-forget").click()
+        forget = page.locator(".gvx-progress-index button.gvx-forget")
+        forget.click()  # the first click only asks
+        assert forget.inner_text() == "Click again to forget them"
+        assert column.first.inner_text() == f"1 of {total} correct"
+        forget.click()
         assert column.first.inner_text() == f"0 of {total} correct"
+        assert forget.inner_text() == "Forget all my answers"
 
         load(page, book.url(CHAPTERS[0]))
         assert count.inner_text() == f"0 of {total} correct"
@@ -195,6 +202,8 @@ def test_progress_is_kept_shown_on_the_intro_and_forgotten(book, browser):
         # the chapter's own control clears the chapter's answers
         _enter(page, rate, _right(rate))
         page.press(f"#gvx-{rate.label}-answer", "Enter")
+        assert count.inner_text() == f"1 of {total} correct"
+        progress.locator("button.gvx-forget").click()
         assert count.inner_text() == f"1 of {total} correct"
         progress.locator("button.gvx-forget").click()
         assert count.inner_text() == f"0 of {total} correct"
@@ -245,3 +254,61 @@ def test_without_javascript_the_form_says_how_to_check(book):
     assert html.count('class="gvx-check"') == len(_page_exercises(1))
     assert "Checking your answer on this page needs JavaScript" in html
     assert '<div class="gvx-progress" hidden>' in html  # shown by the script only
+
+
+@pytest.mark.parametrize("path", CHAPTERS)
+def test_the_pages_own_data_and_script_agree_with_gradlab(open_page, path):
+    """In Chromium, on the built page: the data the build embedded and the script the page
+    loaded give gradlab's verdict, message and hint on every answer of the agreement test."""
+    from test_page_checkers import answer_sets
+
+    page, _ = open_page(path)
+    embedded = page.evaluate("JSON.parse(document.getElementById('gvx-check-data').textContent)")
+    chapter = _chapter(path)
+    assert embedded == json.loads(json.dumps(exercises.page_data(chapter)))
+    for exercise in _page_exercises(chapter):
+        answers = answer_sets(exercise)
+        got = page.evaluate(
+            """([label, answers]) => {
+                const data = JSON.parse(document.getElementById('gvx-check-data').textContent);
+                const exercise = data.exercises.find(e => e.label === label);
+                return answers.map(v => GvxCheck.checkExercise(exercise, v));
+            }""",
+            [exercise.label, answers],
+        )
+        for values, verdict in zip(answers, got, strict=True):
+            want = exercise.check_text(values)
+            assert verdict == {"status": want.status, "message": want.message, "hint": want.hint}
+
+
+def test_exercises_that_need_python_say_so_above_their_form(open_page):
+    page, _ = open_page(CHAPTERS[4])
+    note = page.locator('form[aria-label$="Exercise 5.3"] .gvx-check-note')
+    assert note.inner_text() == exercises.ch5.decide_page().note
+    assert "norm_history" in note.inner_text()
+    assert page.locator('form[aria-label$="Exercise 5.2"] .gvx-check-note').count() == 0
+
+
+def test_the_check_button_is_readable_in_both_modes(book, browser):
+    """White on the dark mode's light blue was 3.3:1; the button's text takes the page's
+    background colour: at least 4.5:1 (WCAG AA) in light and dark mode."""
+
+    def luminance(rgb: list[float]) -> float:
+        c = [v / 255 for v in rgb]
+        c = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    for scheme in ("light", "dark"):
+        context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme=scheme)
+        try:
+            page = context.new_page()
+            load(page, book.url(CHAPTERS[0]))
+            colours = page.evaluate(
+                """() => { const s = getComputedStyle(document.querySelector('.gvx-check-button'));
+                    return [s.color, s.backgroundColor].map(c => c.match(/[\\d.]+/g).slice(0, 3)
+                        .map(Number)); }"""
+            )
+        finally:
+            context.close()
+        a, b = sorted(luminance(c) for c in colours)
+        assert (b + 0.05) / (a + 0.05) >= 4.5, (scheme, colours)

@@ -290,3 +290,23 @@ def test_the_learner_notebook_ends_with_the_chapters_progress(chapter):
     shown = "".join(last["outputs"][0]["data"]["text/plain"])
     total = len(exercises.catalogue(chapter))
     assert shown.startswith(f"Chapter {chapter}: 0 of {total} exercises correct in this session")
+
+
+def test_the_pages_data_hold_no_round_off():
+    """Every number in the pages' data has at most 12 significant figures (Interval rounds its
+    ends), so a build on another CPU, whose BLAS or libm rounds the last bit differently,
+    writes the same data."""
+
+    def floats(x):
+        if isinstance(x, float):
+            yield x
+        elif isinstance(x, dict):
+            for v in x.values():
+                yield from floats(v)
+        elif isinstance(x, list):
+            for v in x:
+                yield from floats(v)
+
+    found = [v for c in range(1, 7) for v in floats(exercises.page_data(c))]
+    assert len(found) > 200
+    assert all(v == float(f"{v:.12g}") for v in found)

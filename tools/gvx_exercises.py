@@ -198,8 +198,9 @@ class ExerciseSlots(SphinxTransform):
             raise ExtensionError("intro: no chapter table for the exercise progress")
         note = (
             '<p class="gvx-progress-index" hidden>The last column counts the exercises you '
-            "answered correctly in the chapters' pages. Your answers are kept in this browser "
-            "only; nothing is sent anywhere. </p>"
+            "answered correctly in the chapters' pages, out of those a page can check (code "
+            "exercises are checked in the learner notebooks). Your answers are kept in this "
+            "browser only; nothing is sent anywhere. </p>"
         )
         index = _json_html("gvx-check-index", {"chapters": chapters})
         table.parent.insert(

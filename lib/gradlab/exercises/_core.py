@@ -214,6 +214,11 @@ def check_number(
 # Rules as data: what the notebook's checker and the page's checker both evaluate -----------
 
 
+def _twelve_figures(x: float) -> float:
+    """``x`` rounded to 12 significant figures (infinities and zero unchanged)."""
+    return float(f"{x:.12g}") if math.isfinite(x) else x
+
+
 def _bound(x: float) -> float | None:
     return None if math.isinf(x) else x
 
@@ -224,7 +229,10 @@ class Interval:
 
     An interval is data: :meth:`to_json` writes it for the HTML book's page checker
     (``static/gvx-check.js``), which evaluates the same comparisons on the same doubles. NaN is
-    in no interval.
+    in no interval. Its ends are rounded to 12 significant figures, so that an end computed
+    with round-off (a BLAS product, a libm call) is the same number on every CPU and the page's
+    data never differ from one build machine to another; at that precision the rounding moves
+    no answer a learner gives across a boundary.
 
     Parameters
     ----------
@@ -246,7 +254,7 @@ class Interval:
                 raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
             if math.isnan(value):
                 raise ValueError(f"{name} must not be NaN")
-            object.__setattr__(self, name, float(value))
+            object.__setattr__(self, name, _twelve_figures(float(value)))
         if self.lo > self.hi:
             raise ValueError(f"lo must be <= hi, got lo={self.lo}, hi={self.hi}")
 

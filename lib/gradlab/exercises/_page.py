@@ -25,6 +25,7 @@ from typing import Any
 from ._core import _STYLE, Feedback, NumberRule, _emphasis, is_blank
 
 __all__ = [
+    "NEEDS_NOTEBOOK",
     "Option",
     "Field",
     "PageExercise",
@@ -154,12 +155,16 @@ class PageExercise:
         As the book numbers it ("1.1").
     fields : tuple of Field
     correct : str
+    note : str
+        For the page: what the exercise needs beyond a calculator (a function, data or a
+        measurement only Python has), shown above the form; empty if nothing.
     """
 
     label: str
     number: str
     fields: tuple[Field, ...]
     correct: str = ""
+    note: str = ""
 
     def __post_init__(self) -> None:
         names = [f.name for f in self.fields]
@@ -216,13 +221,14 @@ class PageExercise:
             "number": self.number,
             "fields": [f.to_json() for f in self.fields],
             "correct": self.correct,
+            "note": self.note,
         }
 
 
 def single_number(
-    label: str, number: str, rule: NumberRule, field_label: str, unit: str = ""
+    label: str, number: str, rule: NumberRule, field_label: str, note: str = ""
 ) -> PageExercise:
-    """A :class:`PageExercise` with one number, named ``answer``."""
+    """A :class:`PageExercise` with one number, named ``answer`` (``note``: see its doc)."""
     return PageExercise(
         label,
         number,
@@ -235,7 +241,15 @@ def single_number(
                 rule=rule,
             ),
         ),
+        note=note,
     )
+
+
+#: The note of an exercise that needs Python for its answer (a measurement or stored data).
+NEEDS_NOTEBOOK = (
+    "This one needs Python: {what}. Work it out in the learner notebook (or on Binder), then "
+    "enter your answer here."
+)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,12 @@ from ._core import Feedback, Hint, at_sig_figs, below, equals, near, number_rule
 from ._functions import Attempt, Case, Diagnoser, check_function
 from ._page import CodeExercise, exercise, single_number
 
+#: What Exercises 1.2 and 1.3 need beyond a calculator (shown above the page's form).
+DIGAMMA_NOTE = (
+    "You need the digamma function: scipy.special.digamma in the learner notebook (few "
+    "calculators have it)."
+)
+
 __all__ = ["depth_to_vanish", "growth_rate", "critical_gain", "log_abs_product"]
 
 #: Settings of the exercises, shown in the chapter.
@@ -150,6 +156,7 @@ RATE_PAGE = single_number(
         fallback_hint=RATE_FALLBACK,
     ),
     "Growth rate λ",
+    DIGAMMA_NOTE,
 )
 
 
@@ -189,9 +196,16 @@ GAIN_HINTS: tuple[Hint, ...] = (
         "by sqrt(n).",
     ),
     (
+        near(1 + 1 / (2 * GAIN_WIDTH), 1e-4),
+        f"That is the large-width approximation 1 + 1/(2n) = {1 + 1 / (2 * GAIN_WIDTH):g}: at "
+        f"n = {GAIN_WIDTH} it is already off in the third figure. Solve lambda = 0 exactly, with "
+        "the digamma function.",
+    ),
+    (
         near(GAIN, 0.02),
-        "Close: read off the slider? Its step is 0.01. Solve lambda = 0 with the formula "
-        f"and give at least {GAIN_SIG_FIGS} significant figures.",
+        "Close: read off the explorer? Its gain moves in steps of 0.01 in JupyterLab and 0.10 "
+        f"on the book's page. Solve lambda = 0 with the formula and give at least "
+        f"{GAIN_SIG_FIGS} significant figures.",
     ),
 )
 GAIN_FALLBACK = "Set the growth rate to zero: sigma* = exp(-(1/2)[ln 2 + psi(n/2)])."
@@ -208,6 +222,7 @@ GAIN_PAGE = single_number(
         fallback_hint=GAIN_FALLBACK,
     ),
     "Critical gain g*",
+    DIGAMMA_NOTE,
 )
 
 

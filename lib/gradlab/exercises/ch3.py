@@ -34,7 +34,15 @@ from ._core import (
     number_rule,
 )
 from ._functions import Attempt, Case, Diagnoser, check_function, is_stub
-from ._page import CodeExercise, Field, Option, PageExercise, exercise, single_number
+from ._page import (
+    NEEDS_NOTEBOOK,
+    CodeExercise,
+    Field,
+    Option,
+    PageExercise,
+    exercise,
+    single_number,
+)
 
 __all__ = [
     "leaky_relu",
@@ -586,6 +594,9 @@ def choice_page() -> PageExercise:
                 depends_on="name",
                 rules=rules,
             ),
+        ),
+        note=NEEDS_NOTEBOOK.format(
+            what="each candidate's ratio is measured with gradlab.backprop.gradient_norms_at_init"
         ),
     )
 

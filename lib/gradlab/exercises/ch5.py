@@ -23,7 +23,15 @@ import numpy as np
 from .. import clipping, recurrent_study
 from ._core import Feedback, Hint, Interval, at_sig_figs, between, number_rule
 from ._functions import Attempt, Case, Diagnoser, check_function
-from ._page import CodeExercise, Field, Option, PageExercise, exercise, single_number
+from ._page import (
+    NEEDS_NOTEBOOK,
+    CodeExercise,
+    Field,
+    Option,
+    PageExercise,
+    exercise,
+    single_number,
+)
 
 __all__ = [
     "clip_by_global_norm",
@@ -530,7 +538,14 @@ def decide_page() -> PageExercise:
         blank_page=f"type {rule.what}, then press Check.",
         rule=rule,
     )
-    return PageExercise("ch5-ex-decide", "5.3", (*calls, threshold))
+    return PageExercise(
+        "ch5-ex-decide",
+        "5.3",
+        (*calls, threshold),
+        note=NEEDS_NOTEBOOK.format(
+            what="the two histories' 50 norms are in the notebook, exercises.ch5.norm_history"
+        ),
+    )
 
 
 @exercise(decide_page)

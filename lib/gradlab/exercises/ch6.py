@@ -175,6 +175,11 @@ def growth_hints(blocks: int = GROWTH_BLOCKS) -> tuple[Hint, ...]:
             "e is the limit for B -> infinity; compute (1 + 1/B)^B for the B given.",
         ),
         (
+            close(2.0),
+            "That is 1 + B alpha^2 = 1 + B (1/B) = 2: the layers' shares added up. Each layer "
+            "*multiplies* the mean square by 1 + alpha^2, so B layers give (1 + 1/B)^B.",
+        ),
+        (
             close(math.sqrt(target)),
             "That is the factor on the norm (its square root): the question asks for the mean "
             "square.",
