@@ -60,7 +60,8 @@ HINT_TRIGGERS = {
             ([math.sqrt(8)], "sigma = 1"),
             ([REF_GAIN / math.sqrt(8)], "sigma* itself"),
             ([math.sqrt(8) / REF_GAIN], "Inverted"),
-            ([1.06, 1.07, 1.0685, 1.066], "slider"),
+            ([1 + 1 / 16, 1.0625], "large-width approximation 1 + 1/(2n)"),
+            ([1.06, 1.07, 1.0685, 1.066], "explorer"),
         ],
     ),
 }

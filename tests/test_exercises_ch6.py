@@ -163,11 +163,12 @@ def test_branch_growth_value_and_figures():
     assert ch6.branch_growth("2.6").hint == TYPE_HINT
 
 
-@pytest.mark.parametrize("index", range(7))
+@pytest.mark.parametrize("index", range(8))
 def test_branch_growth_hints(index):
     B = ch6.GROWTH_BLOCKS
     wrong = [
         math.e,
+        1 + B * (1 / B),  # the layers' shares added: 2
         math.sqrt(ch6.expected_growth()),
         2.0**B,
         1 + 1 / B,
