@@ -310,3 +310,23 @@ def test_the_pages_data_hold_no_round_off():
     found = [v for c in range(1, 7) for v in floats(exercises.page_data(c))]
     assert len(found) > 200
     assert all(v == float(f"{v:.12g}") for v in found)
+
+
+def test_a_code_exercise_note_links_the_learner_notebook_as_gvx_book_links_it():
+    """The note's link is a learner-notebook download that tools/gvx_book.py recognises, so it
+    gets the same "(or open it in JupyterLab on Binder)" link when the repository is known."""
+    import sys
+
+    from sphinx import addnodes
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    import gvx_book
+    import gvx_exercises
+
+    described = exercises.catalogue(1)[-1]
+    note = gvx_exercises._code_note(described, "book/01_exponential_weights")
+    (link,) = list(note.findall(addnodes.download_reference))
+    path = "book/learner/01_exponential_weights_learner.ipynb"
+    assert link["gvx_learner"] == path and link["reftarget"] == "/" + path
+    assert gvx_book.LEARNER_PATH.search(path) and (ROOT / path).is_file()
+    assert note.astext().endswith(described.tests)
