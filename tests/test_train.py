@@ -335,3 +335,134 @@ def test_value_clipping_is_flagged_for_large_negative_entries():
     assert h.grad_norms[0].tolist() == [20.0, 20.0]
     assert h.clipped[0]
     assert net.weights[0][0, 0] == pytest.approx(0.1) and net.biases[0][0] == pytest.approx(0.1)
+
+
+# --- train against its definition: plain SGD with momentum and clipping, written out here -----
+
+
+def _reference(net, X, y, *, loss, epochs, batch_size, lr, momentum, clip, threshold, seed):
+    """Minibatch SGD as the docstring defines it, with NumPy alone (no gradlab.clipping)."""
+    rng = np.random.default_rng(seed)
+    params = net.get_params()
+    velocity = [np.zeros_like(p) for p in params]
+    losses, norms, globals_, flags = [], [], [], []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            idx = order[start : start + batch_size]
+            result = net.loss_and_gradients(X[idx], y[idx], loss)
+            grads = [g.copy() for g in result.as_list()]
+            each = [float(np.sqrt(np.sum(g**2))) for g in grads]
+            total = float(np.sqrt(sum(n**2 for n in each)))
+            losses.append(result.loss)
+            norms.append(each)
+            globals_.append(total)
+            if clip == "global_norm":
+                flags.append(total > threshold)
+                scale = threshold / (total + 1e-6) if total > threshold else 1.0
+                grads = [g * scale for g in grads]
+            elif clip == "norm":
+                flags.append(any(n > threshold for n in each))
+                scales = [threshold / (n + 1e-6) if n > threshold else 1.0 for n in each]
+                grads = [g * c for g, c in zip(grads, scales, strict=True)]
+            elif clip == "value":
+                flags.append(any(np.max(np.abs(g)) > threshold for g in grads))
+                grads = [np.clip(g, -threshold, threshold) for g in grads]
+            else:
+                flags.append(False)
+            for p, v, g in zip(params, velocity, grads, strict=True):
+                v[...] = momentum * v + g
+                p -= lr * v
+    return np.array(losses), np.array(norms), np.array(globals_), np.array(flags)
+
+
+@pytest.mark.parametrize(
+    ("loss", "clip", "threshold"),
+    [
+        ("mse", None, 1.0),
+        ("cross_entropy", "global_norm", 0.5),
+        ("mse", "norm", 0.7),
+        ("cross_entropy", "value", 0.2),
+    ],
+)
+def test_train_is_minibatch_sgd_with_momentum_as_defined(loss, clip, threshold):
+    X, y = data.moons(13, seed=3)  # 13 rows, batches of 5: the last batch of an epoch has 3
+    if loss == "mse":
+        y = y[:, None].astype(float)
+        sizes = [2, 5, 1]
+    else:
+        sizes = [2, 5, 2]
+    kwargs = dict(epochs=3, batch_size=5, lr=0.3, momentum=0.6, seed=11)
+    net, ref = MLP(sizes, "tanh", seed=2), MLP(sizes, "tanh", seed=2)
+    h = train(net, X, y, loss=loss, clip=clip, clip_threshold=threshold, progress=False, **kwargs)
+    want = _reference(ref, X, y, loss=loss, clip=clip, threshold=threshold, **kwargs)
+    np.testing.assert_allclose(h.loss, want[0], rtol=1e-10)
+    np.testing.assert_allclose(h.grad_norms, want[1], rtol=1e-10)
+    np.testing.assert_allclose(h.global_grad_norm, want[2], rtol=1e-10)
+    np.testing.assert_array_equal(h.clipped, want[3])
+    if clip is not None:
+        assert 0 < h.clipped.sum() < len(h.clipped)  # the threshold is met on some steps only
+    for p, q in zip(net.get_params(), ref.get_params(), strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-9, atol=1e-12)
+    assert len(h.loss) == 3 * 3 and h.epochs == 3 and not h.diverged
+    assert h.diverged_at is None and h.divergence is None
+    assert h.param_names == ["W1", "b1", "W2", "b2"]
+    np.testing.assert_array_equal(h.weight_grad_norms, h.grad_norms[:, [0, 2]])
+
+
+def test_accuracy_is_the_share_of_rows_whose_largest_score_is_the_label():
+    X, y = data.xor(21, seed=1)
+    net = MLP([2, 4, 3], seed=5)
+    scores = net.forward(X)
+    want = sum(int(np.argmax(s) == label) for s, label in zip(scores, y, strict=True)) / 21
+    assert accuracy(net, X, y) == want
+    assert 0 < want < 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"momentum": 1.0}, ValueError, "momentum must be < 1, got 1.0"),
+        ({"progress": "no"}, TypeError, "progress must be True or False, got 'no'"),
+        ({"lr": 0.0}, ValueError, "lr must be > 0.0, got 0.0"),
+        ({"momentum": -0.5}, ValueError, "momentum must be >= 0.0, got -0.5"),
+        ({"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),
+        ({"batch_size": 0}, ValueError, "batch_size must be >= 1, got 0"),
+        ({"clip_threshold": 0.0}, ValueError, "clip_threshold must be > 0.0, got 0.0"),
+        ({"clip": 1}, TypeError, "clip must be a string, one of"),
+        ({"loss": "l1"}, ValueError, "loss must be one of ['mse', 'cross_entropy'], got 'l1'"),
+    ],
+)
+def test_train_refusals_are_worded_exactly(kwargs, error, message):
+    X, y = data.xor(16, seed=0)
+    kwargs = {"seed": 0, "progress": False, **kwargs}
+    with pytest.raises(error) as caught:
+        train(MLP([2, 3, 2], seed=0), X, y, **kwargs)
+    assert str(caught.value).startswith(message)
+
+
+def test_train_and_accuracy_refusals_name_what_was_given():
+    X, y = data.xor(16, seed=0)
+    net = MLP([2, 3, 2], seed=0)
+    with pytest.raises(TypeError) as caught:
+        train("net", X, y, seed=0, progress=False)
+    assert str(caught.value) == "model must be a gradlab MLP or RNN, got str"
+    with pytest.raises(ValueError) as caught:
+        train(net, np.ones((0, 2)), np.ones(0), seed=0, progress=False)
+    assert str(caught.value) == "X must have at least one row, got an empty array"
+    with pytest.raises(ValueError) as caught:
+        train(net, X, y[:5], seed=0, progress=False)
+    assert str(caught.value) == "y must have one row per row of X (16), got shape (5,)"
+    with pytest.raises(TypeError) as caught:
+        accuracy("net", X, y)
+    assert str(caught.value) == "model must be a gradlab MLP, got str"
+
+
+def test_momentum_just_below_one_and_zero_are_allowed():
+    X, y = data.xor(8, seed=0)
+    for momentum in (0.0, float(np.nextafter(1.0, 0.0))):
+        net = MLP([2, 3, 2], seed=0)
+        h = train(
+            net, X, y, loss="cross_entropy", momentum=momentum, epochs=1, seed=0, progress=False
+        )
+        assert len(h.loss) == 1
