@@ -141,3 +141,116 @@ def test_below_prints_the_bound_or_the_value():
         gc.below("small", 1e-7)
     with pytest.raises(ValueError, match="value"):
         gc.below(float("nan"), 1e-7)
+
+
+# --- each quantity against its definition, computed here ---------------------------------------
+
+
+def test_finite_differences_are_their_formulas_exactly():
+    f = lambda x: x**3  # noqa: E731 (in binary: every value below is exact)
+    assert gc.finite_difference(f, 1.0, 0.5, "forward") == (1.5**3 - 1.0) / 0.5
+    assert gc.finite_difference(f, 1.0, 0.5, "central") == (1.5**3 - 0.5**3) / 1.0
+    assert gc.finite_difference(f, 1.0, 0.5) == gc.finite_difference(f, 1.0, 0.5, "central")
+    # central on x^3: 3x^2 + h^2, so the default step of numerical_gradient shows in the result
+    # (near 0, where the round-off eps |f| / h is far below h^2)
+    x = np.array([1e-3, 2e-3])
+    g = gc.numerical_gradient(lambda v: float(np.sum(v**3)), x)
+    np.testing.assert_allclose(g - 3 * x**2, [1e-10, 1e-10], rtol=1e-3)
+    g = gc.numerical_gradient(lambda v: float(np.sum(v**3)), np.array([1.0]), h=0.5)
+    assert g[0] == 3.0 + 0.25
+
+
+def test_numerical_gradient_perturbs_one_entry_at_a_time_and_leaves_x_alone():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    before = x.copy()
+    weights = np.array([[1.0, 2.0], [3.0, 4.0]])
+    g = gc.numerical_gradient(lambda v: float(np.sum(weights * v**2)), x, h=0.25)
+    np.testing.assert_allclose(g, 2 * weights * x, rtol=1e-15)  # central: exact on a quadratic
+    np.testing.assert_array_equal(x, before)
+    # check_gradient: relative_error against the central difference, same default step
+    grad = 2 * weights * x
+    assert gc.check_gradient(lambda v: float(np.sum(weights * v**2)), grad, x) < 1e-9
+    wrong = grad + [[0.0, 0.0], [0.0, 1.0]]
+    want = np.linalg.norm(wrong - grad) / (np.linalg.norm(wrong) + np.linalg.norm(grad))
+    got = gc.check_gradient(lambda v: float(np.sum(weights * v**2)), wrong, x)
+    assert got == pytest.approx(want, rel=1e-8)
+    cubic = lambda v: float(np.sum(v**3))  # noqa: E731
+    # numerical: 3e-6 + h^2 with the default h = 1e-5, against the exact 3e-6
+    assert gc.check_gradient(cubic, [3e-6], [1e-3]) == pytest.approx(1e-10 / 6e-6, rel=1e-3)
+    assert gc.check_gradient(cubic, [3.0], [1.0], h=0.5) == pytest.approx(0.25 / 6.25)
+
+
+def test_error_model_is_its_formula_and_best_step_is_its_minimum():
+    h = np.array([1e-9, 3e-6, 1e-3])
+    fs, ds = 2.5, 0.75
+    np.testing.assert_allclose(
+        gc.error_model(h, "forward", f_size=fs, derivative_size=ds),
+        h / 2 * ds + gc.EPS * fs / h,
+        rtol=1e-15,
+    )
+    np.testing.assert_allclose(
+        gc.error_model(h, f_size=fs, derivative_size=ds),
+        h**2 / 6 * ds + gc.EPS * fs / (2 * h),
+        rtol=1e-15,
+    )
+    np.testing.assert_allclose(gc.error_model(h), h**2 / 6 + gc.EPS / (2 * h), rtol=1e-15)
+    grid = np.logspace(-12, -2, 200_001)
+    for method in ("forward", "central"):
+        model = gc.error_model(grid, method, f_size=fs, derivative_size=ds)
+        best = gc.best_step(method, f_size=fs, derivative_size=ds)
+        assert best == pytest.approx(grid[np.argmin(model)], rel=1e-4)
+    assert gc.best_step() == pytest.approx((1.5 * gc.EPS) ** (1 / 3), rel=1e-14)
+    assert gc.best_step("forward") == pytest.approx(math.sqrt(2 * gc.EPS), rel=1e-14)
+
+
+def test_relative_error_is_its_definition():
+    a, b = np.array([3.0, 4.0]), np.array([0.0, 4.0])
+    assert gc.relative_error(a, b) == 3.0 / (5.0 + 4.0)
+    assert gc.relative_error(np.zeros(2), np.zeros(2)) == 0.0
+    assert gc.relative_error([1e-150], [0.0]) == 1.0
+    with pytest.raises(ValueError) as caught:
+        gc.relative_error(np.zeros(2), np.zeros(3))
+    assert str(caught.value) == "a and b must have the same shape, got (2,) and (3,)"
+
+
+def test_below_at_awkward_values_just_under_and_at_the_bound():
+    for bound in (1e-7, 1e-12, 1.0, 1e3):
+        under = float(np.nextafter(bound, 0.0))
+        assert gc.below(under, bound) == f"< {gc.format_power(bound)}"
+        assert gc.below(-under, bound) == f"< {gc.format_power(bound)}"
+        assert gc.below(bound, bound) == f"{bound:.2g} (not below {gc.format_power(bound)})"
+        assert gc.below(-bound, bound).startswith(f"{-bound:.2g} (not below")
+    assert gc.format_power(1.0) == "1"
+    assert gc.format_power(1e-7 * (1 + 1e-13)) == "1e-7"  # 1e-7 as computed, not typed
+    assert gc.format_power(10.0**-7) == "1e-7"
+    with pytest.raises(ValueError) as caught:
+        gc.format_power(1e-7 * (1 + 1e-11))
+    assert str(caught.value).startswith("power must be a power of ten, got 1.0000000000")
+    with pytest.raises(ValueError) as caught:
+        gc.format_power(0.0)
+    assert str(caught.value) == "power must be > 0.0, got 0.0"
+
+
+def test_refusals_are_worded_exactly():
+    cases = [
+        (lambda: gc.finite_difference(3, 0.0, 1e-3), "f must be a function of one float, got int"),
+        (lambda: gc.step_errors(math.sin, 3, 0.0, [1e-3]), "df must be a function of one float"),
+        (lambda: gc.step_errors(math.sin, math.cos, 0.0, [1e-3, 0.0]), "steps must all be > 0"),
+        (lambda: gc.error_model([1e-3, 0.0]), "h must be > 0"),
+        (lambda: gc.numerical_gradient(3, [1.0]), "f must be a function of an array, got int"),
+        (lambda: gc.best_step(derivative_size=0.0), "derivative_size must be > 0.0, got 0.0"),
+        (lambda: gc.error_model([1.0], f_size=-1.0), "f_size must be > 0.0, got -1.0"),
+    ]
+    for call, message in cases:
+        with pytest.raises((TypeError, ValueError)) as caught:
+            call()
+        assert str(caught.value).startswith(message), message
+
+
+def test_step_errors_are_the_finite_difference_errors_one_by_one():
+    steps = np.array([0.5, 0.25])
+    got = gc.step_errors(lambda x: x**3, lambda x: 3 * x**2, 1.0, steps, "forward")
+    want = [abs((1.5**3 - 1.0) / 0.5 - 3.0), abs((1.25**3 - 1.0) / 0.25 - 3.0)]
+    np.testing.assert_array_equal(got, want)
+    got = gc.step_errors(lambda x: x**3, lambda x: 3 * x**2, 1.0, steps)
+    np.testing.assert_allclose(got, steps**2, rtol=1e-12)  # central on x^3: exactly h^2

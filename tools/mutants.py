@@ -171,15 +171,19 @@ def table(names: list[str]) -> tuple[list[str], list[str]]:
         equiv = [n for n in res if n in equivalents]
         stale += [n for n in equiv if res[n] in KILLED]
         killed = sum(1 for n, s in res.items() if s in KILLED and n not in equivalents)
-        survived = len(res) - len(equiv) - killed
+        unchecked = sum(1 for n, s in res.items() if s == "not checked" and n not in equivalents)
+        survived = len(res) - len(equiv) - killed - unchecked
         live = len(res) - len(equiv)
         share = killed / live if live else 1.0
         if share < TARGET:
             low.append(module)
         t = times.get(module)
+        shown = f"{100 * share:.1f}%"
+        if unchecked:
+            shown = f"run incomplete: {unchecked} not checked"
         rows.append(
             f"| {module} | {len(res)} | {killed} | {len(equiv)} | {survived} "
-            f"| {100 * share:.1f}% | {'' if t is None else _duration(t)} |"
+            f"| {shown} | {'' if t is None else _duration(t)} |"
         )
     for module, why in NOT_RUN.items():
         rows.append(f"| {module} | | | | | {why} | |")
@@ -198,7 +202,7 @@ def survivors(module: str) -> None:
     equivalents = read_equivalents()
     res = results(module) or {}
     for name, status in sorted(res.items()):
-        if status in KILLED or name in equivalents:
+        if status in KILLED or status == "not checked" or name in equivalents:
             continue
         print(f"--- {name} ({status})", flush=True)
         subprocess.run([*_mutmut(), "show", name], cwd=WORK, check=False)
