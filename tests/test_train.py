@@ -466,3 +466,50 @@ def test_momentum_just_below_one_and_zero_are_allowed():
             net, X, y, loss="cross_entropy", momentum=momentum, epochs=1, seed=0, progress=False
         )
         assert len(h.loss) == 1
+
+
+def test_a_loss_that_overflows_with_finite_gradients_is_reported_as_such():
+    X, y = data.xor(8, seed=0)
+    net = MLP([2, 1], seed=0)  # no hidden layer: the gradients are X^T d and d, finite
+    net.get_params()[1][...] = 1e160  # the bias: every output 1e160, its square overflows
+    h = train(net, X, y[:, None].astype(float), epochs=3, seed=0, progress=False)
+    assert h.diverged_at == 0 and h.epochs == 0 and len(h.loss) == 1
+    assert h.loss[0] == np.inf and np.all(np.isfinite(h.grad_norms[0]))
+    assert h.divergence == "training diverged at step 0 (epoch 0): loss = inf; all gradients finite"
+
+
+def test_the_progress_bar_counts_every_step(capsys):
+    X, y = data.xor(40, seed=0)  # batches of 16: 3 steps an epoch, 6 in all
+    h = train(MLP([2, 3, 2], seed=0), X, y, loss="cross_entropy", epochs=2, batch_size=16, seed=0)
+    assert len(h.loss) == 6
+    assert "6/6" in capsys.readouterr().err
+
+
+def test_a_generator_is_used_as_given_and_matches_its_seed():
+    X, y = data.xor(20, seed=0)
+    kwargs = dict(loss="cross_entropy", epochs=2, batch_size=8, progress=False)
+    a = train(MLP([2, 3, 2], seed=0), X, y, seed=4, **kwargs)
+    b = train(MLP([2, 3, 2], seed=0), X, y, rng=np.random.default_rng(4), **kwargs)
+    _histories_equal(a, b)
+    assert a.clipped.dtype == bool and a.loss.shape == (6,)
+
+
+def test_shapes_of_x_and_y_are_refused_in_words():
+    X, y = data.xor(16, seed=0)
+    net = MLP([2, 3, 2], seed=0)
+    cases = [
+        (dict(X=X[:, 0], y=y), "X must have 2 or 3 dimension(s), got shape (16,)"),
+        (
+            dict(X=X, y=y[:, None], loss="cross_entropy"),
+            "y must have 1 dimension(s), got shape (16, 1)",
+        ),
+        (dict(X=X, y=y + 0.5, loss="cross_entropy"), "y must hold integer class labels, got 0.5"),
+        (dict(X=X, y=y[:, None, None]), "y must have 1 or 2 dimension(s), got shape (16, 1, 1)"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ValueError) as caught:
+            train(net, seed=0, progress=False, **kwargs)
+        assert str(caught.value) == message
+    with pytest.raises(ValueError) as caught:
+        accuracy(net, X, np.full(16, 2))
+    assert str(caught.value) == "y must hold class labels in 0..1, got 2"
