@@ -179,7 +179,9 @@ def table(names: list[str]) -> tuple[list[str], list[str]]:
             low.append(module)
         t = times.get(module)
         shown = f"{100 * share:.1f}%"
-        if unchecked:
+        if unchecked == live and live:
+            shown = "not run yet"
+        elif unchecked:
             shown = f"run incomplete: {unchecked} not checked"
         rows.append(
             f"| {module} | {len(res)} | {killed} | {len(equiv)} | {survived} "
