@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -117,7 +118,11 @@ def run_module(module: str, max_children: int | None) -> float:
         cmd += ["--max-children", str(max_children)]
     print(f"== mutmut run gradlab.{module}.x*", flush=True)
     start = time.monotonic()
-    done = subprocess.run(cmd, cwd=WORK, env=env, check=False)
+    with subprocess.Popen(cmd, cwd=WORK, env=env) as proc:
+        while proc.poll() is None:
+            _kill_hung_mutants(proc.pid)
+            time.sleep(5)
+    done = proc
     seconds = time.monotonic() - start
     if done.returncode != 0:
         res = results(module)
@@ -128,6 +133,36 @@ def run_module(module: str, max_children: int | None) -> float:
     times[module] = round(seconds)
     TIMES.write_text(json.dumps(times, indent=1, sort_keys=True))
     return seconds
+
+
+#: A mutant's test process that has used under HUNG_CPU seconds of CPU after HUNG_AGE seconds
+#: is waiting forever (a mutant that enables a tqdm bar can deadlock on tqdm's lock in mutmut's
+#: forked process); mutmut's own timeout counts CPU time only, so it never fires. (A process
+#: starved by other work under nice 19 still gets a few seconds of CPU in two minutes.)
+HUNG_AGE, HUNG_CPU = 120.0, 0.5
+
+
+def _kill_hung_mutants(parent: int) -> None:
+    """SIGKILL the hung test processes of mutmut (pid ``parent``); mutmut then counts the
+    mutant as killed (a test run that never ends is a test that notices the change)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    uptime = float(Path("/proc/uptime").read_text().split()[0])
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2 :].split()
+        # fields[1] is the parent pid; [11], [12] user and system CPU; [19] the start time
+        if int(fields[1]) != parent or not cmdline.startswith(b"mutmut: "):
+            continue
+        age = uptime - int(fields[19]) / ticks
+        cpu = (int(fields[11]) + int(fields[12])) / ticks
+        if age > HUNG_AGE and cpu < HUNG_CPU:
+            name = cmdline.decode(errors="replace").strip("\0")
+            print(f"\nkilling a hung mutant's tests after {age:.0f} s: {name}", flush=True)
+            os.kill(int(stat.parent.name), signal.SIGKILL)
 
 
 def _meta_path(module: str) -> Path:
