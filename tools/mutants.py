@@ -7,6 +7,7 @@ by ``make test``::
     python tools/mutants.py clipping store        # some modules
     python tools/mutants.py --table               # the table of the last runs, running nothing
     python tools/mutants.py --survivors clipping  # the surviving mutants of a module, with diffs
+    python tools/mutants.py --rerun-survivors clipping  # after adding tests: re-test survivors
 
 mutmut 3 expects a src layout (it names a mutant after its path, less a ``src/`` prefix, and
 must find the same name in the tests' imports), so this script copies ``lib/gradlab`` to
@@ -110,13 +111,24 @@ def _mutmut() -> list[str]:
     return [str(Path(sys.executable).with_name("mutmut"))]
 
 
-def run_module(module: str, max_children: int | None) -> float:
-    """``mutmut run "gradlab.MODULE.*"`` in .mutmut/; returns the wall time in seconds."""
+def run_module(module: str, max_children: int | None, only_survivors: bool = False) -> float:
+    """``mutmut run "gradlab.MODULE.*"`` in .mutmut/; returns the wall time in seconds.
+
+    With ``only_survivors``, only the module's surviving non-equivalent mutants are re-tested
+    (after adding tests), and the module's recorded run time is left as it was.
+    """
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
-    cmd = [*_mutmut(), "run", f"gradlab.{module}.x*"]  # x_function, xǁClassǁmethod
+    names = [f"gradlab.{module}.x*"]  # x_function, xǁClassǁmethod
+    if only_survivors:
+        equivalents = read_equivalents()
+        res = results(module) or {}
+        names = [n for n, st in res.items() if st not in KILLED and n not in equivalents]
+        if not names:
+            return 0.0
+    cmd = [*_mutmut(), "run", *names]
     if max_children:
         cmd += ["--max-children", str(max_children)]
-    print(f"== mutmut run gradlab.{module}.x*", flush=True)
+    print(f"== mutmut run {names[0]} ({len(names)} names)", flush=True)
     start = time.monotonic()
     with subprocess.Popen(cmd, cwd=WORK, env=env) as proc:
         while proc.poll() is None:
@@ -129,6 +141,8 @@ def run_module(module: str, max_children: int | None) -> float:
         if res is None or res:  # a module without functions has no mutants: mutmut refuses
             print(f"mutmut failed on {module} (exit status {done.returncode})", flush=True)
             return seconds
+    if only_survivors:
+        return seconds
     times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
     times[module] = round(seconds)
     TIMES.write_text(json.dumps(times, indent=1, sort_keys=True))
@@ -250,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", help="modules under gradlab (default: all)")
     parser.add_argument("--table", action="store_true", help="print the table, run nothing")
     parser.add_argument("--survivors", action="store_true", help="show the survivors' diffs")
+    parser.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="re-test only the survivors",
+    )
     parser.add_argument("--max-children", type=int, default=None)
     args = parser.parse_args(argv)
     every = modules()
@@ -265,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.table:
         prepare()
         for module in chosen:
-            run_module(module, args.max_children)
+            run_module(module, args.max_children, args.rerun_survivors)
     rows, low = table(chosen)
     print("\n".join(rows))
     if low:
