@@ -152,8 +152,8 @@ def run_module(module: str, max_children: int | None, only_survivors: bool = Fal
 #: A mutant's test process that has used under HUNG_CPU seconds of CPU after HUNG_AGE seconds
 #: is waiting forever (a mutant that enables a tqdm bar can deadlock on tqdm's lock in mutmut's
 #: forked process); mutmut's own timeout counts CPU time only, so it never fires. (A process
-#: starved by other work under nice 19 still gets over a second of CPU in a minute and a half.)
-HUNG_AGE, HUNG_CPU = 90.0, 0.5
+#: starved by other work under nice 19 still gets over half a second in 45 s.)
+HUNG_AGE, HUNG_CPU = 45.0, 0.3
 
 
 def _kill_hung_mutants(parent: int) -> None:
