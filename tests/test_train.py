@@ -513,3 +513,61 @@ def test_shapes_of_x_and_y_are_refused_in_words():
     with pytest.raises(ValueError) as caught:
         accuracy(net, X, np.full(16, 2))
     assert str(caught.value) == "y must hold class labels in 0..1, got 2"
+
+
+def test_the_bar_shows_its_name_unit_count_and_last_loss(capsys):
+    import re
+
+    X, y = data.xor(40, seed=0)  # batches of 16: 3 steps an epoch, 6 in all
+    h = train(MLP([2, 3, 2], seed=0), X, y, loss="cross_entropy", epochs=2, batch_size=16, seed=0)
+    err = capsys.readouterr().err
+    assert re.search(r"(^|[\r\n])train: ", err)
+    assert "step/s" in err or "s/step" in err
+    counts = [int(c) for c in re.findall(r"\| (\d+)/6 ", err)]
+    assert counts and counts[-1] == 6 and max(counts) == 6
+    assert f"loss={h.loss[-1]:.4g}" in err and f"loss={h.loss[2]:.4g}" in err
+
+
+def test_the_divergence_report_is_printed_when_the_bar_is_shown(capsys):
+    X, y = data.xor(8, seed=0)
+    net = MLP([2, 1], seed=0)
+    net.get_params()[1][...] = 1e160
+    h = train(net, X, y[:, None].astype(float), epochs=1, seed=0)
+    out = capsys.readouterr()
+    assert h.divergence in out.out + out.err
+
+
+def test_an_update_that_overflows_is_reported_without_a_warning():
+    X, y = data.xor(8, seed=0)
+    net = MLP([2, 1], seed=0)
+    net.get_params()[1][...] = 1e153  # loss 1e306 is finite; lr * gradient overflows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = train(net, X, y[:, None].astype(float), lr=1e160, epochs=2, seed=0, progress=False)
+    assert h.diverged_at == 1 and np.isfinite(h.loss[0])
+
+
+def test_an_rnn_is_trained_on_the_loss_asked_for():
+    X, _ = data.adding_problem(8, 4, seed=0)
+    labels = np.zeros(8, dtype=int)  # class labels pass train's own check; the RNN refuses
+    with pytest.raises(ValueError, match="^loss must be one of \\['mse'\\]"):
+        train(RNN(2, 3, seed=0), X, labels, loss="cross_entropy", seed=0, progress=False)
+
+
+@pytest.mark.parametrize("clip", ["value", "norm", "global_norm"])
+def test_a_gradient_exactly_at_the_threshold_is_not_flagged(clip):
+    """The flag means 'clipping changed the gradient': at exactly the threshold it does not."""
+    X, y = data.xor(12, seed=0)
+    kwargs = dict(loss="cross_entropy", epochs=1, batch_size=12, seed=0, progress=False)
+    free = train(MLP([2, 3, 2], seed=0), X, y, **kwargs)
+    rows = np.random.default_rng(0).permutation(12)
+    grads = MLP([2, 3, 2], seed=0).loss_and_gradients(X[rows], y[rows], "cross_entropy")
+    at = {
+        "value": max(float(np.max(np.abs(g))) for g in grads.as_list()),
+        "norm": float(np.max(free.grad_norms[0])),
+        "global_norm": float(free.global_grad_norm[0]),
+    }[clip]
+    h = train(MLP([2, 3, 2], seed=0), X, y, clip=clip, clip_threshold=at, **kwargs)
+    assert not h.clipped[0]
+    h = train(MLP([2, 3, 2], seed=0), X, y, clip=clip, clip_threshold=at * (1 - 1e-12), **kwargs)
+    assert h.clipped[0]
