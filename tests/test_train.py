@@ -525,6 +525,7 @@ def test_the_bar_shows_its_name_unit_count_and_last_loss(capsys):
     assert "step/s" in err or "s/step" in err
     counts = [int(c) for c in re.findall(r"\| (\d+)/6 ", err)]
     assert counts and counts[-1] == 6 and max(counts) == 6
+    assert not re.search(r"\d+step ", err)  # no count past the total (tqdm drops "/6" there)
     assert f"loss={h.loss[-1]:.4g}" in err and f"loss={h.loss[2]:.4g}" in err
 
 
@@ -571,3 +572,15 @@ def test_a_gradient_exactly_at_the_threshold_is_not_flagged(clip):
     assert not h.clipped[0]
     h = train(MLP([2, 3, 2], seed=0), X, y, clip=clip, clip_threshold=at * (1 - 1e-12), **kwargs)
     assert h.clipped[0]
+
+
+def test_a_scalar_target_is_refused_before_any_step():
+    X, _ = data.xor(16, seed=0)
+    net = MLP([2, 3, 2], seed=0)
+    for loss, message in [
+        ("mse", "y must have 1 or 2 dimension(s), got shape ()"),
+        ("cross_entropy", "y must have 1 dimension(s), got shape ()"),
+    ]:
+        with pytest.raises(ValueError) as caught:
+            train(net, X, 1.0, loss=loss, seed=0, progress=False)
+        assert str(caught.value) == message
