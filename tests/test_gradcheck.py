@@ -254,3 +254,89 @@ def test_step_errors_are_the_finite_difference_errors_one_by_one():
     np.testing.assert_array_equal(got, want)
     got = gc.step_errors(lambda x: x**3, lambda x: 3 * x**2, 1.0, steps)
     np.testing.assert_allclose(got, steps**2, rtol=1e-12)  # central on x^3: exactly h^2
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: gc.finite_difference(math.sin, "1", 1e-3), "x must be a real number, got str"),
+        (lambda: gc.finite_difference(math.sin, 1.0, -1e-3), "h must be > 0.0, got -0.001"),
+        (
+            lambda: gc.finite_difference(math.sin, 1.0, 1e-3, "back"),
+            "method must be one of ['forward', 'central'], got 'back'",
+        ),
+        (lambda: gc.step_errors(math.sin, math.cos, "1", [1e-3]), "x must be a real number"),
+        (lambda: gc.step_errors(math.sin, math.cos, 1.0, [[1e-3]]), "steps must have 1 dimen"),
+        (lambda: gc.error_model("h"), "h must be an array of numbers, got a string"),
+        (lambda: gc.error_model([1e-3], "back"), "method must be one of ['forward', 'central']"),
+        (lambda: gc.error_model([1e-3], f_size=0.0), "f_size must be > 0.0, got 0.0"),
+        (
+            lambda: gc.error_model([1e-3], derivative_size=0.0),
+            "derivative_size must be > 0.0, got 0.0",
+        ),
+        (
+            lambda: gc.error_model([1e-3], derivative_size=-1.0),
+            "derivative_size must be > 0.0, got -1.0",
+        ),
+        (lambda: gc.best_step("back"), "method must be one of ['forward', 'central']"),
+        (lambda: gc.best_step(f_size=-2.0), "f_size must be > 0.0, got -2.0"),
+        (lambda: gc.best_step(derivative_size=-1.0), "derivative_size must be > 0.0, got -1.0"),
+        (lambda: gc.relative_error("a", [1.0]), "a must be an array of numbers, got a string"),
+        (lambda: gc.relative_error([1.0], "b"), "b must be an array of numbers, got a string"),
+        (lambda: gc.numerical_gradient(np.sum, "x"), "x must be an array of numbers, got a string"),
+        (lambda: gc.numerical_gradient(np.sum, [1.0], h=0.0), "h must be > 0.0, got 0.0"),
+        (lambda: gc.numerical_gradient(np.sum, [1.0], h=-1.0), "h must be > 0.0, got -1.0"),
+        (lambda: gc.below("x", 1e-7), "value must be a real number, got str"),
+    ],
+)
+def test_every_argument_is_named_in_its_refusal(call, message):
+    with pytest.raises((TypeError, ValueError)) as caught:
+        call()
+    assert str(caught.value).startswith(message)
+
+
+def test_the_step_error_figure_draws_what_its_alt_text_says(monkeypatch):
+    shown = {}
+
+    def show(fig, alt, caption, label):
+        shown.update(fig=fig, alt=alt, label=label)
+        return alt
+
+    monkeypatch.setattr(gc.plotting, "show", show)
+    x = 1.0
+    gc.plot_step_errors(x)
+    ax = shown["fig"].axes[0]
+    steps = np.logspace(-15, -1, 141)
+    sizes = {"forward": abs(math.sin(x)), "central": abs(math.cos(x))}
+    lines = list(ax.get_lines())
+    assert len(lines) == 6  # per method: measured points, model curve, best step
+    for i, method in enumerate(("forward", "central")):
+        points, model, best = lines[3 * i : 3 * i + 3]
+        np.testing.assert_array_equal(points.get_xdata(), steps)
+        errors = gc.step_errors(math.sin, math.cos, x, steps, method)
+        np.testing.assert_array_equal(points.get_ydata(), np.maximum(errors, 1e-14))
+        assert points.get_linestyle() == "None"  # points, not a line
+        np.testing.assert_array_equal(model.get_xdata(), steps)
+        want = gc.error_model(steps, method, f_size=abs(math.sin(x)), derivative_size=sizes[method])
+        np.testing.assert_array_equal(model.get_ydata(), want)
+        assert model.get_label() == f"{method} difference"
+        h_star = gc.best_step(method, f_size=abs(math.sin(x)), derivative_size=sizes[method])
+        assert list(best.get_xdata()) == [h_star, h_star]
+        assert f"{h_star:.1e} ({method}" in shown["alt"]
+        at = gc.error_model(h_star, method, f_size=abs(math.sin(x)), derivative_size=sizes[method])
+        assert f"model error {float(at):.0e})" in shown["alt"]
+        # one colour per method: points, curve and best step
+        assert points.get_color() == model.get_color() == best.get_color()
+    assert lines[0].get_color() != lines[3].get_color()
+    assert ax.get_xscale() == ax.get_yscale() == "log"
+    assert ax.get_ylim() == (1e-14, 1)
+    assert list(ax.get_xticks()) == [1e-15, 1e-12, 1e-9, 1e-6, 1e-3]
+    assert list(ax.get_yticks()) == [1e-12, 1e-9, 1e-6, 1e-3, 1]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("step h", "error of the derivative")
+    legend = ax.get_legend()
+    assert legend.get_title().get_text() == "points: measured; lines: model"
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "forward difference",
+        "central difference",
+    ]
+    assert shown["label"] == "fig-step-errors"
