@@ -253,3 +253,82 @@ def test_suggest_threshold_boundaries_and_defaults():
     with pytest.raises(ValueError) as caught:
         clipping.suggest_threshold([np.nan, np.inf])
     assert str(caught.value) == "norms must hold at least one finite value"
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: clipping.clip_by_norm([np.ones(2)], 0.0), "max_norm must be > 0.0, got 0.0"),
+        (lambda: clipping.clip_by_norm([np.ones(2)], 1.0, eps=-1e-9), "eps must be >= 0.0"),
+        (lambda: clipping.clip_by_norm([np.ones(2)], 1.0, eps="x"), "eps must be a real number"),
+        (lambda: clipping.clip_by_global_norm([np.ones(2)], -1.0), "max_norm must be > 0.0"),
+        (lambda: clipping.clip_by_global_norm([np.ones(2)], 1.0, eps=-1.0), "eps must be >= 0.0"),
+        (lambda: clipping.clip_by_value([np.ones(2)], 0.0), "clip_value must be > 0.0, got 0.0"),
+        (lambda: clipping.torch_clip_grad_norm_([np.ones(2)], 0.0), "max_norm must be > 0.0"),
+        (lambda: clipping.torch_clip_grad_norm_([np.ones(2)], -1.0), "max_norm must be > 0.0"),
+        (lambda: clipping.torch_clip_grad_value_([np.ones(2)], 0.0), "clip_value must be > 0.0"),
+        (lambda: clipping.torch_clip_grad_value_([np.ones(2)], -1.0), "clip_value must be > 0.0"),
+        (lambda: clipping.compare_clipping([1.0, 2.0], 0.0), "threshold must be > 0.0, got 0.0"),
+        (lambda: clipping.compare_clipping("g", 1.0), "g must be an array of numbers, got a st"),
+        (lambda: clipping.angle_between(None, [1.0]), "a must hold real numbers, got an array"),
+        (lambda: clipping.angle_between([1.0], None), "b must hold real numbers, got an array"),
+        (lambda: clipping.angle_between("a", [1.0]), "a[0] must be an array of numbers"),
+        (lambda: clipping.angle_between([np.ones(2), "x"], [1.0]), "a[1] must be an array"),
+        (lambda: clipping.angle_between([1.0], [np.ones(1), "x"]), "b[1] must be an array"),
+        (lambda: clipping.frobenius_norm("x"), "x must be an array of numbers, got a string"),
+        (lambda: clipping.suggest_threshold("n"), "norms must be an array of numbers, got a st"),
+        (lambda: clipping.suggest_threshold([[1.0]]), "norms must have 1 dimension(s)"),
+        (lambda: clipping.suggest_threshold([1.0], percentile=0.0), "percentile must be > 0.0"),
+    ],
+)
+def test_every_clipping_argument_is_named_in_its_refusal(call, message):
+    with pytest.raises((TypeError, ValueError)) as caught:
+        call()
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_non_finite_gradients_clip_without_warnings_when_allowed():
+    import warnings
+
+    g = [np.array([np.inf, 1.0]), np.array([2.0])]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        by_norm, norms = clipping.clip_by_norm(g, 1.0, allow_nonfinite=True)
+        by_global, total = clipping.clip_by_global_norm(g, 1.0, allow_nonfinite=True)
+        keras = clipping.keras_clip_gradients(g, clipnorm=1.0)
+        keras_global = clipping.keras_clip_gradients(g, global_clipnorm=1.0)
+        torch, _ = clipping.torch_clip_grad_norm_(g, 1.0)
+        value = clipping.clip_by_value(g, 1.0, allow_nonfinite=True)[0]
+        assert clipping.frobenius_norm(np.array([np.inf, np.nan])) != 0.0
+    assert norms[0] == math.inf and total == math.inf
+    assert by_norm[1][0] == 1.0 / (2.0 + 1e-6) * 2.0
+    assert np.isnan(by_global[0][0]) and by_global[1][0] == 0.0  # inf * 0, 2 * 0
+    assert np.isnan(keras[0][0]) and np.all(np.isnan(keras_global[1]))
+    assert np.isnan(torch[0][0]) and torch[1][0] == 0.0
+    np.testing.assert_array_equal(value[0], [1.0, 1.0])
+    nan = [np.array([np.nan, 1.0])]
+    assert np.all(np.isnan(clipping.clip_by_global_norm(nan, 1.0, allow_nonfinite=True)[0][0]))
+
+
+def test_negative_entries_are_clipped_at_minus_c():
+    g = [np.array([-3.0, 0.25, 3.0])]
+    np.testing.assert_array_equal(
+        clipping.keras_clip_gradients(g, clipvalue=0.5)[0], [-0.5, 0.25, 0.5]
+    )
+    cmp = clipping.compare_clipping([-3.0, 0.25, 3.0], 0.5)
+    assert cmp.value_norm == pytest.approx(math.hypot(0.5, 0.25, 0.5), rel=1e-15)
+
+
+def test_compare_clipping_at_exactly_the_threshold_and_compare_tensorwise_without_eps():
+    cmp = clipping.compare_clipping([3.0, 4.0], 5.0)  # norm exactly at c: nothing changes
+    assert cmp.by_norm_norm == 5.0 and cmp.norm_angle == 0.0
+    np.testing.assert_array_equal(cmp.by_norm, [3.0, 4.0])
+    grads = [np.array([30.0, 40.0]), np.array([0.5])]
+    t = clipping.compare_tensorwise(grads, 2.0)
+    np.testing.assert_array_equal(t.norms, [50.0, 0.5])
+    assert t.total_norm == math.hypot(50.0, 0.5)
+    # eps = 0: the global norm after clipping is the threshold to the last bits, not 1e-6 below
+    assert np.linalg.norm(t.global_norms) == pytest.approx(2.0, rel=1e-14)
+    np.testing.assert_allclose(t.per_tensor_norms, [2.0, 0.5], rtol=1e-14)
+    assert t.global_angle == pytest.approx(0.0, abs=1e-6)
+    assert t.per_tensor_angle > 1.0
