@@ -340,3 +340,58 @@ def test_the_step_error_figure_draws_what_its_alt_text_says(monkeypatch):
         "central difference",
     ]
     assert shown["label"] == "fig-step-errors"
+
+
+def test_the_step_error_figure_is_described_in_full_and_marks_each_method(monkeypatch):
+    shown = {}
+
+    def show(fig, alt, caption, label):
+        shown.update(fig=fig, alt=alt, caption=caption)
+        return alt
+
+    monkeypatch.setattr(gc.plotting, "show", show)
+    x = 0.01  # |f| = sin x is far from 1, so the model errors use the real size of f
+    gc.plot_step_errors(x)
+    f, d2, d3 = math.sin(x), math.sin(x), math.cos(x)
+    best = {
+        m: (
+            gc.best_step(m, f_size=f, derivative_size=d),
+            gc.error_model(d_h, m, f_size=f, derivative_size=d),
+        )
+        for m, d, d_h in (
+            ("forward", d2, gc.best_step("forward", f_size=f, derivative_size=d2)),
+            ("central", d3, gc.best_step("central", f_size=f, derivative_size=d3)),
+        )
+    }
+    assert shown["alt"] == (
+        f"Log-log plot of the error of finite-difference derivatives of sin at x = {x:g} "
+        "against the step h from 1e-15 to 0.1. For large h the error falls as h shrinks "
+        "(slope 1 for the forward difference, 2 for the central one); for small h round-off "
+        "makes it rise again, like 1/h. The best steps are "
+        f"{best['forward'][0]:.1e} (forward, model error {float(best['forward'][1]):.0e}) and "
+        f"{best['central'][0]:.1e} (central, model error {float(best['central'][1]):.0e}); "
+        "the measured points scatter below the model's curves."
+    )
+    assert shown["caption"] == (
+        "The error of a finite difference against its step. Truncation error falls as $h$ "
+        "shrinks, round-off error grows: the central difference does best near "
+        r"$h \approx \varepsilon^{1/3}$, the forward one near $\sqrt{\varepsilon}$."
+    )
+    fig = shown["fig"]
+    assert fig.get_size_inches()[0] == gc.plotting.FIGURE_WIDTH  # the book's figure width
+    forward_points, central_points = fig.axes[0].get_lines()[0], fig.axes[0].get_lines()[3]
+    markers = {forward_points.get_marker(), central_points.get_marker()}
+    assert len(markers) == 2 and "None" not in markers and None not in markers
+
+
+def test_plot_step_errors_refuses_an_x_near_a_zero_of_sin_or_cos():
+    for x in (0.0, math.pi / 2, "1"):
+        with pytest.raises((TypeError, ValueError)) as caught:
+            gc.plot_step_errors(x)
+    assert str(caught.value) == "x must be a real number, got str '1'"
+    with pytest.raises(ValueError) as caught:
+        gc.plot_step_errors(1e-4)
+    assert str(caught.value) == "x must keep |sin x| and |cos x| away from 0 (e.g. x = 1)"
+    with pytest.raises(TypeError) as caught:
+        gc.step_errors(math.sin, 3, 0.0, [1e-3])
+    assert str(caught.value) == "df must be a function of one float, got int"
