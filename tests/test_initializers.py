@@ -278,6 +278,14 @@ def test_variance_of_the_deterministic_initializers_is_zero():
         (lambda: initializers.orthogonal((2, 2), seed=0, gain=-1.0), "gain must be >= 0.0"),
         (lambda: initializers.variance("standard_normal", 2, 3, std=-1.0), "std must be >= 0.0"),
         (lambda: initializers.variance("xavier_normal", 2, 3, gain=-1.0), "gain must be >= 0.0"),
+        (
+            lambda: initializers.variance("he_normal", 2, 3, negative_slope=-1.0),
+            "negative_slope must be >= 0.0",
+        ),
+        (
+            lambda: initializers.variance("he_normal", 2, 3, mode="fan"),
+            "mode must be one of ['fan_in', 'fan_out']",
+        ),
     ],
 )
 def test_initializer_refusals_name_their_argument(call, message):
