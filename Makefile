@@ -3,6 +3,8 @@
 #   make test   run every test        (creates .venv first if needed)
 # Also: make lab (JupyterLab on the notebooks), make execute (re-run notebooks in place and
 #       regenerate the learner notebooks),
+#       make mutants (mutation testing of gradlab with mutmut: every module, or one with
+#       MODULE=clipping; not part of make test),
 #       make bench (benchmarks), make bench-book (the built book's weight and speed in
 #       Chromium, and its build times), make ladder (regenerate Chapter 6's cached runs), make runs
 #       (regenerate Chapter 5's stored runs),
@@ -23,7 +25,7 @@ NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py)
 # The learner notebooks (generated from the chapters by `make execute`): nbval runs them too.
 LEARNER_NOTEBOOKS = $(shell $(BIN)/python tools/toc_notebooks.py --learner)
 
-.PHONY: book test lab execute bench bench-book lint clean env ladder runs
+.PHONY: book test lab execute bench bench-book lint clean env ladder runs mutants
 
 env: $(STAMP)
 
@@ -90,6 +92,13 @@ ladder: $(STAMP)
 runs: $(STAMP)
 	env $$($(BIN)/python tools/cpu_profile.py haswell) $(BIN)/python -m gradlab.recurrent_study
 
+# Mutation testing (tools/mutants.py runs mutmut in .mutmut/ and prints the per-module table;
+# equivalent mutants and their reasons are in tools/mutants_equivalent.txt). Under nice: it keeps
+# both cores busy for a long time.
+MODULE ?=
+mutants: $(STAMP)
+	nice -n 19 $(BIN)/python tools/mutants.py $(MODULE)
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_explore.py
 	$(BIN)/python benchmarks/bench_network.py
@@ -99,4 +108,4 @@ bench-book: $(STAMP)
 	$(BIN)/python benchmarks/bench_book.py
 
 clean:
-	rm -rf _build .pytest_cache .ruff_cache .hypothesis
+	rm -rf _build .pytest_cache .ruff_cache .hypothesis .mutmut

@@ -5,9 +5,18 @@ read by headless Chromium, offline) live in ``_browser.py``; importing them here
 available to every test module.
 """
 
+import threading
+
 import numpy as np
 import pytest
+import tqdm
 from _browser import book, browser, open_page  # noqa: F401 (fixtures, see the docstring)
+
+# tqdm's default write lock includes a multiprocessing lock, shared by every process forked after
+# it exists. The mutation runs (make mutants) fork one test process per mutant; one that ends
+# while holding that lock leaves every later process waiting for it forever. A lock of this
+# process's own keeps each test process apart (the tests draw no bar from several processes).
+tqdm.tqdm.set_lock(threading.RLock())
 
 
 def _numerical_gradient(f, x, eps=1e-6):

@@ -223,3 +223,81 @@ def test_frobenius_norm_of_empty_infinite_and_nan_arrays():
     assert clipping.frobenius_norm(np.array([1.0, -np.inf])) == math.inf
     assert math.isnan(clipping.frobenius_norm(np.array([1.0, np.nan])))
     assert clipping.frobenius_norm(np.array([1e-300])) == 1e-300  # no underflow to 0
+
+
+# --- the norms against math.hypot (exact to an ulp, never overflows), at awkward sizes ---------
+
+
+@pytest.mark.parametrize(
+    "size", [1e-300, 1e-160, 7e-141, 1.2e-140, 1e-139, 1e-20, 1.0, 3e153, 2e154, 1e300]
+)
+def test_frobenius_norm_is_hypot_on_both_sides_of_the_rescaling_thresholds(size):
+    x = size * np.array([[3.0, -4.0], [1.0, 0.5]])
+    want = math.hypot(*x.ravel())
+    assert clipping.frobenius_norm(x) == pytest.approx(want, rel=1e-14)
+    grads = [x, size * np.array([2.0]), np.zeros((0, 3))]
+    want = math.hypot(*x.ravel(), 2.0 * size)
+    assert clipping.global_norm(grads) == pytest.approx(want, rel=1e-14)
+
+
+def test_frobenius_norm_of_float32_and_of_special_values():
+    assert clipping.frobenius_norm(np.array([3.0, 4.0], dtype=np.float32)) == 5.0
+    assert clipping.frobenius_norm(np.array([np.inf, 1.0])) == math.inf
+    assert clipping.frobenius_norm(np.array([-np.inf, 1.0])) == math.inf
+    assert math.isnan(clipping.frobenius_norm(np.array([np.nan, 1e200])))
+    assert clipping.frobenius_norm(np.zeros(4)) == 0.0
+    assert clipping.global_norm([]) == 0.0
+
+
+def test_gradient_lists_are_refused_in_words():
+    cases = [
+        (
+            lambda: clipping.global_norm(np.zeros(3)),
+            TypeError,
+            "grads must be a list of arrays (one per parameter), got ndarray",
+        ),
+        (
+            lambda: clipping.global_norm("ab"),
+            TypeError,
+            "grads must be a list of arrays (one per parameter), got str",
+        ),
+        (
+            lambda: clipping.clip_by_norm([np.ones(2)], 1.0, allow_nonfinite=1),
+            TypeError,
+            "allow_nonfinite must be True or False, got 1",
+        ),
+        (
+            lambda: clipping.clip_by_norm([np.ones(2), np.array([np.nan])], 1.0),
+            ValueError,
+            "grads[1] contains non-finite values (inf or nan): the gradient has already exploded, "
+            "clipping cannot repair it (pass allow_nonfinite=True to clip anyway)",
+        ),
+        (lambda: clipping.global_norm([np.ones(2), "x"]), TypeError, "grads[1] must"),
+        (
+            lambda: clipping.angle_between([1.0, 0.0], [1.0, 0.0, 0.0]),
+            ValueError,
+            "a and b must have the same size, got 2 and 3",
+        ),
+        (
+            lambda: clipping.angle_between([0.0, 0.0], [1.0, 0.0]),
+            ValueError,
+            "a and b must be non-zero: a zero gradient has no direction",
+        ),
+        (
+            lambda: clipping.compare_clipping([0.0, 0.0], 1.0),
+            ValueError,
+            "g must be non-zero: a zero gradient has no direction to compare",
+        ),
+    ]
+    for call, error, message in cases:
+        with pytest.raises(error) as caught:
+            call()
+        assert str(caught.value).startswith(message), message
+
+
+@pytest.mark.parametrize("degrees", [1e-7, 0.5, 30.0, 89.9, 90.0, 135.0, 179.9999])
+def test_angle_between_is_the_angle_of_the_definition(degrees):
+    t = math.radians(degrees)
+    a = [[2.0, 0.0], [0.0, 0.0]]
+    b = [np.array([3.0 * math.cos(t)]), np.array([3.0 * math.sin(t), 0.0, 0.0])]
+    assert clipping.angle_between(a, b) == pytest.approx(degrees, rel=1e-9, abs=1e-12)

@@ -122,3 +122,119 @@ def test_adding_problem_marks_every_step_of_each_half():
     first = np.argmax(markers[:, :5], axis=1)
     second = 5 + np.argmax(markers[:, 5:], axis=1)
     assert set(first) == set(range(5)) and set(second) == set(range(5, 10))
+
+
+# --- each generator against its documented definition, computed from the same draws ----------
+
+
+def _draws(seed):
+    return np.random.default_rng(seed)
+
+
+def test_two_spirals_is_its_formula_from_the_same_draws():
+    n, noise, turns = 9, 0.3, 2.25
+    X, y = data.two_spirals(n, noise=noise, turns=turns, seed=4)
+    rng = _draws(4)
+    theta = np.sqrt(rng.uniform(0.0, 1.0, n)) * 2 * np.pi * turns
+    c = np.arange(n) % 2
+    r = theta / (2 * np.pi * turns)
+    want = np.column_stack([r * np.cos(theta + np.pi * c), r * np.sin(theta + np.pi * c)])
+    want = want + rng.normal(0.0, noise, size=(n, 2))
+    np.testing.assert_allclose(X, want, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(y, c)
+
+
+def test_moons_is_its_formula_from_the_same_draws():
+    n, noise = 8, 0.2
+    X, y = data.moons(n, noise=noise, seed=5)
+    rng = _draws(5)
+    t = rng.uniform(0.0, np.pi, n)
+    c = np.arange(n) % 2
+    upper = np.column_stack([np.cos(t), np.sin(t)])
+    lower = np.column_stack([1.0 - np.cos(t), 0.5 - np.sin(t)])
+    want = np.where(c[:, None] == 0, upper, lower) + rng.normal(0.0, noise, size=(n, 2))
+    np.testing.assert_allclose(X, want, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(y, c)
+
+
+def test_xor_is_its_formula_from_the_same_draws():
+    n, noise = 12, 0.25
+    X, y = data.xor(n, noise=noise, seed=6)
+    rng = _draws(6)
+    corners = rng.choice([-1.0, 1.0], size=(n, 2))
+    want = corners + rng.normal(0.0, noise, size=(n, 2))
+    np.testing.assert_allclose(X, want, rtol=1e-13, atol=1e-15)
+    np.testing.assert_array_equal(y, (np.sign(corners[:, 0]) != np.sign(corners[:, 1])))
+    assert y.dtype == np.int64 and set(y.tolist()) == {0, 1}
+
+
+def test_adding_problem_is_its_definition_from_the_same_draws():
+    n, T = 7, 6
+    X, y = data.adding_problem(n, T, seed=7)
+    rng = _draws(7)
+    values = rng.uniform(0.0, 1.0, size=(n, T))
+    first = rng.integers(0, T // 2, size=n)
+    second = rng.integers(T // 2, T, size=n)
+    assert X.shape == (n, T, 2) and y.shape == (n, 1)
+    np.testing.assert_array_equal(X[:, :, 0], values)
+    for i in range(n):
+        marked = [t for t in range(T) if X[i, t, 1] == 1.0]
+        assert marked == [first[i], second[i]] and X[i, :, 1].sum() == 2.0
+        assert y[i, 0] == values[i, first[i]] + values[i, second[i]]
+
+
+def test_gaussian_clusters_is_its_definition_from_the_same_draws():
+    n, k, d, sep = 11, 3, 4, 1.5
+    X, y = data.gaussian_clusters(n, n_classes=k, dim=d, separation=sep, seed=8)
+    rng = _draws(8)
+    centres = rng.normal(0.0, sep, size=(k, d))
+    labels = rng.integers(0, k, size=n)
+    np.testing.assert_array_equal(y, labels)
+    np.testing.assert_allclose(X, centres[labels] + rng.standard_normal((n, d)), rtol=1e-14)
+    assert X.shape == (n, d)
+
+
+def test_gaussian_clusters_defaults_are_the_documented_ones():
+    X, y = data.gaussian_clusters(seed=0)
+    X2, y2 = data.gaussian_clusters(2000, n_classes=10, dim=32, separation=2.0, seed=0)
+    np.testing.assert_array_equal(X, X2)
+    np.testing.assert_array_equal(y, y2)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: data.two_spirals(2, noise=0.0, turns=1e-3, seed=0),
+        lambda: data.moons(2, noise=0.0, seed=0),
+        lambda: data.xor(2, noise=0.0, seed=0),
+        lambda: data.adding_problem(1, 2, seed=0),
+        lambda: data.gaussian_clusters(2, n_classes=2, dim=1, separation=0.0, seed=0),
+    ],
+)
+def test_the_smallest_allowed_sizes_are_accepted(call):
+    X, y = call()
+    assert len(X) == len(y) >= 1
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "match"),
+    [
+        (lambda: data.two_spirals(1, seed=0), ValueError, "^n_samples must be >= 2, got 1$"),
+        (lambda: data.moons(4, noise=-1e-9, seed=0), ValueError, "^noise must be >= 0"),
+        (lambda: data.two_spirals(4, turns=0.0, seed=0), ValueError, "^turns must be > 0"),
+        (lambda: data.adding_problem(0, 5, seed=0), ValueError, "^n_samples must be >= 1"),
+        (lambda: data.adding_problem(3, 1, seed=0), ValueError, "^length must be >= 2"),
+        (lambda: data.gaussian_clusters(1, seed=0), ValueError, "^n_samples must be >= 2"),
+        (lambda: data.gaussian_clusters(4, n_classes=1, seed=0), ValueError, "^n_classes must"),
+        (lambda: data.gaussian_clusters(4, dim=0, seed=0), ValueError, "^dim must be >= 1"),
+        (
+            lambda: data.gaussian_clusters(4, separation=-1.0, seed=0),
+            ValueError,
+            "^separation must be >= 0",
+        ),
+        (lambda: data.gaussian_clusters(4), ValueError, "rng"),
+    ],
+)
+def test_each_refusal_names_its_argument_and_bound(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

@@ -282,3 +282,28 @@ def test_layer_samples_are_the_stats_values_and_show_glorots_narrowing():
     assert xg[0] / xg[-1] > 2 * g_sd[0] / g_sd[-1]
     with pytest.raises(ValueError, match="depth"):
         ini.layer_samples("xavier_uniform", "tanh", 1, 8, seed=0)
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 5, 7])
+def test_relu_log_norm_slope_at_small_widths_is_its_exact_expectation(n):
+    """Below 8 units the K = 0 correction (probability 2^-n) and the small-k terms dominate:
+    the slope is compared with E[ln S | K >= 1] / 2, each E[ln chi^2_k] integrated here."""
+    from scipy import integrate
+
+    def mean_log_chi2(k):
+        c = -(k / 2) * math.log(2) - math.lgamma(k / 2)
+
+        def pdf(s):  # the chi-squared density with k degrees of freedom
+            return math.exp(c + (k / 2 - 1) * math.log(s) - s / 2)
+
+        # split at 1: the density has a singularity at 0 for k = 1
+        lo = integrate.quad(lambda s: math.log(s) * pdf(s), 0, 1, limit=200)[0]
+        hi = integrate.quad(lambda s: math.log(s) * pdf(s), 1, np.inf, limit=200)[0]
+        return lo + hi
+
+    weights = [math.comb(n, k) / 2**n for k in range(1, n + 1)]
+    mean = sum(w * mean_log_chi2(k) for w, k in zip(weights, range(1, n + 1), strict=True))
+    want = 0.5 * (math.log(2 / n) + mean / sum(weights))
+    assert ini.relu_log_norm_slope(n) == pytest.approx(want, rel=1e-7)
+    if n == 1:  # S = 2 chi^2_1 given the unit is on: E[ln S] / 2 = -gamma / 2
+        assert ini.relu_log_norm_slope(1) == pytest.approx(-np.euler_gamma / 2, rel=1e-12)

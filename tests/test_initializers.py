@@ -248,3 +248,53 @@ def test_normal_initializers_are_not_truncated(name):
     std = np.sqrt(initializers.variance(name, 300, 300))
     assert np.mean(np.abs(W) > 2 * std) == pytest.approx(0.0455, abs=0.004)
     assert np.abs(W).max() > 3.5 * std
+
+
+def test_non_default_options_are_the_papers_formulas_from_the_same_draws():
+    import math
+
+    shape = (3, 5)
+    got = initializers.xavier_normal(shape, seed=2, gain=2.5)
+    want = np.random.default_rng(2).normal(0.0, 2.5 * math.sqrt(2 / (3 + 5)), size=shape)
+    np.testing.assert_allclose(got, want, rtol=1e-15)
+    for mode, fan in (("fan_in", 3), ("fan_out", 5)):
+        got = initializers.he_uniform(shape, seed=3, mode=mode, negative_slope=0.5)
+        r = math.sqrt(6 / ((1 + 0.5**2) * fan))
+        want = np.random.default_rng(3).uniform(-r, r, size=shape)
+        np.testing.assert_allclose(got, want, rtol=1e-15)
+
+
+def test_variance_of_the_deterministic_initializers_is_zero():
+    assert initializers.variance("zeros", 3, 4) == 0.0
+    assert initializers.variance("constant", 3, 4) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: initializers.zeros((2, 2), seed=-1), "seed must be >= 0, got -1"),
+        (lambda: initializers.constant((2, 2), value="a"), "value must be a real number, got str"),
+        (lambda: initializers.get("nope"), "name must be one of ["),
+        (lambda: initializers.orthogonal((2, 2), seed=0, gain=-1.0), "gain must be >= 0.0"),
+        (lambda: initializers.variance("standard_normal", 2, 3, std=-1.0), "std must be >= 0.0"),
+        (lambda: initializers.variance("xavier_normal", 2, 3, gain=-1.0), "gain must be >= 0.0"),
+        (
+            lambda: initializers.variance("he_normal", 2, 3, negative_slope=-1.0),
+            "negative_slope must be >= 0.0",
+        ),
+        (
+            lambda: initializers.variance("he_normal", 2, 3, mode="fan"),
+            "mode must be one of ['fan_in', 'fan_out']",
+        ),
+    ],
+)
+def test_initializer_refusals_name_their_argument(call, message):
+    with pytest.raises((TypeError, ValueError)) as caught:
+        call()
+    assert str(caught.value).startswith(message), str(caught.value)
+
+
+def test_seed_zero_is_a_seed_for_the_deterministic_initializers():
+    np.testing.assert_array_equal(initializers.zeros((2, 3), seed=0), np.zeros((2, 3)))
+    assert initializers.variance("standard_normal", 2, 3, std=0.0) == 0.0
+    assert initializers.variance("xavier_normal", 2, 3, gain=0.0) == 0.0

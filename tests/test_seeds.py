@@ -65,3 +65,29 @@ def test_format_spec_in_f_strings():
     s = seeds.summarize([0.5, -0.25, 2.0], seeds=(0, 1, 2))
     assert f"{s:+.2f}" == "+0.50 (-0.25 to +2.00)"
     assert f"{s}" == str(s) == "0.5 (-0.25 to 2) over 3 seeds"
+
+
+def test_error_messages_name_the_argument_and_the_type_given():
+    """Each refusal says what was wrong with what (mutation testing: the messages matter)."""
+    with pytest.raises(TypeError, match="experiment must be callable, got int"):
+        seeds.over_seeds(3)
+    with pytest.raises(ValueError, match="^seeds must not be empty$"):
+        seeds.summarize([], seeds=())
+    with pytest.raises(TypeError, match="^values must be real numbers, one per seed$"):
+        seeds.summarize(["a"] * 5)
+    with pytest.raises(ValueError, match="^seeds"):
+        seeds.summarize([1.0], seeds=(-1,))
+    with pytest.raises(TypeError, match="spec must be a format string, got int"):
+        seeds.summarize([1.0] * 5).format(3)
+
+
+def test_default_format_is_three_significant_digits_in_lower_case():
+    """The documented default ``.3g``: exponents print as ``e-05`` (not ``E-05``)."""
+    s = seeds.summarize([1.2345e-5, 2.5e-5, 3e-7], seeds=(0, 1, 2))
+    assert s.format() == f"{1.2345e-5:.3g} ({3e-7:.3g} to {2.5e-5:.3g})"
+    assert s.format() == "1.23e-05 (3e-07 to 2.5e-05)"
+
+
+def test_sign_is_not_doubled_when_the_spec_already_has_one():
+    s = seeds.summarize([0.5, -0.25, 2.0], seeds=(0, 1, 2))
+    assert s.format("+.2f", sign=True) == s.format(".2f", sign=True) == "+0.50 (-0.25 to +2.00)"

@@ -119,3 +119,26 @@ def test_store_round_trip_and_refusals(tmp_path):
     with pytest.raises(TypeError, match="arrays"):
         store.save(tmp_path / "z.npz", [np.zeros(1)], {})
     assert store.fingerprint({"a": 1, "b": 2}) == store.fingerprint({"b": 2, "a": 1})
+
+
+def test_fingerprint_is_sixteen_hex_digits_of_the_sorted_json_sha256():
+    """The definition, computed independently: the stored files carry it, so it must not drift."""
+    import hashlib
+    import json
+
+    spec = {"b": [1, 2.5], "a": "x"}
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    assert store.fingerprint(spec) == digest[:16]
+    with np.load(rs.ADDING_CACHE) as npz:
+        assert str(npz["__fingerprint__"]) == store.fingerprint(rs._store_spec())
+
+
+def test_save_makes_missing_folders_and_load_never_unpickles(tmp_path):
+    path = store.save(tmp_path / "a" / "b" / "x.npz", {"a": np.arange(2.0)}, {})
+    assert path.exists() and store.load(path, {})["a"].tolist() == [0.0, 1.0]
+    # An object array is written pickled; loading it must refuse rather than run pickle.
+    objects = store.save(tmp_path / "o.npz", {"o": np.array([{"k": 1}], dtype=object)}, {})
+    with pytest.raises(ValueError, match="allow_pickle"):
+        store.load(objects, {})
+    with pytest.raises(TypeError, match="got list"):
+        store.save(tmp_path / "z.npz", [np.zeros(1)], {})

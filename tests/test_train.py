@@ -335,3 +335,252 @@ def test_value_clipping_is_flagged_for_large_negative_entries():
     assert h.grad_norms[0].tolist() == [20.0, 20.0]
     assert h.clipped[0]
     assert net.weights[0][0, 0] == pytest.approx(0.1) and net.biases[0][0] == pytest.approx(0.1)
+
+
+# --- train against its definition: plain SGD with momentum and clipping, written out here -----
+
+
+def _reference(net, X, y, *, loss, epochs, batch_size, lr, momentum, clip, threshold, seed):
+    """Minibatch SGD as the docstring defines it, with NumPy alone (no gradlab.clipping)."""
+    rng = np.random.default_rng(seed)
+    params = net.get_params()
+    velocity = [np.zeros_like(p) for p in params]
+    losses, norms, globals_, flags = [], [], [], []
+    for _ in range(epochs):
+        order = rng.permutation(len(X))
+        for start in range(0, len(X), batch_size):
+            idx = order[start : start + batch_size]
+            result = net.loss_and_gradients(X[idx], y[idx], loss)
+            grads = [g.copy() for g in result.as_list()]
+            each = [float(np.sqrt(np.sum(g**2))) for g in grads]
+            total = float(np.sqrt(sum(n**2 for n in each)))
+            losses.append(result.loss)
+            norms.append(each)
+            globals_.append(total)
+            if clip == "global_norm":
+                flags.append(total > threshold)
+                scale = threshold / (total + 1e-6) if total > threshold else 1.0
+                grads = [g * scale for g in grads]
+            elif clip == "norm":
+                flags.append(any(n > threshold for n in each))
+                scales = [threshold / (n + 1e-6) if n > threshold else 1.0 for n in each]
+                grads = [g * c for g, c in zip(grads, scales, strict=True)]
+            elif clip == "value":
+                flags.append(any(np.max(np.abs(g)) > threshold for g in grads))
+                grads = [np.clip(g, -threshold, threshold) for g in grads]
+            else:
+                flags.append(False)
+            for p, v, g in zip(params, velocity, grads, strict=True):
+                v[...] = momentum * v + g
+                p -= lr * v
+    return np.array(losses), np.array(norms), np.array(globals_), np.array(flags)
+
+
+@pytest.mark.parametrize(
+    ("loss", "clip", "threshold"),
+    [
+        ("mse", None, 1.0),
+        ("cross_entropy", "global_norm", 0.5),
+        ("mse", "norm", 0.7),
+        ("cross_entropy", "value", 0.2),
+    ],
+)
+def test_train_is_minibatch_sgd_with_momentum_as_defined(loss, clip, threshold):
+    X, y = data.moons(13, seed=3)  # 13 rows, batches of 5: the last batch of an epoch has 3
+    if loss == "mse":
+        y = y[:, None].astype(float)
+        sizes = [2, 5, 1]
+    else:
+        sizes = [2, 5, 2]
+    kwargs = dict(epochs=3, batch_size=5, lr=0.3, momentum=0.6, seed=11)
+    net, ref = MLP(sizes, "tanh", seed=2), MLP(sizes, "tanh", seed=2)
+    h = train(net, X, y, loss=loss, clip=clip, clip_threshold=threshold, progress=False, **kwargs)
+    want = _reference(ref, X, y, loss=loss, clip=clip, threshold=threshold, **kwargs)
+    np.testing.assert_allclose(h.loss, want[0], rtol=1e-10)
+    np.testing.assert_allclose(h.grad_norms, want[1], rtol=1e-10)
+    np.testing.assert_allclose(h.global_grad_norm, want[2], rtol=1e-10)
+    np.testing.assert_array_equal(h.clipped, want[3])
+    if clip is not None:
+        assert 0 < h.clipped.sum() < len(h.clipped)  # the threshold is met on some steps only
+    for p, q in zip(net.get_params(), ref.get_params(), strict=True):
+        np.testing.assert_allclose(p, q, rtol=1e-9, atol=1e-12)
+    assert len(h.loss) == 3 * 3 and h.epochs == 3 and not h.diverged
+    assert h.diverged_at is None and h.divergence is None
+    assert h.param_names == ["W1", "b1", "W2", "b2"]
+    np.testing.assert_array_equal(h.weight_grad_norms, h.grad_norms[:, [0, 2]])
+
+
+def test_accuracy_is_the_share_of_rows_whose_largest_score_is_the_label():
+    X, y = data.xor(21, seed=1)
+    net = MLP([2, 4, 3], seed=5)
+    scores = net.forward(X)
+    want = sum(int(np.argmax(s) == label) for s, label in zip(scores, y, strict=True)) / 21
+    assert accuracy(net, X, y) == want
+    assert 0 < want < 1
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"momentum": 1.0}, ValueError, "momentum must be < 1, got 1.0"),
+        ({"progress": "no"}, TypeError, "progress must be True or False, got 'no'"),
+        ({"lr": 0.0}, ValueError, "lr must be > 0.0, got 0.0"),
+        ({"momentum": -0.5}, ValueError, "momentum must be >= 0.0, got -0.5"),
+        ({"epochs": 0}, ValueError, "epochs must be >= 1, got 0"),
+        ({"batch_size": 0}, ValueError, "batch_size must be >= 1, got 0"),
+        ({"clip_threshold": 0.0}, ValueError, "clip_threshold must be > 0.0, got 0.0"),
+        ({"clip": 1}, TypeError, "clip must be a string, one of"),
+        ({"loss": "l1"}, ValueError, "loss must be one of ['mse', 'cross_entropy'], got 'l1'"),
+    ],
+)
+def test_train_refusals_are_worded_exactly(kwargs, error, message):
+    X, y = data.xor(16, seed=0)
+    kwargs = {"seed": 0, "progress": False, **kwargs}
+    with pytest.raises(error) as caught:
+        train(MLP([2, 3, 2], seed=0), X, y, **kwargs)
+    assert str(caught.value).startswith(message)
+
+
+def test_train_and_accuracy_refusals_name_what_was_given():
+    X, y = data.xor(16, seed=0)
+    net = MLP([2, 3, 2], seed=0)
+    with pytest.raises(TypeError) as caught:
+        train("net", X, y, seed=0, progress=False)
+    assert str(caught.value) == "model must be a gradlab MLP or RNN, got str"
+    with pytest.raises(ValueError) as caught:
+        train(net, np.ones((0, 2)), np.ones(0), seed=0, progress=False)
+    assert str(caught.value) == "X must have at least one row, got an empty array"
+    with pytest.raises(ValueError) as caught:
+        train(net, X, y[:5], seed=0, progress=False)
+    assert str(caught.value) == "y must have one row per row of X (16), got shape (5,)"
+    with pytest.raises(TypeError) as caught:
+        accuracy("net", X, y)
+    assert str(caught.value) == "model must be a gradlab MLP, got str"
+
+
+def test_momentum_just_below_one_and_zero_are_allowed():
+    X, y = data.xor(8, seed=0)
+    for momentum in (0.0, float(np.nextafter(1.0, 0.0))):
+        net = MLP([2, 3, 2], seed=0)
+        h = train(
+            net, X, y, loss="cross_entropy", momentum=momentum, epochs=1, seed=0, progress=False
+        )
+        assert len(h.loss) == 1
+
+
+def test_a_loss_that_overflows_with_finite_gradients_is_reported_as_such():
+    X, y = data.xor(8, seed=0)
+    net = MLP([2, 1], seed=0)  # no hidden layer: the gradients are X^T d and d, finite
+    net.get_params()[1][...] = 1e160  # the bias: every output 1e160, its square overflows
+    h = train(net, X, y[:, None].astype(float), epochs=3, seed=0, progress=False)
+    assert h.diverged_at == 0 and h.epochs == 0 and len(h.loss) == 1
+    assert h.loss[0] == np.inf and np.all(np.isfinite(h.grad_norms[0]))
+    assert h.divergence == "training diverged at step 0 (epoch 0): loss = inf; all gradients finite"
+
+
+def test_the_progress_bar_counts_every_step(capsys):
+    X, y = data.xor(40, seed=0)  # batches of 16: 3 steps an epoch, 6 in all
+    h = train(MLP([2, 3, 2], seed=0), X, y, loss="cross_entropy", epochs=2, batch_size=16, seed=0)
+    assert len(h.loss) == 6
+    assert "6/6" in capsys.readouterr().err
+
+
+def test_a_generator_is_used_as_given_and_matches_its_seed():
+    X, y = data.xor(20, seed=0)
+    kwargs = dict(loss="cross_entropy", epochs=2, batch_size=8, progress=False)
+    a = train(MLP([2, 3, 2], seed=0), X, y, seed=4, **kwargs)
+    b = train(MLP([2, 3, 2], seed=0), X, y, rng=np.random.default_rng(4), **kwargs)
+    _histories_equal(a, b)
+    assert a.clipped.dtype == bool and a.loss.shape == (6,)
+
+
+def test_shapes_of_x_and_y_are_refused_in_words():
+    X, y = data.xor(16, seed=0)
+    net = MLP([2, 3, 2], seed=0)
+    cases = [
+        (dict(X=X[:, 0], y=y), "X must have 2 or 3 dimension(s), got shape (16,)"),
+        (
+            dict(X=X, y=y[:, None], loss="cross_entropy"),
+            "y must have 1 dimension(s), got shape (16, 1)",
+        ),
+        (dict(X=X, y=y + 0.5, loss="cross_entropy"), "y must hold integer class labels, got 0.5"),
+        (dict(X=X, y=y[:, None, None]), "y must have 1 or 2 dimension(s), got shape (16, 1, 1)"),
+    ]
+    for kwargs, message in cases:
+        with pytest.raises(ValueError) as caught:
+            train(net, seed=0, progress=False, **kwargs)
+        assert str(caught.value) == message
+    with pytest.raises(ValueError) as caught:
+        accuracy(net, X, np.full(16, 2))
+    assert str(caught.value) == "y must hold class labels in 0..1, got 2"
+
+
+def test_the_bar_shows_its_name_unit_count_and_last_loss(capsys):
+    import re
+
+    X, y = data.xor(40, seed=0)  # batches of 16: 3 steps an epoch, 6 in all
+    h = train(MLP([2, 3, 2], seed=0), X, y, loss="cross_entropy", epochs=2, batch_size=16, seed=0)
+    err = capsys.readouterr().err
+    assert re.search(r"(^|[\r\n])train: ", err)
+    assert "step/s" in err or "s/step" in err
+    counts = [int(c) for c in re.findall(r"\| (\d+)/6 ", err)]
+    assert counts and counts[-1] == 6 and max(counts) == 6
+    assert not re.search(r"\d+step ", err)  # no count past the total (tqdm drops "/6" there)
+    assert f"loss={h.loss[-1]:.4g}" in err and f"loss={h.loss[2]:.4g}" in err
+
+
+def test_the_divergence_report_is_printed_when_the_bar_is_shown(capsys):
+    X, y = data.xor(8, seed=0)
+    net = MLP([2, 1], seed=0)
+    net.get_params()[1][...] = 1e160
+    h = train(net, X, y[:, None].astype(float), epochs=1, seed=0)
+    out = capsys.readouterr()
+    assert h.divergence in out.out + out.err
+
+
+def test_an_update_that_overflows_is_reported_without_a_warning():
+    X, y = data.xor(8, seed=0)
+    net = MLP([2, 1], seed=0)
+    net.get_params()[1][...] = 1e153  # loss 1e306 is finite; lr * gradient overflows
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        h = train(net, X, y[:, None].astype(float), lr=1e160, epochs=2, seed=0, progress=False)
+    assert h.diverged_at == 1 and np.isfinite(h.loss[0])
+
+
+def test_an_rnn_is_trained_on_the_loss_asked_for():
+    X, _ = data.adding_problem(8, 4, seed=0)
+    labels = np.zeros(8, dtype=int)  # class labels pass train's own check; the RNN refuses
+    with pytest.raises(ValueError, match="^loss must be one of \\['mse'\\]"):
+        train(RNN(2, 3, seed=0), X, labels, loss="cross_entropy", seed=0, progress=False)
+
+
+@pytest.mark.parametrize("clip", ["value", "norm", "global_norm"])
+def test_a_gradient_exactly_at_the_threshold_is_not_flagged(clip):
+    """The flag means 'clipping changed the gradient': at exactly the threshold it does not."""
+    X, y = data.xor(12, seed=0)
+    kwargs = dict(loss="cross_entropy", epochs=1, batch_size=12, seed=0, progress=False)
+    free = train(MLP([2, 3, 2], seed=0), X, y, **kwargs)
+    rows = np.random.default_rng(0).permutation(12)
+    grads = MLP([2, 3, 2], seed=0).loss_and_gradients(X[rows], y[rows], "cross_entropy")
+    at = {
+        "value": max(float(np.max(np.abs(g))) for g in grads.as_list()),
+        "norm": float(np.max(free.grad_norms[0])),
+        "global_norm": float(free.global_grad_norm[0]),
+    }[clip]
+    h = train(MLP([2, 3, 2], seed=0), X, y, clip=clip, clip_threshold=at, **kwargs)
+    assert not h.clipped[0]
+    h = train(MLP([2, 3, 2], seed=0), X, y, clip=clip, clip_threshold=at * (1 - 1e-12), **kwargs)
+    assert h.clipped[0]
+
+
+def test_a_scalar_target_is_refused_before_any_step():
+    X, _ = data.xor(16, seed=0)
+    net = MLP([2, 3, 2], seed=0)
+    for loss, message in [
+        ("mse", "y must have 1 or 2 dimension(s), got shape ()"),
+        ("cross_entropy", "y must have 1 dimension(s), got shape ()"),
+    ]:
+        with pytest.raises(ValueError) as caught:
+            train(net, X, 1.0, loss=loss, seed=0, progress=False)
+        assert str(caught.value) == message
