@@ -438,19 +438,26 @@ class ReadLinks(SphinxTransform):
             )
             node.replace_self(nodes.inline("", node.astext()))
             return
-        new = addnodes.download_reference(
-            "",
-            "",
-            refdomain=None,
-            reftype="myst",
-            reftarget="/" + path,
-            refdoc=docname,
-            refexplicit=True,
-            gvx_learner=path,
-        )
+        new = learner_download(path, docname, node.astext())
         new.source, new.line = node.source, node.line
-        new += nodes.inline("", node.astext(), classes=["xref", "download", "myst"])
         node.replace_self(new)
+
+
+def learner_download(path: str, docname: str, text: str) -> addnodes.download_reference:
+    """A download link to the learner notebook ``path`` (srcdir-relative) reading ``text``;
+    marked ``gvx_learner``, so that the Binder link follows it when the repository is known."""
+    link = addnodes.download_reference(
+        "",
+        "",
+        refdomain=None,
+        reftype="myst",
+        reftarget="/" + path,
+        refdoc=docname,
+        refexplicit=True,
+        gvx_learner=path,
+    )
+    link += nodes.inline("", text, classes=["xref", "download", "myst"])
+    return link
 
 
 def _citation_entry(app: Sphinx, key: str, fromdocname: str) -> tuple[str, str, str | None]:

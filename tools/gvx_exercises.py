@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from docutils import nodes
-from sphinx import addnodes
+from gvx_book import learner_download
 from sphinx.application import Sphinx
 from sphinx.errors import ExtensionError
 from sphinx.transforms import SphinxTransform
@@ -69,19 +69,7 @@ def _learner_path(docname: str) -> str:
 
 def _code_note(described: Any, docname: str) -> nodes.container:
     path = _learner_path(docname)
-    link = addnodes.download_reference(
-        "",
-        "",
-        refdomain=None,
-        reftype="myst",
-        reftarget="/" + path,
-        refdoc=docname,
-        refexplicit=True,
-        gvx_learner=path,
-    )
-    link += nodes.inline(
-        "", "this chapter's learner notebook", classes=["xref", "download", "myst"]
-    )
+    link = learner_download(path, docname, "this chapter's learner notebook")
     para = nodes.paragraph()
     para += nodes.strong("", "A code exercise: do it in a notebook.")
     para += nodes.Text(" This page cannot run your code. Download ")
