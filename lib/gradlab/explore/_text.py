@@ -78,6 +78,20 @@ def _line_metrics(path: Any, size: float, dpi: float, spacing: Any) -> tuple[flo
     return ascent + gap / 2, descent + gap / 2, ascent + descent + gap
 
 
+def _box_top(
+    va: str, y: float, ascent: float, height: float, step: float, lines: int
+) -> float | None:
+    """The display y of the top of a text's line box, as ``Text`` aligns it vertically.
+
+    ``height`` is ``ascent + descent + step * (lines - 1)``; ``"baseline"`` puts the last
+    line's baseline at ``y``, as matplotlib does. ``None`` for ``"center_baseline"`` (not
+    handled: drawn by ``Text``).
+    """
+    tops = {"top": y, "center": y + height / 2, "bottom": y + height}
+    tops["baseline"] = y + ascent + step * (lines - 1)
+    return tops.get(va)
+
+
 class FastText(Text):
     """A :class:`~matplotlib.text.Text` drawn from cached glyph bitmaps on Agg canvases."""
 
@@ -100,8 +114,9 @@ class FastText(Text):
         x, y = self.get_transform().transform(self.get_unitless_position())
         buf = np.asarray(renderer.buffer_rgba())
         rows, cols = buf.shape[:2]
-        va = self.get_verticalalignment()
-        top = {"top": y, "center": y + height / 2, "bottom": y + height}.get(va, y + ascent)
+        top = _box_top(self.get_verticalalignment(), y, ascent, height, step, len(lines))
+        if top is None:
+            return super().draw(renderer)
         rgba = to_rgba(self.get_color(), self.get_alpha())
         colour = np.array(rgba[:3], dtype=np.float32) * 255.0
         for k, (alpha, width, above, pad) in enumerate(lines):

@@ -52,7 +52,7 @@ from matplotlib.text import Text
 
 from ..plotting import DISPLAY_DPI
 from ._base import Control, Explorer, fmt
-from ._text import _line_metrics
+from ._text import _box_top, _line_metrics
 
 __all__ = [
     "FORMAT",
@@ -640,7 +640,9 @@ def _text_entry(text: Text, explorer: Explorer) -> list[list[Any]]:
     height = ascent + descent + step * (len(lines) - 1)
     x, y = text.get_transform().transform(text.get_unitless_position())
     va = text.get_verticalalignment()
-    top = {"top": y, "center": y + height / 2, "bottom": y + height}.get(va, y + ascent)
+    top = _box_top(va, y, ascent, height, step, len(lines))
+    if top is None:
+        raise UnsupportedArtistError(f"{text!r}: va={va!r} is not supported")
     ha = text.get_horizontalalignment()
     out = []
     for k, line in enumerate(lines):
