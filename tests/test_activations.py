@@ -485,3 +485,146 @@ def test_framework_defaults_are_stated_in_the_docstrings():
     prelu_doc = " ".join(activations.prelu.__doc__.split())
     assert "nn.PReLU(num_parameters=1, init=0.25)" in prelu_doc
     assert "keras.layers.PReLU" in prelu_doc
+
+
+# --- messages, scalars, tails and framework conventions, each pinned ------------------------
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        # Each message starts with the argument's name (gradlab._validation's convention).
+        (lambda: activations.elu(1.0, alpha=0.0), ValueError, r"^alpha must be > 0"),
+        (lambda: activations.leaky_relu(1.0, negative_slope=1.0), ValueError, r"^negative_slope "),
+        (lambda: activations.prelu(1.0, a="x"), TypeError, r"^a must be a real number"),
+        (lambda: activations.prelu_derivative(1.0, a=math.inf), ValueError, r"^a must be finite"),
+        (lambda: activations.get("softsign"), ValueError, r"^name must be one of \['identity'"),
+        (
+            lambda: activations.relu(np.ones(3), out=np.zeros(3, dtype=np.int64)),
+            TypeError,
+            r"^out must be a float numpy array, got an array of dtype int64$",
+        ),
+        (
+            lambda: activations.elu(np.ones(3), out=[0.0, 0.0, 0.0]),
+            TypeError,
+            r"^out must be a float numpy array, got <class 'list'>$",
+        ),
+        (
+            lambda: activations.tanh_derivative(np.ones(2), out=np.zeros(2, dtype=bool)),
+            TypeError,
+            r"^out must be a float numpy array, got an array of dtype bool$",
+        ),
+        (
+            lambda: activations.prelu_slope_gradient([1.0], "a"),
+            TypeError,
+            r"^delta must hold real numbers, got a string$",
+        ),
+        (
+            lambda: activations.prelu_slope_gradient([1.0, -1.0], np.array(["a", "b"])),
+            TypeError,
+            r"^delta must hold real numbers, got an array of dtype <U1$",
+        ),
+        (
+            lambda: activations.prelu_slope_gradient([1.0], np.array([None])),
+            TypeError,
+            r"^delta must hold real numbers, got an array of dtype object$",
+        ),
+        (
+            lambda: activations.get("tanh", alpha=1.0),
+            ValueError,
+            r"^params: activation 'tanh' takes no parameters, got \['alpha'\]$",
+        ),
+        (
+            lambda: activations.get("elu", negative_slope=0.1, beta=2),
+            ValueError,
+            r"^params: activation 'elu' takes \['alpha'\], got \['beta', 'negative_slope'\]$",
+        ),
+    ],
+)
+def test_refusals_start_with_the_arguments_name(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_prelu_slope_gradient_accepts_integer_and_float32_deltas():
+    # dJ/da = sum over z_i <= 0 of delta_i z_i, worked by hand: 3 * -2 + 4 * -0.5 = -8.
+    z = [-2.0, -0.5, 1.0]
+    assert activations.prelu_slope_gradient(z, [3, 4, 5]) == -8.0
+    assert activations.prelu_slope_gradient(z, np.int8([3, 4, 5])) == -8.0
+    # The sum is accumulated in float64: float32 terms -2**24, -1, -1 (each exact) add up to
+    # -(2**24 + 2) exactly, where a float32 sum would round -2**24 - 1 back to -2**24 twice.
+    z32 = np.float32([-1.0, -1.0, -1.0])
+    delta32 = np.float32([2.0**24, 1.0, 1.0])
+    assert activations.prelu_slope_gradient(z32, delta32) == -(2.0**24 + 2.0)
+
+
+def test_prelu_slope_gradient_counts_the_kink_as_in_pytorch():
+    # PyTorch's PReLU weight gradient is sum(where(z > 0, 0, z * delta)): z = 0 is on the summed
+    # side, so a nan upstream gradient reaching a unit at exactly 0 makes dJ/da nan (0 * nan).
+    z = np.array([0.0, -1.0, 2.0])
+    delta = np.array([math.nan, 3.0, 5.0])
+    assert math.isnan(float(np.sum(np.where(z > 0, 0.0, z * delta))))
+    assert math.isnan(activations.prelu_slope_gradient(z, delta))
+    assert activations.prelu_slope_gradient(z[1:], delta[1:]) == -3.0  # without the kink
+
+
+def test_prelu_at_the_kink_is_the_slope_branch_bit_for_bit():
+    # prelu(z) = z if z > 0 else a z: at z = 0 it is a * 0.0, which is -0.0 for a < 0.
+    z = np.array([-2.0, -0.0, 0.0, 3.0])
+    for a in (-0.5, 0.25, 2.0):
+        literal = np.array([v if v > 0 else a * v for v in z])
+        got = activations.prelu(z, a)
+        np.testing.assert_array_equal(got, literal)
+        np.testing.assert_array_equal(np.signbit(got), np.signbit(literal))
+
+
+def test_every_registered_activation_carries_its_name():
+    for name in activations.names():
+        act = activations.get(name)
+        assert act.name == name and repr(act) == f"Activation({name!r})"
+    assert activations.get("leaky_relu", negative_slope=0.2).name == "leaky_relu"
+    assert activations.get("elu", alpha=2.0).name == "elu"
+
+
+def test_identity_returns_a_new_array():
+    z = np.array([-1.5, 0.0, 2.0])
+    a = activations.identity(z)
+    assert a is not z and not np.shares_memory(a, z)
+    a[0] = 7.0  # the caller's pre-activations are untouched
+    np.testing.assert_array_equal(z, [-1.5, 0.0, 2.0])
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "tanh"])
+def test_derivatives_of_a_scalar_are_numpy_scalars_like_the_forward(name):
+    act = activations.get(name)
+    for z, kind in ((0.5, np.float64), (np.float32(0.5), np.float32)):
+        # The forward is a NumPy ufunc: a scalar in, a NumPy scalar of the same float type out.
+        assert type(act.derivative(z)) is type(act.forward(z)) is kind
+    out = np.empty(())
+    assert act.derivative(np.array(0.5), out=out) is out  # a 0-d out= comes back as itself
+    assert act.derivative(np.array([0.5]), out=np.empty(1)).shape == (1,)
+
+
+def test_elu_takes_exponentials_of_non_positive_numbers_only_even_for_the_largest_alpha():
+    # Every alpha > 0 is allowed; with alpha at the largest float, alpha * exp(z) for any z > 0
+    # would overflow. The z > 0 side must never evaluate it (warnings are errors here).
+    big = float(np.finfo(np.float64).max)
+    z = np.array([-1.0, 0.0, 0.7, 2.0])
+    expected = [big * math.expm1(-1.0), 0.0, 0.7, 2.0]
+    np.testing.assert_allclose(activations.elu(z, alpha=big), expected, rtol=1e-15)
+    derivative = [big * math.exp(-1.0), big, 1.0, 1.0]  # alpha exp(z) for z <= 0, else 1
+    np.testing.assert_allclose(activations.elu_derivative(z, alpha=big), derivative, rtol=1e-15)
+
+
+@pytest.mark.parametrize("name", ["gelu", "gelu_tanh"])
+def test_gelu_derivatives_in_the_far_tails_without_warnings(name):
+    # For |z| > 1.3e154, z**2 overflows to inf: gelu' tends to 1 on the right and to 0 on the
+    # left (both terms of each formula vanish or saturate), with no overflow or 0 * inf warning.
+    act = activations.get(name)
+    z = np.array([-1e300, -1e200, -1e103, 1e103, 1e200, 1e300])
+    with warnings.catch_warnings(), np.errstate(all="warn"):
+        warnings.simplefilter("error")
+        d = act.derivative(z)
+        a = act.forward(z)
+    np.testing.assert_array_equal(d, [0.0, 0.0, 0.0, 1.0, 1.0, 1.0])
+    np.testing.assert_array_equal(a, np.where(z > 0, z, 0.0))

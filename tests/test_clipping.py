@@ -301,3 +301,32 @@ def test_angle_between_is_the_angle_of_the_definition(degrees):
     a = [[2.0, 0.0], [0.0, 0.0]]
     b = [np.array([3.0 * math.cos(t)]), np.array([3.0 * math.sin(t), 0.0, 0.0])]
     assert clipping.angle_between(a, b) == pytest.approx(degrees, rel=1e-9, abs=1e-12)
+
+
+def test_angle_between_scalars_and_lists_of_numbers():
+    # A scalar gradient is a vector of length 1: same sign 0 degrees, opposite signs 180.
+    assert clipping.angle_between(2.0, 0.5) == 0.0
+    assert clipping.angle_between(np.float64(-3.0), 1.0) == 180.0
+    assert clipping.angle_between([1.0, 1.0], [2, 0]) == pytest.approx(45.0, rel=1e-15)
+    for a, b, name in (([1.0, math.nan], [1.0, 2.0], "a"), ([1.0, 2.0], [math.inf, 0.0], "b")):
+        with pytest.raises(ValueError, match=f"^{name} must contain only finite values"):
+            clipping.angle_between(a, b)
+
+
+def test_clip_by_value_beyond_float32s_range_leaves_float32_gradients_alone():
+    # c = 1e300 is a valid threshold; every float32 entry lies inside [-c, c], so nothing moves
+    # (and c's overflow to inf when cast to float32 must not surface as a warning).
+    g = np.float32([1.5, -3e38, 0.0])
+    clipped, norms = clipping.clip_by_value([g], 1e300)
+    assert clipped[0].dtype == np.float32
+    np.testing.assert_array_equal(clipped[0], g)
+    assert norms[0] == pytest.approx(3e38, rel=1e-7)
+
+
+def test_frobenius_norm_raises_no_floating_point_error_when_rescaling():
+    # Entries 1e300 and 1e-10: the sum of squares overflows, so x is divided by 1e300, and
+    # 1e-10 / 1e300 underflows to a subnormal. That must stay silent even under errstate raise.
+    x = np.array([1e300, -1e-10, 3e299])
+    with np.errstate(all="raise"):
+        got = clipping.frobenius_norm(x)
+    assert got == pytest.approx(math.hypot(*x), rel=1e-15)

@@ -2,6 +2,7 @@
 
 import math
 
+import matplotlib
 import numpy as np
 import pytest
 
@@ -327,6 +328,14 @@ def test_the_step_error_figure_draws_what_its_alt_text_says(monkeypatch):
         assert f"model error {float(at):.0e})" in shown["alt"]
         # one colour per method: points, curve and best step
         assert points.get_color() == model.get_color() == best.get_color()
+        # The best step is a guide: dotted and thinner than the solid model curve.
+        assert best.get_linestyle() == ":" and model.get_linestyle() == "-"
+        assert best.get_linewidth() < model.get_linewidth()
+        # 141 measured points per method: small and translucent, so they stay apart and the
+        # model curve shows through them (smaller than matplotlib's default marker).
+        assert 0.0 < points.get_alpha() < 1.0
+        with gc.plotting.style():
+            assert points.get_markersize() < matplotlib.rcParams["lines.markersize"]
     assert lines[0].get_color() != lines[3].get_color()
     assert ax.get_xscale() == ax.get_yscale() == "log"
     assert ax.get_ylim() == (1e-14, 1)
@@ -395,3 +404,19 @@ def test_plot_step_errors_refuses_an_x_near_a_zero_of_sin_or_cos():
     with pytest.raises(TypeError) as caught:
         gc.step_errors(math.sin, 3, 0.0, [1e-3])
     assert str(caught.value) == "df must be a function of one float, got int"
+
+
+def test_the_step_error_figure_defaults_to_x_1_and_accepts_sin_x_of_exactly_1e_3(monkeypatch):
+    alts = []
+    monkeypatch.setattr(gc.plotting, "show", lambda fig, alt, caption, label: alts.append(alt))
+    # The default x is the one the refusal suggests (and the book draws): x = 1.
+    gc.plot_step_errors()
+    assert "of sin at x = 1 against" in alts[-1]
+    # The rule is |sin x| >= 1e-3 and |cos x| >= 1e-3: math.asin(1e-3) has sin exactly 1e-3
+    # (checked below), so it is drawn; the float just below it is refused.
+    x = math.asin(1e-3)
+    assert abs(math.sin(x)) == 1e-3 and abs(math.sin(math.nextafter(x, 0.0))) < 1e-3
+    gc.plot_step_errors(x)
+    assert f"of sin at x = {x:g} against" in alts[-1]
+    with pytest.raises(ValueError, match=r"^x must keep \|sin x\| and \|cos x\| away from 0"):
+        gc.plot_step_errors(math.nextafter(x, 0.0))

@@ -298,3 +298,47 @@ def test_seed_zero_is_a_seed_for_the_deterministic_initializers():
     np.testing.assert_array_equal(initializers.zeros((2, 3), seed=0), np.zeros((2, 3)))
     assert initializers.variance("standard_normal", 2, 3, std=0.0) == 0.0
     assert initializers.variance("xavier_normal", 2, 3, gain=0.0) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: initializers.he_normal(5, seed=0), TypeError, r"^shape must be a pair .*got 5$"),
+        (
+            lambda: initializers.he_normal("ab", seed=0),
+            TypeError,
+            r"^shape must be a pair \(fan_in, fan_out\), got 'ab'$",
+        ),
+        (lambda: initializers.lecun_normal((0, 3), seed=0), ValueError, r"^shape\[0\] \(fan_in\) "),
+        (lambda: initializers.variance("lecun_normal", 3, 0), ValueError, r"^shape\[1\] \(fan_out"),
+        (lambda: initializers.variance("glorot", 2, 3), ValueError, r"^name must be one of \["),
+        (lambda: initializers.check_options(3, {}), TypeError, r"^name must be a string"),
+        (
+            lambda: initializers.variance("orthogonal", 2, 3, gain=-1.0),
+            ValueError,
+            r"^gain must be >= 0\.0, got -1\.0$",
+        ),
+        (lambda: initializers.variance("orthogonal", 2, 3, gain="1"), TypeError, r"^gain must be"),
+        (
+            lambda: initializers.variance("lecun_normal", 3, 3, gain=2.0),
+            ValueError,
+            r"^options: initializer 'lecun_normal' takes no options, got \['gain'\]$",
+        ),
+        (
+            lambda: initializers.variance("he_normal", 3, 3, gain=2.0, std=1.0),
+            ValueError,
+            r"^options: initializer 'he_normal' takes \['mode', 'negative_slope'\], "
+            r"got \['gain', 'std'\]$",
+        ),
+    ],
+)
+def test_shape_name_and_option_refusals_start_with_the_argument(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_orthogonal_variance_is_gain_squared_over_the_larger_fan():
+    # gain**2 / max(fan_in, fan_out), at the boundary gain = 0 and with a gain that is not 1.
+    assert initializers.variance("orthogonal", 2, 3, gain=0.0) == 0.0
+    assert initializers.variance("orthogonal", 5, 2, gain=3.0) == 9.0 / 5.0
+    assert initializers.variance("orthogonal", 2, 4) == 1.0 / 4.0
