@@ -5,6 +5,8 @@ read by headless Chromium, offline) live in ``_browser.py``; importing them here
 available to every test module.
 """
 
+import os
+import sys
 import threading
 
 import numpy as np
@@ -17,6 +19,27 @@ from _browser import book, browser, open_page  # noqa: F401 (fixtures, see the d
 # while holding that lock leaves every later process waiting for it forever. A lock of this
 # process's own keeps each test process apart (the tests draw no bar from several processes).
 tqdm.tqdm.set_lock(threading.RLock())
+
+
+@pytest.fixture(autouse=True)
+def _uncached_under_mutation():
+    """In a mutation run, empty gradlab's memo caches before each test.
+
+    mutmut forks each mutant's test process from the process that ran the whole suite, so a
+    cache filled there answers with the original code's results and a mutant of the cached
+    code never runs. The caches are pure memoisation (emptying one changes no result, only the
+    time), so outside a mutation run (``MUTANT_UNDER_TEST`` unset) they are left alone.
+    """
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        for name, module in list(sys.modules.items()):
+            if name == "gradlab" or name.startswith("gradlab."):
+                for value in list(vars(module).values()):
+                    if callable(getattr(value, "cache_clear", None)):
+                        value.cache_clear()
+        text = sys.modules.get("gradlab.explore._text")
+        if text is not None:
+            text._GLYPHS.clear()
+    yield
 
 
 def _numerical_gradient(f, x, eps=1e-6):
