@@ -143,51 +143,129 @@ def test_params_and_copy():
         net.set_params([net.W_xh, np.zeros((2, 2)), net.b, net.W_hy, net.b_y])
 
 
+def _arrays(**changed):
+    """A valid (W_xh, W_hh, b, W_hy, b_y) for input 2, hidden 3, output 1, with some replaced."""
+    arrays = {
+        "W_xh": np.ones((3, 2)),
+        "W_hh": np.eye(3),
+        "b": np.zeros(3),
+        "W_hy": np.ones((1, 3)),
+        "b_y": np.zeros(1),
+    }
+    return [changed.get(name, a) for name, a in arrays.items()]
+
+
+# Each message starts with the argument's name (gradlab._validation's convention), so the
+# patterns are anchored: "^b " is not found in "XXbXX must ..." nor in "W_hy must ...".
 @pytest.mark.parametrize(
     ("call", "error", "match"),
     [
-        (lambda: rnn.RNN(2, 0, seed=0), ValueError, "hidden_size"),
-        (lambda: rnn.RNN(2, 3, recurrent_scale=-1, seed=0), ValueError, "recurrent_scale"),
-        (lambda: rnn.RNN(2, 3, recurrent_init="eye", seed=0), ValueError, "recurrent_init"),
-        (lambda: rnn.RNN(2, 3, activation="softmax", seed=0), ValueError, "activation"),
+        (lambda: rnn.RNN(0, 3, seed=0), ValueError, r"^input_size must be >= 1, got 0"),
+        (lambda: rnn.RNN(2.0, 3, seed=0), TypeError, r"^input_size must be an integer"),
+        (lambda: rnn.RNN(2, 0, seed=0), ValueError, r"^hidden_size must be >= 1, got 0"),
+        (lambda: rnn.RNN(2, 3, 0, seed=0), ValueError, r"^output_size must be >= 1, got 0"),
+        (lambda: rnn.RNN(2, 3, "1", seed=0), TypeError, r"^output_size must be an integer"),
+        (
+            lambda: rnn.RNN(2, 3, recurrent_scale=-1, seed=0),
+            ValueError,
+            r"^recurrent_scale must be >= 0",
+        ),
+        (
+            lambda: rnn.RNN(2, 3, recurrent_init="eye", seed=0),
+            ValueError,
+            r"^recurrent_init must be one of \['orthogonal', 'normal'\]",
+        ),
+        (lambda: rnn.RNN(2, 3, activation="softmax", seed=0), ValueError, r"^activation must be"),
         (lambda: rnn.RNN(2, 3), ValueError, "rng"),
-        (lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((4, 5, 3))), ValueError, "X"),
-        (lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((4, 2))), ValueError, "X"),
-        (lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((0, 5, 2))), ValueError, "X"),
+        (
+            lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((4, 5, 3))),
+            ValueError,
+            r"^X must have shape \(n >= 1, T >= 1, 2\), got \(4, 5, 3\)",
+        ),
+        (
+            lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((4, 2))),
+            ValueError,
+            r"^X must have 3 dimension",
+        ),
+        (
+            lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((0, 5, 2))),
+            ValueError,
+            r"^X must have shape \(n >= 1, T >= 1, 2\), got \(0, 5, 2\)",
+        ),
+        (  # no time step: there is no h_T to read out
+            lambda: rnn.RNN(2, 3, seed=0).forward(np.ones((4, 0, 2))),
+            ValueError,
+            r"^X must have shape \(n >= 1, T >= 1, 2\), got \(4, 0, 2\)",
+        ),
         (
             lambda: rnn.RNN(2, 3, seed=0).loss_and_gradients(np.ones((0, 5, 2)), np.ones((0, 1))),
             ValueError,
-            "X",
+            r"^X must have shape",
         ),
-        (lambda: rnn.pascanu_check(np.eye(2), "foo"), ValueError, "activation"),
-        (lambda: rnn.pascanu_check(np.eye(2), 3), TypeError, "activation"),
-        (lambda: rnn.derivative_bound("foo"), ValueError, "activation"),
+        (lambda: rnn.pascanu_check(np.eye(2), "foo"), ValueError, r"^activation must be one of"),
+        (lambda: rnn.pascanu_check(np.eye(2), 3), TypeError, r"^activation must be a string"),
+        (lambda: rnn.derivative_bound("foo"), ValueError, r"^activation must be one of"),
         (
             lambda: rnn.RNN(2, 3, seed=0).loss_and_gradients(np.ones((4, 5, 2)), np.ones(3)),
             ValueError,
-            "y",
+            r"^y must have shape \(4, 1\), got \(3, 1\)",
+        ),
+        (
+            lambda: rnn.RNN(2, 3, seed=0).loss_and_gradients(
+                np.ones((4, 5, 2)), np.ones((4, 1, 1))
+            ),
+            ValueError,
+            r"^y must have 1 or 2 dimension",
         ),
         (
             lambda: rnn.RNN(2, 3, seed=0).loss_and_gradients(
                 np.ones((4, 5, 2)), np.ones(4), "cross_entropy"
             ),
             ValueError,
-            "loss",
+            r"^loss must be one of \['mse'\]",
         ),
-        (lambda: rnn.spectral_radius(np.ones((2, 3))), ValueError, "W"),
+        (lambda: rnn.spectral_radius(np.ones((2, 3))), ValueError, r"^W must be square"),
+        (lambda: rnn.spectral_radius(np.ones(3)), ValueError, r"^W must have 2 dimension"),
+        (lambda: rnn.largest_singular_value(np.ones(3)), ValueError, r"^W must have 2 dimension"),
         (
-            lambda: rnn.RNN.from_arrays(
-                np.ones((3, 2)), np.ones((3, 2)), np.zeros(3), np.ones((1, 3)), np.zeros(1)
-            ),
+            lambda: rnn.RNN.from_arrays(*_arrays(W_hh=np.ones(3))),
             ValueError,
-            "W_hh",
+            r"^W_hh must have 2 dimension",
+        ),
+        (  # the hidden size is W_hh's number of rows (math layout (out, in)), as in W_xh and b
+            lambda: rnn.RNN.from_arrays(*_arrays(W_hh=np.ones((3, 2)))),
+            ValueError,
+            r"^W_hh must have shape \(3, 3\), got \(3, 2\)",
         ),
         (
-            lambda: rnn.RNN.from_arrays(
-                np.ones((3, 2)), np.eye(3), np.zeros(2), np.ones((1, 3)), np.zeros(1)
-            ),
+            lambda: rnn.RNN.from_arrays(*_arrays(W_xh=np.ones((2, 2)))),
             ValueError,
-            "b",
+            r"^W_xh must have shape \(3, any\), got \(2, 2\)",
+        ),
+        (  # ",?": check_array writes the wanted one-entry shape as "(3)"
+            lambda: rnn.RNN.from_arrays(*_arrays(b=np.zeros(2))),
+            ValueError,
+            r"^b must have shape \(3,?\), got \(2,\)",
+        ),
+        (
+            lambda: rnn.RNN.from_arrays(*_arrays(W_hy=np.ones((1, 2)))),
+            ValueError,
+            r"^W_hy must have shape \(any, 3\), got \(1, 2\)",
+        ),
+        (
+            lambda: rnn.RNN.from_arrays(*_arrays(b_y=np.zeros(2))),
+            ValueError,
+            r"^b_y must have shape \(1,?\), got \(2,\)",
+        ),
+        (
+            lambda: rnn.RNN.from_arrays(*_arrays(), "softmax"),
+            ValueError,
+            r"^activation must be one of",
+        ),
+        (
+            lambda: rnn.RNN(2, 3, seed=0).set_params([np.ones((3, 2))] * 4),
+            ValueError,
+            r"^params must be a list of 5 arrays \[W_xh, W_hh, b, W_hy, b_y\]",
         ),
     ],
 )
