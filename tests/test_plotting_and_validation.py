@@ -159,6 +159,16 @@ def test_line_end_labels_keep_their_order_and_do_not_overlap():
             "X must have shape (3, any), got (3,)",
         ),
         (
+            lambda: v.check_array(np.zeros(2), "b", shape=(3,)),
+            ValueError,
+            "b must have shape (3,), got (2,)",  # a 1-tuple written as Python writes it
+        ),
+        (
+            lambda: v.check_array(np.zeros(2), "b", shape=(None, 2)),
+            ValueError,
+            "b must have shape (any, 2), got (2,)",
+        ),
+        (
             lambda: v.check_array([np.nan], "X"),
             ValueError,
             "X must contain only finite values (no NaN or inf)",
