@@ -97,6 +97,14 @@ def prepare() -> None:
     WORK.mkdir(exist_ok=True)
     _sync(SOURCE, WORK / "src" / "gradlab")
     _sync(ROOT / "tests", WORK / "tests")
+    # mutmut writes a mutated copy of a module (and its .meta) only when the source is newer
+    # than its copy: a module once left out (do_not_mutate) keeps a plain copy and no .meta,
+    # and would never be mutated. Removing such a copy makes mutmut generate its mutants.
+    copies = WORK / "mutants" / "src" / "gradlab"
+    for path in sorted(SOURCE.rglob("*.py")):
+        copy = copies / path.relative_to(SOURCE)
+        if copy.exists() and not copy.with_name(copy.name + ".meta").exists():
+            copy.unlink()
     shutil.copy2(ROOT / "pyproject.toml", WORK / "pyproject.toml")
     # The tests run in .mutmut/mutants/ and some read the book (tools/, book/, _toc.yml...):
     # the rest of the repository is linked there, read-only for the tests.
