@@ -434,3 +434,54 @@ def test_the_chain_end_dot_is_whole_and_clear_of_the_line_labels(w, depth):
     for label in labels:
         assert not dot.overlaps(_extent(label, renderer)), label.get_text()
     assert not ex._dot.get_clip_on()  # drawn whole on the axes' edge
+
+
+# -- Off-plot notes in the alt texts agree in number with their count -----------------------
+
+
+@pytest.mark.parametrize("off", [1, 3])
+def test_matrix_product_alt_text_counts_lines_off_the_plot(monkeypatch, off):
+    ex = explore.MatrixProductExplorer()
+    lo, hi = ex.ylim
+    real = ex._logs
+
+    def logs(gain, width):
+        out = np.array(real(gain, width), dtype=float)
+        out[:] = (lo + hi) / 2
+        out[:off, -1] = hi + 1  # the last point of `off` lines above the range
+        return out
+
+    monkeypatch.setattr(ex, "_logs", logs)
+    alt = ex.alt_text()
+    n = ex.n_draws
+    if off == 1:
+        assert f" 1 of the {n} lines leaves the plotted range" in alt
+        assert "marked by a triangle at the edge." in alt
+    else:
+        assert f" {off} of the {n} lines leave the plotted range" in alt
+        assert "marked by triangles at the edge." in alt
+
+
+@pytest.mark.parametrize("off", [1, 4])
+def test_recurrent_alt_text_counts_steps_off_the_plot(monkeypatch, off):
+    from gradlab.explore import ch5
+
+    ex = explore.RecurrentGradientExplorer()
+    monkeypatch.setattr(ch5, "off_scale_count", lambda values, lim: off)
+    one = " 1 step falls outside the plotted range, marked by a triangle."
+    many = f" {off} steps fall outside the plotted range, marked by triangles."
+    assert (one if off == 1 else many) in ex.alt_text()
+
+
+@pytest.mark.parametrize("counts, off", [((1, 0, 0), 1), ((0, 2, 1), 3)])
+def test_ladder_alt_text_counts_points_off_the_plot(monkeypatch, counts, off):
+    from gradlab.explore import ch6
+
+    ex = explore.LadderExplorer()
+    seen = iter(counts)
+    monkeypatch.setattr(ch6, "off_scale_count", lambda values, lim: next(seen))
+    alt = ex.alt_text()
+    if off == 1:
+        assert " 1 point lies off the plotted ranges, marked by a triangle." in alt
+    else:
+        assert f" {off} points lie off the plotted ranges, marked by triangles." in alt

@@ -78,8 +78,14 @@ def test_gradient_flow_explorer_is_legible_at_phone_width():
 # Views that reach each branch (seed 0, the book's): nothing off the plot; the dashed line and two
 # measured layers above it (gain 2: about 0.3 decades a layer over 49 layers, from a top near
 # 0.6); a shallow net (its first-to-last differences are one or two layers' worth); the measured
-# curve below the plot (sigmoid, small gain) with the dashed line inside.
-VIEWS = [("sigmoid", 30, 1.0), ("identity", 50, 2.0), ("tanh", 3, 2.0), ("sigmoid", 50, 0.5)]
+# curve below the plot (sigmoid, small gain) with the dashed line inside; a single layer below it.
+VIEWS = [
+    ("sigmoid", 30, 1.0),
+    ("identity", 50, 2.0),
+    ("tanh", 3, 2.0),
+    ("sigmoid", 50, 0.5),
+    ("sigmoid", 50, 0.6),
+]
 
 
 @pytest.fixture(scope="module")
@@ -122,20 +128,20 @@ def test_gradient_flow_header_and_alt_text_say_what_is_drawn(shown, activation, 
     alt = shown.alt_text()
     assert f"by {e['decades']:+.1f} decades, against {e['linear']:+.1f} for a linear" in alt
     leaves = ", which leaves the plotted range" if e["pred_off"] else ""
-    clipped = (
-        f" {e['off']} layers fall outside the plotted range, marked by triangles."
-        if e["off"]
-        else ""
-    )
+    clipped = {
+        0: "",
+        1: " 1 layer falls outside the plotted range, marked by a triangle.",
+    }.get(e["off"], f" {e['off']} layers fall outside the plotted range, marked by triangles.")
     assert alt.endswith(f"(dashed straight line{leaves}).{clipped}")
 
 
 def test_gradient_flow_views_reach_every_branch():
-    """VIEWS has a view with the dashed line off the plot, one with it inside, one with
-    measured layers off the plot and one with none (else the tests above would miss a branch)."""
+    """VIEWS has a view with the dashed line off the plot, one with it inside, and views with
+    none, one and several measured layers off the plot (else the tests above would miss a
+    branch)."""
     expected = [_expected(*view) for view in VIEWS]
     assert {e["pred_off"] for e in expected} == {True, False}
-    assert {e["off"] > 0 for e in expected} == {True, False}
+    assert {min(e["off"], 2) for e in expected} == {0, 1, 2}
 
 
 def test_gradient_flow_pred_off_means_outside_the_y_range(shown):

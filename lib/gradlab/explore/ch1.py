@@ -264,9 +264,10 @@ class MatrixProductExplorer(Explorer):
         logs = self._logs(gain, width)
         lo, hi = self.ylim
         off = int(np.sum(np.any((logs < lo) | (logs > hi), axis=1)))
+        leave, marks = ("lines leave", "triangles") if off > 1 else ("lines leaves", "a triangle")
         clipped = (
-            f" {off} of the {self.n_draws} lines leave the plotted range ({lo:+.0f} to "
-            f"{hi:+.0f}), marked by triangles at the edge."
+            f" {off} of the {self.n_draws} {leave} the plotted range ({lo:+.0f} to "
+            f"{hi:+.0f}), marked by {marks} at the edge."
             if off
             else ""
         )

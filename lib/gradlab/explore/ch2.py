@@ -117,7 +117,11 @@ class GradientFlowExplorer(Explorer):
         pred = backprop.linear_prediction(norms)
         off = off_scale_count(np.log10(norms.backward), self.ylim)
         clipped = (
-            f" {off} layers fall outside the plotted range, marked by triangles." if off else ""
+            f" {off} layers fall outside the plotted range, marked by triangles."
+            if off > 1
+            else " 1 layer falls outside the plotted range, marked by a triangle."
+            if off
+            else ""
         )
         return (
             f"Plot of log10 of the norm of the gradient entering each of {norms.depth} layers "

@@ -294,7 +294,11 @@ class RecurrentGradientExplorer(Explorer):
         logs = recurrent_study._log10(r.relative)
         off = off_scale_count(logs, self.ylim)
         clipped = (
-            f" {off} steps fall outside the plotted range, marked by triangles." if off else ""
+            f" {off} steps fall outside the plotted range, marked by triangles."
+            if off > 1
+            else " 1 step falls outside the plotted range, marked by a triangle."
+            if off
+            else ""
         )
         return (
             f"Plot of log10 of the gradient norm reaching each of {r.length} steps back in a "

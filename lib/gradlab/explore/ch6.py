@@ -265,7 +265,13 @@ class LadderExplorer(Explorer):
                 (m["ratio"], self.ylim_ratio),
             )
         )
-        note = f" {off} points lie off the plotted ranges, marked by triangles." if off else ""
+        note = (
+            f" {off} points lie off the plotted ranges, marked by triangles."
+            if off > 1
+            else " 1 point lies off the plotted ranges, marked by a triangle."
+            if off
+            else ""
+        )
         if run.diverged_at is None:
             ending = f"ending at accuracy {run.final_accuracy:.3f} and loss {run.final_loss:.3g}"
         else:
