@@ -612,6 +612,9 @@ def test_sigmoid_figure_marks_the_peaks_and_the_values_at_z_mark(sigmoid_figure)
     assert [t.get_text() for t in right.get_yticklabels() if low <= t.get_position()[1] <= high]
     assert right.yaxis.get_minorticklocs().size == 0
     np.testing.assert_allclose(np.log10(shown), np.round(np.log10(shown)))
+    # every two decades, from 1 down to the bottom decade
+    assert np.all(np.diff(np.round(np.log10(shown))) == 2) and shown[-1] == 1.0
+    assert np.log10(shown[0]) - np.log10(low) <= 2
 
 
 def test_sigmoid_figure_legends_hide_no_data(sigmoid_figure):
@@ -777,3 +780,29 @@ def test_gradient_figure_of_one_activation_with_another_gain(monkeypatch):
     assert label == "fig-gradient-norms"
     with pytest.raises(ValueError, match=r"^activation_names must hold at least one activation$"):
         backprop.plot_gradient_norms(())
+
+
+def test_sigmoid_figure_shows_the_marks_up_to_the_largest_z_mark(monkeypatch):
+    # z_mark = 14.5, near the largest accepted: tanh'(14.5) = 4 e^-29 / (1 + e^-29)^2 ~ 1e-12.
+    fig, alt, _, _ = build(monkeypatch, lambda: backprop.plot_sigmoid_tanh_derivatives(14.5))
+    right = fig.axes[1]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    curves, marks = right.get_lines()[:2], right.get_lines()[2:]
+    low, high = right.get_ylim()
+    for curve in curves:  # the curves run out to the mark, and are shown whole
+        assert curve.get_xdata()[-1] >= 14.5 and curve.get_xdata()[0] <= -14.5
+        assert low <= curve.get_ydata().min()
+    for mark, value in zip(marks, (_dsigma(14.5), _dtanh(14.5)), strict=True):
+        assert mark.get_ydata()[1] == pytest.approx(value, rel=1e-9) and low < value < high
+    panel = right.get_window_extent(renderer)
+    for text in right.texts:  # the values are written inside the panel
+        box = text.get_window_extent(renderer)
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1
+        assert panel.y0 <= box.y0 and box.y1 <= panel.y1
+    # Ticks every two decades from 1 down to the bottom of the axis (within two decades of it).
+    ticks = [t for t in right.get_yticks() if low <= t <= high]
+    ks = np.log10(ticks)
+    np.testing.assert_allclose(ks, np.round(ks), atol=1e-12)
+    assert np.all(np.diff(ks) == 2) and min(ks) - np.log10(low) <= 2 and max(ks) == 0
+    assert f"at z = 14.5 they have fallen to {_dsigma(14.5):.2g} and {_dtanh(14.5):.2g}" in alt
