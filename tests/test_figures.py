@@ -491,3 +491,319 @@ def test_an_explorer_shows_its_number_and_caption_above_it():
     assert note["text/plain"].startswith("Figure 1.2. ")
     assert note["text/markdown"].startswith("(fig-scalar-chain-explorer)=\n**Figure 1.2.** ")
     assert "image/png" in picture and "application/vnd.jupyter.widget-view+json" in picture
+
+
+# --- Chapter 2's figures, read artist by artist against the definitions ----------------------
+
+
+def build(monkeypatch, make):
+    """Call a plot function without rendering its PNG: (figure, alt, caption, label) as it gives
+    them to plotting.show."""
+    shown = []
+    monkeypatch.setattr(plotting, "show", lambda *args, **kwargs: shown.append((args, kwargs)))
+    make()
+    ((args, kwargs),) = shown
+    return (*args, kwargs["label"])
+
+
+def _sigma(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _dsigma(z):
+    return _sigma(z) * (1 - _sigma(z))
+
+
+def _dtanh(z):
+    return 1 - np.tanh(z) ** 2
+
+
+def _hex(color):
+    return mcolors.to_hex(color)
+
+
+def _points_px(ax, line):
+    return ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+
+
+@pytest.fixture(scope="module")
+def sigmoid_figure():
+    """The book's Figure 2.1, as the chapter calls it (z_mark = 5), rendered once."""
+    with pytest.MonkeyPatch.context() as mp:
+        fig, view = capture(mp, lambda: backprop.plot_sigmoid_tanh_derivatives(z_mark=5.0))
+    return fig, view
+
+
+def test_sigmoid_figure_draws_the_functions_and_derivatives(sigmoid_figure):
+    fig, view = sigmoid_figure
+    assert tuple(fig.get_size_inches()) == (plotting.FIGURE_WIDTH, 3.6)  # the course's size
+    assert view.width == plotting.FIGURE_WIDTH * plotting.DISPLAY_DPI
+    left, right = fig.axes
+    blue, orange = plotting.COLORS["blue"], plotting.COLORS["orange"]
+    curves = {
+        left: [("σ(z)", _sigma, blue), ("tanh z", np.tanh, orange)],
+        right: [("σ′(z)", _dsigma, blue), ("tanh′(z)", _dtanh, orange)],
+    }
+    for ax, expected in curves.items():
+        lines = ax.get_lines()[:2]
+        for line, (label, f, color) in zip(lines, expected, strict=True):
+            z = line.get_xdata()
+            # A grid symmetric about 0 that holds z = 0 itself (where the peaks are), out to
+            # |z| = 8, where both derivatives are below 1e-3: the saturated tails show.
+            assert z[0] == -z[-1] and 0.0 in z and len(z) > 200
+            assert np.all(np.diff(z) > 0) and _dsigma(z[-1]) < 1e-3
+            np.testing.assert_allclose(line.get_ydata(), f(z), rtol=1e-12, atol=1e-15)
+            assert line.get_label() == label and _hex(line.get_color()) == color.lower()
+        # Told apart without colour: solid against dashed; drawn with the same weight.
+        assert [line.get_linestyle() for line in lines] == ["-", "--"]
+        assert lines[0].get_linewidth() == lines[1].get_linewidth()
+        assert [t.get_text() for t in ax.get_legend().get_texts()] == [e[0] for e in expected]
+        assert ax.get_xlabel() == "z"
+    assert [line.get_linewidth() for line in right.get_lines()[:2]] == [
+        line.get_linewidth() for line in left.get_lines()
+    ]
+    assert left.get_title() == "activation" and right.get_title() == "derivative (log scale)"
+    assert left.get_yscale() == "linear" and right.get_yscale() == "log"
+    # The left panel's ticks are the functions' limits: tanh from -1 to 1, the sigmoid from 0.
+    assert list(left.get_yticks()) == [-1.0, 0.0, 1.0]
+
+
+def test_sigmoid_figure_marks_the_peaks_and_the_values_at_z_mark(sigmoid_figure):
+    fig, view = sigmoid_figure
+    right = fig.axes[1]
+    blue, orange = plotting.COLORS["blue"], plotting.COLORS["orange"]
+    curves, marks = right.get_lines()[:2], right.get_lines()[2:]
+    ds, dt = float(_dsigma(5.0)), float(_dtanh(5.0))
+    expected = [([0.0, 0.25, ds], blue, curves[0]), ([0.0, 1.0, dt], orange, curves[1])]
+    for mark, ((x0, peak, at_mark), color, curve) in zip(marks, expected, strict=True):
+        np.testing.assert_allclose(mark.get_xdata(), [x0, 5.0])
+        np.testing.assert_allclose(mark.get_ydata(), [peak, at_mark], rtol=1e-12)
+        assert _hex(mark.get_color()) == color.lower() == _hex(curve.get_color())
+        assert mark.get_linestyle() == "None"  # two points, not a line between them
+    # Told apart without colour: different marker shapes, the same size.
+    assert marks[0].get_marker() != marks[1].get_marker()
+    assert "None" not in (marks[0].get_marker(), marks[1].get_marker())
+    assert marks[0].get_markersize() == marks[1].get_markersize()
+    # Each value at z_mark is written next to its mark, in the curve's colour, to two
+    # significant figures (as the alt text gives it).
+    renderer = fig.canvas.get_renderer()
+    labels = right.texts
+    # sigma'(5) = e^-5 / (1 + e^-5)^2 = 0.00665, tanh'(5) = 4 e^-10 / (1 + e^-10)^2 = 0.000182.
+    assert [t.get_text() for t in labels] == [f"{ds:.2g}", f"{dt:.2g}"] == ["0.0066", "0.00018"]
+    for text, mark, curve in zip(labels, marks, curves, strict=True):
+        assert _hex(text.get_color()) == _hex(mark.get_color())
+        box = text.get_window_extent(renderer)
+        mx, my = _points_px(right, mark)[1]
+        radius = mark.get_markersize() / 72 * fig.dpi / 2
+        # Close to the mark (within 25 px of its centre) ...
+        assert math.hypot(max(box.x0 - mx, 0, mx - box.x1), max(box.y0 - my, 0, my - box.y1)) < 25
+        # ... covering neither the mark nor any point of its curve.
+        assert not box.expanded(1, 1).padded(radius).contains(mx, my)
+        xy = _points_px(right, curve)
+        inside = (box.x0 <= xy[:, 0]) & (xy[:, 0] <= box.x1)
+        inside &= (box.y0 <= xy[:, 1]) & (xy[:, 1] <= box.y1)
+        assert not inside.any(), text.get_text()
+    # The axis shows the peaks and the marks, labelled at whole decades without superscripts.
+    low, high = right.get_ylim()
+    assert low < dt < ds < 0.25 < 1.0 < high
+    for curve in curves:  # the whole curves, tails included
+        assert low <= curve.get_ydata().min() and curve.get_ydata().max() <= high
+    ticks = right.get_yticks()
+    shown = [t for t in ticks if low <= t <= high]
+    assert [t.get_text() for t in right.get_yticklabels() if low <= t.get_position()[1] <= high]
+    assert right.yaxis.get_minorticklocs().size == 0
+    np.testing.assert_allclose(np.log10(shown), np.round(np.log10(shown)))
+    # every two decades, from 1 down to the bottom decade
+    assert np.all(np.diff(np.round(np.log10(shown))) == 2) and shown[-1] == 1.0
+    assert np.log10(shown[0]) - np.log10(low) <= 2
+
+
+def test_sigmoid_figure_legends_hide_no_data(sigmoid_figure):
+    fig, _ = sigmoid_figure
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        box = ax.get_legend().get_window_extent(renderer)
+        for line in ax.get_lines():
+            xy = _points_px(ax, line)
+            inside = (box.x0 <= xy[:, 0]) & (xy[:, 0] <= box.x1)
+            inside &= (box.y0 <= xy[:, 1]) & (xy[:, 1] <= box.y1)
+            assert not inside.any(), line.get_label()
+
+
+def test_sigmoid_figure_alt_and_caption_state_what_is_drawn(sigmoid_figure):
+    fig, view = sigmoid_figure
+    left, right = fig.axes
+    (sig, th), (dsig, dth) = left.get_lines()[:2], right.get_lines()[:2]
+    z = dsig.get_xdata()
+    # Left: the sigmoid from 0 to 1 and tanh from -1 to 1, flat at both ends.
+    assert sig.get_ydata()[0] < 1e-3 and sig.get_ydata()[-1] > 1 - 1e-3
+    assert th.get_ydata()[0] < -1 + 1e-6 and th.get_ydata()[-1] > 1 - 1e-6
+    # Right: each derivative's largest value is at z = 0, 1/4 and 1 ...
+    for line, peak in ((dsig, 0.25), (dth, 1.0)):
+        y = line.get_ydata()
+        assert z[np.argmax(y)] == 0.0 and y.max() == pytest.approx(peak, rel=1e-12)
+    # ... and further out they fall exponentially: straight lines on the log axis, slopes
+    # -1 and -2 per unit of z (sigma' ~ e^-z, tanh' ~ 4 e^-2z), to a tiny fraction (< 1e-3).
+    tail = z >= 6
+    for line, rate in ((dsig, 1.0), (dth, 2.0)):
+        slope = np.diff(np.log(line.get_ydata()[tail])) / np.diff(z[tail])
+        np.testing.assert_allclose(slope, -rate, atol=0.01)
+        assert line.get_ydata()[-1] < 1e-3
+    ds, dt = float(_dsigma(5.0)), float(_dtanh(5.0))
+    assert view.alt == (
+        "Left: the sigmoid rises from 0 to 1 and tanh from -1 to 1, both flat for large |z|. "
+        "Right, on a log scale: the sigmoid's derivative peaks at 0.25 at z = 0 and tanh's at 1; "
+        f"at z = 5 they have fallen to {ds:.2g} and {dt:.2g}, and both fall exponentially "
+        "further out."
+    )
+    assert view.caption == (
+        "The sigmoid and tanh, and their derivatives on a log scale. Neither derivative exceeds "
+        r"its value at $z = 0$ ($\tfrac14$ and 1), and a saturated unit passes back only a tiny "
+        "fraction of the gradient."
+    )
+    assert view.label == "fig-sigmoid-derivative"
+
+
+def test_sigmoid_figure_z_mark_bounds(monkeypatch):
+    with pytest.raises(ValueError, match=r"^z_mark must be >= 0.5, got 0.4"):
+        backprop.plot_sigmoid_tanh_derivatives(0.4)
+    with pytest.raises(ValueError, match=r"^z_mark must be <= 15.0, got 15.5"):
+        backprop.plot_sigmoid_tanh_derivatives(15.5)
+    with pytest.raises(TypeError, match=r"^z_mark must be a real number"):
+        backprop.plot_sigmoid_tanh_derivatives("5")
+    fig, alt, _, _ = build(monkeypatch, lambda: backprop.plot_sigmoid_tanh_derivatives(0.5))
+    marks = fig.axes[1].get_lines()[2:]
+    np.testing.assert_allclose([m.get_ydata()[1] for m in marks], [_dsigma(0.5), _dtanh(0.5)])
+    assert f"at z = 0.5 they have fallen to {_dsigma(0.5):.2g} and {_dtanh(0.5):.2g}" in alt
+
+
+@pytest.fixture(scope="module")
+def gradient_figure():
+    """The default call: the book's Figure 2.2, (sigmoid, tanh, relu), 30 layers of width 64,
+    gain 1, seed 0 (the chapter passes these), rendered once."""
+    with pytest.MonkeyPatch.context() as mp:
+        return capture(mp, backprop.plot_gradient_norms)
+
+
+def _check_gradient_panels(fig, names, depth, width, gain, seed):
+    """Each panel draws gradient_norms_at_init's norms and Chapter 1's line for a linear network;
+    returns the runs."""
+    assert tuple(fig.get_size_inches()) == (plotting.FIGURE_WIDTH, 3.6)  # the course's size
+    runs = [backprop.gradient_norms_at_init(a, depth, width, gain, seed=seed) for a in names]
+    linear = backprop.gradient_norms_at_init("identity", depth, width, gain, seed=seed)
+    # The linear network's top-layer norm, then lambda / ln 10 decades more per layer down.
+    lam = chains.lyapunov_exponent(width, gain / math.sqrt(width))
+    layers = np.arange(1, depth + 1)
+    predicted = np.log10(linear.backward[-1]) + (depth - layers) * lam / math.log(10)
+    assert len(fig.axes) == len(names)
+    for ax, run, name in zip(fig.axes, runs, names, strict=True):
+        measured, line = ax.get_lines()
+        np.testing.assert_array_equal(measured.get_xdata(), layers)
+        np.testing.assert_array_equal(measured.get_ydata(), run.backward)
+        np.testing.assert_array_equal(line.get_xdata(), layers)
+        np.testing.assert_allclose(np.log10(line.get_ydata()), predicted, rtol=1e-12)
+        # Measured: blue points, one per layer, joined; predicted: a dashed grey line.
+        assert (measured.get_marker(), measured.get_linestyle()) == ("o", "-")
+        assert _hex(measured.get_color()) == plotting.COLORS["blue"].lower()
+        assert (line.get_marker(), line.get_linestyle()) == ("None", "--")
+        assert _hex(line.get_color()) == plotting.COLORS["grey"].lower()
+        assert ax.get_yscale() == "log" and ax.get_ylim() == fig.axes[0].get_ylim()
+        decades = math.log10(run.backward[0] / run.backward[-1])
+        assert ax.get_title() == f"{name}\n{decades:+.1f} decades".replace("-", "\u2212")
+        assert ax.get_xlabel() == "layer ℓ"
+        # Whole layer numbers: the first, the middle (rounded down) and the last.
+        assert list(ax.get_xticks()) == [1, depth // 2, depth]
+        assert all(isinstance(t, (int, np.integer)) for t in ax.xaxis.get_major_locator().locs)
+    first = fig.axes[0]
+    assert first.get_ylabel() == "‖∂J/∂a‖ at layer ℓ's input"
+    assert all(ax.get_ylabel() == "" for ax in fig.axes[1:])
+    # The y ticks: whole decades at a constant step, from the data's top decade down to its
+    # bottom decade (less than a step above it), the step the smallest whole number of decades
+    # at which five ticks would span the data's decades; labelled 1e−k in full-size text (no
+    # superscripts), no minor ticks.
+    norms = np.concatenate([r.backward for r in runs])
+    top, bottom = math.ceil(np.log10(norms.max())), math.floor(np.log10(norms.min()))
+    ticks = sorted(first.get_yticks())
+    ks = np.log10(ticks)
+    np.testing.assert_allclose(ks, np.round(ks), atol=1e-12)
+    ks = [round(k) for k in ks]
+    step = ks[1] - ks[0] if len(ks) > 1 else top - bottom + 1
+    assert step >= 1 and np.all(np.diff(ks) == step)
+    assert ks[-1] == top and bottom <= ks[0] < bottom + step
+    assert 4 * step >= top - bottom and (step == 1 or 4 * (step - 1) < top - bottom)
+    assert len(ks) <= 5
+    formatter = first.yaxis.get_major_formatter()
+    labels = ["1" if k == 0 else f"1e{k}".replace("-", "\u2212") for k in ks]
+    assert [formatter(t, i) for i, t in enumerate(ticks)] == labels
+    assert first.yaxis.get_minorticklocs().size == 0
+    return runs
+
+
+def test_gradient_figure_draws_each_activations_norms_and_the_linear_prediction(gradient_figure):
+    fig, view = gradient_figure
+    names = ("sigmoid", "tanh", "relu")
+    runs = _check_gradient_panels(fig, names, 30, 64, 1.0, 0)
+    # 30 markers a panel stand apart: a marker is narrower than the step between two layers.
+    ax = fig.axes[0]
+    measured = ax.get_lines()[0]
+    step_px = np.diff(ax.transData.transform([[1, 1], [2, 1]])[:, 0])[0]
+    assert measured.get_markersize() / 72 * fig.dpi < step_px
+    linear = backprop.gradient_norms_at_init("identity", 30, 64, 1.0, seed=0)
+    flat = abs(backprop.linear_prediction(linear)[0] - backprop.linear_prediction(linear)[-1])
+    assert flat < 0.25  # nearly flat, against several decades for the sigmoid
+    assert runs[0].decades_lost < -4
+    summary = "; ".join(
+        f"{name} {math.log10(r.backward[0] / r.backward[-1]):+.1f}"
+        for name, r in zip(names, runs, strict=True)
+    )
+    assert view.alt == (
+        "Per-layer norms of the gradient reaching each of 30 layers of width 64 at "
+        "initialization (weights N(0, 1/64)), log scale, one panel per activation. "
+        f"Change in orders of magnitude from the last layer to the first: {summary}. A dashed "
+        "grey line shows a linear network's Chapter-1 prediction, nearly flat."
+    )
+    assert view.caption == (
+        "Vanishing made visible: the gradient reaching each layer of a deep network at "
+        "initialization, same weights' scale, three activations. The dashed line is a linear "
+        "network's prediction from Chapter 1."
+    )
+    assert view.label == "fig-gradient-norms"
+
+
+def test_gradient_figure_of_one_activation_with_another_gain(monkeypatch):
+    fig, alt, _, label = build(
+        monkeypatch,
+        lambda: backprop.plot_gradient_norms(("tanh",), depth=7, width=8, gain=1.5, seed=3),
+    )
+    _check_gradient_panels(fig, ("tanh",), 7, 8, 1.5, 3)
+    # Weights N(0, gain^2 / width): 1.5^2 = 2.25.
+    assert "each of 7 layers of width 8 at initialization (weights N(0, 2.25/8))" in alt
+    assert label == "fig-gradient-norms"
+    with pytest.raises(ValueError, match=r"^activation_names must hold at least one activation$"):
+        backprop.plot_gradient_norms(())
+
+
+def test_sigmoid_figure_shows_the_marks_up_to_the_largest_z_mark(monkeypatch):
+    # z_mark = 14.5, near the largest accepted: tanh'(14.5) = 4 e^-29 / (1 + e^-29)^2 ~ 1e-12.
+    fig, alt, _, _ = build(monkeypatch, lambda: backprop.plot_sigmoid_tanh_derivatives(14.5))
+    right = fig.axes[1]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    curves, marks = right.get_lines()[:2], right.get_lines()[2:]
+    low, high = right.get_ylim()
+    for curve in curves:  # the curves run out to the mark, and are shown whole
+        assert curve.get_xdata()[-1] >= 14.5 and curve.get_xdata()[0] <= -14.5
+        assert low <= curve.get_ydata().min()
+    for mark, value in zip(marks, (_dsigma(14.5), _dtanh(14.5)), strict=True):
+        assert mark.get_ydata()[1] == pytest.approx(value, rel=1e-9) and low < value < high
+    panel = right.get_window_extent(renderer)
+    for text in right.texts:  # the values are written inside the panel
+        box = text.get_window_extent(renderer)
+        assert panel.x0 <= box.x0 and box.x1 <= panel.x1
+        assert panel.y0 <= box.y0 and box.y1 <= panel.y1
+    # Ticks every two decades from 1 down to the bottom of the axis (within two decades of it).
+    ticks = [t for t in right.get_yticks() if low <= t <= high]
+    ks = np.log10(ticks)
+    np.testing.assert_allclose(ks, np.round(ks), atol=1e-12)
+    assert np.all(np.diff(ks) == 2) and min(ks) - np.log10(low) <= 2 and max(ks) == 0
+    assert f"at z = 14.5 they have fallen to {_dsigma(14.5):.2g} and {_dtanh(14.5):.2g}" in alt

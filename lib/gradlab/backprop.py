@@ -464,7 +464,8 @@ def plot_sigmoid_tanh_derivatives(z_mark: float = 5.0) -> plotting.FigureView:
     Marks ``sigma'(0) = 1/4``, ``tanh'(0) = 1`` and both derivatives at ``z_mark``.
     """
     z_mark = check_real(z_mark, "z_mark", minimum=0.5, maximum=15.0)
-    z = np.linspace(-8, 8, 801)
+    reach = max(8.0, math.ceil(z_mark))  # the curves run out to the mark
+    z = np.linspace(-reach, reach, 801)
     sig, dsig = activations.sigmoid(z), activations.sigmoid_derivative(z)
     th, dth = activations.tanh(z), activations.tanh_derivative(z)
     ds_mark = float(activations.sigmoid_derivative(z_mark))
@@ -498,8 +499,9 @@ def plot_sigmoid_tanh_derivatives(z_mark: float = 5.0) -> plotting.FigureView:
             ha="right",
             color=orange,
         )
-        right.set_ylim(1e-7, 3)
-        right.set_yticks([1e-6, 1e-4, 1e-2, 1])
+        bottom = min(1e-7, dt_mark / 100)  # two decades below the lower mark, for its label
+        right.set_ylim(bottom, 3)
+        right.set_yticks([10.0**k for k in range(2 * math.ceil(math.log10(bottom) / 2), 1, 2)])
         right.yaxis.set_major_formatter(plotting.log_tick_formatter())
         right.minorticks_off()
         right.set_xlabel("z")
