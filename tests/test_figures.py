@@ -771,7 +771,7 @@ def test_gradient_figure_draws_each_activations_norms_and_the_linear_prediction(
 
 
 def test_gradient_figure_of_one_activation_with_another_gain(monkeypatch):
-    fig, alt, _, label = build(
+    fig, alt, caption, label = build(
         monkeypatch,
         lambda: backprop.plot_gradient_norms(("tanh",), depth=7, width=8, gain=1.5, seed=3),
     )
@@ -779,6 +779,13 @@ def test_gradient_figure_of_one_activation_with_another_gain(monkeypatch):
     # Weights N(0, gain^2 / width): 1.5^2 = 2.25.
     assert "each of 7 layers of width 8 at initialization (weights N(0, 2.25/8))" in alt
     assert label == "fig-gradient-norms"
+    # The dashed line: Chapter 1's slope lambda / ln 10 decades a layer, over 6 steps; at gain
+    # 1.5 it rises (lambda > 0) by over half a decade, so it is not called "nearly flat".
+    lam = chains.lyapunov_exponent(8, 1.5 / math.sqrt(8))
+    rise = 6 * lam / math.log(10)
+    assert rise > 0.5
+    assert alt.endswith(f"Chapter-1 prediction, {rise:+.1f} decades.")
+    assert "same weights' scale, one activation." in caption
     with pytest.raises(ValueError, match=r"^activation_names must hold at least one activation$"):
         backprop.plot_gradient_norms(())
 

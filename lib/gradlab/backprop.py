@@ -561,15 +561,20 @@ def plot_gradient_norms(
         axes[0][0].minorticks_off()
         axes[0][0].set_ylabel("‖∂J/∂a‖ at layer ℓ's input")
     summary = "; ".join(f"{r.activation} {r.decades_lost:+.1f}" for r in runs)
+    line = linear_prediction(linear)  # log10 of the dashed line, first layer to last
+    change = float(line[0] - line[-1])
+    line_shape = "nearly flat" if abs(change) < 0.5 else f"{change:+.1f} decades"
+    words = {1: "one activation", 2: "two activations", 3: "three activations"}
+    count = words.get(len(runs), f"{len(runs)} activations")
     alt = (
         f"Per-layer norms of the gradient reaching each of {depth} layers of width {width} at "
         f"initialization (weights N(0, {gain**2:g}/{width})), log scale, one panel per activation. "
         f"Change in orders of magnitude from the last layer to the first: {summary}. A dashed grey "
-        "line shows a linear network's Chapter-1 prediction, nearly flat."
+        f"line shows a linear network's Chapter-1 prediction, {line_shape}."
     )
     caption = (
         "Vanishing made visible: the gradient reaching each layer of a deep network at "
-        "initialization, same weights' scale, three activations. The dashed line is a linear "
+        f"initialization, same weights' scale, {count}. The dashed line is a linear "
         "network's prediction from Chapter 1."
     )
     return plotting.show(fig, alt, caption, label="fig-gradient-norms")
