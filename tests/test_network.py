@@ -1,3 +1,4 @@
+import contextlib
 import dataclasses
 import math
 import warnings
@@ -551,3 +552,246 @@ def test_last_layer_is_linear_and_has_no_saturation_or_dead_statistics():
     assert d.saturated_fraction[0] == 1.0 and np.isnan(d.saturated_fraction[1])
     assert np.isnan(d.dead_fraction[1])
     assert net.forward(np.zeros((1, 1)))[0, 0] == pytest.approx(1.0)  # sigma(50) + sigma(-50)
+
+
+# --- mutation-testing survivors: each test below pins one promise an earlier mutant broke -------
+
+
+def _silent_floating_point():
+    """Warnings are errors and NumPy warns on every floating-point problem (its default),
+    whatever an earlier test left: only gradlab's own silencing can keep a call quiet."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(warnings.catch_warnings())
+    warnings.simplefilter("error")
+    stack.enter_context(np.errstate(all="warn"))
+    return stack
+
+
+def test_cross_entropy_takes_an_exploded_output_silently():
+    # logits may hold inf (documented): z - max(z) is inf - inf = nan, so the loss is nan,
+    # without a RuntimeWarning and without refusing the input.
+    with _silent_floating_point():
+        loss, grad = cross_entropy(np.array([[np.inf, 0.0], [1.0, 2.0]]), np.array([0, 1]))
+    assert math.isnan(loss) and np.isnan(grad[0]).all()
+
+
+def test_cross_entropy_of_a_single_class_is_zero():
+    # One class: softmax is 1, so Loss = log exp(z) - z = 0 and dLoss/dz = (1 - 1) / n = 0.
+    loss, grad = cross_entropy(np.array([[3.0], [-7.0], [0.5]]), np.zeros(3))
+    assert loss == 0.0
+    np.testing.assert_array_equal(grad, np.zeros((3, 1)))
+
+
+@pytest.mark.parametrize(
+    ("logits", "labels", "match"),
+    [
+        (np.zeros((2, 0)), [0, 0], r"^logits must have at least one row and one class"),
+        (np.zeros((0, 2)), [], r"^logits must have at least one row and one class"),
+        (np.zeros(3), [0], r"^logits must have 2 dimension"),
+        (np.zeros((2, 3)), [0, 3], r"^labels must hold class labels in 0\.\.2"),
+        (np.zeros((2, 3)), [0, 1, 2], r"^labels must hold one label per row \(2\)"),
+    ],
+)
+def test_cross_entropy_refusals_start_with_the_argument(logits, labels, match):
+    with pytest.raises(ValueError, match=match):
+        cross_entropy(logits, labels)
+
+
+def _by_hand(X, W1, b1, W2, b2, y):
+    """The diagnostics of a tanh network [n_in, h, 1] with MSE, from their definitions."""
+    z1 = X @ W1 + b1
+    a1 = np.tanh(z1)
+    out = a1 @ W2 + b2
+    loss = np.mean((out - y) ** 2)
+    delta2 = 2 * (out - y) / out.size
+    dW2, db2, da1 = a1.T @ delta2, delta2.sum(axis=0), delta2 @ W2.T
+    delta1 = da1 * (1 - np.tanh(z1) ** 2)
+    dW1, db1, dX = X.T @ delta1, delta1.sum(axis=0), delta1 @ W1.T
+
+    def norm(x):
+        return np.sqrt(np.sum(x**2))
+
+    rows = []
+    for a, sat, W, dW, db, da in (
+        (a1, np.mean(np.abs(a1) > 0.98), W1, dW1, db1, dX),  # tanh saturates at |a| > 0.98
+        (out, np.nan, W2, dW2, db2, da1),  # the linear last layer: no saturation, no dead units
+    ):
+        dead = 0.0 if a is a1 else np.nan  # tanh'(z) > 0 for these moderate z
+        rows.append(
+            [
+                a.mean(),
+                a.std(),
+                sat,
+                dead,
+                norm(W),
+                norm(dW),
+                norm(db),
+                norm(da),
+                norm(dW) / norm(W),
+            ]
+        )
+    return loss, rows
+
+
+def test_table_rows_are_the_diagnostics_recomputed_from_their_definitions():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 1))
+    W1, W2 = rng.normal(size=(3, 4)), rng.normal(size=(4, 1))
+    b1, b2 = np.array([0.1, 3.0, -0.2, 0.0]), np.array([0.3])  # unit 1 mostly saturated
+    net = MLP.from_arrays([W1, W2], [b1, b2], "tanh")
+    d = net.diagnostics(X, y)
+    loss, rows = _by_hand(X, W1, b1, W2, b2, y)
+    assert d.loss == pytest.approx(loss, rel=1e-12)
+    assert 0 < rows[0][2] < 1  # the saturated fraction is neither 0 nor 1: a real check
+    lines = d.table().split("\n")
+    # Nine columns (the fields but the loss, in their order), names shortened ("activation" ->
+    # "act", "fraction" -> "frac") and cut to the column width of 12, right-aligned after
+    # "layer "; each row: the layer number (width 5), then the nine values as 12.4g.
+    names = ["act_mean", "act_std", "saturated_fr", "dead_frac", "weight_norm", "weight_grad_"]
+    names += ["bias_grad_no", "act_grad_nor", "grad_to_weig"]
+    assert lines[0] == "layer " + " ".join(name.rjust(12) for name in names)
+    assert len(lines) == 1 + net.depth
+    for layer, (line, expected) in enumerate(zip(lines[1:], rows, strict=True), start=1):
+        assert len(line) == len(lines[0])  # fixed width: numbers under their names
+        assert line[:6] == f"{layer:5d} "
+        cells = [line[6 + 13 * j : 6 + 13 * j + 12] for j in range(9)]
+        assert " ".join(cells) == line[6:]
+        # 4 significant digits: within half a unit of the 4th digit
+        np.testing.assert_allclose([float(c) for c in cells], expected, rtol=5e-4)
+
+
+def test_as_list_refuses_gradients_whose_lists_disagree():
+    # One bias gradient short: silently dropping the second layer's dW would train it no more.
+    g = Gradients(0.0, [np.ones((2, 3)), np.ones((3, 1))], [np.ones(3)], [np.ones((1, 2))] * 2)
+    with pytest.raises(ValueError, match="shorter"):
+        g.as_list()
+    full = g._replace(bias_grads=[np.ones(3), np.ones(1)])
+    assert [x.shape for x in full.as_list()] == [(2, 3), (3,), (3, 1), (1,)]
+
+
+def test_repr_shows_the_structure():
+    assert repr(MLP([2, 3, 1], seed=0)) == "MLP(sizes=[2, 3, 1], activation='tanh')"
+    assert (
+        repr(MLP([2, 3, 3, 1], "relu", "he_normal", seed=0, layer_norm=True))
+        == "MLP(sizes=[2, 3, 3, 1], activation='relu', layer_norm=True)"
+    )
+    assert (
+        repr(MLP([2, 3, 3, 1], "relu", "he_normal", seed=0, residual=True, residual_scale=0.25))
+        == "MLP(sizes=[2, 3, 3, 1], activation='relu', residual=True, residual_scale=0.25)"
+    )
+
+
+def test_out_of_another_batch_is_refused_with_its_name():
+    net = MLP([2, 3, 1], seed=0)
+    first = net.loss_and_gradients(np.ones((4, 2)), np.ones(4))
+    with pytest.raises(
+        ValueError,
+        match=r"^out must be a Gradients result of this network for the same batch size$",
+    ):
+        net.loss_and_gradients(np.ones((3, 2)), np.ones(3), out=first)
+
+
+def test_mse_target_is_checked_and_converted_like_the_network():
+    net = MLP([2, 3, 2], seed=0)
+    X = np.ones((4, 2))
+    with pytest.raises(ValueError, match=r"^y must contain only finite values"):
+        net.loss_and_gradients(X, np.full((4, 2), np.nan))
+    with pytest.raises(TypeError, match=r"^y must hold real numbers"):
+        net.loss_and_gradients(X, np.full((4, 2), "a"))
+    with pytest.raises(ValueError, match=r"^y must have 1 or 2 dimension\(s\)"):
+        net.loss_and_gradients(X, np.ones((4, 2, 1)))
+    with pytest.raises(ValueError, match=r"^y must have shape \(4, 2\) for loss='mse'"):
+        net.loss_and_gradients(X, np.ones((4, 3)))
+    # A float32 network computes in float32: zero weights give the output 0, and the target 0.1
+    # is rounded to float32 first, so Loss = fl32(fl32(0.1)**2) (in float64 it would be 0.01).
+    zero = MLP.from_arrays([np.zeros((1, 1))], [np.zeros(1)], dtype=np.float32)
+    expected = float(np.float32(0.1) * np.float32(0.1))
+    assert expected != 0.1**2
+    assert zero.loss_and_gradients(np.ones((1, 1)), np.array([0.1])).loss == expected
+
+
+def test_cross_entropy_labels_are_checked_against_the_batch():
+    net = MLP([2, 3, 2], seed=0)
+    X = np.ones((4, 2))
+    # One label per row: a single label must not be broadcast to the whole batch.
+    for y in ([1], [0, 1, 1]):
+        with pytest.raises(ValueError, match=r"^y must hold one label per row \(4\)"):
+            net.loss_and_gradients(X, y, "cross_entropy")
+    with pytest.raises(ValueError, match=r"^y must hold class labels in 0\.\.1, got 2"):
+        net.loss_and_gradients(X, [0, 1, 2, 1], "cross_entropy")
+    with pytest.raises(
+        ValueError, match=r"^loss: 'cross_entropy' needs an output layer of at least 2 classes$"
+    ):
+        MLP([2, 1], seed=0).loss_and_gradients(X, [0, 0, 0, 0], "cross_entropy")
+
+
+def test_unknown_loss_is_refused_with_its_name():
+    net = MLP([2, 3, 2], seed=0)
+    X, y = np.ones((4, 2)), np.ones((4, 2))
+    for call in (
+        lambda: net.loss_and_gradients(X, y, "hinge"),
+        lambda: net.diagnostics(X, y, loss="hinge"),
+        lambda: net.diagnostics(X, loss="hinge"),
+    ):
+        with pytest.raises(ValueError, match=r"^loss must be one of \['mse', 'cross_entropy'\]"):
+            call()
+
+
+def test_copy_keeps_dtype_and_is_independent():
+    net = MLP([2, 3, 1], seed=0, dtype=np.float32)
+    twin = net.copy()
+    assert twin.dtype == np.float32 and all(p.dtype == np.float32 for p in twin.get_params())
+    X = np.ones((2, 2))
+    np.testing.assert_array_equal(twin.forward(X), net.forward(X))
+    for p in twin.get_params():
+        p += 1.0
+    assert not any(np.any(t == p) for t, p in zip(twin.get_params(), net.get_params(), strict=True))
+
+
+def _exploding():
+    # Weights 1e200 and X = 1: z_1 = 2e200, z_2 = 3 * 2e200 * 1e200 overflows to inf, silently.
+    weights = [np.full((2, 3), 1e200), np.full((3, 1), 1e200)]
+    return MLP.from_arrays(weights, [np.zeros(3), np.zeros(1)], "relu")
+
+
+def test_forward_and_diagnostics_of_an_exploding_network_are_silent():
+    net, X = _exploding(), np.ones((2, 2))
+    with _silent_floating_point():
+        out = net.forward(X)
+        d = net.diagnostics(X)
+    assert np.all(out == np.inf)
+    assert d.activation_mean[-1] == np.inf
+
+
+def test_diagnostics_follow_batch_size_changes():
+    # The gradient arrays are reused while the batch size stays the same. Batch sizes 4 -> 3 -> 5
+    # with 3 inputs: a batch as long as the input is wide must not be mistaken for the last one.
+    net = MLP([3, 4, 2], seed=0)
+    rng = np.random.default_rng(1)
+    for n in (4, 3, 5, 5):
+        X, y = rng.normal(size=(n, 3)), rng.normal(size=(n, 2))
+        d = net.diagnostics(X, y)
+        fresh = MLP.from_arrays(net.weights, net.biases).loss_and_gradients(X, y)
+        np.testing.assert_allclose(
+            d.weight_grad_norm, [np.linalg.norm(g) for g in fresh.weight_grads], rtol=1e-14
+        )
+    # A network of one layer (activation_grads holds dLoss/dX only) also reuses them.
+    single = MLP([3, 2], seed=0)
+    for _ in range(2):
+        d = single.diagnostics(X, y)
+        out = X @ single.weights[0] + single.biases[0]  # dLoss/dW = X.T 2 (out - y) / size
+        assert d.weight_grad_norm[0] == pytest.approx(
+            np.linalg.norm(X.T @ (2 * (out - y) / out.size)), rel=1e-14
+        )
+
+
+def test_set_params_refuses_values_beyond_the_networks_dtype():
+    # 1e39 is finite in float64 but beyond float32's range (max ~3.4e38): it would become inf.
+    net = MLP([1, 1], seed=0, dtype=np.float32)
+    before = [p.copy() for p in net.get_params()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy warns about the overflowing cast
+        with pytest.raises(ValueError, match=r"^params\[0\] must contain only finite values"):
+            net.set_params([np.array([[1e39]]), np.zeros(1)])
+    for p, b in zip(net.get_params(), before, strict=True):
+        np.testing.assert_array_equal(p, b)

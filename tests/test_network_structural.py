@@ -175,3 +175,18 @@ def test_bad_gains_are_named():
         MLP.from_arrays(W, b, gains=[np.ones(3), np.ones(1)])
     with pytest.raises(ValueError, match=r"gains\[0\]"):
         MLP.from_arrays(W, b, gains=[np.ones(2)])
+
+
+def test_copy_keeps_norm_eps():
+    # A large eps changes the output (sqrt(var + eps) != sqrt(var)), so the copy must carry it.
+    net, X, _ = _problem("tanh", "mse", "layer_norm", seed=7)
+    big = MLP.from_arrays(net.weights, net.biases, "tanh", gains=net.gains, norm_eps=0.5)
+    twin = big.copy()
+    assert twin.norm_eps == 0.5
+    np.testing.assert_array_equal(twin.forward(X), big.forward(X))
+    np.testing.assert_allclose(twin.forward(X), _reference_forward(big, X), rtol=1e-12)
+    assert not np.allclose(big.forward(X), net.forward(X))  # eps 0.5 vs 1e-5 does show
+    for p in twin.get_params():
+        p += 1.0  # the copy's arrays are its own
+    for p, q in zip(big.get_params(), net.get_params(), strict=True):
+        np.testing.assert_array_equal(p, q)
