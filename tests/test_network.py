@@ -795,3 +795,180 @@ def test_set_params_refuses_values_beyond_the_networks_dtype():
             net.set_params([np.array([[1e39]]), np.zeros(1)])
     for p, b in zip(net.get_params(), before, strict=True):
         np.testing.assert_array_equal(p, b)
+
+
+# --- the rest of the module: the same kinds of promises, pinned before its mutants run ---------
+
+
+def test_mse_refusals_start_with_the_argument_and_overflow_is_silent():
+    with pytest.raises(TypeError, match=r"^output must hold real numbers"):
+        mse(["a"], [1.0])
+    with pytest.raises(ValueError, match=r"^target must contain only finite values"):
+        mse([1.0], [np.nan])
+    with pytest.raises(ValueError, match=r"^target must have the shape of output \(2, 3\)"):
+        mse(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"^output must have at least one entry"):
+        mse(np.ones((0, 2)), np.ones((0, 2)))
+    # output may hold nan (an exploded network): the loss is nan, not a refusal.
+    assert math.isnan(mse([np.nan, 1.0], [0.0, 0.0])[0])
+    # 1e308 - (-1e308) overflows: inf, silently.
+    with _silent_floating_point():
+        loss, grad = mse(np.array([1e308, 0.0]), np.array([-1e308, 0.0]))
+    assert loss == math.inf and grad[0] == math.inf and grad[1] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"sizes": "2,3"}, TypeError, r"^sizes must be a list of layer widths, got str"),
+        ({"sizes": 5}, TypeError, r"^sizes must be a list of layer widths, got int"),
+        ({"sizes": [3]}, ValueError, r"^sizes must list at least an input and an output width"),
+        ({"sizes": [2, 0, 1]}, ValueError, r"^sizes\[1\] must be >= 1, got 0"),
+        ({"sizes": [2, 1], "activation": "swish"}, ValueError, r"^activation must be one of"),
+        ({"sizes": [2, 1], "init": "kaiming"}, ValueError, r"^init must be one of"),
+        ({"sizes": [2, 1], "init_options": 3}, TypeError, r"^init_options must be a dict, got int"),
+        ({"sizes": [2, 1], "dtype": "nonsense"}, TypeError, r"^dtype must be float64 or float32"),
+        ({"sizes": [2, 1], "dtype": np.int64}, TypeError, r"^dtype must be float64 or float32"),
+        ({"sizes": [2, 1], "residual": 1}, TypeError, r"^residual must be True or False, got 1"),
+        ({"sizes": [2, 1], "layer_norm": 0}, TypeError, r"^layer_norm must be True or False"),
+        ({"sizes": [2, 1], "residual_scale": 0.0}, ValueError, r"^residual_scale must be > 0"),
+        ({"sizes": [2, 1], "norm_eps": 0.0}, ValueError, r"^norm_eps must be > 0"),
+    ],
+)
+def test_construction_refusals_start_with_the_argument(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        MLP(seed=0, **kwargs)
+
+
+def test_smallest_accepted_construction_arguments():
+    # Two widths make one layer; positive scale and eps, however small, are accepted.
+    net = MLP([3, 2], seed=0, residual_scale=1e-300, norm_eps=1e-300)
+    assert net.depth == 1 and net.sizes == [3, 2]
+    assert net.residual_scale == 1e-300 and net.norm_eps == 1e-300
+    assert MLP([1, 1, 1], seed=0).depth == 2
+
+
+def test_init_options_reach_the_initializer():
+    # xavier_normal draws N(0, gain**2 * 2 / (m + n)) from the same generator: gain 2 doubles
+    # every weight (scaling by a power of 2 is exact).
+    plain, double = MLP([3, 4, 2], seed=0), MLP([3, 4, 2], seed=0, init_options={"gain": 2.0})
+    for W, W2 in zip(plain.weights, double.weights, strict=True):
+        np.testing.assert_array_equal(W2, 2 * W)
+
+
+def test_layer_norm_gains_start_at_one_on_the_hidden_layers():
+    net = MLP([2, 3, 4, 1], seed=0, layer_norm=True)
+    assert net.layer_norm and not MLP([2, 3, 1], seed=0).layer_norm
+    assert [g.tolist() for g in net.gains] == [[1.0] * 3, [1.0] * 4]
+    assert [b.tolist() for b in net.biases] == [[0.0] * 3, [0.0] * 4, [0.0]]
+
+
+@pytest.mark.parametrize(
+    ("weights", "biases", "kwargs", "error", "match"),
+    [
+        ([], [], {}, TypeError, r"^weights must be a non-empty list of 2-D arrays"),
+        (np.ones((1, 2, 3)), [np.zeros(3)], {}, TypeError, r"^weights must be a non-empty list"),
+        ([np.ones((2, 3))], [], {}, ValueError, r"^biases must be a list with one array per layer"),
+        ([np.ones((2, 3))], np.zeros((1, 3)), {}, ValueError, r"^biases must be a list with one"),
+        (
+            [np.ones((2, 3)), np.ones((4, 1))],
+            [np.zeros(3), np.zeros(1)],
+            {},
+            ValueError,
+            r"^weights\[1\] must have 3 rows to follow weights\[0\], got shape \(4, 1\)",
+        ),
+        ([np.ones(3)], [np.zeros(3)], {}, ValueError, r"^weights\[0\] must have 2 dimension"),
+        ([np.ones((2, 3))], [np.zeros(2)], {}, ValueError, r"^biases\[0\] must have shape \(3,\)"),
+        (
+            [np.ones((2, 3)), np.ones((3, 1))],
+            [np.zeros(3), np.zeros(1)],
+            {"gains": [np.ones(3), np.ones(1)]},
+            ValueError,
+            r"^gains must be a list with one array per hidden layer \(1\)",
+        ),
+        (
+            [np.ones((2, 3)), np.ones((3, 1))],
+            [np.zeros(3), np.zeros(1)],
+            {"gains": [np.ones(2)]},
+            ValueError,
+            r"^gains\[0\] must have shape \(3,\)",
+        ),
+        ([np.ones((2, 3))], [np.zeros(3)], {"activation": "swish"}, ValueError, r"^activation"),
+    ],
+)
+def test_from_arrays_refusals_start_with_the_argument(weights, biases, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        MLP.from_arrays(weights, biases, **kwargs)
+
+
+def test_from_arrays_copies_and_converts_every_array():
+    W, b, g = np.ones((2, 2)), np.zeros(2), np.full(2, 3.0)
+    net = MLP.from_arrays([W, np.ones((2, 1))], [b, np.zeros(1)], gains=[g], dtype=np.float32)
+    W[0, 0], b[0], g[0] = 7.0, 7.0, 7.0  # the caller's arrays change afterwards ...
+    assert net.weights[0][0, 0] == 1.0 and net.biases[0][0] == 0.0 and net.gains[0][0] == 3.0
+    assert all(p.dtype == np.float32 for p in net.get_params())  # ... and were converted
+    assert net.param_names() == ["W1", "b1", "g1", "W2", "b2"]
+    relu = activations.get("leaky_relu", negative_slope=0.3)  # an Activation object is taken as is
+    assert MLP.from_arrays([np.ones((1, 1))], [np.zeros(1)], relu).activation is relu
+
+
+def test_residual_layers_are_the_hidden_layers_that_keep_their_width():
+    net = MLP([3, 3, 4, 4, 4, 4], "relu", seed=0, residual=True)
+    # layer 1: 3 -> 3 (residual), 2: 3 -> 4 (no), 3 and 4: 4 -> 4 (yes), 5: the linear output
+    assert net.residual_layers == [True, False, True, True, False]
+    assert MLP([3, 3, 3], seed=0).residual_layers == [False, False]
+
+
+def test_bad_X_is_refused_with_its_name():
+    net = MLP([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"^X must have shape \(any, 2\), got \(4, 3\)"):
+        net.forward(np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"^X must have 2 dimension"):
+        net.forward(np.ones(2))
+    with pytest.raises(ValueError, match=r"^X must contain only finite values"):
+        net.forward(np.array([[np.inf, 0.0]]))
+    with pytest.raises(ValueError, match=r"^X must have at least one row, got an empty batch$"):
+        net.forward(np.ones((0, 2)))
+    # A batch of one row is a batch.
+    assert net.forward(np.ones((1, 2))).shape == (1, 1)
+
+
+def test_backward_is_the_gradient_of_the_probe_cost(numerical_gradient, relative_error):
+    # backward(X, g) backpropagates dJ/da_L = g, so its gradients are those of J = sum(g * a_L).
+    net, X, _ = _problem("tanh", "mse", seed=4)
+    g = np.random.default_rng(5).normal(size=(7, 2))
+    probe = g.copy()
+    result = net.backward(X, g)
+    np.testing.assert_array_equal(g, probe)  # the caller's probe is left alone
+    assert math.isnan(result.loss)
+    for param, grad in zip(net.get_params(), result.as_list(), strict=True):
+        numeric = numerical_gradient(lambda: float(np.sum(g * net.forward(X))), param)
+        assert relative_error(grad, numeric) < 1e-6
+    numeric = numerical_gradient(lambda: float(np.sum(g * net.forward(X))), X)
+    assert relative_error(result.activation_grads[0], numeric) < 1e-6
+
+
+def test_backward_refuses_a_probe_of_the_wrong_shape():
+    net = MLP([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"^grad_output must have shape \(4, 1\), got \(4, 2\)"):
+        net.backward(np.ones((4, 2)), np.ones((4, 2)))
+    with pytest.raises(ValueError, match=r"^grad_output must have 2 dimension"):
+        net.backward(np.ones((4, 2)), np.ones(4))
+    with pytest.raises(ValueError, match=r"^grad_output must contain only finite values"):
+        net.backward(np.ones((4, 2)), np.full((4, 1), np.nan))
+
+
+def test_summarize_is_the_diagnostics_of_the_last_pass():
+    net, X, y = _problem("sigmoid", "mse", seed=6)
+    with pytest.raises(ValueError, match=r"^summarize needs a forward pass first"):
+        net.summarize()
+    result = net.loss_and_gradients(X, y)
+    with pytest.raises(TypeError, match=r"^result must be a Gradients, got tuple"):
+        net.summarize(tuple(result))
+    with_grads, without = net.summarize(result), net.summarize()
+    assert with_grads.loss == result.loss and math.isnan(without.loss)
+    np.testing.assert_allclose(
+        with_grads.bias_grad_norm, [np.sqrt(np.sum(b**2)) for b in result.bias_grads], rtol=1e-14
+    )
+    assert np.isnan(without.weight_grad_norm).all() and np.isnan(without.grad_to_weight_ratio).all()
+    np.testing.assert_array_equal(without.activation_mean, with_grads.activation_mean)
