@@ -190,3 +190,15 @@ def test_copy_keeps_norm_eps():
         p += 1.0  # the copy's arrays are its own
     for p, q in zip(big.get_params(), net.get_params(), strict=True):
         np.testing.assert_array_equal(p, q)
+
+
+def test_float32_network_keeps_every_array_in_float32():
+    # dtype=float32 means the whole computation: inputs, the cached z_l and a_l, the gradients.
+    net = MLP([3, 4, 4, 2], "tanh", seed=0, dtype=np.float32, residual=True, layer_norm=True)
+    X, y = np.ones((5, 3)), np.ones((5, 2))  # float64 data, converted
+    result = net.loss_and_gradients(X, y)
+    arrays = net.activations + net.pre_activations + result.as_list() + result.activation_grads
+    assert [a.dtype for a in arrays] == [np.dtype(np.float32)] * len(arrays)
+    probe = net.backward(X, np.ones((5, 2)))
+    arrays = probe.as_list() + probe.activation_grads + [net.forward(X)]
+    assert [a.dtype for a in arrays] == [np.dtype(np.float32)] * len(arrays)
