@@ -202,3 +202,17 @@ def test_float32_network_keeps_every_array_in_float32():
     probe = net.backward(X, np.ones((5, 2)))
     arrays = probe.as_list() + probe.activation_grads + [net.forward(X)]
     assert [a.dtype for a in arrays] == [np.dtype(np.float32)] * len(arrays)
+
+
+def test_structure_defaults():
+    # residual_scale 1 (a_l = a_{l-1} + phi(z_l)), eps 1e-5, float64, no skips, no normalization,
+    # whichever way the network is built.
+    W, b = [np.eye(2), np.ones((2, 1))], [np.zeros(2), np.zeros(1)]
+    for net in (MLP([2, 2, 1], seed=0, residual=True), MLP.from_arrays(W, b, residual=True)):
+        assert net.residual_scale == 1.0 and net.norm_eps == LAYER_NORM_EPS
+        assert net.residual_layers == [True, False] and net.dtype == np.float64
+    plain = MLP.from_arrays(W, b)
+    assert plain.residual_layers == [False, False] and plain.gains == []
+    x = np.array([[0.5, -0.25]])
+    skip = MLP.from_arrays(W, b, residual=True)
+    np.testing.assert_allclose(skip.forward(x), np.sum(x + np.tanh(x)), rtol=1e-15)
