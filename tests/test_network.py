@@ -972,3 +972,14 @@ def test_summarize_is_the_diagnostics_of_the_last_pass():
     )
     assert np.isnan(without.weight_grad_norm).all() and np.isnan(without.grad_to_weight_ratio).all()
     np.testing.assert_array_equal(without.activation_mean, with_grads.activation_mean)
+
+
+def test_backward_probe_is_converted_like_the_network():
+    # A float32 network computes in float32: with x = 3 and dJ/da_1 = 0.3 (one unit, one layer),
+    # dW_1 = x * g = fl32(3 * fl32(0.3)), which is not 0.9 rounded to float32 (a float64 probe).
+    net = MLP.from_arrays([np.ones((1, 1))], [np.zeros(1)], dtype=np.float32)
+    result = net.backward(np.array([[3.0]]), np.array([[0.3]]))
+    expected = np.float32(3.0) * np.float32(0.3)
+    assert expected != np.float32(0.9)
+    assert result.weight_grads[0][0, 0] == expected
+    assert result.activation_grads[0][0, 0] == np.float32(0.3)  # dJ/dx = g W = g
