@@ -759,8 +759,14 @@ def test_forward_and_diagnostics_of_an_exploding_network_are_silent():
     with _silent_floating_point():
         out = net.forward(X)
         d = net.diagnostics(X)
+        probe = net.backward(X, np.ones((2, 1)))
     assert np.all(out == np.inf)
     assert d.activation_mean[-1] == np.inf
+    # With g = 1 on both rows: dW_2 = a_1.T @ g = 2 * 2e200 per entry; delta_1 = g W_2.T * relu' =
+    # 1e200, so dW_1 = X.T @ delta_1 = 2e200 per entry; dX = delta_1 @ W_1.T = 3e400 overflows.
+    np.testing.assert_allclose(probe.weight_grads[1], np.full((3, 1), 4e200), rtol=1e-15)
+    np.testing.assert_allclose(probe.weight_grads[0], np.full((2, 3), 2e200), rtol=1e-15)
+    assert np.all(probe.activation_grads[0] == np.inf)
 
 
 def test_diagnostics_follow_batch_size_changes():
