@@ -966,7 +966,9 @@ def test_backward_refuses_a_probe_of_the_wrong_shape():
 
 def test_summarize_is_the_diagnostics_of_the_last_pass():
     net, X, y = _problem("sigmoid", "mse", seed=6)
-    with pytest.raises(ValueError, match=r"^summarize needs a forward pass first"):
+    with pytest.raises(
+        ValueError, match=r"^summarize needs a forward pass first: call forward\(X\)$"
+    ):
         net.summarize()
     result = net.loss_and_gradients(X, y)
     with pytest.raises(TypeError, match=r"^result must be a Gradients, got tuple"):

@@ -216,3 +216,21 @@ def test_structure_defaults():
     x = np.array([[0.5, -0.25]])
     skip = MLP.from_arrays(W, b, residual=True)
     np.testing.assert_allclose(skip.forward(x), np.sum(x + np.tanh(x)), rtol=1e-15)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 2.0, 0.5])
+def test_every_residual_scale_is_applied_forward_and_backward(
+    alpha, numerical_gradient, relative_error
+):
+    # No scale is special: a_l = a_{l-1} + alpha tanh(z_l) and its gradients, for alpha = 1, 2
+    # and 1/2 (a shortcut that skips one of them shows here).
+    rng = np.random.default_rng(8)
+    W = [rng.normal(0, 0.6, size=s) for s in ((2, 3), (3, 3), (3, 3), (3, 1))]
+    b = [rng.normal(0, 0.3, size=k) for k in (3, 3, 3, 1)]
+    net = MLP.from_arrays(W, b, "tanh", residual=True, residual_scale=alpha)
+    X, y = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    np.testing.assert_allclose(net.forward(X), _reference_forward(net, X), rtol=1e-13)
+    result = net.loss_and_gradients(X, y)
+    for param, grad in zip(net.get_params(), result.as_list(), strict=True):
+        numeric = numerical_gradient(lambda: net.loss_and_gradients(X, y).loss, param)
+        assert relative_error(grad, numeric) < 1e-6
