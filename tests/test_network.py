@@ -991,3 +991,24 @@ def test_backward_probe_is_converted_like_the_network():
     assert expected != np.float32(0.9)
     assert result.weight_grads[0][0, 0] == expected
     assert result.activation_grads[0][0, 0] == np.float32(0.3)  # dJ/dx = g W = g
+
+
+def test_backward_pass_of_a_float32_network_rounds_in_float32():
+    # One leaky ReLU unit (slope 0.1), weights 1, x = -13, probe g = 1: delta_1 = slope * W_2 g
+    # = fl32(0.1), so dW_1 = x delta_1 = fl32(-13 * fl32(0.1)); carried in float64 it would be
+    # -1.3 rounded to float32, which differs in the last bit.
+    leaky = activations.get("leaky_relu", negative_slope=0.1)
+    net = MLP.from_arrays([np.ones((1, 1))] * 2, [np.zeros(1)] * 2, leaky, dtype=np.float32)
+    result = net.backward(np.array([[-13.0]]), np.ones((1, 1)))
+    expected = np.float32(-13.0) * np.float32(0.1)
+    assert expected != np.float32(-1.3)
+    assert result.weight_grads[0][0, 0] == expected
+    assert result.bias_grads[0][0] == np.float32(0.1)
+
+
+def test_the_cache_is_empty_before_the_first_pass():
+    net = MLP([2, 3, 1], seed=0)
+    assert net.activations == [] and net.pre_activations == []
+    net.forward(np.ones((4, 2)))
+    assert [a.shape for a in net.activations] == [(4, 2), (4, 3), (4, 1)]
+    assert [z.shape for z in net.pre_activations] == [(4, 3), (4, 1)]
