@@ -1,3 +1,4 @@
+import contextlib
 import dataclasses
 import math
 import warnings
@@ -551,3 +552,463 @@ def test_last_layer_is_linear_and_has_no_saturation_or_dead_statistics():
     assert d.saturated_fraction[0] == 1.0 and np.isnan(d.saturated_fraction[1])
     assert np.isnan(d.dead_fraction[1])
     assert net.forward(np.zeros((1, 1)))[0, 0] == pytest.approx(1.0)  # sigma(50) + sigma(-50)
+
+
+# --- mutation-testing survivors: each test below pins one promise an earlier mutant broke -------
+
+
+def _silent_floating_point():
+    """Warnings are errors and NumPy warns on every floating-point problem (its default),
+    whatever an earlier test left: only gradlab's own silencing can keep a call quiet."""
+    stack = contextlib.ExitStack()
+    stack.enter_context(warnings.catch_warnings())
+    warnings.simplefilter("error")
+    stack.enter_context(np.errstate(all="warn"))
+    return stack
+
+
+def test_cross_entropy_takes_an_exploded_output_silently():
+    # logits may hold inf (documented): z - max(z) is inf - inf = nan, so the loss is nan,
+    # without a RuntimeWarning and without refusing the input.
+    with _silent_floating_point():
+        loss, grad = cross_entropy(np.array([[np.inf, 0.0], [1.0, 2.0]]), np.array([0, 1]))
+    assert math.isnan(loss) and np.isnan(grad[0]).all()
+
+
+def test_cross_entropy_of_a_single_class_is_zero():
+    # One class: softmax is 1, so Loss = log exp(z) - z = 0 and dLoss/dz = (1 - 1) / n = 0.
+    loss, grad = cross_entropy(np.array([[3.0], [-7.0], [0.5]]), np.zeros(3))
+    assert loss == 0.0
+    np.testing.assert_array_equal(grad, np.zeros((3, 1)))
+
+
+@pytest.mark.parametrize(
+    ("logits", "labels", "match"),
+    [
+        (np.zeros((2, 0)), [0, 0], r"^logits must have at least one row and one class"),
+        (np.zeros((0, 2)), [], r"^logits must have at least one row and one class"),
+        (np.zeros(3), [0], r"^logits must have 2 dimension"),
+        (np.zeros((2, 3)), [0, 3], r"^labels must hold class labels in 0\.\.2"),
+        (np.zeros((2, 3)), [0, 1, 2], r"^labels must hold one label per row \(2\)"),
+    ],
+)
+def test_cross_entropy_refusals_start_with_the_argument(logits, labels, match):
+    with pytest.raises(ValueError, match=match):
+        cross_entropy(logits, labels)
+
+
+def _by_hand(X, W1, b1, W2, b2, y):
+    """The diagnostics of a tanh network [n_in, h, 1] with MSE, from their definitions."""
+    z1 = X @ W1 + b1
+    a1 = np.tanh(z1)
+    out = a1 @ W2 + b2
+    loss = np.mean((out - y) ** 2)
+    delta2 = 2 * (out - y) / out.size
+    dW2, db2, da1 = a1.T @ delta2, delta2.sum(axis=0), delta2 @ W2.T
+    delta1 = da1 * (1 - np.tanh(z1) ** 2)
+    dW1, db1, dX = X.T @ delta1, delta1.sum(axis=0), delta1 @ W1.T
+
+    def norm(x):
+        return np.sqrt(np.sum(x**2))
+
+    rows = []
+    for a, sat, W, dW, db, da in (
+        (a1, np.mean(np.abs(a1) > 0.98), W1, dW1, db1, dX),  # tanh saturates at |a| > 0.98
+        (out, np.nan, W2, dW2, db2, da1),  # the linear last layer: no saturation, no dead units
+    ):
+        dead = 0.0 if a is a1 else np.nan  # tanh'(z) > 0 for these moderate z
+        rows.append(
+            [
+                a.mean(),
+                a.std(),
+                sat,
+                dead,
+                norm(W),
+                norm(dW),
+                norm(db),
+                norm(da),
+                norm(dW) / norm(W),
+            ]
+        )
+    return loss, rows
+
+
+def test_table_rows_are_the_diagnostics_recomputed_from_their_definitions():
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(6, 3)), rng.normal(size=(6, 1))
+    W1, W2 = rng.normal(size=(3, 4)), rng.normal(size=(4, 1))
+    b1, b2 = np.array([0.1, 3.0, -0.2, 0.0]), np.array([0.3])  # unit 1 mostly saturated
+    net = MLP.from_arrays([W1, W2], [b1, b2], "tanh")
+    d = net.diagnostics(X, y)
+    loss, rows = _by_hand(X, W1, b1, W2, b2, y)
+    assert d.loss == pytest.approx(loss, rel=1e-12)
+    assert 0 < rows[0][2] < 1  # the saturated fraction is neither 0 nor 1: a real check
+    lines = d.table().split("\n")
+    # Nine columns (the fields but the loss, in their order), names shortened ("activation" ->
+    # "act", "fraction" -> "frac") and cut to the column width of 12, right-aligned after
+    # "layer "; each row: the layer number (width 5), then the nine values as 12.4g.
+    names = ["act_mean", "act_std", "saturated_fr", "dead_frac", "weight_norm", "weight_grad_"]
+    names += ["bias_grad_no", "act_grad_nor", "grad_to_weig"]
+    assert lines[0] == "layer " + " ".join(name.rjust(12) for name in names)
+    assert len(lines) == 1 + net.depth
+    for layer, (line, expected) in enumerate(zip(lines[1:], rows, strict=True), start=1):
+        assert len(line) == len(lines[0])  # fixed width: numbers under their names
+        assert line[:6] == f"{layer:5d} "
+        cells = [line[6 + 13 * j : 6 + 13 * j + 12] for j in range(9)]
+        assert " ".join(cells) == line[6:]
+        # 4 significant digits: within half a unit of the 4th digit
+        np.testing.assert_allclose([float(c) for c in cells], expected, rtol=5e-4)
+
+
+def test_as_list_refuses_gradients_whose_lists_disagree():
+    # One bias gradient short: silently dropping the second layer's dW would train it no more.
+    g = Gradients(0.0, [np.ones((2, 3)), np.ones((3, 1))], [np.ones(3)], [np.ones((1, 2))] * 2)
+    with pytest.raises(ValueError, match="shorter"):
+        g.as_list()
+    full = g._replace(bias_grads=[np.ones(3), np.ones(1)])
+    assert [x.shape for x in full.as_list()] == [(2, 3), (3,), (3, 1), (1,)]
+
+
+def test_repr_shows_the_structure():
+    assert repr(MLP([2, 3, 1], seed=0)) == "MLP(sizes=[2, 3, 1], activation='tanh')"
+    assert (
+        repr(MLP([2, 3, 3, 1], "relu", "he_normal", seed=0, layer_norm=True))
+        == "MLP(sizes=[2, 3, 3, 1], activation='relu', layer_norm=True)"
+    )
+    assert (
+        repr(MLP([2, 3, 3, 1], "relu", "he_normal", seed=0, residual=True, residual_scale=0.25))
+        == "MLP(sizes=[2, 3, 3, 1], activation='relu', residual=True, residual_scale=0.25)"
+    )
+
+
+def test_out_of_another_batch_is_refused_with_its_name():
+    net = MLP([2, 3, 1], seed=0)
+    first = net.loss_and_gradients(np.ones((4, 2)), np.ones(4))
+    with pytest.raises(
+        ValueError,
+        match=r"^out must be a Gradients result of this network for the same batch size$",
+    ):
+        net.loss_and_gradients(np.ones((3, 2)), np.ones(3), out=first)
+
+
+def test_mse_target_is_checked_and_converted_like_the_network():
+    net = MLP([2, 3, 2], seed=0)
+    X = np.ones((4, 2))
+    with pytest.raises(ValueError, match=r"^y must contain only finite values"):
+        net.loss_and_gradients(X, np.full((4, 2), np.nan))
+    with pytest.raises(TypeError, match=r"^y must hold real numbers"):
+        net.loss_and_gradients(X, np.full((4, 2), "a"))
+    with pytest.raises(ValueError, match=r"^y must have 1 or 2 dimension\(s\)"):
+        net.loss_and_gradients(X, np.ones((4, 2, 1)))
+    with pytest.raises(ValueError, match=r"^y must have shape \(4, 2\) for loss='mse'"):
+        net.loss_and_gradients(X, np.ones((4, 3)))
+    # A float32 network computes in float32: zero weights give the output 0, and the target 0.1
+    # is rounded to float32 first, so Loss = fl32(fl32(0.1)**2) (in float64 it would be 0.01).
+    zero = MLP.from_arrays([np.zeros((1, 1))], [np.zeros(1)], dtype=np.float32)
+    expected = float(np.float32(0.1) * np.float32(0.1))
+    assert expected != 0.1**2
+    assert zero.loss_and_gradients(np.ones((1, 1)), np.array([0.1])).loss == expected
+
+
+def test_cross_entropy_labels_are_checked_against_the_batch():
+    net = MLP([2, 3, 2], seed=0)
+    X = np.ones((4, 2))
+    # One label per row: a single label must not be broadcast to the whole batch.
+    for y in ([1], [0, 1, 1]):
+        with pytest.raises(ValueError, match=r"^y must hold one label per row \(4\)"):
+            net.loss_and_gradients(X, y, "cross_entropy")
+    with pytest.raises(ValueError, match=r"^y must hold class labels in 0\.\.1, got 2"):
+        net.loss_and_gradients(X, [0, 1, 2, 1], "cross_entropy")
+    with pytest.raises(
+        ValueError, match=r"^loss: 'cross_entropy' needs an output layer of at least 2 classes$"
+    ):
+        MLP([2, 1], seed=0).loss_and_gradients(X, [0, 0, 0, 0], "cross_entropy")
+
+
+def test_unknown_loss_is_refused_with_its_name():
+    net = MLP([2, 3, 2], seed=0)
+    X, y = np.ones((4, 2)), np.ones((4, 2))
+    for call in (
+        lambda: net.loss_and_gradients(X, y, "hinge"),
+        lambda: net.diagnostics(X, y, loss="hinge"),
+        lambda: net.diagnostics(X, loss="hinge"),
+    ):
+        with pytest.raises(ValueError, match=r"^loss must be one of \['mse', 'cross_entropy'\]"):
+            call()
+
+
+def test_copy_keeps_dtype_and_is_independent():
+    net = MLP([2, 3, 1], seed=0, dtype=np.float32)
+    twin = net.copy()
+    assert twin.dtype == np.float32 and all(p.dtype == np.float32 for p in twin.get_params())
+    X = np.ones((2, 2))
+    np.testing.assert_array_equal(twin.forward(X), net.forward(X))
+    for p in twin.get_params():
+        p += 1.0
+    assert not any(np.any(t == p) for t, p in zip(twin.get_params(), net.get_params(), strict=True))
+
+
+def _exploding():
+    # Weights 1e200 and X = 1: z_1 = 2e200, z_2 = 3 * 2e200 * 1e200 overflows to inf, silently.
+    weights = [np.full((2, 3), 1e200), np.full((3, 1), 1e200)]
+    return MLP.from_arrays(weights, [np.zeros(3), np.zeros(1)], "relu")
+
+
+def test_forward_and_diagnostics_of_an_exploding_network_are_silent():
+    net, X = _exploding(), np.ones((2, 2))
+    with _silent_floating_point():
+        out = net.forward(X)
+        d = net.diagnostics(X)
+        probe = net.backward(X, np.ones((2, 1)))
+    assert np.all(out == np.inf)
+    assert d.activation_mean[-1] == np.inf
+    # With g = 1 on both rows: dW_2 = a_1.T @ g = 2 * 2e200 per entry; delta_1 = g W_2.T * relu' =
+    # 1e200, so dW_1 = X.T @ delta_1 = 2e200 per entry; dX = delta_1 @ W_1.T = 3e400 overflows.
+    np.testing.assert_allclose(probe.weight_grads[1], np.full((3, 1), 4e200), rtol=1e-15)
+    np.testing.assert_allclose(probe.weight_grads[0], np.full((2, 3), 2e200), rtol=1e-15)
+    assert np.all(probe.activation_grads[0] == np.inf)
+
+
+def test_diagnostics_follow_batch_size_changes():
+    # The gradient arrays are reused while the batch size stays the same. Batch sizes 4 -> 3 -> 5
+    # with 3 inputs: a batch as long as the input is wide must not be mistaken for the last one.
+    net = MLP([3, 4, 2], seed=0)
+    rng = np.random.default_rng(1)
+    for n in (4, 3, 5, 5):
+        X, y = rng.normal(size=(n, 3)), rng.normal(size=(n, 2))
+        d = net.diagnostics(X, y)
+        fresh = MLP.from_arrays(net.weights, net.biases).loss_and_gradients(X, y)
+        np.testing.assert_allclose(
+            d.weight_grad_norm, [np.linalg.norm(g) for g in fresh.weight_grads], rtol=1e-14
+        )
+    # A network of one layer (activation_grads holds dLoss/dX only) also reuses them.
+    single = MLP([3, 2], seed=0)
+    for _ in range(2):
+        d = single.diagnostics(X, y)
+        out = X @ single.weights[0] + single.biases[0]  # dLoss/dW = X.T 2 (out - y) / size
+        assert d.weight_grad_norm[0] == pytest.approx(
+            np.linalg.norm(X.T @ (2 * (out - y) / out.size)), rel=1e-14
+        )
+
+
+def test_set_params_refuses_values_beyond_the_networks_dtype():
+    # 1e39 is finite in float64 but beyond float32's range (max ~3.4e38): it would become inf.
+    net = MLP([1, 1], seed=0, dtype=np.float32)
+    before = [p.copy() for p in net.get_params()]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy warns about the overflowing cast
+        with pytest.raises(ValueError, match=r"^params\[0\] must contain only finite values"):
+            net.set_params([np.array([[1e39]]), np.zeros(1)])
+    for p, b in zip(net.get_params(), before, strict=True):
+        np.testing.assert_array_equal(p, b)
+
+
+# --- the rest of the module: the same kinds of promises, pinned before its mutants run ---------
+
+
+def test_mse_refusals_start_with_the_argument_and_overflow_is_silent():
+    with pytest.raises(TypeError, match=r"^output must hold real numbers"):
+        mse(["a"], [1.0])
+    with pytest.raises(ValueError, match=r"^target must contain only finite values"):
+        mse([1.0], [np.nan])
+    with pytest.raises(ValueError, match=r"^target must have the shape of output \(2, 3\)"):
+        mse(np.ones((2, 3)), np.ones((3, 2)))
+    with pytest.raises(ValueError, match=r"^output must have at least one entry"):
+        mse(np.ones((0, 2)), np.ones((0, 2)))
+    # output may hold nan (an exploded network): the loss is nan, not a refusal.
+    assert math.isnan(mse([np.nan, 1.0], [0.0, 0.0])[0])
+    # 1e308 - (-1e308) overflows: inf, silently.
+    with _silent_floating_point():
+        loss, grad = mse(np.array([1e308, 0.0]), np.array([-1e308, 0.0]))
+    assert loss == math.inf and grad[0] == math.inf and grad[1] == 0.0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "match"),
+    [
+        ({"sizes": "2,3"}, TypeError, r"^sizes must be a list of layer widths, got str"),
+        ({"sizes": 5}, TypeError, r"^sizes must be a list of layer widths, got int"),
+        ({"sizes": [3]}, ValueError, r"^sizes must list at least an input and an output width"),
+        ({"sizes": [2, 0, 1]}, ValueError, r"^sizes\[1\] must be >= 1, got 0"),
+        ({"sizes": [2, 1], "activation": "swish"}, ValueError, r"^activation must be one of"),
+        ({"sizes": [2, 1], "init": "kaiming"}, ValueError, r"^init must be one of"),
+        ({"sizes": [2, 1], "init_options": 3}, TypeError, r"^init_options must be a dict, got int"),
+        ({"sizes": [2, 1], "dtype": "nonsense"}, TypeError, r"^dtype must be float64 or float32"),
+        ({"sizes": [2, 1], "dtype": np.int64}, TypeError, r"^dtype must be float64 or float32"),
+        ({"sizes": [2, 1], "residual": 1}, TypeError, r"^residual must be True or False, got 1"),
+        ({"sizes": [2, 1], "layer_norm": 0}, TypeError, r"^layer_norm must be True or False"),
+        ({"sizes": [2, 1], "residual_scale": 0.0}, ValueError, r"^residual_scale must be > 0"),
+        ({"sizes": [2, 1], "norm_eps": 0.0}, ValueError, r"^norm_eps must be > 0"),
+    ],
+)
+def test_construction_refusals_start_with_the_argument(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        MLP(seed=0, **kwargs)
+
+
+def test_smallest_accepted_construction_arguments():
+    # Two widths make one layer; positive scale and eps, however small, are accepted.
+    net = MLP([3, 2], seed=0, residual_scale=1e-300, norm_eps=1e-300)
+    assert net.depth == 1 and net.sizes == [3, 2]
+    assert net.residual_scale == 1e-300 and net.norm_eps == 1e-300
+    assert MLP([1, 1, 1], seed=0).depth == 2
+
+
+def test_init_options_reach_the_initializer():
+    # xavier_normal draws N(0, gain**2 * 2 / (m + n)) from the same generator: gain 2 doubles
+    # every weight (scaling by a power of 2 is exact).
+    plain, double = MLP([3, 4, 2], seed=0), MLP([3, 4, 2], seed=0, init_options={"gain": 2.0})
+    for W, W2 in zip(plain.weights, double.weights, strict=True):
+        np.testing.assert_array_equal(W2, 2 * W)
+
+
+def test_layer_norm_gains_start_at_one_on_the_hidden_layers():
+    net = MLP([2, 3, 4, 1], seed=0, layer_norm=True)
+    assert net.layer_norm and not MLP([2, 3, 1], seed=0).layer_norm
+    assert [g.tolist() for g in net.gains] == [[1.0] * 3, [1.0] * 4]
+    assert [b.tolist() for b in net.biases] == [[0.0] * 3, [0.0] * 4, [0.0]]
+
+
+@pytest.mark.parametrize(
+    ("weights", "biases", "kwargs", "error", "match"),
+    [
+        ([], [], {}, TypeError, r"^weights must be a non-empty list of 2-D arrays"),
+        (np.ones((1, 2, 3)), [np.zeros(3)], {}, TypeError, r"^weights must be a non-empty list"),
+        ([np.ones((2, 3))], [], {}, ValueError, r"^biases must be a list with one array per layer"),
+        ([np.ones((2, 3))], np.zeros((1, 3)), {}, ValueError, r"^biases must be a list with one"),
+        (
+            [np.ones((2, 3)), np.ones((4, 1))],
+            [np.zeros(3), np.zeros(1)],
+            {},
+            ValueError,
+            r"^weights\[1\] must have 3 rows to follow weights\[0\], got shape \(4, 1\)",
+        ),
+        ([np.ones(3)], [np.zeros(3)], {}, ValueError, r"^weights\[0\] must have 2 dimension"),
+        ([np.ones((2, 3))], [np.zeros(2)], {}, ValueError, r"^biases\[0\] must have shape \(3,\)"),
+        (
+            [np.ones((2, 3)), np.ones((3, 1))],
+            [np.zeros(3), np.zeros(1)],
+            {"gains": [np.ones(3), np.ones(1)]},
+            ValueError,
+            r"^gains must be a list with one array per hidden layer \(1\)",
+        ),
+        (
+            [np.ones((2, 3)), np.ones((3, 1))],
+            [np.zeros(3), np.zeros(1)],
+            {"gains": [np.ones(2)]},
+            ValueError,
+            r"^gains\[0\] must have shape \(3,\)",
+        ),
+        ([np.ones((2, 3))], [np.zeros(3)], {"activation": "swish"}, ValueError, r"^activation"),
+    ],
+)
+def test_from_arrays_refusals_start_with_the_argument(weights, biases, kwargs, error, match):
+    with pytest.raises(error, match=match):
+        MLP.from_arrays(weights, biases, **kwargs)
+
+
+def test_from_arrays_copies_and_converts_every_array():
+    W, b, g = np.ones((2, 2)), np.zeros(2), np.full(2, 3.0)
+    net = MLP.from_arrays([W, np.ones((2, 1))], [b, np.zeros(1)], gains=[g], dtype=np.float32)
+    W[0, 0], b[0], g[0] = 7.0, 7.0, 7.0  # the caller's arrays change afterwards ...
+    assert net.weights[0][0, 0] == 1.0 and net.biases[0][0] == 0.0 and net.gains[0][0] == 3.0
+    assert all(p.dtype == np.float32 for p in net.get_params())  # ... and were converted
+    assert net.param_names() == ["W1", "b1", "g1", "W2", "b2"]
+    relu = activations.get("leaky_relu", negative_slope=0.3)  # an Activation object is taken as is
+    assert MLP.from_arrays([np.ones((1, 1))], [np.zeros(1)], relu).activation is relu
+
+
+def test_residual_layers_are_the_hidden_layers_that_keep_their_width():
+    net = MLP([3, 3, 4, 4, 4, 4], "relu", seed=0, residual=True)
+    # layer 1: 3 -> 3 (residual), 2: 3 -> 4 (no), 3 and 4: 4 -> 4 (yes), 5: the linear output
+    assert net.residual_layers == [True, False, True, True, False]
+    assert MLP([3, 3, 3], seed=0).residual_layers == [False, False]
+
+
+def test_bad_X_is_refused_with_its_name():
+    net = MLP([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"^X must have shape \(any, 2\), got \(4, 3\)"):
+        net.forward(np.ones((4, 3)))
+    with pytest.raises(ValueError, match=r"^X must have 2 dimension"):
+        net.forward(np.ones(2))
+    with pytest.raises(ValueError, match=r"^X must contain only finite values"):
+        net.forward(np.array([[np.inf, 0.0]]))
+    with pytest.raises(ValueError, match=r"^X must have at least one row, got an empty batch$"):
+        net.forward(np.ones((0, 2)))
+    # A batch of one row is a batch.
+    assert net.forward(np.ones((1, 2))).shape == (1, 1)
+
+
+def test_backward_is_the_gradient_of_the_probe_cost(numerical_gradient, relative_error):
+    # backward(X, g) backpropagates dJ/da_L = g, so its gradients are those of J = sum(g * a_L).
+    net, X, _ = _problem("tanh", "mse", seed=4)
+    g = np.random.default_rng(5).normal(size=(7, 2))
+    probe = g.copy()
+    result = net.backward(X, g)
+    np.testing.assert_array_equal(g, probe)  # the caller's probe is left alone
+    assert math.isnan(result.loss)
+    for param, grad in zip(net.get_params(), result.as_list(), strict=True):
+        numeric = numerical_gradient(lambda: float(np.sum(g * net.forward(X))), param)
+        assert relative_error(grad, numeric) < 1e-6
+    numeric = numerical_gradient(lambda: float(np.sum(g * net.forward(X))), X)
+    assert relative_error(result.activation_grads[0], numeric) < 1e-6
+
+
+def test_backward_refuses_a_probe_of_the_wrong_shape():
+    net = MLP([2, 3, 1], seed=0)
+    with pytest.raises(ValueError, match=r"^grad_output must have shape \(4, 1\), got \(4, 2\)"):
+        net.backward(np.ones((4, 2)), np.ones((4, 2)))
+    with pytest.raises(ValueError, match=r"^grad_output must have 2 dimension"):
+        net.backward(np.ones((4, 2)), np.ones(4))
+    with pytest.raises(ValueError, match=r"^grad_output must contain only finite values"):
+        net.backward(np.ones((4, 2)), np.full((4, 1), np.nan))
+
+
+def test_summarize_is_the_diagnostics_of_the_last_pass():
+    net, X, y = _problem("sigmoid", "mse", seed=6)
+    with pytest.raises(
+        ValueError, match=r"^summarize needs a forward pass first: call forward\(X\)$"
+    ):
+        net.summarize()
+    result = net.loss_and_gradients(X, y)
+    with pytest.raises(TypeError, match=r"^result must be a Gradients, got tuple"):
+        net.summarize(tuple(result))
+    with_grads, without = net.summarize(result), net.summarize()
+    assert with_grads.loss == result.loss and math.isnan(without.loss)
+    np.testing.assert_allclose(
+        with_grads.bias_grad_norm, [np.sqrt(np.sum(b**2)) for b in result.bias_grads], rtol=1e-14
+    )
+    assert np.isnan(without.weight_grad_norm).all() and np.isnan(without.grad_to_weight_ratio).all()
+    np.testing.assert_array_equal(without.activation_mean, with_grads.activation_mean)
+
+
+def test_backward_probe_is_converted_like_the_network():
+    # A float32 network computes in float32: with x = 3 and dJ/da_1 = 0.3 (one unit, one layer),
+    # dW_1 = x * g = fl32(3 * fl32(0.3)), which is not 0.9 rounded to float32 (a float64 probe).
+    net = MLP.from_arrays([np.ones((1, 1))], [np.zeros(1)], dtype=np.float32)
+    result = net.backward(np.array([[3.0]]), np.array([[0.3]]))
+    expected = np.float32(3.0) * np.float32(0.3)
+    assert expected != np.float32(0.9)
+    assert result.weight_grads[0][0, 0] == expected
+    assert result.activation_grads[0][0, 0] == np.float32(0.3)  # dJ/dx = g W = g
+
+
+def test_backward_pass_of_a_float32_network_rounds_in_float32():
+    # One leaky ReLU unit (slope 0.1), weights 1, x = -13, probe g = 1: delta_1 = slope * W_2 g
+    # = fl32(0.1), so dW_1 = x delta_1 = fl32(-13 * fl32(0.1)); carried in float64 it would be
+    # -1.3 rounded to float32, which differs in the last bit.
+    leaky = activations.get("leaky_relu", negative_slope=0.1)
+    net = MLP.from_arrays([np.ones((1, 1))] * 2, [np.zeros(1)] * 2, leaky, dtype=np.float32)
+    result = net.backward(np.array([[-13.0]]), np.ones((1, 1)))
+    expected = np.float32(-13.0) * np.float32(0.1)
+    assert expected != np.float32(-1.3)
+    assert result.weight_grads[0][0, 0] == expected
+    assert result.bias_grads[0][0] == np.float32(0.1)
+
+
+def test_the_cache_is_empty_before_the_first_pass():
+    net = MLP([2, 3, 1], seed=0)
+    assert net.activations == [] and net.pre_activations == []
+    net.forward(np.ones((4, 2)))
+    assert [a.shape for a in net.activations] == [(4, 2), (4, 3), (4, 1)]
+    assert [z.shape for z in net.pre_activations] == [(4, 3), (4, 1)]

@@ -175,3 +175,62 @@ def test_bad_gains_are_named():
         MLP.from_arrays(W, b, gains=[np.ones(3), np.ones(1)])
     with pytest.raises(ValueError, match=r"gains\[0\]"):
         MLP.from_arrays(W, b, gains=[np.ones(2)])
+
+
+def test_copy_keeps_norm_eps():
+    # A large eps changes the output (sqrt(var + eps) != sqrt(var)), so the copy must carry it.
+    net, X, _ = _problem("tanh", "mse", "layer_norm", seed=7)
+    big = MLP.from_arrays(net.weights, net.biases, "tanh", gains=net.gains, norm_eps=0.5)
+    twin = big.copy()
+    assert twin.norm_eps == 0.5
+    np.testing.assert_array_equal(twin.forward(X), big.forward(X))
+    np.testing.assert_allclose(twin.forward(X), _reference_forward(big, X), rtol=1e-12)
+    assert not np.allclose(big.forward(X), net.forward(X))  # eps 0.5 vs 1e-5 does show
+    for p in twin.get_params():
+        p += 1.0  # the copy's arrays are its own
+    for p, q in zip(big.get_params(), net.get_params(), strict=True):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_float32_network_keeps_every_array_in_float32():
+    # dtype=float32 means the whole computation: inputs, the cached z_l and a_l, the gradients.
+    net = MLP([3, 4, 4, 2], "tanh", seed=0, dtype=np.float32, residual=True, layer_norm=True)
+    X, y = np.ones((5, 3)), np.ones((5, 2))  # float64 data, converted
+    result = net.loss_and_gradients(X, y)
+    arrays = net.activations + net.pre_activations + result.as_list() + result.activation_grads
+    assert [a.dtype for a in arrays] == [np.dtype(np.float32)] * len(arrays)
+    probe = net.backward(X, np.ones((5, 2)))
+    arrays = probe.as_list() + probe.activation_grads + [net.forward(X)]
+    assert [a.dtype for a in arrays] == [np.dtype(np.float32)] * len(arrays)
+
+
+def test_structure_defaults():
+    # residual_scale 1 (a_l = a_{l-1} + phi(z_l)), eps 1e-5, float64, no skips, no normalization,
+    # whichever way the network is built.
+    W, b = [np.eye(2), np.ones((2, 1))], [np.zeros(2), np.zeros(1)]
+    for net in (MLP([2, 2, 1], seed=0, residual=True), MLP.from_arrays(W, b, residual=True)):
+        assert net.residual_scale == 1.0 and net.norm_eps == LAYER_NORM_EPS
+        assert net.residual_layers == [True, False] and net.dtype == np.float64
+    plain = MLP.from_arrays(W, b)
+    assert plain.residual_layers == [False, False] and plain.gains == []
+    x = np.array([[0.5, -0.25]])
+    skip = MLP.from_arrays(W, b, residual=True)
+    np.testing.assert_allclose(skip.forward(x), np.sum(x + np.tanh(x)), rtol=1e-15)
+
+
+@pytest.mark.parametrize("alpha", [1.0, 2.0, 0.5])
+def test_every_residual_scale_is_applied_forward_and_backward(
+    alpha, numerical_gradient, relative_error
+):
+    # No scale is special: a_l = a_{l-1} + alpha tanh(z_l) and its gradients, for alpha = 1, 2
+    # and 1/2 (a shortcut that skips one of them shows here).
+    rng = np.random.default_rng(8)
+    W = [rng.normal(0, 0.6, size=s) for s in ((2, 3), (3, 3), (3, 3), (3, 1))]
+    b = [rng.normal(0, 0.3, size=k) for k in (3, 3, 3, 1)]
+    net = MLP.from_arrays(W, b, "tanh", residual=True, residual_scale=alpha)
+    X, y = rng.normal(size=(4, 2)), rng.normal(size=(4, 1))
+    np.testing.assert_allclose(net.forward(X), _reference_forward(net, X), rtol=1e-13)
+    result = net.loss_and_gradients(X, y)
+    for param, grad in zip(net.get_params(), result.as_list(), strict=True):
+        numeric = numerical_gradient(lambda: net.loss_and_gradients(X, y).loss, param)
+        assert relative_error(grad, numeric) < 1e-6
