@@ -168,6 +168,16 @@ def test_line_end_labels_keep_their_order_and_do_not_overlap():
             ValueError,
             "b must have shape (any, 2), got (2,)",
         ),
+        (  # finite, but beyond float32's largest value (3.4028e38)
+            lambda: v.check_array([1.0, -1e39], "X", dtype=np.float32),
+            ValueError,
+            "X must lie within float32's range (|x| <= 3.403e+38)",
+        ),
+        (  # a NaN as well: the NaN is what is named
+            lambda: v.check_array([np.nan, 1e39], "X", dtype=np.float32),
+            ValueError,
+            "X must contain only finite values (no NaN or inf)",
+        ),
         (
             lambda: v.check_array([np.nan], "X"),
             ValueError,

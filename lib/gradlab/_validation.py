@@ -109,7 +109,8 @@ def check_array(
         np.issubdtype(raw.dtype, np.number) and not np.issubdtype(raw.dtype, np.complexfloating)
     ):
         raise TypeError(f"{name} must hold real numbers, got an array of dtype {raw.dtype}")
-    arr = raw.astype(dtype, copy=False)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below, with a message
+        arr = raw.astype(dtype, copy=False)
     if ndim is not None:
         allowed = (ndim,) if isinstance(ndim, int) else tuple(ndim)
         if arr.ndim not in allowed:
@@ -123,6 +124,11 @@ def check_array(
             want = f"({want},)" if len(shape) == 1 else f"({want})"  # as Python writes shapes
             raise ValueError(f"{name} must have shape {want}, got {arr.shape}")
     if finite and not np.all(np.isfinite(arr)):
+        if np.all(np.isfinite(raw)):  # finite numbers too large for dtype (1e39 in float32)
+            top = np.finfo(dtype).max
+            raise ValueError(
+                f"{name} must lie within {np.dtype(dtype).name}'s range (|x| <= {top:.4g})"
+            )
         raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
     return arr
 
