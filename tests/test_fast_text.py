@@ -192,3 +192,19 @@ def test_box_top_puts_the_last_baseline_at_y_for_baseline() -> None:
     assert _text._box_top("baseline", 100.0, 10.0, 29.0, 16.0, 2) == 126.0
     assert _text._box_top("baseline", 100.0, 10.0, 13.0, 16.0, 1) == 110.0
     assert _text._box_top("center_baseline", 100.0, 10.0, 29.0, 16.0, 2) is None
+
+
+@pytest.mark.parametrize(
+    "font", [{"fontweight": "bold"}, {"family": "serif"}, {"family": "monospace"}]
+)
+def test_other_fonts_are_drawn_in_their_own_face(font) -> None:
+    # Each face has its own advances: drawn in the default face, the line's length would differ.
+    _compare(text="Wide mmm iii 0.125", fontsize=16, **font)
+
+
+def test_a_solid_glyph_is_the_text_colour_inside() -> None:
+    # U+2588 FULL BLOCK covers its pixels fully (coverage 255 of 255): inside it the canvas is
+    # exactly the colour, black, as Text draws it.
+    ref, fast = _compare(text="\u2588\u2588", fontsize=40, color="black")
+    inside = fast[_ink(ref) == 1.0]
+    assert inside.size and np.all(inside == 0.0)
