@@ -202,9 +202,120 @@ def test_other_fonts_are_drawn_in_their_own_face(font) -> None:
     _compare(text="Wide mmm iii 0.125", fontsize=16, **font)
 
 
-def test_a_solid_glyph_is_the_text_colour_inside() -> None:
+@pytest.mark.parametrize("colour", ["black", "tab:red"])
+def test_a_solid_glyph_is_the_text_colour_inside(colour: str) -> None:
     # U+2588 FULL BLOCK covers its pixels fully (coverage 255 of 255): inside it the canvas is
-    # exactly the colour, black, as Text draws it.
-    ref, fast = _compare(text="\u2588\u2588", fontsize=40, color="black")
-    inside = fast[_ink(ref) == 1.0]
-    assert inside.size and np.all(inside == 0.0)
+    # exactly the colour (tab:red is #d62728), as Text draws it.
+    want = np.round(np.array(matplotlib.colors.to_rgb(colour)) * 255.0)
+    ref, fast = _compare(text="\u2588\u2588", fontsize=40, color=colour)
+    inside = np.all(ref == want, axis=2)
+    assert inside.sum() > 500
+    np.testing.assert_array_equal(fast[inside], np.broadcast_to(want, fast[inside].shape))
+
+
+@pytest.mark.parametrize(
+    "edge", [{"y": 1.0, "va": "center"}, {"x": 0.0, "ha": "center"}], ids=["top", "left"]
+)
+def test_a_glyph_cut_by_an_edge_is_drawn_up_to_the_first_row_or_column(edge) -> None:
+    # A full block centred on the top (left) edge: half of it is on the canvas, from row
+    # (column) 0.
+    kw = {"text": "\u2588", "fontsize": 40, "color": "black", **edge}
+    ref, fast = _ink(_render(Text, **kw)), _ink(_render(FastText, **kw))
+    if "x" in edge:
+        ref, fast = ref.T, fast.T
+    inked = ref[0] == 1.0
+    assert inked.sum() > 10
+    assert np.all(fast[0, inked] == 1.0)
+
+
+def test_text_just_beyond_an_edge_draws_nothing() -> None:
+    # Less than a glyph beyond the edge: the bitmap's overlap with the canvas is empty.
+    for x, y, ha, va in [
+        (1.01, 0.5, "left", "center"),
+        (-0.01, 0.5, "right", "center"),
+        (0.5, 1.01, "center", "bottom"),
+        (0.5, -0.01, "center", "top"),
+    ]:
+        assert _ink(_render(FastText, x=x, y=y, ha=ha, va=va, text="away")).max() == 0.0
+
+
+def test_a_line_above_the_canvas_does_not_stop_the_lines_below() -> None:
+    # The first line lies wholly above the top edge; the last one is drawn all the same.
+    _compare(y=1.0, va="center", text="above\n\nbelow")
+
+
+def test_a_drawn_fast_text_is_no_longer_stale() -> None:
+    fig = plt.figure(figsize=(2, 1), dpi=DPI)
+    try:
+        label = fig.add_artist(FastText(0.1, 0.5, "fresh"))
+        fig.canvas.draw()
+        assert not label.stale and not fig.stale
+        label.set_text("changed")
+        assert label.stale
+    finally:
+        plt.close(fig)
+
+
+def test_agg_drawing_does_not_go_through_text_draw(monkeypatch) -> None:
+    # The point of FastText: on an Agg canvas Text.draw (layout, FreeType per glyph) is skipped.
+    calls = []
+    original = Text.draw
+    monkeypatch.setattr(Text, "draw", lambda self, r: calls.append(self) or original(self, r))
+    for va in ["top", "center", "bottom", "baseline"]:
+        assert _ink(_render(FastText, text="fast path", va=va)).sum() > 50
+    assert calls == []
+    _render(FastText, text="fast path", rotation=10)  # the fallback does use it
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("fontsize", [10, 14, 17.5])
+def test_a_single_glyph_is_the_bitmap_text_draws(fontsize: float) -> None:
+    # One glyph on its baseline at a whole pixel: no advance, no kerning, no rounding of the
+    # pen differs, so FastText's cached bitmap must land pixel for pixel where Text's does.
+    for char in "aWg8":
+        kw = {"text": char, "fontsize": fontsize, "va": "baseline", "color": "black"}
+        np.testing.assert_array_equal(_render(FastText, **kw), _render(Text, **kw), err_msg=char)
+
+
+def test_cached_glyphs_are_float32_coverage() -> None:
+    # The cache holds FreeType's coverage (0..255) as float32 fractions: half the memory of
+    # float64, and exactly coverage / 255.
+    from matplotlib.font_manager import FontProperties, fontManager
+
+    path = tuple(fontManager._find_fonts_by_props(FontProperties()))
+    image = _text._glyph(path, 13.0, 100.0, "Q")[0]
+    assert image.dtype == np.float32
+    assert image.min() == 0.0 and image.max() == 1.0
+
+
+def test_an_advance_is_not_kerned_with_what_might_follow() -> None:
+    # "O" kerns with "X" in DejaVu Sans; its advance in the cache is its own hinted advance
+    # (FastText draws without kerning), the same whatever text it appears in.
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    path = tuple(fontManager._find_fonts_by_props(FontProperties()))
+    font = get_font(path)
+    font.set_size(12.0, 100.0)
+    for char in "O-":
+        own = font.load_char(ord(char), get_hinting_flag()).horiAdvance / 64
+        assert _text._glyph(path, 12.0, 100.0, char)[3] == own, char
+
+
+def test_a_carriage_return_advances_by_its_own_glyph() -> None:
+    # FreeType's layout ends at a carriage return (nothing after it is placed), so the pen
+    # after "\r" comes from its glyph's own linear advance; the line goes on after it.
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    path = tuple(fontManager._find_fonts_by_props(FontProperties()))
+    font = get_font(path)
+    font.clear()
+    font.set_size(12.0, 100.0)
+    (item,) = font._layout("\r\u00a0", flags=get_hinting_flag())
+    item.ft_object.set_size(12.0, 100.0)
+    linear = item.ft_object.load_glyph(item.glyph_index, get_hinting_flag()).linearHoriAdvance
+    assert _text._glyph(path, 12.0, 100.0, "\r")[3] == pytest.approx(linear / 65536, rel=1e-7)
+    image, pen, _, _ = _text._raster(path, 12.0, 100.0, "a\rb")
+    abc = sum(_text._glyph(path, 12.0, 100.0, c)[3] for c in "a\rb")
+    assert pen == pytest.approx(abc) and 10 < pen < 60
