@@ -278,8 +278,8 @@ def test_a_single_glyph_is_the_bitmap_text_draws(fontsize: float) -> None:
 
 
 def test_cached_glyphs_are_float32_coverage() -> None:
-    # The cache holds FreeType's coverage (0..255) as float32 fractions: half the memory of
-    # float64, and exactly coverage / 255.
+    # The cache holds FreeType's coverage (0..255) as float32 fractions 0..1: half the memory
+    # of float64 for the same values (coverage / 255 rounds alike in both).
     from matplotlib.font_manager import FontProperties, fontManager
 
     path = tuple(fontManager._find_fonts_by_props(FontProperties()))
@@ -303,8 +303,9 @@ def test_an_advance_is_not_kerned_with_what_might_follow() -> None:
 
 
 def test_a_carriage_return_advances_by_its_own_glyph() -> None:
-    # FreeType's layout ends at a carriage return (nothing after it is placed), so the pen
-    # after "\r" comes from its glyph's own linear advance; the line goes on after it.
+    # matplotlib's layout (FT2Font._layout) ends at a carriage return (nothing after it is
+    # placed), so the pen after "\r" comes from its glyph's own linear advance; FastText's
+    # line goes on after it.
     from matplotlib.backends.backend_agg import get_hinting_flag
     from matplotlib.font_manager import FontProperties, fontManager, get_font
 
