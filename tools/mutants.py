@@ -32,8 +32,13 @@ runs ``--max-children`` tests at once, the machine's cores by default).
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
+import functools
+import hashlib
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -64,18 +69,91 @@ def modules() -> list[str]:
     return names
 
 
+#: An equivalent's line ends with the hash of its mutant's change, `[diff 1a2b3c4d]`: mutmut
+#: numbers the mutants of a function in order, so an edit to the function renumbers them and a
+#: line could silently name another mutant. A line whose hash no longer matches is not counted.
+_PIN = re.compile(r"\s+\[diff ([0-9a-f]{8})\]$")
+
+
 def read_equivalents() -> dict[str, str]:
-    """``tools/mutants_equivalent.txt``: mutant name -> reason (``#`` starts a comment line)."""
-    out = {}
+    """``tools/mutants_equivalent.txt``: mutant name -> reason (``#`` starts a comment line).
+
+    An entry whose pinned diff hash differs from its mutant's current change is left out (and
+    reported): the function was edited since, and the entry must be checked again.
+    """
+    out, changed = {}, []
     for n, line in enumerate(EQUIVALENTS.read_text().splitlines(), 1):
         line = line.strip()
         if not line or line.startswith("#"):
             continue
         name, _, reason = line.partition(" ")
-        if not reason.strip():
+        pin = _PIN.search(reason)
+        reason = _PIN.sub("", reason).strip()
+        if not reason:
             raise SystemExit(f"{EQUIVALENTS.name}:{n}: {name} has no reason")
-        out[name] = reason.strip()
+        if pin and mutant_change_hash(name) not in (None, pin.group(1)):
+            changed.append(name)
+            continue
+        out[name] = reason
+    for name in changed:
+        print(f"equivalent's mutant changed since recorded (check it, then --pin): {name}")
     return out
+
+
+def _functions(path: Path) -> dict[str, list[str]]:
+    lines = path.read_text().splitlines()
+    return {
+        node.name: lines[node.lineno - 1 : node.end_lineno]
+        for node in ast.walk(ast.parse("\n".join(lines)))
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+
+
+@functools.cache
+def _mutated_functions(module: str) -> dict[str, list[str]]:
+    meta = _meta_path(module)
+    source = meta.with_name(meta.name.removesuffix(".meta"))
+    return _functions(source) if source.exists() else {}
+
+
+def mutant_change(name: str) -> list[str] | None:
+    """The lines a mutant changes (``-`` old, ``+`` new) in mutmut's generated source, or None
+    when mutmut has not generated it (no run yet, or no such mutant)."""
+    dotted, _, short = name.rpartition(".")
+    function, _, number = short.rpartition("__mutmut_")
+    functions = _mutated_functions(dotted.removeprefix("gradlab."))
+    original, mutant = functions.get(f"{function}__mutmut_orig"), functions.get(short)
+    if original is None or mutant is None:
+        return None
+    old = [line.replace(f"{function}__mutmut_orig", function) for line in original]
+    new = [line.replace(short, function) for line in mutant]
+    return [
+        line.strip()
+        for line in difflib.unified_diff(old, new, lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def mutant_change_hash(name: str) -> str | None:
+    change = mutant_change(name)
+    if change is None:
+        return None
+    return hashlib.sha256("\n".join(change).encode()).hexdigest()[:8]
+
+
+def pin_equivalents() -> None:
+    """Append `[diff HASH]` to each unpinned line whose mutant exists (after checking it)."""
+    lines = []
+    for line in EQUIVALENTS.read_text().splitlines():
+        name = line.split(" ", 1)[0]
+        if line.strip() and not line.startswith("#") and not _PIN.search(line):
+            digest = mutant_change_hash(name)
+            if digest is None:
+                print(f"not pinned (no generated mutant of that name): {name}")
+            else:
+                line = f"{line.rstrip()} [diff {digest}]"
+        lines.append(line)
+    EQUIVALENTS.write_text("\n".join(lines) + "\n")
 
 
 def _sync(src: Path, dst: Path) -> None:
@@ -278,12 +356,20 @@ def main(argv: list[str] | None = None) -> int:
         help="re-test only the survivors",
     )
     parser.add_argument("--max-children", type=int, default=None)
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="pin each unpinned equivalent to its mutant's current change (after checking it)",
+    )
     args = parser.parse_args(argv)
     every = modules()
     unknown = [m for m in args.modules if m not in every]
     if unknown:
         parser.error(f"not a mutated module: {unknown} (choose from {every})")
     chosen = args.modules or every
+    if args.pin:
+        pin_equivalents()
+        return 0
     read_equivalents()  # fail early on a line without a reason
     if args.survivors:
         for module in chosen:
