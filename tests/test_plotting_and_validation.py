@@ -303,10 +303,10 @@ def test_new_figure_size_layout_grid_and_style():
     assert ax.spines["left"].get_visible()
     assert ax.xaxis.label.get_fontsize() == 12 and ax.title.get_fontsize() == 12
     assert ax.xaxis.get_major_ticks()[0].label1.get_fontsize() == 11
-    fig, axes = plotting.new_figure(4.0, 2.5, ncols=3, nrows=2, dpi=50, sharey=True)
+    fig, axes = plotting.new_figure(4.0, 2.5, ncols=2, nrows=1, dpi=50, squeeze=False, sharey=True)
     assert tuple(fig.get_size_inches()) == (4.0, 2.5) and fig.dpi == 50
-    assert axes.shape == (2, 3)  # nrows rows of ncols axes
-    assert axes[0, 0].get_shared_y_axes().joined(axes[0, 0], axes[1, 2])
+    assert axes.shape == (1, 2)  # nrows rows of ncols axes
+    assert axes[0, 0].get_shared_y_axes().joined(axes[0, 0], axes[0, 1])
 
 
 def _png_size(png):
@@ -317,11 +317,11 @@ def _png_size(png):
 
 
 def test_png_bytes_are_rendered_at_render_dpi_without_software_chunk():
-    fig, ax = plotting.new_figure(5, 3)
+    fig, ax = plotting.new_figure(1, 0.5)
     ax.plot([0, 1], [0, 1])
     png = plotting.png_bytes(fig)
-    assert _png_size(png) == (5 * 200, 3 * 200)  # RENDER_DPI = 200: 2x the display's 100
-    assert _png_size(plotting.png_bytes(fig, dpi=50)) == (5 * 50, 3 * 50)
+    assert _png_size(png) == (200, 100)  # 1 x 0.5 in at RENDER_DPI = 200 (2x the display's 100)
+    assert _png_size(plotting.png_bytes(fig, dpi=50)) == (50, 25)
     assert b"Software" not in png  # matplotlib's version would make the bytes version-bound
     with pytest.raises(TypeError, match=r"^fig must be a matplotlib Figure, got str$"):
         plotting.png_bytes("not a figure")
@@ -331,19 +331,19 @@ ALT = "A rising straight line from (0, 0) to (1, 1)."
 
 
 def test_show_strips_and_measures_alt_width_caption_label():
-    fig, ax = plotting.new_figure(4.256, 3)
+    fig, ax = plotting.new_figure(1.256, 0.5)
     ax.plot([0, 1], [0, 1])
     view = plotting.show(fig, alt=f"  {ALT}\n", caption=" Up. ", label="fig-symmetry")
     assert isinstance(view, plotting.FigureView)
     assert view.alt == ALT and repr(view) == ALT
     assert view.caption == "Up." and view.label == "fig-symmetry"
-    assert view.width == 426  # 4.256 in at DISPLAY_DPI 100 is 425.6 px, rounded
-    assert _png_size(view.png) == (round(4.256 * 200), 600)  # the PNG at RENDER_DPI
+    assert view.width == 126  # 1.256 in at DISPLAY_DPI 100 is 125.6 px, rounded
+    assert _png_size(view.png) == (251, 100)  # at RENDER_DPI 200: 251.2 x 100 px
     data, meta = view._repr_mimebundle_()
     assert data == {"image/png": view.png, "text/plain": ALT}
     assert meta == {
         "image/png": {
-            "width": 426,
+            "width": 126,
             plotting.ALT_KEY: ALT,
             plotting.CAPTION_KEY: "Up.",
             plotting.LABEL_KEY: "fig-symmetry",
@@ -351,11 +351,11 @@ def test_show_strips_and_measures_alt_width_caption_label():
     }
     bare = plotting.show(fig, alt=ALT)
     assert bare.caption == "" and bare.label == ""
-    assert bare._repr_mimebundle_()[1] == {"image/png": {"width": 426, plotting.ALT_KEY: ALT}}
+    assert bare._repr_mimebundle_()[1] == {"image/png": {"width": 126, plotting.ALT_KEY: ALT}}
 
 
 def test_show_alt_text_is_at_least_twenty_characters_after_stripping():
-    fig, _ = plotting.new_figure()
+    fig, _ = plotting.new_figure(0.5, 0.5)
     assert plotting.show(fig, alt=" " + "x" * 20 + " ").alt == "x" * 20
     message = r"^alt must be a sentence saying what the figure shows \(>= 20 characters\)$"
     for alt in ("x" * 19, "   " + "x" * 19 + "   ", None):
