@@ -323,6 +323,10 @@ def test_png_bytes_are_rendered_at_render_dpi_without_software_chunk():
     assert _png_size(png) == (200, 100)  # 1 x 0.5 in at RENDER_DPI = 200 (2x the display's 100)
     assert _png_size(plotting.png_bytes(fig, dpi=50)) == (50, 25)
     assert b"Software" not in png  # matplotlib's version would make the bytes version-bound
+    import matplotlib
+
+    with matplotlib.rc_context({"savefig.format": "svg"}):  # a PNG whatever the rc says
+        assert plotting.png_bytes(fig).startswith(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(TypeError, match=r"^fig must be a matplotlib Figure, got str$"):
         plotting.png_bytes("not a figure")
 
@@ -352,6 +356,15 @@ def test_show_strips_and_measures_alt_width_caption_label():
     bare = plotting.show(fig, alt=ALT)
     assert bare.caption == "" and bare.label == ""
     assert bare._repr_mimebundle_()[1] == {"image/png": {"width": 126, plotting.ALT_KEY: ALT}}
+
+
+def test_figure_view_made_directly_has_no_caption_or_label():
+    view = plotting.FigureView(b"\x89PNG", "A picture of nothing in particular.", 300)
+    assert (view.caption, view.label) == ("", "")
+    assert view._repr_mimebundle_() == (
+        {"image/png": b"\x89PNG", "text/plain": "A picture of nothing in particular."},
+        {"image/png": {"width": 300, plotting.ALT_KEY: "A picture of nothing in particular."}},
+    )
 
 
 def test_show_alt_text_is_at_least_twenty_characters_after_stripping():
@@ -407,6 +420,8 @@ def test_line_end_labels_on_a_log_axis_clamped_and_pushed_down_from_the_top():
     assert mid.get_position()[1] == pytest.approx(0.5)  # log10 10 is halfway from 0 to 2
     (gone,) = plotting.label_line_ends(ax, [(float("nan"), "gone", "k")])
     assert math.isnan(gone.get_position()[1])  # a line without an end has no place
+    (far,) = plotting.label_line_ends(ax, [(float("inf"), "far", "k")])
+    assert math.isnan(far.get_position()[1])  # nor one that ends at infinity
     # Three ends above the top and one below the bottom: the low one is clamped to 0, the
     # three (all clamped to 1) are stacked down from 1 one gap apart, in the order of their ends.
     gap_pt = 10.0
@@ -429,28 +444,38 @@ def test_line_end_labels_spread_two_close_ends_symmetrically_in_order():
 
 def test_phone_text_sizes_count_only_the_texts_a_draw_shows():
     fig, ax = plotting.new_figure(6.0, 3.0)
+    canvas = fig.canvas
     ax.set_ylim(0, 1)
     ax.set_yticks([0.0, 0.5, 1.0], labels=["lo", "mid", "hi"])
     ax.yaxis.tick_right()  # the labels are the ticks' label2, label1 hidden
-    ax.set_xticks([])
+    ax.set_xticks([0.5], labels=["x-tick"])  # label1
     fig.text(0.5, 0.5, "shown", fontsize=20)
     fig.text(0.5, 0.6, "hidden", fontsize=20).set_visible(False)
     fig.text(0.5, 0.7, "   ", fontsize=20)
     px = 11 / 72 * 390 / 6  # 11 pt ticks in a 6 in figure shrunk to 390 px
+
+    def texts():
+        return sorted(t for t, _ in plotting.phone_text_sizes(fig))
+
     sizes = plotting.phone_text_sizes(fig)
-    assert sorted(t for t, _ in sizes) == ["hi", "lo", "mid", "shown"]  # each once
-    assert [s for _, s in sizes] == pytest.approx([px, px, px, 20 / 72 * 390 / 6])
+    assert sorted(t for t, _ in sizes) == ["hi", "lo", "mid", "shown", "x-tick"]  # each once
+    assert [s for _, s in sizes] == pytest.approx([px, px, px, px, 20 / 72 * 390 / 6])
+    assert fig.canvas is canvas  # a canvas that can draw is kept (an explorer's widget)
     # A display wider than the phone is shrunk to it; a narrower one is not.
     assert plotting.phone_text_px(fig, display_width=1000) == pytest.approx(px)
+    assert plotting.phone_text_px(fig, display_width=0.5) == pytest.approx(11 / 72 * 0.5 / 6)
     # Hidden axes show no tick labels, even those an earlier draw filled in.
+    ax.xaxis.set_visible(False)
+    assert texts() == ["hi", "lo", "mid", "shown"]
+    ax.xaxis.set_visible(True)
     ax.yaxis.set_visible(False)
-    assert [t for t, _ in plotting.phone_text_sizes(fig)] == ["shown"]
+    assert texts() == ["shown", "x-tick"]
     ax.yaxis.set_visible(True)
     ax.set_axis_off()
-    assert [t for t, _ in plotting.phone_text_sizes(fig)] == ["shown"]
+    assert texts() == ["shown"]
     ax.set_axis_on()
     ax.set_visible(False)
-    assert [t for t, _ in plotting.phone_text_sizes(fig)] == ["shown"]
+    assert texts() == ["shown"]
     fig, ax = plotting.new_figure()
     ax.set_axis_off()
     assert plotting.phone_text_sizes(fig) == [] and plotting.phone_text_px(fig) == math.inf
