@@ -501,6 +501,24 @@ def test_phone_text_sizes_draw_a_bare_figure_with_agg():
     )
 
 
+def test_phone_text_sizes_lay_out_a_bare_figure_before_reading_ticks():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    def make():
+        fig = Figure(figsize=(3.0, 2.0), layout="constrained")  # no canvas able to draw
+        ax = fig.subplots()
+        ax.set_xlim(0, 1)
+        ax.set_ylabel("y", fontsize=60)  # the layout narrows the axes: fewer x ticks fit
+        return fig, ax
+
+    twin, twin_ax = make()
+    FigureCanvasAgg(twin).draw()  # what a real draw shows
+    ticks = [t.get_text() for t in twin_ax.get_xticklabels() + twin_ax.get_yticklabels()]
+    fig, _ = make()
+    assert sorted(t for t, _ in plotting.phone_text_sizes(fig)) == sorted([*ticks, "y"])
+
+
 def test_only_mathtext_scripts_count_at_seven_tenths():
     # Mathtext (between $ signs) draws sub- and superscripts at 0.7 of the size; ^ and _
     # outside it, or after a lone $ (no mathtext), are drawn as plain characters.
