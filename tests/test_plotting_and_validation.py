@@ -433,7 +433,7 @@ def test_line_end_labels_on_a_log_axis_clamped_and_pushed_down_from_the_top():
     assert [ys["c"], ys["a"], ys["b"]] == pytest.approx([1.0, 1.0 - gap, 1.0 - 2 * gap])
 
 
-def test_line_end_labels_spread_two_close_ends_symmetrically_in_order():
+def test_line_end_labels_with_room_stay_at_their_ends_bottom_up():
     fig, ax = plotting.new_figure()
     ax.set_ylim(0, 10)
     texts = plotting.label_line_ends(ax, [(6.0, "hi", "k"), (2.0, "lo", "k")], gap_pt=1.0)
