@@ -460,6 +460,43 @@ def test_a_numbered_figure_shows_its_number_and_caption_above_it():
         plotting.show(fig, "A straight line from 0 to 1, for the test.", "Cap.", None)
 
 
+def test_caption_output_refusals_name_the_argument():
+    with pytest.raises(ValueError, match=r"^label must be one of FIGURE_NUMBERS' labels, got 'x'$"):
+        plotting.caption_output("x", "A caption.")
+    for caption in ("", " \n", 3, None):
+        with pytest.raises(ValueError, match=r"^caption must be a non-empty str$"):
+            plotting.caption_output("fig-step-errors", caption)
+
+
+def test_display_figure_numbers_only_a_labelled_captioned_figure():
+    from IPython.core.displaypub import CapturingDisplayPublisher
+    from IPython.core.interactiveshell import InteractiveShell
+
+    def displayed(*args, **kwargs):
+        shell = InteractiveShell.instance()
+        pub = CapturingDisplayPublisher()
+        saved, shell.display_pub = shell.display_pub, pub
+        try:
+            plotting.display_figure(*args, **kwargs)
+        finally:
+            shell.display_pub = saved
+        return [(o["data"], o["metadata"]) for o in pub.outputs]
+
+    bundle = ({"text/plain": "A picture."}, {"text/plain": {"k": 1}})
+    assert displayed(bundle) == [bundle]
+    assert displayed(bundle, label="fig-symmetry") == [bundle]  # no caption: not numbered
+    assert displayed(bundle, caption="Cap.") == [bundle]  # no label: not numbered
+    # Figure 4.3: "fig-symmetry" is the third label of chapter 4 in FIGURE_NUMBERS.
+    note = {
+        "text/markdown": "(fig-symmetry)=\n**Figure 4.3.** Cap.",
+        "text/plain": "Figure 4.3. Cap.",
+    }
+    assert displayed(bundle, "fig-symmetry", "Cap.") == [
+        (note, {plotting.NOTEBOOK_ONLY_KEY: True}),
+        bundle,
+    ]
+
+
 def test_every_book_figure_function_and_explorer_is_labelled():
     """Every figure label is produced by exactly one gradlab function or explorer."""
     import ast
