@@ -38,3 +38,20 @@ def test_every_unit_test_file_of_gradlab_is_in_the_mutation_runs() -> None:
                 " pytest_add_cli_args_test_selection (or to NOT_UNIT here, with the reason)"
             )
     assert not listed & set(NOT_UNIT)
+
+
+def test_each_equivalent_mutant_is_listed_once_with_a_reason_and_its_pinned_change() -> None:
+    """tools/mutants_equivalent.txt: `name  reason  [diff HASH]`, one line per mutant.
+
+    The hash pins the mutant's change (mutmut renumbers a function's mutants when the function
+    is edited, and the name would then point at another mutant); a merge can bring back an
+    unpinned or duplicate line.
+    """
+    names = []
+    for line in (ROOT / "tools" / "mutants_equivalent.txt").read_text().splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"(gradlab\.\S+__mutmut_\d+) (\S.*\S) \[diff [0-9a-f]{8}\]", line)
+        assert match, f"not `name  reason  [diff HASH]`: {line}"
+        names.append(match.group(1))
+    assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
