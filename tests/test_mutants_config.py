@@ -55,3 +55,36 @@ def test_each_equivalent_mutant_is_listed_once_with_a_reason_and_its_pinned_chan
         assert match, f"not `name  reason  [diff HASH]`: {line}"
         names.append(match.group(1))
     assert len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def _mutants_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mutants_tool", ROOT / "tools" / "mutants.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_table_counts_equivalents_apart_and_shows_each_kind_of_run_time(
+    tmp_path, monkeypatch
+) -> None:
+    tool = _mutants_tool()
+    runs = {
+        "alone": {"m.x_f__mutmut_1": "killed", "m.x_f__mutmut_2": "survived"},
+        "joint": {f"j.x_f__mutmut_{i}": "killed" for i in range(1, 20)}
+        | {"j.x_f__mutmut_20": "survived", "j.x_f__mutmut_21": "survived"},
+        "stopped": {"s.x_f__mutmut_1": "killed", "s.x_f__mutmut_2": "not checked"},
+    }
+    monkeypatch.setattr(tool, "results", runs.get)
+    monkeypatch.setattr(tool, "read_equivalents", lambda: {"j.x_f__mutmut_21": "same value"})
+    times = tmp_path / "run_times.json"
+    times.write_text('{"alone": 61, "joint": {"share": 125}}')
+    monkeypatch.setattr(tool, "TIMES", times)
+    rows, low = tool.table(["alone", "joint", "stopped", "absent"])
+    assert rows[2] == "| alone | 2 | 1 | 0 | 1 | 50.0% | 1 min 01 s |"
+    # 19 killed of the 20 that are not equivalent: 95.0 %, at the target
+    assert rows[3] == "| joint | 21 | 19 | 1 | 1 | 95.0% | 2 min 05 s (share of a joint run) |"
+    assert rows[4] == "| stopped | 2 | 1 | 0 | 0 | run incomplete: 1 not checked |  |"
+    assert rows[5] == "| absent | | | | | not run | |"
+    assert low == ["alone", "stopped", "absent"]
