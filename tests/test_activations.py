@@ -519,6 +519,9 @@ def test_framework_defaults_are_stated_in_the_docstrings():
             TypeError,
             r"^delta must hold real numbers, got a string$",
         ),
+        # A string (or bytes) is refused as z before NumPy could read it as a 0-d array.
+        (lambda: activations.sigmoid("1"), TypeError, r"^z must hold real numbers, got a string$"),
+        (lambda: activations.relu(b"1"), TypeError, r"^z must hold real numbers, got a string$"),
         (
             lambda: activations.prelu_slope_gradient([1.0, -1.0], np.array(["a", "b"])),
             TypeError,

@@ -329,3 +329,15 @@ def test_probe_networks_defaults_and_bounds():
     ]:
         with pytest.raises(ValueError, match=message):
             probe.measure(*args)
+
+
+def test_probe_norms_refuses_a_reused_network_of_another_depth():
+    # A reused network must have one weight matrix per drawn matrix: a shallower one would
+    # leave draws unused and a deeper one would keep stale weights in its last layers, and
+    # either would report norms of some other network than W_l = gain / sqrt(n) * units[l].
+    X, r, units = backprop._probe_draws(np.random.default_rng(0), 4, 3, 3)
+    zeros = [np.zeros(3)] * 3
+    for net_depth, units_depth in ((2, 3), (3, 2)):
+        net = MLP.from_arrays(list(units[:net_depth]), zeros[:net_depth], "tanh")
+        with pytest.raises(ValueError, match=r"^zip\(\) argument 2 is (shorter|longer) than"):
+            backprop._probe_norms("tanh", units[:units_depth], X, r, 1.0, "probe", net)

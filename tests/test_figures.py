@@ -667,6 +667,27 @@ def test_sigmoid_figure_legends_hide_no_data(sigmoid_figure):
             assert not inside.any(), line.get_label()
 
 
+def test_sigmoid_figure_right_axis_runs_from_1e_7_to_3_with_ticks_every_two_decades(
+    sigmoid_figure,
+):
+    fig, _ = sigmoid_figure
+    right = fig.axes[1]
+    # At z_mark = 5 the lower mark, tanh'(5) = 1.8e-4, is two decades above 1.8e-6: the floor
+    # of the axis, 1e-7, is lower still, so the axis runs from 1e-7 up to 3, above the peak
+    # tanh'(0) = 1.
+    assert _dtanh(5.0) / 100 > 1e-7
+    low, high = right.get_ylim()
+    assert low == pytest.approx(1e-7, rel=1e-12, abs=0) and high == pytest.approx(3.0, rel=1e-12)
+    # Ticks at every even decade from the lowest one on the axis (1e-6) up to 1.
+    np.testing.assert_allclose(right.get_yticks(), [1e-6, 1e-4, 1e-2, 1.0], rtol=1e-12)
+    # The legend sits at the bottom of the panel, centred across it (the curves' tails fill
+    # the lower corners).
+    renderer = fig.canvas.get_renderer()
+    box, panel = right.get_legend().get_window_extent(renderer), right.get_window_extent(renderer)
+    assert (box.x0 + box.x1) / 2 == pytest.approx((panel.x0 + panel.x1) / 2, abs=1.0)
+    assert box.y0 - panel.y0 < 0.1 * panel.height
+
+
 def test_sigmoid_figure_alt_and_caption_state_what_is_drawn(sigmoid_figure):
     fig, view = sigmoid_figure
     left, right = fig.axes
@@ -827,6 +848,39 @@ def test_gradient_figure_of_one_activation_with_another_gain(monkeypatch):
         backprop.plot_gradient_norms(())
 
 
+@pytest.mark.parametrize(
+    ("names", "count"),
+    [
+        (("sigmoid", "relu"), "two activations"),
+        (("sigmoid", "tanh", "relu", "elu"), "4 activations"),  # past three: in figures
+    ],
+)
+def test_gradient_figure_caption_counts_the_activations(monkeypatch, names, count):
+    fig, _, caption, _ = build(
+        monkeypatch, lambda: backprop.plot_gradient_norms(names, depth=4, width=4, seed=0)
+    )
+    assert len(fig.axes) == len(names)
+    assert f"same weights' scale, {count}. The dashed line" in caption
+
+
+def test_gradient_figure_calls_a_dashed_line_nearly_flat_below_half_a_decade(monkeypatch):
+    # The dashed line's change from the last layer to the first, line[0] - line[-1] in
+    # decades: under half a decade it is "nearly flat"; from half a decade on, its value.
+    depth = 4
+    for change, words in [
+        (math.nextafter(0.5, 0.0), "nearly flat"),
+        (0.5, "+0.5 decades"),
+        (-0.5, "-0.5 decades"),  # the size of the change counts, up or down
+    ]:
+        line = np.linspace(change, 0.0, depth)  # first layer to last
+        assert line[0] - line[-1] == change
+        monkeypatch.setattr(backprop, "linear_prediction", lambda norms, line=line: line)
+        _, alt, _, _ = build(
+            monkeypatch, lambda: backprop.plot_gradient_norms(("tanh",), depth=depth, width=4)
+        )
+        assert alt.endswith(f"Chapter-1 prediction, {words}.")
+
+
 def test_sigmoid_figure_shows_the_marks_up_to_the_largest_z_mark(monkeypatch):
     # z_mark = 14.5, near the largest accepted: tanh'(14.5) = 4 e^-29 / (1 + e^-29)^2 ~ 1e-12.
     fig, alt, _, _ = build(monkeypatch, lambda: backprop.plot_sigmoid_tanh_derivatives(14.5))
@@ -850,4 +904,8 @@ def test_sigmoid_figure_shows_the_marks_up_to_the_largest_z_mark(monkeypatch):
     ks = np.log10(ticks)
     np.testing.assert_allclose(ks, np.round(ks), atol=1e-12)
     assert np.all(np.diff(ks) == 2) and min(ks) - np.log10(low) <= 2 and max(ks) == 0
+    # The axis runs from two decades below the lower mark up to 3: tanh'(14.5) = sech^2(14.5)
+    # (1 - tanh^2 would lose digits to cancellation), 1.0e-12, is far below 1e-7.
+    assert low == pytest.approx(1 / math.cosh(14.5) ** 2 / 100, rel=1e-9, abs=0)
+    assert high == pytest.approx(3.0, rel=1e-12)
     assert f"at z = 14.5 they have fallen to {_dsigma(14.5):.2g} and {_dtanh(14.5):.2g}" in alt

@@ -387,7 +387,9 @@ def test_the_step_error_figure_is_described_in_full_and_marks_each_method(monkey
         r"$h \approx \varepsilon^{1/3}$, the forward one near $\sqrt{\varepsilon}$."
     )
     fig = shown["fig"]
-    assert fig.get_size_inches()[0] == gc.plotting.FIGURE_WIDTH  # the book's figure width
+    # The book's figure width, and taller than the course's 3.6 in: the error axis spans
+    # fourteen decades.
+    assert tuple(fig.get_size_inches()) == (gc.plotting.FIGURE_WIDTH, 4.2)
     forward_points, central_points = fig.axes[0].get_lines()[0], fig.axes[0].get_lines()[3]
     markers = {forward_points.get_marker(), central_points.get_marker()}
     assert len(markers) == 2 and "None" not in markers and None not in markers
@@ -420,3 +422,25 @@ def test_the_step_error_figure_defaults_to_x_1_and_accepts_sin_x_of_exactly_1e_3
     assert f"of sin at x = {x:g} against" in alts[-1]
     with pytest.raises(ValueError, match=r"^x must keep \|sin x\| and \|cos x\| away from 0"):
         gc.plot_step_errors(math.nextafter(x, 0.0))
+
+
+@pytest.mark.parametrize("x", [1.0, 0.01, math.asin(1e-3)])
+def test_the_step_error_figure_legend_hides_no_point_or_curve(monkeypatch, x):
+    # At x = 1 (the book's figure) the lower left corner is empty, and the legend sits there;
+    # near x = 0 (sin x small) the measured points scatter down into that corner.
+    shown = {}
+    monkeypatch.setattr(gc.plotting, "show", lambda fig, *a, **k: shown.update(fig=fig))
+    gc.plot_step_errors(x)
+    fig = shown["fig"]
+    fig.canvas.draw()
+    ax = fig.axes[0]
+    renderer = fig.canvas.get_renderer()
+    box, panel = ax.get_legend().get_window_extent(renderer), ax.get_window_extent(renderer)
+    lines = ax.get_lines()
+    for line in lines[0:2] + lines[3:5]:  # per method: the measured points, the model curve
+        xy = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        inside = (box.x0 <= xy[:, 0]) & (xy[:, 0] <= box.x1)
+        inside &= (box.y0 <= xy[:, 1]) & (xy[:, 1] <= box.y1)
+        assert not inside.any(), (x, line.get_label())
+    if x == 1.0:
+        assert box.x0 - panel.x0 < 0.05 * panel.width and box.y0 - panel.y0 < 0.05 * panel.height
