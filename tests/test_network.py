@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from gradlab import activations
-from gradlab.network import MLP, Gradients, cross_entropy, mse
+from gradlab.network import LAYER_NORM_EPS, MLP, Gradients, cross_entropy, mse
 
 KINKED = {"relu", "leaky_relu", "elu"}
 
@@ -1015,3 +1015,28 @@ def test_the_cache_is_empty_before_the_first_pass():
     net.forward(np.ones((4, 2)))
     assert [a.shape for a in net.activations] == [(4, 2), (4, 3), (4, 1)]
     assert [z.shape for z in net.pre_activations] == [(4, 3), (4, 1)]
+
+
+def test_a_float32_network_normalizes_its_layers_in_float32():
+    # Layer normalization (Ba et al. 2016) of u_1 = x W_1 in float32 throughout:
+    # u^ = (u - mean(u)) / sqrt(mean((u - mean u)^2) + eps), z_1 = g * u^ + b_1, each step rounded
+    # to float32. The same formula in float64, rounded at the end, differs in the last bits.
+    rng = np.random.default_rng(3)
+    X, W1 = rng.normal(size=(8, 5)), rng.normal(size=(5, 16))
+    g, b1 = rng.uniform(0.5, 2.0, 16), rng.normal(size=16)
+    net = MLP.from_arrays(
+        [W1, np.ones((16, 1))], [b1, np.zeros(1)], "tanh", gains=[g], dtype=np.float32
+    )
+    net.forward(X)
+
+    def normalized(dtype):
+        u = X.astype(np.float32) @ W1.astype(np.float32)  # the float32 product, then ...
+        u = u.astype(dtype)  # ... normalized in dtype
+        centred = u - u.mean(axis=1, keepdims=True)
+        var = np.mean(centred * centred, axis=1, keepdims=True)
+        inv = np.reciprocal(np.sqrt(var + dtype(LAYER_NORM_EPS)))
+        return (centred * inv * g.astype(dtype) + b1.astype(dtype)).astype(np.float32)
+
+    in32, in64 = normalized(np.float32), normalized(np.float64)
+    assert np.any(in32 != in64)  # the data tell the two apart
+    np.testing.assert_array_equal(net.pre_activations[0], in32)
