@@ -88,3 +88,17 @@ def test_the_table_counts_equivalents_apart_and_shows_each_kind_of_run_time(
     assert rows[4] == "| stopped | 2 | 1 | 0 | 0 | run incomplete: 1 not checked |  |"
     assert rows[5] == "| absent | | | | | not run | |"
     assert low == ["alone", "stopped", "absent"]
+
+
+def test_the_modules_imported_again_in_a_mutation_run_define_no_class() -> None:
+    """conftest imports the exercise chapters again for a mutant of gradlab.exercises: safe
+    only while they define no class (objects made before would then be of another type)."""
+    import importlib
+    import inspect
+
+    from conftest import RELOADED_UNDER_MUTATION
+
+    for name in RELOADED_UNDER_MUTATION:
+        module = importlib.import_module(name)
+        own = [v for v in vars(module).values() if inspect.isclass(v) and v.__module__ == name]
+        assert own == [], f"{name} defines {own}: drop it from RELOADED_UNDER_MUTATION"

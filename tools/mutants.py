@@ -207,8 +207,8 @@ def run_modules(names: list[str], max_children: int | None, only_survivors: bool
     parallel children (the wall time itself when a single module is run).
 
     With ``only_survivors``, only the modules' surviving or unchecked non-equivalent mutants
-    are re-tested (after adding tests, or to finish a stopped run), and the modules' recorded
-    run times are left as they were.
+    are re-tested (after adding tests, or to finish a stopped run); a recorded run time is left
+    as it was, and a module that had none (a stopped run now finished) gets its share.
     """
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
     patterns = [f"gradlab.{module}.x*" for module in names]  # x_function, xǁClassǁmethod
@@ -232,16 +232,14 @@ def run_modules(names: list[str], max_children: int | None, only_survivors: bool
     seconds = time.monotonic() - start
     if done.returncode != 0:
         print(f"mutmut failed (exit status {done.returncode})", flush=True)
-    if only_survivors:
-        return seconds
     times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
     for module in names:
         res = results(module)
         if not res or any(st == "not checked" for st in res.values()):
             continue  # no mutants, or a stopped run: no time recorded
-        if len(names) == 1:
+        if len(names) == 1 and not only_survivors:
             times[module] = round(seconds)
-        else:
+        elif module not in times or not only_survivors:
             durations = json.loads(_meta_path(module).read_text())["durations_by_key"]
             share = sum(durations.get(n, 0.0) for n in res) / children
             times[module] = {"share": round(share)}
