@@ -2,6 +2,7 @@
 
 import math
 import numbers
+import re
 from decimal import ROUND_DOWN, Decimal
 
 import numpy as np
@@ -11,7 +12,7 @@ from hypothesis import given, settings
 from scipy.special import digamma
 
 from gradlab import exercises
-from gradlab.exercises import ch1
+from gradlab.exercises import _page, ch1, ch3
 from gradlab.exercises._core import FINITE_HINT, TYPE_HINT, WHOLE_HINT
 
 # Reference solutions, written independently of gradlab's own functions.
@@ -347,3 +348,133 @@ def test_a_stressed_word_in_a_hint_shows_in_italics_in_the_notebook():
     assert "<em>below</em>" in page and "*below*" not in page
     assert "2*x*y" in page and "&lt;one&gt;" in page  # products and markup stay as written
     assert str(fb).endswith("Hint: The first depth *below* it; 2*x*y.")  # plain text keeps *
+
+
+# Progress: the chapter summary at the end of a learner notebook ------------------------------
+
+
+@pytest.fixture
+def fresh_results(monkeypatch):
+    """The checkers record their verdicts in the module-global _page.RESULTS: a fresh dict for
+    each test (monkeypatch puts the shared one back), so no verdict leaks in or out."""
+    results = {}
+    monkeypatch.setattr(_page, "RESULTS", results)
+    return results
+
+
+def chapter1_rows(*statuses):
+    # The book's Chapter 1 has Exercises 1.1 to 1.4, in that order.
+    return tuple(zip(("1.1", "1.2", "1.3", "1.4"), statuses, strict=True))
+
+
+@pytest.mark.parametrize("chapter", range(1, 7))
+def test_progress_with_nothing_checked_is_all_not_attempted(fresh_results, chapter):
+    # The book numbers a chapter's exercises N.1, N.2, ..., one per checker, in their order.
+    k = len(exercises.checkers(chapter))
+    numbers = [f"{chapter}.{i}" for i in range(1, k + 1)]
+    p = exercises.progress(chapter)
+    assert p.chapter == chapter and p.rows == tuple((n, "not attempted") for n in numbers)
+    assert p.correct == 0 and p.headline() == f"Chapter {chapter}: 0 of {k} exercises correct"
+    listed = ", ".join(f"{n} not attempted" for n in numbers)
+    expected = f"Chapter {chapter}: 0 of {k} exercises correct in this session ({listed})."
+    assert str(p) == expected and repr(p) == expected
+
+
+def test_progress_shows_the_latest_verdict_of_each_checker(fresh_results):
+    # REF_DEPTH is the independent reference above; 0.0 is the Jensen mistake of Exercise 1.2.
+    assert ch1.depth_to_vanish(REF_DEPTH).correct and not ch1.growth_rate(0.0).correct
+    p = exercises.progress(1)
+    assert p.rows == chapter1_rows("correct", "incorrect", "not attempted", "not attempted")
+    assert p.correct == 1 and p.headline() == "Chapter 1: 1 of 4 exercises correct"
+    assert (
+        str(p)
+        == repr(p)
+        == (
+            "Chapter 1: 1 of 4 exercises correct in this session "
+            "(1.1 correct, 1.2 incorrect, 1.3 not attempted, 1.4 not attempted)."
+        )
+    )
+    ch1.growth_rate(REF_RATE)  # a later run replaces the earlier verdict
+    ch1.critical_gain(REF_GAIN)
+    p = exercises.progress(1)
+    assert p.rows == chapter1_rows("correct", "correct", "correct", "not attempted")
+    assert p.correct == 3 and p.headline() == "Chapter 1: 3 of 4 exercises correct"
+    ch1.depth_to_vanish(REF_DEPTH - 1)  # off by one
+    ch1.critical_gain(...)  # back to the untouched starter
+    p = exercises.progress(1)
+    assert p.rows == chapter1_rows("incorrect", "correct", "not attempted", "not attempted")
+    assert p.correct == 1
+    assert exercises.progress(2).correct == 0  # other chapters are untouched
+
+
+def test_progress_of_reads_each_exercises_verdict_by_its_label(fresh_results):
+    described = [
+        exercises.CodeExercise("x-first", "9.1", "tests"),
+        exercises.CodeExercise("x-second", "9.2", "tests"),
+        exercises.CodeExercise("x-third", "9.3", "tests"),
+    ]
+    fresh_results["x-second"] = exercises.Feedback("correct", "")
+    fresh_results["x-third"] = exercises.Feedback("incorrect", "no")
+    fresh_results["x-other"] = exercises.Feedback("correct", "")  # not in this chapter
+    p = _page.progress_of(9, described)
+    assert p == exercises.Progress(
+        9, (("9.1", "not attempted"), ("9.2", "correct"), ("9.3", "incorrect"))
+    )
+    assert p.correct == 1 and p.headline() == "Chapter 9: 1 of 3 exercises correct"
+
+
+def test_progress_html_lists_each_exercise_with_its_status_and_icon(fresh_results):
+    ch1.depth_to_vanish(REF_DEPTH)
+    ch1.growth_rate(0.0)
+    page = exercises.progress(1)._repr_html_()
+    # The icons are those of the verdict boxes (_core._STYLE): correct, incorrect, not attempted.
+    assert re.findall(r"<li>(.*?)</li>", page) == [
+        "✅ Exercise 1.1: correct",
+        "❌ Exercise 1.2: incorrect",
+        "✏️ Exercise 1.3: not attempted",
+        "✏️ Exercise 1.4: not attempted",
+    ]
+    assert page.count("<li>") == 4 and "<b>Chapter 1: 1 of 4 exercises correct</b>" in page
+    assert page.startswith('<div class="gradlab-progress">') and page.endswith("</ul></div>")
+
+
+def test_progress_html_escapes_numbers_and_headline():
+    page = exercises.Progress("<A&B>", (("1<2&3", "correct"),))._repr_html_()
+    assert "<li>✅ Exercise 1&lt;2&amp;3: correct</li>" in page
+    assert "<b>Chapter &lt;A&amp;B&gt;: 1 of 1 exercises correct</b>" in page
+    assert "<A&B>" not in page and "1<2" not in page
+
+
+# Fields of a page exercise and the notebook's emphasis ----------------------------------------
+
+
+def test_field_is_found_by_name_and_an_unknown_name_is_a_value_error():
+    # Exercise 3.3 asks for an activation (a choice), then the ratio it gives (a number whose
+    # rule depends on the choice): ch3.choose_activation(name, ratio).
+    described = exercises.describe(ch3.choose_activation)
+    name, ratio = described.field("name"), described.field("ratio")
+    assert name.name == "name" and name.kind == "choice" and name.depends_on is None
+    assert ratio.name == "ratio" and ratio.kind == "number" and ratio.depends_on == "name"
+    message = r"ch3-ex-choose-activation: no field named 'answer' \(its fields: name, ratio\)"
+    with pytest.raises(ValueError, match=message):
+        described.field("answer")
+
+
+@pytest.mark.parametrize(
+    "text, shown",
+    [
+        # The contract of _core._emphasis: escaped for HTML, *word* in italics, 2*x*y stays.
+        ("the *first* layer", "the <em>first</em> layer"),
+        ("*two words* here; *b*.", "<em>two words</em> here; <em>b</em>."),
+        ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
+        ("*<b>*", "<em>&lt;b&gt;</em>"),  # escaped first, so the italics stay markup
+        ("2*x*y", "2*x*y"),
+        ("a * b", "a * b"),
+        ("* spaced *", "* spaced *"),
+        ("**double**", "**double**"),
+        ("*across\nlines*", "*across\nlines*"),
+        ("", ""),
+    ],
+)
+def test_emphasis_html_escapes_and_puts_stressed_words_in_italics(text, shown):
+    assert _page.emphasis_html(text) == shown

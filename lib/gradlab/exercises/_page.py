@@ -172,7 +172,12 @@ class PageExercise:
             raise ValueError(f"{self.label}: fields must be distinct and at least one")
 
     def field(self, name: str) -> Field:
-        return next(f for f in self.fields if f.name == name)
+        """The field called ``name``; a ValueError naming the exercise's fields otherwise."""
+        found = next((f for f in self.fields if f.name == name), None)
+        if found is None:
+            names = ", ".join(f.name for f in self.fields)
+            raise ValueError(f"{self.label}: no field named {name!r} (its fields: {names})")
+        return found
 
     def check(self, values: Mapping[str, object]) -> Feedback:
         """The notebook's verdict: ``values`` maps field names to the learner's answers
