@@ -469,6 +469,8 @@ def test_field_is_found_by_name_and_an_unknown_name_is_a_value_error():
         ("a < b & c > d", "a &lt; b &amp; c &gt; d"),
         ("*<b>*", "<em>&lt;b&gt;</em>"),  # escaped first, so the italics stay markup
         ("2*x*y", "2*x*y"),
+        ("w*x* + b", "w*x* + b"),  # a product, not a stressed x: * after a letter
+        ("*w*x + b", "*w*x + b"),  # nor * before one
         ("a * b", "a * b"),
         ("* spaced *", "* spaced *"),
         ("**double**", "**double**"),
