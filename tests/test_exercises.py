@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from scipy.special import digamma
 
 from gradlab import exercises
-from gradlab.exercises import _page, ch1, ch3
+from gradlab.exercises import Feedback, _page, ch1, ch3
 from gradlab.exercises._core import FINITE_HINT, TYPE_HINT, WHOLE_HINT
 
 # Reference solutions, written independently of gradlab's own functions.
@@ -478,5 +478,9 @@ def test_field_is_found_by_name_and_an_unknown_name_is_a_value_error():
         ("", ""),
     ],
 )
-def test_emphasis_html_escapes_and_puts_stressed_words_in_italics(text, shown):
-    assert _page.emphasis_html(text) == shown
+def test_feedback_html_escapes_and_puts_stressed_words_in_italics(text, shown):
+    # what the notebook shows of a verdict's message and hint (Feedback._repr_html_)
+    message = Feedback("incorrect", text)._repr_html_()
+    assert message.endswith(f"<b>Not quite:</b> {shown}</div>")
+    hint = Feedback("incorrect", "No.", hint=text)._repr_html_()
+    assert hint.endswith(f"No.<br><b>Hint:</b> {shown}</div>" if text else "No.</div>")

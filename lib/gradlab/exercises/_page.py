@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._core import _STYLE, Feedback, NumberRule, _emphasis, is_blank
+from ._core import _STYLE, Feedback, NumberRule, is_blank
 
 __all__ = [
     "NEEDS_NOTEBOOK",
@@ -366,8 +366,3 @@ def styles() -> dict[str, dict[str, str]]:
         status: {"icon": icon, "title": title, "background": bg, "colour": fg}
         for status, (icon, title, bg, fg) in _STYLE.items()
     }
-
-
-def emphasis_html(text: str) -> str:
-    """A hint's text as the notebook shows it in HTML (``*word*`` in italics)."""
-    return _emphasis(text)
