@@ -307,3 +307,317 @@ def test_relu_log_norm_slope_at_small_widths_is_its_exact_expectation(n):
     assert ini.relu_log_norm_slope(n) == pytest.approx(want, rel=1e-7)
     if n == 1:  # S = 2 chi^2_1 given the unit is on: E[ln S] / 2 = -gamma / 2
         assert ini.relu_log_norm_slope(1) == pytest.approx(-np.euler_gamma / 2, rel=1e-12)
+
+
+# --- jacobian_singular_values, layer_samples, finite_width_drift, relu_log_norm_slope,
+# jacobian_spectra: refusals, returned fields and summaries against their definitions ---------
+
+
+def _jacobian_by_formula(init, activation, depth, n, gain, input_std, seed):
+    """``J = D_L W_L^T ... D_1 W_1^T`` written out from the docstring (same draws), and the layers'
+    pre-activations ``z_l``."""
+    derivative = {
+        "identity": lambda z: np.ones_like(z),
+        "tanh": lambda z: 1.0 - np.tanh(z) ** 2,
+        "relu": lambda z: (z > 0).astype(float),
+    }[activation]
+    forward = {"identity": lambda z: z, "tanh": np.tanh, "relu": lambda z: np.maximum(z, 0.0)}
+    rng = np.random.default_rng(seed)
+    a = input_std * rng.standard_normal(n)
+    J, zs = np.eye(n), []
+    for _ in range(depth):
+        if init == "gaussian":
+            W = rng.normal(0.0, gain / math.sqrt(n), size=(n, n))
+        else:
+            W = initializers.orthogonal((n, n), rng, gain=gain)
+        z = W.T @ a
+        zs.append(z)
+        J = np.diag(derivative(z)) @ W.T @ J
+        a = forward[activation](z)
+    return J, zs
+
+
+_JSV = dict(init="gaussian", activation="tanh", depth=2, width=3, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (dict(depth=0), ValueError, r"^depth must be >= 1, got 0"),
+        (dict(depth=-3), ValueError, r"^depth must be >= 1"),
+        (dict(depth=1.5), TypeError, r"^depth must be an integer"),
+        (dict(width=0), ValueError, r"^width must be >= 1, got 0"),
+        (dict(width=2.0), TypeError, r"^width must be an integer"),
+        (dict(gain=0.0), ValueError, r"^gain must be > 0.0"),
+        (dict(gain=-1.0), ValueError, r"^gain must be > 0.0"),
+        (dict(gain="1"), TypeError, r"^gain must be a real number"),
+        (dict(input_std=0.0), ValueError, r"^input_std must be > 0.0, got 0.0"),
+        (dict(input_std=-1.0), ValueError, r"^input_std must be > 0.0"),
+        (dict(input_std="1"), TypeError, r"^input_std must be a real number"),
+        (dict(init="haar"), ValueError, r"^init must be one of"),
+        (dict(activation="relu6"), ValueError, r"^activation must be one of"),
+        (dict(seed=None), ValueError, r"^pass rng="),
+    ],
+)
+def test_jacobian_singular_values_refusals(change, error, message):
+    with pytest.raises(error, match=message):
+        ini.jacobian_singular_values(**{**_JSV, **change})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [dict(depth=1), dict(width=1), dict(gain=1e-3), dict(input_std=1e-3), dict(init="orthogonal")],
+)
+def test_jacobian_singular_values_accepts_the_boundaries(change):
+    args = {**_JSV, **change}
+    spec = ini.jacobian_singular_values(**args)
+    J, _ = _jacobian_by_formula(
+        args["init"], "tanh", args["depth"], args["width"], args.get("gain", 1.0),
+        args.get("input_std", 1.0), 0,
+    )  # fmt: skip
+    np.testing.assert_allclose(spec.singular_values, np.linalg.svd(J, compute_uv=False), 1e-10)
+
+
+@pytest.mark.parametrize(
+    ("init", "activation", "depth", "n", "gain", "input_std"),
+    [
+        ("gaussian", "tanh", 5, 7, 1.3, 0.5),
+        ("orthogonal", "identity", 3, 5, 0.7, 2.0),
+        ("gaussian", "identity", 4, 6, 1.0, 1.0),
+        ("orthogonal", "tanh", 2, 4, 2.0, 0.1),
+    ],
+)
+def test_jacobian_singular_values_are_the_svd_of_the_chain_rule_product(
+    init, activation, depth, n, gain, input_std
+):
+    spec = ini.jacobian_singular_values(
+        init, activation, depth, n, gain=gain, input_std=input_std, seed=11
+    )
+    J, _ = _jacobian_by_formula(init, activation, depth, n, gain, input_std, 11)
+    s = np.linalg.svd(J, compute_uv=False)
+    np.testing.assert_allclose(spec.log_singular_values, np.log(s), rtol=1e-10, atol=1e-10)
+    # Every field says what was asked for.
+    assert (spec.init, spec.activation, spec.depth, spec.width) == (init, activation, depth, n)
+    assert (spec.gain, spec.input_std) == (gain, input_std)
+    # A Generator passed as rng draws exactly what the seed does.
+    again = ini.jacobian_singular_values(
+        init, activation, depth, n, gain=gain, input_std=input_std, rng=np.random.default_rng(11)
+    )
+    np.testing.assert_array_equal(again.log_singular_values, spec.log_singular_values)
+
+
+def test_one_unit_orthogonal_linear_network_has_singular_value_one():
+    # A 1 x 1 orthogonal matrix is +-1: the Jacobian of any depth is +-1, ln s = 0 exactly.
+    for depth in (1, 4):
+        spec = ini.jacobian_singular_values("orthogonal", "identity", depth, 1, seed=0)
+        np.testing.assert_array_equal(spec.log_singular_values, [0.0])
+
+
+@pytest.mark.parametrize("n", [1, 3])
+def test_relu_network_with_a_dead_layer_has_a_zero_jacobian(n):
+    # Seeds where the formula finds a layer with every pre-activation <= 0 (J = 0, all
+    # singular values -inf) and seeds where it does not (all of them >= 0 and finite for n = 1).
+    depth, seen = 3, set()
+    for seed in range(40):
+        J, zs = _jacobian_by_formula("gaussian", "relu", depth, n, math.sqrt(2), 1.0, seed)
+        dead = any(np.all(z <= 0) for z in zs)
+        spec = ini.jacobian_singular_values(
+            "gaussian", "relu", depth, n, gain=math.sqrt(2), seed=seed
+        )
+        assert (spec.init, spec.activation, spec.depth, spec.width) == ("gaussian", "relu", 3, n)
+        assert (spec.gain, spec.input_std) == (math.sqrt(2), 1.0)
+        assert spec.log_singular_values.dtype == np.float64
+        assert spec.log_singular_values.shape == (n,)
+        if dead:
+            assert not J.any()
+            np.testing.assert_array_equal(spec.log_singular_values, np.full(n, -np.inf))
+            np.testing.assert_array_equal(spec.singular_values, np.zeros(n))
+        elif n == 1:
+            assert spec.log_singular_values[0] == pytest.approx(math.log(abs(J[0, 0])), 1e-12)
+        seen.add(dead)
+    assert seen == {True, False}
+
+
+def test_singular_values_below_1e_minus_13_of_the_largest_are_minus_inf(monkeypatch):
+    # The documented cut: exactly 1e-13 of the largest is kept, just below it is -inf.
+    # (The SVD is replaced so that the values sit on the boundary; the largest is 2, not 1.)
+    real = ini.jacobian_singular_values("orthogonal", "identity", 1, 3, seed=0)
+    monkeypatch.setattr(
+        np.linalg, "svd", lambda M, compute_uv=True: np.array([2.0, 2e-13, 1.9e-13])
+    )
+    spec = ini.jacobian_singular_values("orthogonal", "identity", 1, 3, seed=0)
+    # The orthogonal matrix's singular values are 1: its own scale is ln 1 - ln s_1(M).
+    scale = spec.log_singular_values[0] - math.log(2.0)
+    assert math.isfinite(scale)
+    np.testing.assert_allclose(
+        spec.log_singular_values[:2], [math.log(2.0) + scale, math.log(2e-13) + scale], rtol=1e-12
+    )
+    assert spec.log_singular_values[2] == -np.inf
+    np.testing.assert_allclose(real.log_singular_values, 0.0, atol=1e-12)
+
+
+_LAYER_SAMPLES = dict(init="xavier_normal", activation="tanh", depth=3, width=4, batch=4, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (dict(depth=1), ValueError, r"^depth must be >= 2, got 1"),
+        (dict(depth=2.0), TypeError, r"^depth must be an integer"),
+        (dict(width=0), ValueError, r"^width must be >= 1, got 0"),
+        (dict(width=-2), ValueError, r"^width must be >= 1"),
+        (dict(width=1.0), TypeError, r"^width must be an integer"),
+        (dict(batch=1), ValueError, r"^batch must be >= 2, got 1"),
+        (dict(batch=-1), ValueError, r"^batch must be >= 2"),
+        (dict(batch=2.0), TypeError, r"^batch must be an integer"),
+        (dict(init="kaiming"), ValueError, r"^init must be one of"),
+        (dict(activation="relu6"), ValueError, r"^activation must be one of"),
+        (dict(seed=None), ValueError, r"^pass rng="),
+    ],
+)
+def test_layer_samples_refusals(change, error, message):
+    with pytest.raises(error, match=message):
+        ini.layer_samples(**{**_LAYER_SAMPLES, **change})
+
+
+@pytest.mark.parametrize(
+    "change", [dict(depth=2), dict(width=1), dict(batch=2), dict(depth=2, width=1, batch=2)]
+)
+def test_layer_samples_accepts_the_boundaries_and_reports_its_network(change):
+    args = {**_LAYER_SAMPLES, **change}
+    s = ini.layer_samples(**args)
+    assert (s.init, s.activation, s.depth, s.width, s.batch) == (
+        args["init"], args["activation"], args["depth"], args["width"], args["batch"],
+    )  # fmt: skip
+    # One flattened array per hidden layer l = 1..depth-1, batch * width values each.
+    assert len(s.activations) == len(s.gradients) == args["depth"] - 1
+    for values in (*s.activations, *s.gradients):
+        assert values.shape == (args["batch"] * args["width"],)
+
+
+def test_layer_samples_from_a_generator_are_those_of_its_seed():
+    s = ini.layer_samples(**_LAYER_SAMPLES)
+    args = {**_LAYER_SAMPLES, "seed": None}
+    g = ini.layer_samples(**args, rng=np.random.default_rng(0))
+    for x, y in zip(s.activations + s.gradients, g.activations + g.gradients, strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+@pytest.mark.parametrize(
+    ("width", "error", "message"),
+    [
+        (0, ValueError, r"^width must be >= 1, got 0"),
+        (-4, ValueError, r"^width must be >= 1"),
+        (8.0, TypeError, r"^width must be an integer"),
+        (True, TypeError, r"^width must be an integer"),
+    ],
+)
+def test_relu_log_norm_slope_refusals(width, error, message):
+    with pytest.raises(error, match=message):
+        ini.relu_log_norm_slope(width)
+
+
+_DRIFT = dict(widths=(2,), depth=2, n_networks=3, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (dict(widths=()), TypeError, r"^widths must be a non-empty sequence of integers$"),
+        (dict(widths=[]), TypeError, r"^widths must be a non-empty sequence of integers$"),
+        (dict(widths=""), TypeError, r"^widths must be a non-empty sequence of integers$"),
+        (dict(widths="8"), TypeError, r"^widths must be a non-empty sequence of integers$"),
+        (dict(widths=8), TypeError, r"^widths must be a non-empty sequence of integers$"),
+        (dict(widths=(4, 0)), ValueError, r"^widths\[1\] must be >= 1, got 0"),
+        (dict(widths=(4, 2.5)), TypeError, r"^widths\[1\] must be an integer"),
+        (dict(depth=0), ValueError, r"^depth must be >= 1, got 0"),
+        (dict(depth=-1), ValueError, r"^depth must be >= 1"),
+        (dict(depth=2.0), TypeError, r"^depth must be an integer"),
+        (dict(n_networks=0), ValueError, r"^n_networks must be >= 1, got 0"),
+        (dict(n_networks=-5), ValueError, r"^n_networks must be >= 1"),
+        (dict(n_networks=3.0), TypeError, r"^n_networks must be an integer"),
+        (dict(seed=None), ValueError, r"^pass rng="),
+    ],
+)
+def test_finite_width_drift_refusals(change, error, message):
+    with pytest.raises(error, match=message):
+        ini.finite_width_drift(**{**_DRIFT, **change})
+
+
+@pytest.mark.parametrize(
+    "change", [dict(widths=(1,)), dict(depth=1), dict(n_networks=1), dict(widths=[1, 2])]
+)
+def test_finite_width_drift_accepts_the_boundaries(change):
+    args = {**_DRIFT, **change}
+    d = ini.finite_width_drift(**args)
+    assert list(d.widths) == list(args["widths"])
+    assert (d.depth, d.n_networks) == (args["depth"], args["n_networks"])
+    assert d.median_slope.shape == d.mean_square_slope.shape == (len(args["widths"]),)
+
+
+def test_finite_width_drift_defaults_are_50_layers_and_200_networks():
+    d = ini.finite_width_drift((1,), seed=0)
+    assert (d.depth, d.n_networks) == (50, 200)
+
+
+def _slope(y):
+    """Least-squares slope of ``y`` against ``0, 1, ..., len(y) - 1``."""
+    x = np.arange(len(y), dtype=float)
+    return float(np.sum((x - x.mean()) * (y - y.mean())) / np.sum((x - x.mean()) ** 2))
+
+
+def test_finite_width_drift_slopes_are_their_definitions():
+    # The same draws as the docstring describes (per width: the inputs, then one stack of
+    # N(0, 2/n) weights per layer), propagated network by network without renormalising.
+    widths, depth, n_networks, seed = (4, 8), 5, 9, 2
+    d = ini.finite_width_drift(widths, depth, n_networks=n_networks, seed=seed)
+    rng = np.random.default_rng(seed)
+    some_die = False
+    for i, n in enumerate(widths):
+        a0 = rng.standard_normal((n_networks, n))
+        Ws = [rng.normal(0.0, math.sqrt(2.0 / n), size=(n_networks, n, n)) for _ in range(depth)]
+        ratio = np.empty((depth + 1, n_networks))  # ||a_l|| / ||a_0||
+        for b in range(n_networks):
+            a = a0[b]
+            ratio[0, b] = 1.0
+            for layer, W in enumerate(Ws, start=1):
+                a = np.maximum(a @ W[b], 0.0)
+                ratio[layer, b] = np.linalg.norm(a) / np.linalg.norm(a0[b])
+        some_die |= bool(np.any(ratio[-1] == 0))
+        with np.errstate(divide="ignore"):
+            median = np.median(np.log(ratio), axis=1)
+        assert np.all(np.isfinite(median))
+        mean_square = 0.5 * np.log(np.mean(ratio**2, axis=1))
+        assert d.median_slope[i] == pytest.approx(_slope(median), rel=1e-9, abs=1e-12)
+        assert d.mean_square_slope[i] == pytest.approx(_slope(mean_square), rel=1e-9, abs=1e-12)
+        assert d.predicted_slope[i] == ini.relu_log_norm_slope(n)
+    assert some_die  # the case of a network whose units all switch off is exercised
+    np.testing.assert_array_equal(d.widths, widths)
+    assert (d.depth, d.n_networks) == (depth, n_networks)
+    # A Generator passed as rng draws exactly what the seed does.
+    g = ini.finite_width_drift(widths, depth, n_networks=n_networks, rng=np.random.default_rng(2))
+    np.testing.assert_array_equal(g.median_slope, d.median_slope)
+    np.testing.assert_array_equal(g.mean_square_slope, d.mean_square_slope)
+
+
+def test_jacobian_spectra_defaults_are_depth_16_width_128_seed_0(monkeypatch):
+    # The six calls it makes (recorded instead of computed: a width-128 spectrum is slow).
+    calls = []
+
+    def record(init, activation, depth, width, **options):
+        calls.append((activation, init, depth, width, options))
+        return (activation, init)
+
+    monkeypatch.setattr(ini, "jacobian_singular_values", record)
+    spectra = ini.jacobian_spectra()
+    cases = {"identity": (1.0, 1.0), "tanh": (1.0, 0.1), "relu": (math.sqrt(2.0), 1.0)}
+    want = [
+        (act, init, 16, 128, dict(gain=gain, input_std=input_std, seed=0))
+        for act, (gain, input_std) in cases.items()
+        for init in ("gaussian", "orthogonal")
+    ]
+    assert sorted(calls, key=repr) == sorted(want, key=repr)
+    assert spectra == {(act, init): (act, init) for act, init, *_ in want}
+    calls.clear()
+    ini.jacobian_spectra(3, 5, seed=7)
+    assert {(c[2], c[3], c[4]["seed"]) for c in calls} == {(3, 5, 7)} and len(calls) == 6
