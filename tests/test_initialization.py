@@ -446,7 +446,7 @@ def test_singular_values_below_1e_minus_13_of_the_largest_are_minus_inf(monkeypa
         np.linalg, "svd", lambda M, compute_uv=True: np.array([2.0, 2e-13, 1.9e-13])
     )
     spec = ini.jacobian_singular_values("orthogonal", "identity", 1, 3, seed=0)
-    # The orthogonal matrix's singular values are 1: its own scale is ln 1 - ln s_1(M).
+    # Whatever scale c was factored out of M, the logs are ln(value) + c.
     scale = spec.log_singular_values[0] - math.log(2.0)
     assert math.isfinite(scale)
     np.testing.assert_allclose(
