@@ -689,6 +689,10 @@ def test_histogram_figure_depth_and_inits_refusals():
         ini.plot_layer_histograms(depth=7, width=4, seed=0)
     with pytest.raises(ValueError, match=r"^depth must be >= 2, got 1$"):
         ini.plot_layer_histograms(depth=1, width=4, seed=0)
+    # The figure checks its depth before it runs a network (whose refusal would name the
+    # unknown activation first).
+    with pytest.raises(ValueError, match=r"^depth must be >= 2, got 1$"):
+        ini.plot_layer_histograms(("he_normal",), "relu6", depth=1, width=4, seed=0)
     fig, _, _, _ = _build_figure(lambda: ini.plot_layer_histograms(depth=2, width=4, seed=0))
     assert len(fig.axes[0].patches) == 1  # one hidden layer
     message = r"^inits must be a non-empty sequence of initializer names$"
