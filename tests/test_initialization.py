@@ -621,3 +621,395 @@ def test_jacobian_spectra_defaults_are_depth_16_width_128_seed_0(monkeypatch):
     calls.clear()
     ini.jacobian_spectra(3, 5, seed=7)
     assert {(c[2], c[3], c[4]["seed"]) for c in calls} == {(3, 5, 7)} and len(calls) == 6
+
+
+# --- figures: read from the artists (mutation-testing survivors) ---
+
+
+def _build_figure(make):
+    """Call a plot function with plotting.show replaced (no PNG rendered): the figure, alt text,
+    caption and label it hands to show."""
+    from gradlab import plotting
+
+    shown = []
+
+    def record(fig, alt, caption="", label=""):
+        shown.append((fig, alt, caption, label))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(plotting, "show", record)
+        make()
+    ((fig, alt, caption, label),) = shown
+    return fig, alt, caption, label
+
+
+def _course_look(artist):
+    """(hex colour, line style) of a line, or of an outlined patch (its edge and dash pattern)."""
+    import matplotlib.colors as mcolors
+    from matplotlib.lines import Line2D
+
+    if isinstance(artist, Line2D):
+        return mcolors.to_hex(artist.get_color()), str(artist.get_linestyle())
+    offset, dashes = artist._dash_pattern  # as drawn (a legend handle's style reads "solid")
+    dashes = None if dashes is None else tuple(float(d) for d in dashes)
+    return mcolors.to_hex(artist.get_edgecolor()), str((float(offset), dashes))
+
+
+def _legend_loc(ax):
+    from matplotlib.legend import Legend
+
+    codes = {v: k for k, v in Legend.codes.items()}
+    return codes[ax.get_legend()._loc]
+
+
+# Jacobian spectra: hand-made spectra (width 4, depth 3), base-10 logs of the singular values,
+# largest first, -inf for a value float64 cannot resolve.
+_SPECTRA_LOG10 = {
+    ("identity", "gaussian"): [0.5, 0.0, 0.0, 0.0],
+    ("identity", "orthogonal"): [3e-13, 1e-13, 0.0, -2e-13],  # s = 1 to round-off
+    ("tanh", "gaussian"): [0.0, 0.0, 0.0, -0.5],
+    ("tanh", "orthogonal"): [1e-12, 0.0, 0.0, 0.0],  # just at the round-off bound: not "= 1"
+    ("relu", "gaussian"): [0.3, -2.0, -np.inf, -np.inf],
+    ("relu", "orthogonal"): [0.2, -1.0, -4.01, -np.inf],
+}
+
+
+def _hand_spectra(table, depth=3):
+    return {
+        (act, init): ini.JacobianSpectrum(
+            init, act, depth, len(v), 1.0, 1.0, np.array(v, dtype=float) * math.log(10)
+        )
+        for (act, init), v in table.items()
+    }
+
+
+@pytest.fixture(scope="module")
+def jacobian_figure():
+    return _build_figure(lambda: ini.plot_jacobian_spectra(spectra=_hand_spectra(_SPECTRA_LOG10)))
+
+
+def test_jacobian_figure_draws_each_resolved_spectrum_against_its_rank(jacobian_figure):
+    from gradlab import plotting
+
+    fig, _, _, label = jacobian_figure
+    assert label == "fig-jacobian-spectra"
+    assert fig.get_figwidth() == plotting.FIGURE_WIDTH
+    axes = fig.axes
+    assert len(axes) == 3
+    titles = ["linear, gain 1", "tanh, gain 1", "relu, gain 1.41"]  # ReLU at He's sqrt(2)
+    looks = set()
+    for ax, act, title in zip(axes, ("identity", "tanh", "relu"), titles, strict=True):
+        assert ax.get_title() == title
+        assert ax.get_xlabel() == "rank k"
+        lines = ax.get_lines()
+        assert len(lines) == 2
+        for line, init in zip(lines, ("gaussian", "orthogonal"), strict=True):
+            want = [x for x in _SPECTRA_LOG10[(act, init)] if np.isfinite(x)]
+            np.testing.assert_allclose(line.get_ydata(), want, rtol=1e-12, atol=1e-25)
+            np.testing.assert_array_equal(line.get_xdata(), np.arange(1, len(want) + 1))
+            assert line.get_label() == init
+        # Ranks 1 and n marked; the axis runs from 0 to n + 1 so both ends show.
+        assert list(ax.get_xticks()) == [1, 4]
+        assert ax.get_xlim() == (0, 5)
+        # Gaussian and orthogonal told apart by colour and by dash, in course colours, the
+        # same in every panel (one legend serves the three).
+        pair = tuple(_course_look(line) for line in lines)
+        looks.add(pair)
+        (c1, d1), (c2, d2) = pair
+        assert c1 != c2 and d1 != d2
+        assert {c1.upper(), c2.upper()} <= set(plotting.COLORS.values())
+    assert len(looks) == 1
+    # One legend, in the ReLU panel's lower right (its spectra stop short, leaving it empty).
+    assert [ax.get_legend() is not None for ax in axes] == [False, False, True]
+    legend = axes[2].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["gaussian", "orthogonal"]
+    assert [_course_look(h) for h in legend.legend_handles] == list(looks.pop())
+    assert _legend_loc(axes[2]) == "lower right"
+
+
+def test_jacobian_figure_y_axis_is_shared_with_decade_ticks_down_to_the_lowest(jacobian_figure):
+    fig, _, _, _ = jacobian_figure
+    axes = fig.axes
+    for ax in axes[1:]:
+        assert axes[0].get_shared_y_axes().joined(axes[0], ax)
+    assert [ax.get_ylabel() for ax in axes] == ["log10 sₖ", "", ""]
+    # Lowest resolved value -4.01: ticks from 0 down to floor(-4.01) = -5, at most five of
+    # them, so every second decade: 0, -2, -4.
+    assert list(axes[0].get_yticks()) == [0, -2, -4]
+    fmt = axes[0].yaxis.get_major_formatter()
+    assert [fmt(v, 0) for v in (0, -2, -4)] == ["0", "\u22122", "\u22124"]
+
+
+def test_jacobian_figure_alt_and_caption_state_the_spectra(jacobian_figure):
+    _, alt, caption, _ = jacobian_figure
+    head, cases = alt.split(". ", 1)  # the first sentence, then the numbers
+    assert head == (
+        "The base-10 logs of the singular values, largest first, of the input-output Jacobian "
+        "of a 3-layer network of width 4 at one random input, Gaussian against orthogonal "
+        "weights, three panels: linear, tanh with small inputs, ReLU"
+    )
+    one = "every log10 s within 1e-12 of 0 (s = 1 up to round-off)"
+    assert cases.split("; ") == [
+        "identity gaussian: 4 of 4 resolved, log10 s from 0 to 0.5",
+        f"identity orthogonal: 4 of 4 resolved, {one}",
+        "tanh gaussian: 4 of 4 resolved, log10 s from -0.5 to 0",
+        "tanh orthogonal: 4 of 4 resolved, log10 s from 0 to 1e-12",
+        "relu gaussian: 2 of 4 resolved, log10 s from -2 to 0.3",
+        "relu orthogonal: 3 of 4 resolved, log10 s from -4 to 0.2.",
+    ]
+    assert caption == (
+        "Dynamical isometry: with orthogonal weights a linear network's Jacobian has every "
+        "singular value 1 and tanh's stays close; Gaussian weights spread the spectrum over "
+        "many decades, and ReLU's Jacobian is singular and spread whatever the weights."
+    )
+
+
+def test_jacobian_figure_defaults_to_the_books_network(monkeypatch):
+    # 16 layers of 128 from seed 0 (the chapter's figure); spectra with a lowest value of
+    # -2.5 get a tick at every decade from 0 to -3.
+    calls = []
+    table = {key: [0.1, -1.0, -2.5, -np.inf] for key in _SPECTRA_LOG10}
+
+    def fake(*args, **kwargs):
+        calls.append((args, kwargs))
+        return _hand_spectra(table)
+
+    monkeypatch.setattr(ini, "jacobian_spectra", fake)
+    fig, alt, _, _ = _build_figure(ini.plot_jacobian_spectra)
+    assert calls == [((16, 128), {"seed": 0})]
+    assert "of a 16-layer network of width 128 at one random input" in alt
+    assert list(fig.axes[0].get_yticks()) == [0, -1, -2, -3]
+    with pytest.raises(TypeError, match=r"^spectra must be the dict jacobian_spectra returns$"):
+        ini.plot_jacobian_spectra(spectra=_hand_spectra({("relu", "gaussian"): [0.0]}))
+
+
+# Symmetry: hand-made runs of 3 steps over 2 hidden layers.
+_CONSTANT_RUN = ini.SymmetryRun(
+    "constant", 3, np.zeros((4, 2)), np.ones((4, 2), bool), np.array([0.5, 0.25, 0.1, 0.02])
+)
+_RANDOM_RUN = ini.SymmetryRun(
+    "xavier_normal",
+    3,
+    np.array([[1.0, 0.5], [4.0, 2.0], [3.0, 10.0], [7.0, 1.0]]),  # largest per step: 1 4 10 7
+    np.zeros((4, 2), bool),
+    np.array([0.4, 0.03, 0.002, 2e-4]),
+)
+
+
+@pytest.fixture(scope="module")
+def symmetry_figure():
+    return _build_figure(lambda: ini.plot_symmetry([_CONSTANT_RUN, _RANDOM_RUN]))
+
+
+def _zero_height(ax):
+    """Where 0 sits on the axis, as a fraction of its height from the bottom."""
+    bottom, top = ax.get_ylim()
+    return -bottom / (top - bottom)
+
+
+def test_symmetry_figure_draws_the_spread_and_the_loss_of_each_run(symmetry_figure):
+    from gradlab import plotting
+
+    fig, _, _, label = symmetry_figure
+    assert label == "fig-symmetry"
+    assert fig.get_figwidth() == plotting.FIGURE_WIDTH
+    left, right = fig.axes
+    assert (left.get_title(), right.get_title()) == ("spread of unit weights", "training loss")
+    assert left.get_xlabel() == right.get_xlabel() == "SGD step"
+    assert (left.get_yscale(), right.get_yscale()) == ("linear", "log")
+    spreads = ([0, 0, 0, 0], [1, 4, 10, 7])  # the largest over the hidden layers, per step
+    for k, run in enumerate((_CONSTANT_RUN, _RANDOM_RUN)):
+        s, loss = left.get_lines()[k], right.get_lines()[k]
+        np.testing.assert_array_equal(s.get_xdata(), [0, 1, 2, 3])
+        np.testing.assert_array_equal(s.get_ydata(), spreads[k])
+        np.testing.assert_array_equal(loss.get_xdata(), [0, 1, 2, 3])
+        np.testing.assert_array_equal(loss.get_ydata(), run.loss)
+        # The left legend names the right panel's curves too: same colour and dash.
+        assert _course_look(s) == _course_look(loss)
+        assert _course_look(s)[0].upper() in plotting.COLORS.values()
+    (c1, d1), (c2, d2) = (_course_look(line) for line in left.get_lines())
+    assert c1 != c2 and d1 != d2
+    # The legend flags the constant run's flat line; underscores read as spaces.
+    assert [t.get_text() for t in left.get_legend().get_texts()] == [
+        "constant (exactly 0)",
+        "xavier normal",
+    ]
+    assert _legend_loc(left) == "center right" and right.get_legend() is None
+    # The spread's 0 sits just above the bottom edge, so the constant run's line shows.
+    assert 0.01 < _zero_height(left) < 0.1
+    # Losses from 2e-4 to 0.5: decade ticks from 1e-4 to 1, three steps at most: every second.
+    np.testing.assert_allclose(right.get_yticks(), [1e-4, 1e-2, 1.0], rtol=1e-12)
+
+
+def test_symmetry_figure_alt_and_caption(symmetry_figure):
+    _, alt, caption, _ = symmetry_figure
+    assert alt == (
+        "Left: the largest difference between the incoming weights of two hidden units of the "
+        "same layer over SGD steps; right: the training loss, log scale. "
+        "constant: largest spread 0, identical units at every step: yes, loss 0.5 to 0.02; "
+        "xavier_normal: largest spread 10, identical units at every step: no, loss 0.4 to "
+        "0.0002."
+    )
+    assert caption == (
+        "Symmetry is never broken: from a constant initialization the hidden units stay "
+        "identical to the bit, so the network learns as if each layer had one unit."
+    )
+
+
+def test_symmetry_figure_of_constant_runs_only_still_shows_the_zero_line():
+    fig, _, _, _ = _build_figure(lambda: ini.plot_symmetry([_CONSTANT_RUN]))
+    left = fig.axes[0]
+    assert left.get_ylim()[1] > 0 and 0.005 < _zero_height(left) < 0.1
+
+
+def test_symmetry_figure_takes_one_to_five_runs():
+    fig, _, _, _ = _build_figure(lambda: ini.plot_symmetry([_RANDOM_RUN] * 5))
+    assert len(fig.axes[0].get_lines()) == 5
+    with pytest.raises(ValueError, match=r"^runs must hold at most 5 runs, got 6$"):
+        ini.plot_symmetry([_RANDOM_RUN] * 6)
+    message = r"^runs must be a non-empty sequence of SymmetryRun$"
+    for bad in ([], _RANDOM_RUN, iter([_RANDOM_RUN])):
+        with pytest.raises(TypeError, match=message):
+            ini.plot_symmetry(bad)
+
+
+@pytest.fixture(scope="module")
+def histogram_figure():
+    """The chapter's figure (the defaults) and the samples it should bin."""
+    runs = [
+        ini.layer_samples(i, "tanh", 6, 256, batch=64, seed=0)
+        for i in ("uniform_fan_in", "xavier_uniform")
+    ]
+    return (*_build_figure(ini.plot_layer_histograms), runs)
+
+
+def _outline(patch):
+    """Bin edges and heights of a step histogram's outline."""
+    xy = patch.get_xy()
+    return np.unique(xy[:, 0]), xy[1:-1:2, 1]
+
+
+def _check_histograms(fig, runs, a_range, g_range):
+    from gradlab import plotting
+
+    axes = np.array(fig.axes).reshape(2, len(runs))
+    looks = None
+    for c, run in enumerate(runs):
+        for row, (samples, (lo, hi)) in enumerate(
+            ((run.activations, a_range), (run.gradients, g_range))
+        ):
+            ax = axes[row][c]
+            assert len(ax.patches) == len(samples)
+            edges = np.linspace(lo, hi, 42)  # 41 bins over the range
+            for patch, v in zip(ax.patches, samples, strict=True):
+                drawn_edges, heights = _outline(patch)
+                np.testing.assert_allclose(drawn_edges, edges, rtol=1e-12, atol=1e-15)
+                np.testing.assert_allclose(heights, np.histogram(v, edges, density=True)[0])
+            np.testing.assert_allclose(ax.get_xticks(), [lo, 0.0, hi])
+            assert list(ax.get_yticks()) == []  # densities: shapes compare, numbers would not
+            assert not any(g.get_visible() for g in ax.get_xgridlines() + ax.get_ygridlines())
+            # One look per layer, the same in every panel: distinct course colours and dashes.
+            panel = [_course_look(p) for p in ax.patches]
+            assert len({c for c, _ in panel}) == len({d for _, d in panel}) == len(panel)
+            assert {c.upper() for c, _ in panel} <= set(plotting.COLORS.values())
+            assert looks is None or panel == looks
+            looks = panel
+        assert axes[0][c].get_title() == run.init.replace("_", " ")
+        assert axes[1][c].get_title() == ""
+        assert (axes[0][c].get_xlabel(), axes[1][c].get_xlabel()) == ("aℓ", "∂J/∂aℓ")
+    # Each row shares its y axis; the rows do not.
+    if len(runs) > 1:
+        assert axes[0][0].get_shared_y_axes().joined(axes[0][0], axes[0][-1])
+    assert not axes[0][0].get_shared_y_axes().joined(axes[0][0], axes[1][0])
+    # One legend, top right, naming the layers 1, 2, ... in their looks.
+    assert [ax.get_legend() is not None for ax in axes.ravel()] == [
+        r == 0 and c == len(runs) - 1 for r in range(2) for c in range(len(runs))
+    ]
+    legend = axes[0][-1].get_legend()
+    names = [f"layer {k}" for k in range(1, len(looks) + 1)]
+    assert [t.get_text() for t in legend.get_texts()] == names
+    assert [_course_look(h) for h in legend.legend_handles] == looks
+    assert _legend_loc(axes[0][-1]) == "upper right"
+
+
+def _std_list(samples):
+    return ", ".join(f"{float(np.std(s)):.2g}" for s in samples)
+
+
+def test_histogram_figure_bins_each_hidden_layer_of_the_chapters_runs(histogram_figure):
+    from gradlab import plotting
+
+    fig, _, _, label, runs = histogram_figure
+    assert label == "fig-layer-histograms"
+    assert fig.get_figwidth() == plotting.FIGURE_WIDTH
+    # tanh's own range for the activations; the gradients' cut at the 99.5th percentile of
+    # |g| of the widest layer, the same for both columns.
+    g_top = max(np.percentile(np.abs(g), 99.5) for r in runs for g in r.gradients)
+    _check_histograms(fig, runs, (-1.0, 1.0), (-g_top, g_top))
+
+
+def test_histogram_figure_alt_and_caption_state_the_stds(histogram_figure):
+    _, alt, caption, _, runs = histogram_figure
+    head, numbers = alt.split(". ", 1)
+    assert head == (
+        "Histograms of the hidden activations (top row) and of the gradients reaching them "
+        "(bottom row) of a 6-layer tanh network of width 256 at initialization, one outlined "
+        "curve per hidden layer, one column per initialization"
+    )
+    assert numbers.split("; ") == [
+        f"uniform_fan_in: activation std by layer {_std_list(runs[0].activations)}",
+        f"gradient std by layer {_std_list(runs[0].gradients)}",
+        f"xavier_uniform: activation std by layer {_std_list(runs[1].activations)}",
+        f"gradient std by layer {_std_list(runs[1].gradients)}.",
+    ]
+    sentences = caption.split(". ")
+    assert sentences[:2] == [
+        "After Glorot and Bengio (2010): with the old U(−1/√n, 1/√n) the activations narrow "
+        "layer by layer and the gradients shrink towards the input; their normalized "
+        "initialization narrows both far less",
+        "Std of the first hidden layer over the last's (activations) and of the last over the "
+        "first's (gradients): " + sentences[1].split(": ", 1)[1],
+    ]
+    ratios = [
+        (
+            np.std(r.activations[0]) / np.std(r.activations[4]),
+            np.std(r.gradients[4]) / np.std(r.gradients[0]),
+        )
+        for r in runs
+    ]
+    assert sentences[1].split(": ", 1)[1] == (
+        f"`uniform_fan_in`: activations {ratios[0][0]:.2g}×, gradients {ratios[0][1]:.2g}×; "
+        f"`xavier_uniform`: activations {ratios[1][0]:.2g}×, gradients {ratios[1][1]:.2g}×."
+    )
+    # As the caption says: the old scheme narrows both more than the normalized one.
+    assert ratios[0][0] > ratios[1][0] > 1 and ratios[0][1] > ratios[1][1] > 1
+
+
+def test_histogram_figure_of_an_unbounded_activation_spans_its_data():
+    # ReLU has no bounds: the activations' range is symmetric about 0 out to the largest |a|.
+    fig, alt, _, _ = _build_figure(
+        lambda: ini.plot_layer_histograms(("he_normal",), "relu", 3, 8, batch=16, seed=2)
+    )
+    (run,) = runs = [ini.layer_samples("he_normal", "relu", 3, 8, batch=16, seed=2)]
+    top = max(np.max(np.abs(a)) for a in run.activations)
+    g_top = max(np.percentile(np.abs(g), 99.5) for g in run.gradients)
+    _check_histograms(fig, runs, (-top, top), (-g_top, g_top))
+    assert "of a 3-layer relu network of width 8 at initialization" in alt
+    assert f"he_normal: activation std by layer {_std_list(run.activations)};" in alt
+
+
+def test_histogram_figure_depth_and_inits_refusals():
+    with pytest.raises(ValueError, match=r"^depth must be <= 6, got 7$"):
+        ini.plot_layer_histograms(depth=7, width=4, seed=0)
+    with pytest.raises(ValueError, match=r"^depth must be >= 2, got 1$"):
+        ini.plot_layer_histograms(depth=1, width=4, seed=0)
+    # The figure checks its depth before it runs a network (whose refusal would name the
+    # unknown activation first).
+    with pytest.raises(ValueError, match=r"^depth must be >= 2, got 1$"):
+        ini.plot_layer_histograms(("he_normal",), "relu6", depth=1, width=4, seed=0)
+    fig, _, _, _ = _build_figure(lambda: ini.plot_layer_histograms(depth=2, width=4, seed=0))
+    assert len(fig.axes[0].patches) == 1  # one hidden layer
+    message = r"^inits must be a non-empty sequence of initializer names$"
+    for bad in ([], "he_normal", {"he_normal"}):
+        with pytest.raises(TypeError, match=message):
+            ini.plot_layer_histograms(bad, depth=3, width=4, seed=0)
