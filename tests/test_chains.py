@@ -44,18 +44,52 @@ def test_depth_to_reach_exact_power_boundary():
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "w, target, expected",
     [
-        (dict(w=1.0, target=0.1), "w"),
-        (dict(w=0.0, target=0.1), "w"),
-        (dict(w=0.9, target=10.0), "target"),
-        (dict(w=1.1, target=0.5), "target"),
-        (dict(w=0.9, target=-1.0), "target"),
-        (dict(w="0.9", target=0.1), "w"),
+        # ln 1000 / ln 10 rounds to 2.9999999999999996, but 10**3 == 1000 is not above 1000.
+        (10.0, 1000.0, 4),
+        (-10.0, 1000.0, 4),
+        # 10**5 == 1e5 exactly: not yet above; just below 1e5 it is, at L = 5.
+        (10.0, 1e5, 6),
+        (10.0, math.nextafter(1e5, 0.0), 5),
+        # One layer already crosses a target just below |w| (ln of the two is the same float).
+        (1e5, math.nextafter(1e5, 0.0), 1),
+        (3.0, 1.5, 1),
+        (1.5, 2.0, 2),  # 1.5 < 2 < 2.25
+        # 0.5**10 == 2**-10 is not below 2**-10; just above 2**-10 it is.
+        (0.5, 2.0**-10, 11),
+        (0.5, math.nextafter(2.0**-10, 1.0), 10),
+        (0.5, 5e-324, 1075),  # 2**-1075 rounds to 0, below the smallest subnormal 2**-1074
+        (1e200, 1e300, 2),  # 1e400 is past float64's range, so past any target
     ],
 )
-def test_depth_to_reach_rejects_bad_input(kwargs, match):
-    with pytest.raises((ValueError, TypeError), match=match):
+def test_depth_to_reach_at_exact_powers_and_float_edges(w, target, expected):
+    assert chains.depth_to_reach(w, target) == expected
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(w=1.0, target=0.1), r"^w must satisfy \|w\| != 0 and \|w\| != 1, got 1\.0$"),
+        (dict(w=-1.0, target=0.1), r"^w must satisfy \|w\| != 0 and \|w\| != 1, got -1\.0$"),
+        (dict(w=0.0, target=0.1), r"^w must satisfy"),
+        (dict(w="0.9", target=0.1), r"^w must be a real number"),
+        (dict(w=0.9, target=0.0), r"^target must be > 0\.0, got 0\.0$"),
+        (dict(w=0.9, target=-1.0), r"^target must be > 0\.0"),
+        (dict(w=0.9, target="0.1"), r"^target must be a real number"),
+        (dict(w=0.9, target=1.0), r"^target must be on the side of 1 the chain heads to"),
+        (dict(w=1.1, target=1.0), r"^target must be on the side of 1 the chain heads to"),
+        (dict(w=0.9, target=10.0), r"^target must be on the side of 1"),
+        (dict(w=1.1, target=0.5), r"^target must be on the side of 1"),
+        (dict(w=1.1, target=0.999), r"^target must be on the side of 1"),
+        (dict(w=2.0, target=2.0), None),  # accepted: 2 is above 1, where 2**L heads
+    ],
+)
+def test_depth_to_reach_rejects_bad_input(kwargs, message):
+    if message is None:
+        assert chains.depth_to_reach(**kwargs) == 2  # 2**1 == 2 is not above 2; 2**2 is
+        return
+    with pytest.raises((ValueError, TypeError), match=message):
         chains.depth_to_reach(**kwargs)
 
 
