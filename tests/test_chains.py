@@ -358,3 +358,48 @@ def test_product_spectrum_is_the_figures_data():
     view = chains.plot_product_spectrum(8, (1, 4), seed=5)
     spread = (data[4][0] - data[4][-1]) / np.log(10)
     assert f"{spread:.1f} decades at L = 4" in view.alt
+
+
+# --- refusals and boundaries, argument by argument ------------------------------------------
+
+
+def _growth(**kwargs):
+    args = dict(width=4, scale=1.0, depth=5, n_draws=10, seed=0) | kwargs
+    return chains.measured_growth_rate(**args)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(depth=0), r"^depth must be >= 1, got 0$"),
+        (dict(depth=2.0), r"^depth must be an integer"),
+        (dict(n_draws=1), r"^n_draws must be >= 2, got 1$"),
+        (dict(n_draws="3"), r"^n_draws must be an integer"),
+        (dict(width=0), r"^width must be >= 1"),
+        (dict(scale=0.0), r"^scale must be > 0"),
+        (dict(method="qr"), r"^method must be one of"),
+    ],
+)
+def test_measured_growth_rate_refusals_name_the_argument(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        _growth(**kwargs)
+
+
+def test_measured_growth_rate_smallest_depth_and_draws_by_hand():
+    # depth = 1 and n_draws = 2, the smallest allowed: with the chi-square shortcut each
+    # draw's rate is ln(sigma sqrt(chi2_n)), so the mean of two is (a + b) / 2 and the
+    # standard error sd / sqrt(2) = |a - b| / 2.
+    chi2 = np.random.default_rng(3).chisquare(4, size=(2, 1))[:, 0]
+    a, b = np.log(0.5 * np.sqrt(chi2))
+    for source in (dict(seed=3), dict(rng=np.random.default_rng(3))):
+        rate, stderr = chains.measured_growth_rate(4, 0.5, 1, 2, method="chi2", **source)
+        assert rate == pytest.approx((a + b) / 2, rel=1e-12)
+        assert stderr == pytest.approx(abs(a - b) / 2, rel=1e-12)
+
+
+def test_measured_growth_rate_uses_the_method_asked_for():
+    for method in ("chi2", "matrices"):
+        logs = chains.log_norms(3, 4, 0.7, 5, seed=8, method=method)[:, -1] / 4
+        rate, stderr = chains.measured_growth_rate(3, 0.7, 4, 5, seed=8, method=method)
+        assert rate == pytest.approx(logs.mean(), rel=1e-12)
+        assert stderr == pytest.approx(logs.std(ddof=1) / math.sqrt(5), rel=1e-12)
