@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
 from gradlab import chains
 
@@ -403,3 +403,92 @@ def test_measured_growth_rate_uses_the_method_asked_for():
         rate, stderr = chains.measured_growth_rate(3, 0.7, 4, 5, seed=8, method=method)
         assert rate == pytest.approx(logs.mean(), rel=1e-12)
         assert stderr == pytest.approx(logs.std(ddof=1) / math.sqrt(5), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(width=0), r"^width must be >= 1, got 0$"),
+        (dict(width=2.0), r"^width must be an integer"),
+        (dict(depth=-1), r"^depth must be >= 0, got -1$"),
+        (dict(depth="3"), r"^depth must be an integer"),
+        (dict(scale=0.0), r"^scale must be > 0\.0, got 0\.0$"),
+        (dict(scale=-1.0), r"^scale must be > 0\.0, got -1\.0$"),
+        (dict(scale="1"), r"^scale must be a real number"),
+        (dict(depth=2000, scale=10.0), r"^depth=2000 is too deep: .* use a smaller depth$"),
+    ],
+)
+def test_random_matrix_product_refusals_name_the_argument(kwargs, message):
+    args = dict(width=3, depth=2, scale=1.0, seed=0) | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        chains.random_matrix_product(**args)
+
+
+def test_random_matrix_product_width_one_is_a_product_of_scalars():
+    z = np.random.default_rng(4).standard_normal(3)  # one 1 x 1 matrix per layer, in order
+    product = chains.random_matrix_product(1, 3, 2.0, seed=4)
+    assert product.shape == (1, 1)
+    assert product[0, 0] == pytest.approx(8.0 * z[0] * z[1] * z[2], rel=1e-14)
+
+
+def test_random_matrix_product_underflows_quietly_to_zero():
+    # 400 layers at scale 1e-3 shrink the product far below the smallest float: it becomes
+    # exactly 0 (finite, so no refusal), without a FloatingPointError even when the caller
+    # asks NumPy to raise on every floating-point event.
+    with np.errstate(all="raise"):
+        product = chains.random_matrix_product(3, 400, 1e-3, seed=0)
+    np.testing.assert_array_equal(product, np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "orthogonal"])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(width=0), r"^width must be >= 1, got 0$"),
+        (dict(width=True), r"^width must be an integer"),
+        (dict(depth=-1), r"^depth must be >= 0, got -1$"),
+        (dict(depth=1.5), r"^depth must be an integer"),
+        (dict(gain=0.0), r"^gain must be > 0\.0, got 0\.0$"),
+        (dict(gain="1"), r"^gain must be a real number"),
+    ],
+)
+def test_product_log_singular_values_refusals_name_the_argument(kind, kwargs, message):
+    args = dict(width=3, depth=2, gain=1.0, kind=kind, seed=0) | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        chains.product_log_singular_values(**args)
+
+
+def test_product_log_singular_values_refuses_an_unknown_kind_and_too_great_a_depth():
+    with pytest.raises(ValueError, match=r"^kind must be one of \['gaussian', 'orthogonal'\]"):
+        chains.product_log_singular_values(3, 2, kind="unitary", seed=0)
+    # Width 2: the two singular values part at lambda_1 - lambda_2 = (psi(1) - psi(1/2)) / 2
+    # = ln 2 nats per layer, so 200 layers put e^-139 between them, far past 1e-13.
+    assert (special.digamma(1.0) - special.digamma(0.5)) / 2 == pytest.approx(math.log(2))
+    with pytest.raises(
+        ValueError,
+        match=r"^depth=200 is too deep: the singular values span more than float64 can "
+        r"resolve; use a smaller depth$",
+    ):
+        chains.product_log_singular_values(2, 200, seed=0)
+
+
+def test_product_log_singular_values_smallest_width_and_depth():
+    # Depth 0 is the identity: every singular value is 1, at every width, for both kinds.
+    for kind in ("gaussian", "orthogonal"):
+        np.testing.assert_array_equal(
+            chains.product_log_singular_values(3, 0, 2.0, kind=kind, seed=0), np.zeros(3)
+        )
+    # Width 1: a product of 1 x 1 matrices, g z_1 ... g z_L (sigma = g / sqrt(1)), or +-g each.
+    z = np.random.default_rng(6).standard_normal(3)
+    logs = chains.product_log_singular_values(1, 3, 0.5, seed=6)
+    assert logs.shape == (1,)
+    assert logs[0] == pytest.approx(np.log(np.abs(0.5**3 * z.prod())), rel=1e-13)
+    ortho = chains.product_log_singular_values(1, 3, 0.5, kind="orthogonal", seed=6)
+    assert ortho[0] == pytest.approx(3 * math.log(0.5), rel=1e-14)
+
+
+def test_product_log_singular_values_a_small_gain_is_no_lost_resolution():
+    # Ten orthogonal layers of gain 0.1: all four singular values of the product are 1e-10,
+    # equal, so nothing is lost to float64's resolution however small they all are.
+    logs = chains.product_log_singular_values(4, 10, 0.1, kind="orthogonal", seed=0)
+    np.testing.assert_allclose(logs, 10 * math.log(0.1), rtol=1e-13)
