@@ -492,3 +492,39 @@ def test_product_log_singular_values_a_small_gain_is_no_lost_resolution():
     # equal, so nothing is lost to float64's resolution however small they all are.
     logs = chains.product_log_singular_values(4, 10, 0.1, kind="orthogonal", seed=0)
     np.testing.assert_allclose(logs, 10 * math.log(0.1), rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(width=1), r"^width must be >= 2, got 1$"),
+        (dict(width="8"), r"^width must be an integer"),
+        (dict(depths=()), r"^depths must hold at least one depth$"),
+        (dict(depths=5), r"^depths must hold at least one depth$"),
+        (dict(depths=(1, 0)), r"^depths must be >= 1, got 0$"),
+        (dict(depths=(1, 2.5)), r"^depths must be an integer"),
+    ],
+)
+def test_product_spectrum_refusals_name_the_argument(kwargs, message):
+    args = dict(width=4, depths=(1, 2), seed=0) | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        chains.product_spectrum(**args)
+
+
+def test_product_spectrum_smallest_width_one_depth_and_a_generator():
+    # Width 2 is allowed; one depth is both the only Gaussian product and the orthogonal one's.
+    data = chains.product_spectrum(2, (3,), rng=np.random.default_rng(7))
+    assert list(data) == [3, "orthogonal"]
+    rng = np.random.default_rng(7)
+    np.testing.assert_array_equal(data[3], chains.product_log_singular_values(2, 3, rng=rng))
+    expected = chains.product_log_singular_values(2, 3, kind="orthogonal", rng=rng)
+    np.testing.assert_array_equal(data["orthogonal"], expected)
+    # The orthogonal product is of the last (deepest) depth, drawn after all the Gaussian ones.
+    data = chains.product_spectrum(3, (1, 2, 4), seed=1)
+    rng = np.random.default_rng(1)
+    for depth in (1, 2, 4):
+        np.testing.assert_array_equal(
+            data[depth], chains.product_log_singular_values(3, depth, rng=rng)
+        )
+    expected = chains.product_log_singular_values(3, 4, kind="orthogonal", rng=rng)
+    np.testing.assert_array_equal(data["orthogonal"], expected)
