@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import integrate, special, stats
 
-from gradlab import chains
+from gradlab import chains, plotting
 
 
 def test_scalar_chain_is_powers_of_w():
@@ -528,3 +528,129 @@ def test_product_spectrum_smallest_width_one_depth_and_a_generator():
         )
     expected = chains.product_log_singular_values(3, 4, kind="orthogonal", rng=rng)
     np.testing.assert_array_equal(data["orthogonal"], expected)
+
+
+# --- the singular-value spectrum figure, read from its artists --------------------------------
+
+
+def _shown(make, render=True):
+    """Call a plot_* function; return the figure it showed, its view, and show's arguments."""
+    shown = []
+    real = chains.plotting.show
+
+    def show(fig, alt, caption="", label=""):
+        shown.append(dict(fig=fig, alt=alt, caption=caption, label=label))
+        return real(fig, alt, caption, label) if render else None
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(chains.plotting, "show", show)
+        view = make()
+    assert len(shown) == 1
+    return shown[0]["fig"], view, shown[0]
+
+
+def _hex(colour):
+    from matplotlib import colors
+
+    return colors.to_hex(colour)
+
+
+@pytest.fixture(scope="module")
+def spectrum_figure():
+    """plot_product_spectrum for three depths at width 8, from a generator, rendered once."""
+    fig, view, _ = _shown(
+        lambda: chains.plot_product_spectrum(8, (1, 2, 4), rng=np.random.default_rng(5))
+    )
+    return fig, view, chains.product_spectrum(8, (1, 2, 4), seed=5)
+
+
+def _lyapunov_by_hand(n, sigma):
+    # lambda_i = ln sigma + (ln 2 + psi((n - i + 1) / 2)) / 2, i = 1..n (Newman, 1986).
+    return np.array(
+        [
+            math.log(sigma) + 0.5 * (math.log(2) + special.digamma((n - i + 1) / 2))
+            for i in range(1, n + 1)
+        ]
+    )
+
+
+def test_spectrum_figure_draws_each_products_log10_singular_values(spectrum_figure):
+    fig, view, data = spectrum_figure
+    assert tuple(fig.get_size_inches()) == (plotting.FIGURE_WIDTH, 4.2)
+    assert view.width == plotting.FIGURE_WIDTH * plotting.DISPLAY_DPI
+    (ax,) = fig.axes
+    lines = ax.get_lines()
+    assert len(lines) == 5  # three depths, the prediction, the orthogonal product
+    shades = [plotting.COLORS[c] for c in ("sky", "blue", "black")]  # lighter to darker
+    for line, depth, shade in zip(lines[:3], (1, 2, 4), shades, strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 9))
+        np.testing.assert_allclose(line.get_ydata(), np.log10(np.exp(data[depth])), rtol=1e-12)
+        assert (line.get_marker(), line.get_linestyle()) == ("o", "-")
+        assert _hex(line.get_color()) == shade.lower()
+        assert line.get_label() == f"Gaussian, L = {depth}"
+    prediction, ortho = lines[3], lines[4]
+    np.testing.assert_array_equal(prediction.get_xdata(), np.arange(1, 9))
+    expected = 4 * _lyapunov_by_hand(8, 1 / math.sqrt(8)) / math.log(10)
+    np.testing.assert_allclose(prediction.get_ydata(), expected, rtol=1e-12)
+    assert prediction.get_linestyle() == "--" and prediction.get_marker() in ("None", "", None)
+    assert _hex(prediction.get_color()) == plotting.COLORS["red"].lower()
+    assert prediction.get_label() == "prediction Lλᵢ / ln 10, L = 4"
+    # Orthogonal: log10 s = ln s / ln 10, all 0 up to rounding (some not exactly 0).
+    np.testing.assert_array_equal(ortho.get_xdata(), np.arange(1, 9))
+    assert np.any(data["orthogonal"] != 0.0)
+    np.testing.assert_allclose(ortho.get_ydata(), data["orthogonal"] / math.log(10), rtol=1e-9)
+    np.testing.assert_allclose(ortho.get_ydata(), 0.0, atol=1e-14)
+    assert (ortho.get_marker(), ortho.get_linestyle()) == ("s", "-")
+    assert _hex(ortho.get_color()) == plotting.COLORS["orange"].lower()
+    assert ortho.get_label() == "orthogonal, every L"
+
+
+def test_spectrum_figure_axes_and_legend(spectrum_figure):
+    from matplotlib.legend import Legend
+
+    fig, _, _ = spectrum_figure
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "index i of the singular value (of 8)"
+    assert ax.get_ylabel() == "log₁₀ sᵢ of the product"
+    assert ax.get_xlim() == (0.5, 8.5)  # half an index of margin each side
+    legend = ax.get_legend()
+    assert legend._loc == Legend.codes["lower left"]
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Gaussian, L = 1",
+        "Gaussian, L = 2",
+        "Gaussian, L = 4",
+        "prediction Lλᵢ / ln 10, L = 4",
+        "orthogonal, every L",
+    ]
+
+
+def test_spectrum_figure_alt_text_and_caption_say_what_is_drawn(spectrum_figure):
+    fig, view, data = spectrum_figure
+    spreads = [(data[d][0] - data[d][-1]) / math.log(10) for d in (1, 2, 4)]  # in decades
+    assert view.alt == (
+        "Sorted log10 singular values of products of 8 x 8 random matrices at the mean-square "
+        "scale. For Gaussian matrices they spread out with depth: "
+        f"{spreads[0]:.1f} decades at L = 1, {spreads[1]:.1f} decades at L = 2, "
+        f"{spreads[2]:.1f} decades at L = 4; at L = 4 the smallest lie close to the dashed "
+        "asymptotic prediction L*lambda_i/ln 10, the largest still above it. For orthogonal "
+        "matrices every singular value is exactly 1 (log10 = 0) at every depth."
+    )
+    assert spreads == sorted(spreads)  # "they spread out with depth"
+    gaussian, prediction = fig.axes[0].get_lines()[2], fig.axes[0].get_lines()[3]
+    assert gaussian.get_ydata()[0] > prediction.get_ydata()[0]  # "the largest still above it"
+    assert view.caption == (
+        "Every singular value of a deep product. Gaussian layers at the mean-square scale "
+        "stretch a few directions and crush the rest, more so with each layer; orthogonal "
+        "layers keep every singular value at exactly one."
+    )
+    assert view.label == "fig-product-spectrum"
+
+
+def test_spectrum_figure_with_more_than_three_depths_draws_them_all_blue():
+    # Three shades tell up to three depths apart; more are all drawn blue, labelled by depth.
+    fig, _, shown = _shown(lambda: chains.plot_product_spectrum(4, (1, 2, 3, 5), seed=2), False)
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines[:4]] == [f"Gaussian, L = {d}" for d in (1, 2, 3, 5)]
+    assert {_hex(line.get_color()) for line in lines[:4]} == {plotting.COLORS["blue"].lower()}
+    assert lines[4].get_label() == "prediction Lλᵢ / ln 10, L = 5"
+    assert shown["label"] == "fig-product-spectrum"
