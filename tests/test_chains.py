@@ -67,6 +67,18 @@ def test_depth_to_reach_at_exact_powers_and_float_edges(w, target, expected):
     assert chains.depth_to_reach(w, target) == expected
 
 
+def test_depth_to_reach_answers_a_hundred_million_layers_at_once():
+    # |w| = 1 - 2**-20 and a target just above |w|**1e8: the answer is 1e8, since
+    # |w|**(1e8 - 1) is larger by a factor 1 + 2**-20, far more than one float step. The
+    # formula is one too high here (the ratio rounds to exactly 1e8); it is corrected by one
+    # step back, not by walking up from depth 1.
+    aw = 1 - 2.0**-20
+    target = math.nextafter(aw**100_000_000, 1.0)
+    assert aw ** (100_000_000 - 1) > target * (1 + 2.0**-21)
+    assert chains.depth_to_reach(aw, target) == 100_000_000
+    assert chains.depth_to_reach(-aw, target) == 100_000_000
+
+
 @pytest.mark.parametrize(
     "kwargs, message",
     [
