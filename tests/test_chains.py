@@ -4,9 +4,9 @@ import math
 
 import numpy as np
 import pytest
-from scipy import integrate, stats
+from scipy import integrate, special, stats
 
-from gradlab import chains
+from gradlab import chains, plotting
 
 
 def test_scalar_chain_is_powers_of_w():
@@ -44,18 +44,64 @@ def test_depth_to_reach_exact_power_boundary():
 
 
 @pytest.mark.parametrize(
-    "kwargs, match",
+    "w, target, expected",
     [
-        (dict(w=1.0, target=0.1), "w"),
-        (dict(w=0.0, target=0.1), "w"),
-        (dict(w=0.9, target=10.0), "target"),
-        (dict(w=1.1, target=0.5), "target"),
-        (dict(w=0.9, target=-1.0), "target"),
-        (dict(w="0.9", target=0.1), "w"),
+        # ln 1000 / ln 10 rounds to 2.9999999999999996, but 10**3 == 1000 is not above 1000.
+        (10.0, 1000.0, 4),
+        (-10.0, 1000.0, 4),
+        # 10**5 == 1e5 exactly: not yet above; just below 1e5 it is, at L = 5.
+        (10.0, 1e5, 6),
+        (10.0, math.nextafter(1e5, 0.0), 5),
+        # One layer already crosses a target just below |w| (ln of the two is the same float).
+        (1e5, math.nextafter(1e5, 0.0), 1),
+        (3.0, 1.5, 1),
+        (1.5, 2.0, 2),  # 1.5 < 2 < 2.25
+        # 0.5**10 == 2**-10 is not below 2**-10; just above 2**-10 it is.
+        (0.5, 2.0**-10, 11),
+        (0.5, math.nextafter(2.0**-10, 1.0), 10),
+        (0.5, 5e-324, 1075),  # 2**-1075 rounds to 0, below the smallest subnormal 2**-1074
+        (1e200, 1e300, 2),  # 1e400 is past float64's range, so past any target
     ],
 )
-def test_depth_to_reach_rejects_bad_input(kwargs, match):
-    with pytest.raises((ValueError, TypeError), match=match):
+def test_depth_to_reach_at_exact_powers_and_float_edges(w, target, expected):
+    assert chains.depth_to_reach(w, target) == expected
+
+
+def test_depth_to_reach_answers_a_hundred_million_layers_at_once():
+    # |w| = 1 - 2**-20 and a target just above |w|**1e8: the answer is 1e8, since
+    # |w|**(1e8 - 1) is larger by a factor 1 + 2**-20, far more than one float step. The
+    # formula is one too high here (the ratio rounds to exactly 1e8); it is corrected by one
+    # step back, not by walking up from depth 1.
+    aw = 1 - 2.0**-20
+    target = math.nextafter(aw**100_000_000, 1.0)
+    assert aw ** (100_000_000 - 1) > target * (1 + 2.0**-21)
+    assert chains.depth_to_reach(aw, target) == 100_000_000
+    assert chains.depth_to_reach(-aw, target) == 100_000_000
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(w=1.0, target=0.1), r"^w must satisfy \|w\| != 0 and \|w\| != 1, got 1\.0$"),
+        (dict(w=-1.0, target=0.1), r"^w must satisfy \|w\| != 0 and \|w\| != 1, got -1\.0$"),
+        (dict(w=0.0, target=0.1), r"^w must satisfy"),
+        (dict(w="0.9", target=0.1), r"^w must be a real number"),
+        (dict(w=0.9, target=0.0), r"^target must be > 0\.0, got 0\.0$"),
+        (dict(w=0.9, target=-1.0), r"^target must be > 0\.0"),
+        (dict(w=0.9, target="0.1"), r"^target must be a real number"),
+        (dict(w=0.9, target=1.0), r"^target must be on the side of 1 the chain heads to"),
+        (dict(w=1.1, target=1.0), r"^target must be on the side of 1 the chain heads to"),
+        (dict(w=0.9, target=10.0), r"^target must be on the side of 1"),
+        (dict(w=1.1, target=0.5), r"^target must be on the side of 1"),
+        (dict(w=1.1, target=0.999), r"^target must be on the side of 1"),
+        (dict(w=2.0, target=2.0), None),  # accepted: 2 is above 1, where 2**L heads
+    ],
+)
+def test_depth_to_reach_rejects_bad_input(kwargs, message):
+    if message is None:
+        assert chains.depth_to_reach(**kwargs) == 2  # 2**1 == 2 is not above 2; 2**2 is
+        return
+    with pytest.raises((ValueError, TypeError), match=message):
         chains.depth_to_reach(**kwargs)
 
 
@@ -324,3 +370,299 @@ def test_product_spectrum_is_the_figures_data():
     view = chains.plot_product_spectrum(8, (1, 4), seed=5)
     spread = (data[4][0] - data[4][-1]) / np.log(10)
     assert f"{spread:.1f} decades at L = 4" in view.alt
+
+
+# --- refusals and boundaries, argument by argument ------------------------------------------
+
+
+def _growth(**kwargs):
+    args = dict(width=4, scale=1.0, depth=5, n_draws=10, seed=0) | kwargs
+    return chains.measured_growth_rate(**args)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(depth=0), r"^depth must be >= 1, got 0$"),
+        (dict(depth=2.0), r"^depth must be an integer"),
+        (dict(n_draws=1), r"^n_draws must be >= 2, got 1$"),
+        (dict(n_draws="3"), r"^n_draws must be an integer"),
+        (dict(width=0), r"^width must be >= 1"),
+        (dict(scale=0.0), r"^scale must be > 0"),
+        (dict(method="qr"), r"^method must be one of"),
+    ],
+)
+def test_measured_growth_rate_refusals_name_the_argument(kwargs, message):
+    with pytest.raises((ValueError, TypeError), match=message):
+        _growth(**kwargs)
+
+
+def test_measured_growth_rate_smallest_depth_and_draws_by_hand():
+    # depth = 1 and n_draws = 2, the smallest allowed: with the chi-square shortcut each
+    # draw's rate is ln(sigma sqrt(chi2_n)), so the mean of two is (a + b) / 2 and the
+    # standard error sd / sqrt(2) = |a - b| / 2.
+    chi2 = np.random.default_rng(3).chisquare(4, size=(2, 1))[:, 0]
+    a, b = np.log(0.5 * np.sqrt(chi2))
+    for source in (dict(seed=3), dict(rng=np.random.default_rng(3))):
+        rate, stderr = chains.measured_growth_rate(4, 0.5, 1, 2, method="chi2", **source)
+        assert rate == pytest.approx((a + b) / 2, rel=1e-12)
+        assert stderr == pytest.approx(abs(a - b) / 2, rel=1e-12)
+
+
+def test_measured_growth_rate_uses_the_method_asked_for():
+    for method in ("chi2", "matrices"):
+        logs = chains.log_norms(3, 4, 0.7, 5, seed=8, method=method)[:, -1] / 4
+        rate, stderr = chains.measured_growth_rate(3, 0.7, 4, 5, seed=8, method=method)
+        assert rate == pytest.approx(logs.mean(), rel=1e-12)
+        assert stderr == pytest.approx(logs.std(ddof=1) / math.sqrt(5), rel=1e-12)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(width=0), r"^width must be >= 1, got 0$"),
+        (dict(width=2.0), r"^width must be an integer"),
+        (dict(depth=-1), r"^depth must be >= 0, got -1$"),
+        (dict(depth="3"), r"^depth must be an integer"),
+        (dict(scale=0.0), r"^scale must be > 0\.0, got 0\.0$"),
+        (dict(scale=-1.0), r"^scale must be > 0\.0, got -1\.0$"),
+        (dict(scale="1"), r"^scale must be a real number"),
+        (dict(depth=2000, scale=10.0), r"^depth=2000 is too deep: .* use a smaller depth$"),
+    ],
+)
+def test_random_matrix_product_refusals_name_the_argument(kwargs, message):
+    args = dict(width=3, depth=2, scale=1.0, seed=0) | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        chains.random_matrix_product(**args)
+
+
+def test_random_matrix_product_width_one_is_a_product_of_scalars():
+    z = np.random.default_rng(4).standard_normal(3)  # one 1 x 1 matrix per layer, in order
+    product = chains.random_matrix_product(1, 3, 2.0, seed=4)
+    assert product.shape == (1, 1)
+    assert product[0, 0] == pytest.approx(8.0 * z[0] * z[1] * z[2], rel=1e-14)
+
+
+def test_random_matrix_product_underflows_quietly_to_zero():
+    # 400 layers at scale 1e-3 shrink the product far below the smallest float: it becomes
+    # exactly 0 (finite, so no refusal), without a FloatingPointError even when the caller
+    # asks NumPy to raise on every floating-point event.
+    with np.errstate(all="raise"):
+        product = chains.random_matrix_product(3, 400, 1e-3, seed=0)
+    np.testing.assert_array_equal(product, np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "orthogonal"])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(width=0), r"^width must be >= 1, got 0$"),
+        (dict(width=True), r"^width must be an integer"),
+        (dict(depth=-1), r"^depth must be >= 0, got -1$"),
+        (dict(depth=1.5), r"^depth must be an integer"),
+        (dict(gain=0.0), r"^gain must be > 0\.0, got 0\.0$"),
+        (dict(gain="1"), r"^gain must be a real number"),
+    ],
+)
+def test_product_log_singular_values_refusals_name_the_argument(kind, kwargs, message):
+    args = dict(width=3, depth=2, gain=1.0, kind=kind, seed=0) | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        chains.product_log_singular_values(**args)
+
+
+def test_product_log_singular_values_refuses_an_unknown_kind_and_too_great_a_depth():
+    with pytest.raises(ValueError, match=r"^kind must be one of \['gaussian', 'orthogonal'\]"):
+        chains.product_log_singular_values(3, 2, kind="unitary", seed=0)
+    # Width 2: the two singular values part at lambda_1 - lambda_2 = (psi(1) - psi(1/2)) / 2
+    # = ln 2 nats per layer, so 200 layers put e^-139 between them, far past 1e-13.
+    assert (special.digamma(1.0) - special.digamma(0.5)) / 2 == pytest.approx(math.log(2))
+    with pytest.raises(
+        ValueError,
+        match=r"^depth=200 is too deep: the singular values span more than float64 can "
+        r"resolve; use a smaller depth$",
+    ):
+        chains.product_log_singular_values(2, 200, seed=0)
+
+
+def test_product_log_singular_values_smallest_width_and_depth():
+    # Depth 0 is the identity: every singular value is 1, at every width, for both kinds.
+    for kind in ("gaussian", "orthogonal"):
+        np.testing.assert_array_equal(
+            chains.product_log_singular_values(3, 0, 2.0, kind=kind, seed=0), np.zeros(3)
+        )
+    # Width 1: a product of 1 x 1 matrices, g z_1 ... g z_L (sigma = g / sqrt(1)), or +-g each.
+    z = np.random.default_rng(6).standard_normal(3)
+    logs = chains.product_log_singular_values(1, 3, 0.5, seed=6)
+    assert logs.shape == (1,)
+    assert logs[0] == pytest.approx(np.log(np.abs(0.5**3 * z.prod())), rel=1e-13)
+    ortho = chains.product_log_singular_values(1, 3, 0.5, kind="orthogonal", seed=6)
+    assert ortho[0] == pytest.approx(3 * math.log(0.5), rel=1e-14)
+
+
+def test_product_log_singular_values_a_small_gain_is_no_lost_resolution():
+    # Ten orthogonal layers of gain 0.1: all four singular values of the product are 1e-10,
+    # equal, so nothing is lost to float64's resolution however small they all are.
+    logs = chains.product_log_singular_values(4, 10, 0.1, kind="orthogonal", seed=0)
+    np.testing.assert_allclose(logs, 10 * math.log(0.1), rtol=1e-13)
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(width=1), r"^width must be >= 2, got 1$"),
+        (dict(width="8"), r"^width must be an integer"),
+        (dict(depths=()), r"^depths must hold at least one depth$"),
+        (dict(depths=5), r"^depths must hold at least one depth$"),
+        (dict(depths=(1, 0)), r"^depths must be >= 1, got 0$"),
+        (dict(depths=(1, 2.5)), r"^depths must be an integer"),
+    ],
+)
+def test_product_spectrum_refusals_name_the_argument(kwargs, message):
+    args = dict(width=4, depths=(1, 2), seed=0) | kwargs
+    with pytest.raises((ValueError, TypeError), match=message):
+        chains.product_spectrum(**args)
+
+
+def test_product_spectrum_smallest_width_one_depth_and_a_generator():
+    # Width 2 is allowed; one depth is both the only Gaussian product and the orthogonal one's.
+    data = chains.product_spectrum(2, (3,), rng=np.random.default_rng(7))
+    assert list(data) == [3, "orthogonal"]
+    rng = np.random.default_rng(7)
+    np.testing.assert_array_equal(data[3], chains.product_log_singular_values(2, 3, rng=rng))
+    expected = chains.product_log_singular_values(2, 3, kind="orthogonal", rng=rng)
+    np.testing.assert_array_equal(data["orthogonal"], expected)
+    # The orthogonal product is of the last (deepest) depth, drawn after all the Gaussian ones.
+    data = chains.product_spectrum(3, (1, 2, 4), seed=1)
+    rng = np.random.default_rng(1)
+    for depth in (1, 2, 4):
+        np.testing.assert_array_equal(
+            data[depth], chains.product_log_singular_values(3, depth, rng=rng)
+        )
+    expected = chains.product_log_singular_values(3, 4, kind="orthogonal", rng=rng)
+    np.testing.assert_array_equal(data["orthogonal"], expected)
+
+
+# --- the singular-value spectrum figure, read from its artists --------------------------------
+
+
+def _shown(make, render=True):
+    """Call a plot_* function; return the figure it showed, its view, and show's arguments."""
+    shown = []
+    real = chains.plotting.show
+
+    def show(fig, alt, caption="", label=""):
+        shown.append(dict(fig=fig, alt=alt, caption=caption, label=label))
+        return real(fig, alt, caption, label) if render else None
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(chains.plotting, "show", show)
+        view = make()
+    assert len(shown) == 1
+    return shown[0]["fig"], view, shown[0]
+
+
+def _hex(colour):
+    from matplotlib import colors
+
+    return colors.to_hex(colour)
+
+
+@pytest.fixture(scope="module")
+def spectrum_figure():
+    """plot_product_spectrum for three depths at width 8, from a generator, rendered once."""
+    fig, view, _ = _shown(
+        lambda: chains.plot_product_spectrum(8, (1, 2, 4), rng=np.random.default_rng(5))
+    )
+    return fig, view, chains.product_spectrum(8, (1, 2, 4), seed=5)
+
+
+def _lyapunov_by_hand(n, sigma):
+    # lambda_i = ln sigma + (ln 2 + psi((n - i + 1) / 2)) / 2, i = 1..n (Newman, 1986).
+    return np.array(
+        [
+            math.log(sigma) + 0.5 * (math.log(2) + special.digamma((n - i + 1) / 2))
+            for i in range(1, n + 1)
+        ]
+    )
+
+
+def test_spectrum_figure_draws_each_products_log10_singular_values(spectrum_figure):
+    fig, view, data = spectrum_figure
+    assert tuple(fig.get_size_inches()) == (plotting.FIGURE_WIDTH, 4.2)
+    assert view.width == plotting.FIGURE_WIDTH * plotting.DISPLAY_DPI
+    (ax,) = fig.axes
+    lines = ax.get_lines()
+    assert len(lines) == 5  # three depths, the prediction, the orthogonal product
+    shades = [plotting.COLORS[c] for c in ("sky", "blue", "black")]  # lighter to darker
+    for line, depth, shade in zip(lines[:3], (1, 2, 4), shades, strict=True):
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(1, 9))
+        np.testing.assert_allclose(line.get_ydata(), np.log10(np.exp(data[depth])), rtol=1e-12)
+        assert (line.get_marker(), line.get_linestyle()) == ("o", "-")
+        assert _hex(line.get_color()) == shade.lower()
+        assert line.get_label() == f"Gaussian, L = {depth}"
+    prediction, ortho = lines[3], lines[4]
+    np.testing.assert_array_equal(prediction.get_xdata(), np.arange(1, 9))
+    expected = 4 * _lyapunov_by_hand(8, 1 / math.sqrt(8)) / math.log(10)
+    np.testing.assert_allclose(prediction.get_ydata(), expected, rtol=1e-12)
+    assert prediction.get_linestyle() == "--" and prediction.get_marker() in ("None", "", None)
+    assert _hex(prediction.get_color()) == plotting.COLORS["red"].lower()
+    assert prediction.get_label() == "prediction Lλᵢ / ln 10, L = 4"
+    # Orthogonal: log10 s = ln s / ln 10, all 0 up to rounding (some not exactly 0).
+    np.testing.assert_array_equal(ortho.get_xdata(), np.arange(1, 9))
+    assert np.any(data["orthogonal"] != 0.0)
+    np.testing.assert_allclose(ortho.get_ydata(), data["orthogonal"] / math.log(10), rtol=1e-9)
+    np.testing.assert_allclose(ortho.get_ydata(), 0.0, atol=1e-14)
+    assert (ortho.get_marker(), ortho.get_linestyle()) == ("s", "-")
+    assert _hex(ortho.get_color()) == plotting.COLORS["orange"].lower()
+    assert ortho.get_label() == "orthogonal, every L"
+
+
+def test_spectrum_figure_axes_and_legend(spectrum_figure):
+    from matplotlib.legend import Legend
+
+    fig, _, _ = spectrum_figure
+    (ax,) = fig.axes
+    assert ax.get_xlabel() == "index i of the singular value (of 8)"
+    assert ax.get_ylabel() == "log₁₀ sᵢ of the product"
+    assert ax.get_xlim() == (0.5, 8.5)  # half an index of margin each side
+    legend = ax.get_legend()
+    assert legend._loc == Legend.codes["lower left"]
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "Gaussian, L = 1",
+        "Gaussian, L = 2",
+        "Gaussian, L = 4",
+        "prediction Lλᵢ / ln 10, L = 4",
+        "orthogonal, every L",
+    ]
+
+
+def test_spectrum_figure_alt_text_and_caption_say_what_is_drawn(spectrum_figure):
+    fig, view, data = spectrum_figure
+    spreads = [(data[d][0] - data[d][-1]) / math.log(10) for d in (1, 2, 4)]  # in decades
+    assert view.alt == (
+        "Sorted log10 singular values of products of 8 x 8 random matrices at the mean-square "
+        "scale. For Gaussian matrices they spread out with depth: "
+        f"{spreads[0]:.1f} decades at L = 1, {spreads[1]:.1f} decades at L = 2, "
+        f"{spreads[2]:.1f} decades at L = 4; at L = 4 the smallest lie close to the dashed "
+        "asymptotic prediction L*lambda_i/ln 10, the largest still above it. For orthogonal "
+        "matrices every singular value is exactly 1 (log10 = 0) at every depth."
+    )
+    assert spreads == sorted(spreads)  # "they spread out with depth"
+    gaussian, prediction = fig.axes[0].get_lines()[2], fig.axes[0].get_lines()[3]
+    assert gaussian.get_ydata()[0] > prediction.get_ydata()[0]  # "the largest still above it"
+    assert view.caption == (
+        "Every singular value of a deep product. Gaussian layers at the mean-square scale "
+        "stretch a few directions and crush the rest, more so with each layer; orthogonal "
+        "layers keep every singular value at exactly one."
+    )
+    assert view.label == "fig-product-spectrum"
+
+
+def test_spectrum_figure_with_more_than_three_depths_draws_them_all_blue():
+    # Three shades tell up to three depths apart; more are all drawn blue, labelled by depth.
+    fig, _, shown = _shown(lambda: chains.plot_product_spectrum(4, (1, 2, 3, 5), seed=2), False)
+    lines = fig.axes[0].get_lines()
+    assert [line.get_label() for line in lines[:4]] == [f"Gaussian, L = {d}" for d in (1, 2, 3, 5)]
+    assert {_hex(line.get_color()) for line in lines[:4]} == {plotting.COLORS["blue"].lower()}
+    assert lines[4].get_label() == "prediction Lλᵢ / ln 10, L = 5"
+    assert shown["label"] == "fig-product-spectrum"

@@ -98,6 +98,9 @@ def depth_to_reach(w: float, target: float) -> int:
     For ``|w| < 1`` and ``0 < target < 1`` this is the smallest ``L`` with
     ``|w|**L < target``, i.e. ``L = floor(ln(target) / ln|w|) + 1``; for
     ``|w| > 1`` and ``target > 1`` the smallest ``L`` with ``|w|**L > target``.
+    The formula gives the answer up to rounding; the answer is settled by
+    computing ``|w|**L`` itself (in float64, as Python does), so an exact
+    power is not yet crossed: ``depth_to_reach(10.0, 1000.0)`` is 4.
 
     Parameters
     ----------
@@ -121,15 +124,22 @@ def depth_to_reach(w: float, target: float) -> int:
         )
     ratio = math.log(target) / math.log(aw)  # > 0
     depth = math.floor(ratio) + 1
-    # Guard against rounding at an exact power: step back while still crossed.
+    # The ratio is rounded (ln 1000 / ln 10 is 2.9999999999999996): near an exact power the
+    # formula may be one off either way, so step back while still crossed, on while not.
     while depth > 1 and _crossed(aw, depth - 1, target):
         depth -= 1
+    while not _crossed(aw, depth, target):
+        depth += 1
     return depth
 
 
 def _crossed(aw: float, depth: int, target: float) -> bool:
-    value = depth * math.log(aw)
-    return value < math.log(target) if aw < 1 else value > math.log(target)
+    """Whether ``aw**depth``, computed in float64, is past ``target`` (away from 1)."""
+    try:
+        value = aw**depth
+    except OverflowError:  # beyond float64's range, so past any finite target (aw > 1)
+        return True
+    return value < target if aw < 1 else value > target
 
 
 def log_product(factors: np.ndarray) -> np.ndarray:
@@ -373,7 +383,7 @@ def random_matrix_product(
             product = (s * rng.standard_normal((n, n))) @ product
     if not np.all(np.isfinite(product)):
         raise ValueError(
-            f"the product of depth={depth} matrices left float64's range; use a smaller depth"
+            f"depth={depth} is too deep: the product left float64's range; use a smaller depth"
         )
     return product
 
@@ -465,8 +475,8 @@ def product_log_singular_values(
     values = np.linalg.svd(product, compute_uv=False)
     if values[-1] < 1e-13 * values[0]:
         raise ValueError(
-            f"at depth={depth} the singular values span more than float64 can resolve; "
-            "use a smaller depth"
+            f"depth={depth} is too deep: the singular values span more than float64 can "
+            "resolve; use a smaller depth"
         )
     return np.log(values)
 
