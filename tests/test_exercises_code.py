@@ -765,6 +765,10 @@ def test_a_tuple_entry_that_is_a_0d_array_is_an_item():
     )
 
 
+def is_value(attempt):
+    return attempt.problem == "value"
+
+
 def test_results_compared_by_equality():
     cases = [Case((0,))]
     assert check_f(lambda x: "abc", lambda x: "abc", cases).correct
@@ -774,6 +778,8 @@ def test_results_compared_by_equality():
         "f(0): returned 'abd'; expected 'abc'.",
         _GENERIC_HINTS["value"],
     )
+    fb = check_f(lambda x: "abd", lambda x: "abc", cases, diagnosers=[(is_value, "A value.")])
+    assert fb.hint == "A value."
 
 
 def test_a_list_where_an_array_is_expected():
