@@ -1,15 +1,17 @@
 """Code exercises: check_function and Chapter 1's log_abs_product; never a crash."""
 
+import dis
 import functools
 import math
 import operator
+import types
 import warnings
 
 import numpy as np
 import pytest
 from _cells import logic_lines, run_cell
 
-from gradlab.exercises import Attempt, Case, ch1, check_function, is_stub
+from gradlab.exercises import Attempt, Case, _functions, ch1, check_function, is_stub
 from gradlab.exercises._functions import _GENERIC_HINTS
 
 # A toy exercise with an array result: "double every entry".
@@ -529,3 +531,484 @@ def test_log_abs_product_acceptance_boundary(offset, accepted):
         return float(np.sum(np.log(np.abs(ws)))) * (1 + offset)
 
     assert ch1.log_abs_product(off).correct is accepted
+
+
+# The exact feedback a learner reads ----------------------------------------------------------
+# Small references and learner functions; every expected sentence is written out by hand.
+
+
+def verdict(fb):
+    return fb.status, fb.message, fb.hint
+
+
+def check_f(func, reference, cases, **kw):
+    return check_function(func, reference, cases, name="f", **kw)
+
+
+def test_a_mutated_input_is_reported_word_for_word_and_the_attempt_keeps_what_happened():
+    seen = []
+
+    def record(attempt):
+        seen.append(attempt)
+        return False
+
+    def in_place(x):
+        x *= 2.0
+        return x
+
+    fb = check_double(in_place, diagnosers=[(record, "never")])
+    assert verdict(fb) == (
+        "incorrect",
+        "double(x = [1, -2]): it changed its input in place.",
+        _GENERIC_HINTS["mutated"],
+    )
+    (a,) = seen
+    assert a.index == 0 and a.case is DOUBLE_CASES[0] and a.problem == "mutated"
+    np.testing.assert_array_equal(a.got, [2.0, -4.0])  # what it returned
+    np.testing.assert_array_equal(a.args[0], [2.0, -4.0])  # its copy, as it left it
+    np.testing.assert_array_equal(a.expected, [2.0, -4.0])
+    np.testing.assert_array_equal(DOUBLE_CASES[0].args[0], [1.0, -2.0])
+
+
+def test_the_attempt_shown_to_diagnosers_has_its_index_and_result():
+    seen = []
+
+    def wrong_on_second(x):
+        return 2.0 * x if x.ndim == 1 else 3.0 * x
+
+    check_double(wrong_on_second, diagnosers=[(lambda a: seen.append(a), "never")])
+    (a,) = seen
+    assert a.index == 1 and a.problem == "value"
+    np.testing.assert_array_equal(a.got, [[3.0, 9.0]])
+
+
+def test_a_runtime_warning_is_reported_word_for_word_and_keeps_the_result():
+    seen = []
+
+    def warns(x):
+        warnings.warn("something numerical", RuntimeWarning, stacklevel=1)
+        return 7.0
+
+    fb = check_function(
+        warns, softplus, SOFTPLUS_CASES, name="softplus", diagnosers=[(seen.append, "never")]
+    )
+    assert verdict(fb) == (
+        "incorrect",
+        "softplus(0): RuntimeWarning: something numerical",
+        _GENERIC_HINTS["warning"],
+    )
+    assert seen[0].got == 7.0 and seen[0].problem == "warning"
+
+
+def test_an_invalid_value_raises_inside_the_check():
+    def sqrt(x):
+        return float(np.sqrt(np.float64(x)))
+
+    fb = check_f(sqrt, lambda x: math.nan, [Case((-1.0,))])
+    assert verdict(fb) == (
+        "incorrect",
+        "f(-1): floating-point error: invalid value encountered in sqrt (raised "
+        "FloatingPointError; in your notebook NumPy would only warn and return inf, -inf or nan, "
+        "but the checker treats the warning as an error).",
+        _GENERIC_HINTS["floating"],
+    )
+
+
+def test_underflow_to_zero_is_allowed_even_when_the_notebook_raises_on_everything():
+    def tiny(x):
+        return float(np.float64(x) * 1e-300)  # 1e-600 underflows to 0
+
+    with np.errstate(all="raise"):
+        fb = check_f(tiny, lambda x: 0.0, [Case((1e-300,))])
+    assert fb.correct, fb
+
+
+def test_the_comparison_does_not_inherit_the_notebook_error_state():
+    with np.errstate(all="raise"):  # |1e308 - (-1e308)| overflows inside np.isclose
+        fb = check_f(lambda x: np.array([1e308]), lambda x: np.array([-1e308]), [Case((0.0,))])
+    assert fb.status == "incorrect"
+    assert fb.message.startswith("f(0): entry 0 is 1e+308, expected -1e+308 (got array(")
+    assert fb.hint == _GENERIC_HINTS["value"]
+
+
+def test_a_case_atol_overrides_the_default():
+    cases = [Case((0.0,), atol=0.1)]
+    assert check_f(lambda x: x + 0.05, lambda x: x, cases).correct
+    fb = check_f(lambda x: x + 0.2, lambda x: x, cases)
+    assert verdict(fb) == ("incorrect", "f(0): returned 0.2; expected 0.", _GENERIC_HINTS["value"])
+
+
+def test_a_result_that_cannot_be_compared_is_a_type_problem():
+    fb = check_f(lambda x: Weird(), lambda x: "abc", [Case((1,))])
+    assert verdict(fb) == (
+        "incorrect",
+        "f(1): returned Weird <Weird>, which could not be compared (no comparing).",
+        _GENERIC_HINTS["type"],
+    )
+
+
+@pytest.mark.parametrize(
+    "length, shown", [(199, "a" * 199), (200, "a" * 200), (201, "a" * 197 + "...")]
+)
+def test_long_error_messages_are_clipped_to_200_characters(length, shown):
+    def raises(x):
+        raise ValueError("a" * length)
+
+    fb = check_f(raises, lambda x: x, [Case((0.0,))])
+    assert fb.message == f"f(0): raised ValueError: {shown}"
+
+
+def test_an_error_without_a_message():
+    def raises(x):
+        raise ValueError
+
+    assert check_f(raises, lambda x: x, [Case((0.0,))]).message == "f(0): raised ValueError."
+
+
+def test_an_infinite_expected_value_is_matched_only_by_infinity():
+    fb = check_f(lambda x: 1e300, lambda x: math.inf, [Case((0.0,))])
+    assert verdict(fb) == (
+        "incorrect",
+        "f(0): returned 1e+300; expected inf.",
+        _GENERIC_HINTS["value"],
+    )
+
+
+def test_a_huge_negative_int_is_minus_infinity():
+    assert check_f(lambda x: -(10**400), lambda x: -math.inf, [Case((0.0,))]).correct
+    assert check_f(lambda x: 10**400, lambda x: math.inf, [Case((0.0,))]).correct
+    fb = check_f(lambda x: -(10**400), lambda x: 0.0, [Case((0.0,))])
+    assert fb.message == "f(0): returned -inf; expected 0."
+
+
+def test_a_wrong_entry_of_a_vector_is_named_by_its_index():
+    fb = check_double(lambda x: np.abs(2.0 * x))
+    assert verdict(fb) == (
+        "incorrect",
+        "double(x = [1, -2]): entry 1 is 4, expected -4 (got array([2., 4.], shape=(2,), "
+        "dtype=float64), expected array([ 2., -4.], shape=(2,), dtype=float64)).",
+        _GENERIC_HINTS["value"],
+    )
+
+
+def test_arrays_in_a_wrong_value_message_show_every_digit_that_differs():
+    one = np.array([1.0])
+    near = np.array([1.0000001])
+    fb = check_f(lambda x: near, lambda x: one, [Case((0.0,))], rtol=0.0, atol=0.0)
+    assert fb.message == (
+        "f(0): entry 0 is 1.0000001, expected 1 (got array([1.0000001], shape=(1,), "
+        "dtype=float64), expected array([1.], shape=(1,), dtype=float64))."
+    )
+    fb = check_f(lambda x: one, lambda x: near, [Case((0.0,))], rtol=0.0, atol=0.0)
+    assert fb.message == (
+        "f(0): entry 0 is 1, expected 1.0000001 (got array([1.], shape=(1,), "
+        "dtype=float64), expected array([1.0000001], shape=(1,), dtype=float64))."
+    )
+
+
+def forgot_return(*args, **kwargs):
+    result = args  # noqa: F841
+
+
+def test_an_array_argument_is_summarised_to_six_digits_and_its_four_edge_entries():
+    x = np.array([1.0000001, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0])
+    fb = check_f(forgot_return, lambda x: float(x[0]), [Case((x,))])
+    assert verdict(fb) == (
+        "incorrect",
+        "f(array([1., 2., ..., 8., 9.], shape=(9,), dtype=float64)): returned None; "
+        "expected 1.0000001.",
+        _GENERIC_HINTS["none"],
+    )
+    eight = np.arange(1.0, 9.0)  # eight entries are shown in full
+    fb = check_f(forgot_return, lambda x: 0.0, [Case((eight,))])
+    assert fb.message.startswith(
+        "f(array([1., 2., 3., 4., 5., 6., 7., 8.], shape=(8,), dtype=float64)): "
+    )
+
+
+def test_arguments_are_described_by_value_and_keyword():
+    fb = check_f(forgot_return, lambda x, y: 3, [Case((1,), {"y": 2})])
+    assert fb.message == "f(1, y=2): returned None; expected 3."
+    fb = check_f(lambda x, flag: 0.0, lambda x, flag: 1.0, [Case((12345678901, True))])
+    assert fb.message == "f(12345678901, True): returned 0; expected 1."
+    fb = check_f(lambda s: 0.0, lambda s: 1.0, [Case(("abc",))])
+    assert fb.message == "f('abc'): returned 0; expected 1."
+
+
+def test_a_non_number_where_a_number_is_expected():
+    fb = check_f(lambda x: "1.0", lambda x: 1.0, [Case((0.0,))])
+    assert verdict(fb) == (
+        "incorrect",
+        "f(0): returned str '1.0'; expected a single number.",
+        _GENERIC_HINTS["type"],
+    )
+
+
+def test_a_single_value_where_a_tuple_is_expected():
+    fb = check_f(lambda x: x, lambda x: (x, 2 * x), [Case((1.0,))])
+    assert verdict(fb) == (
+        "incorrect",
+        "f(1): returned float 1; expected a tuple of 2 values.",
+        _GENERIC_HINTS["type"],
+    )
+
+
+def test_a_tuple_entry_that_is_a_0d_array_is_an_item():
+    def ref(x):
+        return np.array(x), np.array([x, 2 * x])
+
+    fb = check_f(lambda x: (np.array(2 * x), np.array([x, 2 * x])), ref, [Case((1.0,))])
+    assert verdict(fb) == (
+        "incorrect",
+        "f(1): returned 2 (item 0 of the tuple); expected 1.",
+        _GENERIC_HINTS["value"],
+    )
+
+
+def is_value(attempt):
+    return attempt.problem == "value"
+
+
+def test_results_compared_by_equality():
+    cases = [Case((0,))]
+    assert check_f(lambda x: "abc", lambda x: "abc", cases).correct
+    fb = check_f(lambda x: "abd", lambda x: "abc", cases)
+    assert verdict(fb) == (
+        "incorrect",
+        "f(0): returned 'abd'; expected 'abc'.",
+        _GENERIC_HINTS["value"],
+    )
+    fb = check_f(lambda x: "abd", lambda x: "abc", cases, diagnosers=[(is_value, "A value.")])
+    assert fb.hint == "A value."
+
+
+def test_a_list_where_an_array_is_expected():
+    fb = check_double(lambda x: list(2.0 * x))
+    assert verdict(fb) == (
+        "incorrect",
+        "double(x = [1, -2]): returned list [np.float64(2.0), np.float64(-4.0)]; "
+        "expected a NumPy array of shape (2,).",
+        _GENERIC_HINTS["type"],
+    )
+
+
+def test_an_array_of_strings_is_not_numbers_even_without_the_dtype_check():
+    fb = check_double(lambda x: np.array(["a", "b"]), check_dtype=False)
+    assert verdict(fb) == (
+        "incorrect",
+        "double(x = [1, -2]): returned an array of dtype <U1; expected numbers.",
+        _GENERIC_HINTS["type"],
+    )
+
+
+class Unreadable(np.ndarray):
+    """An array whose shape cannot be read."""
+
+    @property
+    def shape(self):
+        raise RuntimeError("no shape")
+
+
+def test_an_unreadable_result_is_named_as_such():
+    fb = check_f(lambda x: np.zeros(2).view(Unreadable), lambda x: 1.0, [Case((0.0,))])
+    assert verdict(fb) == (
+        "incorrect",
+        "f(0): returned an unreadable object; expected a single number.",
+        _GENERIC_HINTS["type"],
+    )
+
+
+def test_a_non_callable_is_named_with_its_value_and_empty_cases_are_refused():
+    assert verdict(check_double(3)) == (
+        "incorrect",
+        "expected a function double(...), got int 3.",
+        "Define it with `def double(...):` and pass the function itself, without calling it "
+        "(no parentheses after double).",
+    )
+    with pytest.raises(ValueError, match=r"^cases must hold at least one case$"):
+        check_function(double, double, [], name="double")
+
+
+# Which changes of an input count as "changed in place" (and which inputs are left alone).
+
+MUTATED = "f(the input): it changed its input in place."
+
+
+def test_keyword_arrays_are_copied_and_checked_too():
+    case = Case(kwargs={"x": np.array([1.0, -2.0])}, label="the input")
+
+    def in_place(x):
+        x *= 2.0
+        return x
+
+    fb = check_f(in_place, lambda x: 2.0 * x, [case])
+    assert fb.message == MUTATED
+    np.testing.assert_array_equal(case.kwargs["x"], [1.0, -2.0])
+
+
+def test_a_reference_that_sorts_its_input_never_changes_the_cases():
+    def ref(x):
+        x.sort()
+        return float(x[0])
+
+    cases = [Case((np.array([3.0, 1.0, 2.0]),)), Case(kwargs={"x": np.array([5.0, 4.0])})]
+    assert check_f(lambda x: float(np.min(x)), ref, cases).correct
+    np.testing.assert_array_equal(cases[0].args[0], [3.0, 1.0, 2.0])
+    np.testing.assert_array_equal(cases[1].kwargs["x"], [5.0, 4.0])
+
+
+def reinterpret(x):
+    x.dtype = np.int64  # the same zero bits, read as integers
+    return 0.0
+
+
+def reshape(x):
+    x.shape = (2, 1)
+    return 0.0
+
+
+def replace_array(ws):
+    ws[0] = [0.0, 0.0]
+    return 0.0
+
+
+def change_first(ws):
+    ws[0] = 5.0
+    return 0.0
+
+
+def nan_to_zero(ws):
+    ws[0] = 0.0
+    return 0.0
+
+
+def add_key(d):
+    d["extra"] = 1
+    return 0.0
+
+
+def change_value(d):
+    d["w"] = 0.0
+    return 0.0
+
+
+@pytest.mark.parametrize(
+    "func, arg",
+    [
+        (reinterpret, np.zeros(2)),
+        (reshape, np.zeros(2)),
+        (replace_array, [np.zeros(2)]),
+        (change_first, [1.0, 2.0]),
+        (nan_to_zero, [math.nan]),
+        (add_key, {"w": 1.0}),
+        (change_value, {"w": 1.0}),
+    ],
+    ids=lambda v: getattr(v, "__name__", ""),
+)
+def test_every_kind_of_change_in_place_is_caught(func, arg):
+    fb = check_f(func, lambda x: 0.0, [Case((arg,), label="the input")])
+    assert verdict(fb) == ("incorrect", MUTATED, _GENERIC_HINTS["mutated"])
+
+
+@pytest.mark.parametrize(
+    "arg",
+    [
+        np.array([1, 2]),
+        np.array([1, "a"], dtype=object),
+        np.array([np.nan, 1.0], dtype=np.float32),
+        np.array([np.nan, 1.0]),
+        math.nan,
+        [math.nan, 1.0],
+        "abc",
+        {"w": math.nan},
+    ],
+    ids=repr,
+)
+def test_inputs_left_alone_are_not_reported_as_changed(arg):
+    assert check_f(lambda x: 0.0, lambda x: 0.0, [Case((arg,))]).correct
+
+
+# Stub detection: every do-nothing body is a stub, whatever the compiler wraps around it.
+
+
+def stub_two_passes(x):
+    pass
+    pass  # the second pass compiles to a NOP
+
+
+def closure_stub():
+    y = 1
+
+    def stub(x):  # y is a free variable: the code starts with COPY_FREE_VARS
+        if False:
+            print(y)
+
+    return stub
+
+
+def stub_dead_closure(x):  # x is captured by a closure: the code starts with MAKE_CELL
+    if False:
+        return lambda: x
+
+
+def stub_with_extended_arg():
+    """``return None`` with None at index 299 of the constants, loaded through EXTENDED_ARG."""
+
+    def base(x):
+        return None
+
+    op = dis.opmap
+    body = [op["RESUME"], 0, op["EXTENDED_ARG"], 1, op["LOAD_CONST"], 299 - 256]
+    body += [op["RETURN_VALUE"], 0]
+    code = base.__code__.replace(co_code=bytes(body), co_consts=(*range(299), None))
+    return types.FunctionType(code, {})
+
+
+DO_NOTHING = [stub_two_passes, closure_stub(), stub_dead_closure, stub_with_extended_arg()]
+
+
+@pytest.mark.parametrize("stub", DO_NOTHING, ids=lambda s: s.__code__.co_name)
+def test_do_nothing_bodies_with_extra_instructions_are_stubs(stub):
+    assert stub(1.0) is None
+    assert is_stub(stub)
+    assert check_double(stub).status == "not attempted"
+
+
+def test_returning_the_ellipsis_is_a_stub_and_near_misses_are_not():
+    assert is_stub(lambda x: ...)
+    assert is_stub(stub_docstring) and is_stub(stub_pass)
+
+    def returns_its_input(x):
+        return x
+
+    def uses_its_input(x):
+        x  # noqa: B018
+
+    for func in (lambda x: 0, lambda x: "...", returns_its_input, uses_its_input):
+        assert not is_stub(func)
+
+
+class FakeCode:
+    """Something posing as a function whose ``__code__`` is no code object."""
+
+    __code__ = 42
+
+    def __call__(self, x):
+        return 2.0 * x
+
+
+def test_is_stub_never_raises():
+    assert is_stub(FakeCode()) is False
+
+
+@pytest.mark.parametrize(
+    "argval, stub", [(None, True), (Ellipsis, True), (0, False), ("...", False)]
+)
+def test_python_312_return_const_stubs(monkeypatch, argval, stub):
+    """Python >= 3.12 compiles ``return None`` and ``...`` bodies to one RETURN_CONST."""
+    ops = [
+        types.SimpleNamespace(opname="RESUME", argval=0),
+        types.SimpleNamespace(opname="RETURN_CONST", argval=argval),
+    ]
+    monkeypatch.setattr(_functions.dis, "get_instructions", lambda code: iter(ops))
+    assert is_stub(stub_pass) is stub

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 import re
+import sys
 
 import pytest
 from IPython.core.displaypub import CapturingDisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 
 from gradlab import exercises
-from gradlab.exercises._solution import FOLD_CLASS, SUMMARY, FoldedOutput
+from gradlab.exercises._solution import FOLD_CLASS, SUMMARY, FoldedOutput, solution
 
 
 @pytest.fixture(scope="module")
@@ -117,3 +118,76 @@ def test_register_outside_ipython_is_a_no_op(monkeypatch):
 
     monkeypatch.setattr(IPython, "get_ipython", lambda: None)
     assert exercises.register() is False
+
+
+def test_stderr_is_not_folded(shell, capsys):
+    code = "%solution\nimport sys\nprint('careful', file=sys.stderr)\nprint('answer')\n"
+    pub = CapturingDisplayPublisher()
+    saved, shell.display_pub = shell.display_pub, pub
+    try:
+        shell.run_cell(code, store_history=False)
+    finally:
+        shell.display_pub = saved
+    captured = capsys.readouterr()
+    assert captured.err == "careful\n" and captured.out == ""
+    assert [o["data"]["text/plain"] for o in pub.outputs] == ["answer"]
+
+
+def test_folded_output_joins_text_given_as_a_list_of_lines():
+    f = FoldedOutput("", [{"text/plain": ["a\n", "b"]}, {"text/html": ["<b>", "y</b>"]}])
+    assert f.plain() == "a\nb"
+    assert f.html().endswith("</summary><pre>a\nb</pre><div><b>y</b></div></details>")
+    assert FoldedOutput("", [{"text/plain": 42}]).plain() == "42"
+
+
+def test_plain_text_keeps_the_printed_line_but_its_final_newlines():
+    assert FoldedOutput("total: MAX\n\n", []).plain() == "total: MAX"
+    assert FoldedOutput("x = 1 \n", [{"text/plain": "y"}]).plain() == "x = 1 \ny"
+
+
+def test_plain_text_skips_html_only_outputs():
+    assert FoldedOutput("", [{"text/html": "<b>y</b>"}]).plain() == ""
+    assert FoldedOutput("a\n", [{"text/html": "<b>y</b>"}, {"text/plain": "z"}]).plain() == "a\nz"
+
+
+def test_folded_output_names_the_wrong_stdout_type():
+    with pytest.raises(TypeError, match=r"^stdout must be a str, got bytes$"):
+        FoldedOutput(b"x", [])
+
+
+class FakeShell:
+    """Records what register() asks of a shell."""
+
+    def __init__(self):
+        self.magics = []
+
+    def register_magic_function(self, func, **kwargs):
+        self.magics.append((func, kwargs))
+
+
+def test_register_adds_the_line_magic_solution_to_the_given_shell():
+    fake = FakeShell()
+    assert exercises.register(fake) is True
+    assert fake.magics == [(solution, {"magic_kind": "line", "magic_name": "solution"})]
+
+
+def test_register_defaults_to_the_running_ipython(monkeypatch):
+    import IPython
+
+    fake = FakeShell()
+    monkeypatch.setattr(IPython, "get_ipython", lambda: fake)
+    assert exercises.register() is True
+    assert fake.magics == [(solution, {"magic_kind": "line", "magic_name": "solution"})]
+
+
+def test_register_without_ipython_installed_is_a_no_op(monkeypatch):
+    monkeypatch.setitem(sys.modules, "IPython", None)  # import IPython now fails
+    assert exercises.register() is False
+
+
+def test_the_magic_outside_ipython_says_where_it_works(monkeypatch):
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: None)
+    with pytest.raises(RuntimeError, match=r"^%solution works only inside IPython or Jupyter$"):
+        solution()
