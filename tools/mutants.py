@@ -231,7 +231,8 @@ def run_modules(names: list[str], max_children: int | None, only_survivors: bool
     done = proc
     seconds = time.monotonic() - start
     if done.returncode != 0:
-        print(f"mutmut failed (exit status {done.returncode})", flush=True)
+        print(f"mutmut failed or was stopped (exit status {done.returncode})", flush=True)
+        return seconds  # no run time recorded
     times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
     for module in names:
         res = results(module)
