@@ -102,3 +102,29 @@ def test_the_modules_imported_again_in_a_mutation_run_define_no_class() -> None:
         module = importlib.import_module(name)
         own = [v for v in vars(module).values() if inspect.isclass(v) and v.__module__ == name]
         assert own == [], f"{name} defines {own}: drop it from RELOADED_UNDER_MUTATION"
+
+
+def test_pinning_writes_one_space_after_the_name_and_keeps_pinned_lines(tmp_path, monkeypatch):
+    tool = _mutants_tool()
+    path = tmp_path / "equivalents.txt"
+    path.write_text(
+        "# a comment\n"
+        "gradlab.m.x_f__mutmut_1   same value  \n"
+        "gradlab.m.x_f__mutmut_2 already pinned [diff 0123abcd]\n"
+        "gradlab.m.x_g__mutmut_3 no mutant of that name\n"
+    )
+    monkeypatch.setattr(tool, "EQUIVALENTS", path)
+    hashes = {"gradlab.m.x_f__mutmut_1": "89abcdef", "gradlab.m.x_f__mutmut_2": "ffffffff"}
+    monkeypatch.setattr(tool, "mutant_change_hash", hashes.get)
+    tool.pin_equivalents()
+    assert path.read_text().splitlines() == [
+        "# a comment",
+        "gradlab.m.x_f__mutmut_1 same value [diff 89abcdef]",
+        "gradlab.m.x_f__mutmut_2 already pinned [diff 0123abcd]",
+        "gradlab.m.x_g__mutmut_3 no mutant of that name",
+    ]
+    # a pinned line whose change moved on is not counted; one without a mutant is
+    assert tool.read_equivalents() == {
+        "gradlab.m.x_f__mutmut_1": "same value",
+        "gradlab.m.x_g__mutmut_3": "no mutant of that name",
+    }

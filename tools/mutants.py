@@ -75,6 +75,17 @@ def modules() -> list[str]:
 _PIN = re.compile(r"\s+\[diff ([0-9a-f]{8})\]$")
 
 
+def _entry(line: str) -> tuple[str, str, str | None] | None:
+    """One line of the equivalents file as (name, reason, pinned hash or None); None for a
+    blank or comment line. The name ends at the first space; spaces around the reason go."""
+    line = line.strip()
+    if not line or line.startswith("#"):
+        return None
+    name, _, rest = line.partition(" ")
+    pin = _PIN.search(rest)
+    return name, _PIN.sub("", rest).strip(), pin.group(1) if pin else None
+
+
 def read_equivalents() -> dict[str, str]:
     """``tools/mutants_equivalent.txt``: mutant name -> reason (``#`` starts a comment line).
 
@@ -83,15 +94,13 @@ def read_equivalents() -> dict[str, str]:
     """
     out, changed = {}, []
     for n, line in enumerate(EQUIVALENTS.read_text().splitlines(), 1):
-        line = line.strip()
-        if not line or line.startswith("#"):
+        entry = _entry(line)
+        if entry is None:
             continue
-        name, _, reason = line.partition(" ")
-        pin = _PIN.search(reason)
-        reason = _PIN.sub("", reason).strip()
+        name, reason, pin = entry
         if not reason:
             raise SystemExit(f"{EQUIVALENTS.name}:{n}: {name} has no reason")
-        if pin and mutant_change_hash(name) not in (None, pin.group(1)):
+        if pin and mutant_change_hash(name) not in (None, pin):
             changed.append(name)
             continue
         out[name] = reason
@@ -142,16 +151,18 @@ def mutant_change_hash(name: str) -> str | None:
 
 
 def pin_equivalents() -> None:
-    """Append `[diff HASH]` to each unpinned line whose mutant exists (after checking it)."""
+    """Append `[diff HASH]` to each unpinned line whose mutant exists (after checking it),
+    written as `name reason [diff HASH]` with one space after the name."""
     lines = []
     for line in EQUIVALENTS.read_text().splitlines():
-        name = line.split(" ", 1)[0]
-        if line.strip() and not line.startswith("#") and not _PIN.search(line):
+        entry = _entry(line)
+        if entry is not None and entry[2] is None:
+            name, reason, _ = entry
             digest = mutant_change_hash(name)
             if digest is None:
                 print(f"not pinned (no generated mutant of that name): {name}")
             else:
-                line = f"{line.rstrip()} [diff {digest}]"
+                line = f"{name} {reason} [diff {digest}]"
         lines.append(line)
     EQUIVALENTS.write_text("\n".join(lines) + "\n")
 
