@@ -366,13 +366,23 @@ def test_decision_never_raises_whatever_the_histories(monkeypatch, histories):
     flat = tuple([1.0] * 49 + [2.0])
     spiky = tuple([1.0] * 49 + [50.0])
     fake = {"a": spiky, "b": spiky} if histories == "both spike" else {"a": flat, "b": flat}
+    # decide_page() is cached: built from fake histories, it must not outlive this test (it
+    # once did, and test_decision_feedback failed when mutmut's order ran it after this one)
+    ch5.decide_page.cache_clear()
     monkeypatch.setattr(ch5, "HISTORIES", fake)
-    name = ch5.spiky_history()
-    assert name in ("a", "b")
-    for answer in ((True, True, 1.0), (False, False, 1.0), (True, False, "x"), ()):
-        fb = ch5.decide_clipping(*answer)
-        assert fb.status in ("correct", "incorrect", "not attempted")
-    assert len(ch5.threshold_hints()) == 5
+    try:
+        name = ch5.spiky_history()
+        assert name in ("a", "b")
+        for answer in ((True, True, 1.0), (False, False, 1.0), (True, False, "x"), ()):
+            fb = ch5.decide_clipping(*answer)
+            assert fb.status in ("correct", "incorrect", "not attempted")
+        assert len(ch5.threshold_hints()) == 5
+    finally:
+        ch5.decide_page.cache_clear()
+    monkeypatch.undo()
+    # the stored histories' verdicts again: 'a' does not spike, 'b' does
+    assert ch5.decide_clipping(False, True).status == "not attempted"
+    assert ch5.decide_clipping(True, True, 1.0).status == "incorrect"
 
 
 def test_global_clip_must_return_copies_not_the_callers_arrays():
