@@ -260,6 +260,40 @@ def test_page_data_is_plain_json_and_every_label_is_an_exercise_of_its_chapter()
             assert f":label: {e['label']}" in notebook, e["label"]
 
 
+def test_page_data_lists_the_catalogue_in_order_with_the_keys_gvx_check_reads():
+    # gvx-check.js reads data.exercises[i].kind ("page": a form it builds from the fields;
+    # "code": listed by its number in the progress line), .label, .number, and data.styles
+    for chapter in range(1, 7):
+        data = exercises.page_data(chapter)
+        assert set(data) == {"chapter", "exercises", "styles"}
+        assert data["chapter"] == chapter and data["styles"] == exercises.styles()
+        catalogue = exercises.catalogue(chapter)
+        assert [e["label"] for e in data["exercises"]] == [d.label for d in catalogue]
+        for e, d in zip(data["exercises"], catalogue, strict=True):
+            if isinstance(d, PageExercise):
+                assert e == {"kind": "page", **d.to_json()}
+            else:
+                assert e == {"kind": "code", "label": d.label, "number": d.number, "tests": d.tests}
+    kinds = [e["kind"] for c in range(1, 7) for e in exercises.page_data(c)["exercises"]]
+    assert kinds.count("code") == 7 and set(kinds) == {"page", "code"}
+
+
+@pytest.mark.parametrize(
+    "chapter, error, message",
+    [
+        (True, TypeError, "chapter must be an int, got bool"),
+        ("1", TypeError, "chapter must be an int, got str"),
+        (1.0, TypeError, "chapter must be an int, got float"),
+        (0, ValueError, r"chapter must be one of \[1, 2, 3, 4, 5, 6\], got 0"),
+        (7, ValueError, r"chapter must be one of \[1, 2, 3, 4, 5, 6\], got 7"),
+    ],
+)
+def test_checkers_refuse_what_is_not_a_chapter(chapter, error, message):
+    with pytest.raises(error, match=f"^{message}$"):
+        exercises.checkers(chapter)
+    assert len(exercises.checkers(6)) >= 1 and len(exercises.checkers(1)) >= 1
+
+
 def test_each_starter_cell_calls_the_checker_of_the_exercise_above_it():
     import re
 
