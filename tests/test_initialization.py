@@ -1,6 +1,7 @@
 """Chapter 4's initialization studies: He's 2^(-L/2), symmetry, Jacobian spectra, width drift."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -1274,3 +1275,29 @@ def test_symmetry_demo_accepts_the_boundaries(change):
     run = ini.symmetry_demo(**args)
     assert run.steps == args["steps"] and run.loss.shape == (args["steps"] + 1,)
     assert run.spread.shape == (args["steps"] + 1, 1) and run.identical.all()
+
+
+def test_symmetry_demo_near_the_float_limit_warns_nothing_while_its_loss_is_a_float():
+    # One example x, three linear hidden units, weights s * G (N(0, s^2) from the seed's
+    # draws, data first): the output is s^2 x.g with g = G_1 G_2, and the loss (s^2 x.g - y)^2
+    # is set to a quarter of the largest float. Backpropagation needs dJ/dW_1 = x^T delta_1
+    # (about 2 s^4 |x.g| |g_i|), never delta_1 W_1^T, which here would pass the largest float.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(2)
+    g = rng.standard_normal((2, 3)) @ rng.standard_normal(3)
+    assert np.max(np.abs(g)) > 4 * abs(x @ g)
+    s = (0.25 * np.finfo(float).max) ** 0.25 / math.sqrt(abs(x @ g))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = ini.symmetry_demo(
+            "standard_normal",
+            sizes=(2, 3, 1),
+            activation="identity",
+            steps=0,
+            n_examples=1,
+            seed=0,
+            std=s,
+        )
+    y = math.sin(x[0]) + x[1] ** 2 / 2
+    assert run.loss[0] == pytest.approx((s**2 * (x @ g) - y) ** 2, rel=1e-9)
+    assert run.loss[0] == pytest.approx(0.25 * np.finfo(float).max, rel=1e-9)
