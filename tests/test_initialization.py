@@ -1,6 +1,7 @@
 """Chapter 4's initialization studies: He's 2^(-L/2), symmetry, Jacobian spectra, width drift."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -1013,3 +1014,290 @@ def test_histogram_figure_depth_and_inits_refusals():
     for bad in ([], "he_normal", {"he_normal"}):
         with pytest.raises(TypeError, match=message):
             ini.plot_layer_histograms(bad, depth=3, width=4, seed=0)
+
+
+# --- forward_backward_stats and symmetry_demo against hand-written networks -----------------
+
+# The activations these tests use, written out: phi and phi'.
+_PHI = {
+    "tanh": (np.tanh, lambda z: 1.0 - np.tanh(z) ** 2),
+    "relu": (lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(float)),
+}
+
+
+def _stats_by_hand(init, activation, depth, width, batch, seed, **options):
+    """forward_backward_stats's documented network and probe, in plain numpy.
+
+    Draws X, then r, then W_1..W_L (``width x width``); ``a_l = phi(a_{l-1} W_l)``, the
+    last layer linear; std of each ``a_l`` over batch and units; ``J = sum(r a_L) / batch``
+    so ``dJ/da_L = r / batch``, ``dJ/da_{l-1} = (dJ/da_l * phi'(z_l)) W_l^T``.
+    """
+    phi, dphi = _PHI[activation]
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, width))
+    r = rng.standard_normal((batch, width))
+    Ws = [initializers.get(init)((width, width), rng, **options) for _ in range(depth)]
+    a, zs, stds = X, [], []
+    for layer, W in enumerate(Ws, start=1):
+        z = a @ W
+        a = z if layer == depth else phi(z)
+        zs.append(z)
+        stds.append(math.sqrt(np.sum((a - a.mean()) ** 2) / a.size))
+    g, norms = r / batch, []
+    for layer in range(depth, 0, -1):
+        dz = g if layer == depth else g * dphi(zs[layer - 1])
+        g = dz @ Ws[layer - 1].T  # dJ/da_{layer-1}, the gradient reaching layer `layer`
+        norms.insert(0, math.sqrt(np.sum(g**2)))
+    return np.array(stds), np.array(norms)
+
+
+@pytest.mark.parametrize(
+    ("init", "activation", "depth", "width", "batch", "options"),
+    [
+        ("he_normal", "relu", 3, 5, None, {}),  # the default batch: 64
+        ("standard_normal", "tanh", 4, 3, 6, {"std": 0.5}),  # an option reaches the weights
+        ("xavier_uniform", "tanh", 1, 1, 2, {"gain": 2.0}),  # the smallest network
+    ],
+)
+def test_forward_backward_stats_are_the_documented_std_and_gradient_norms(
+    init, activation, depth, width, batch, options
+):
+    kw = {} if batch is None else {"batch": batch}
+    s = ini.forward_backward_stats(init, activation, depth, width, seed=4, **kw, **options)
+    want_batch = 64 if batch is None else batch
+    assert (s.init, s.activation, s.depth, s.width, s.batch) == (
+        init, activation, depth, width, want_batch,
+    )  # fmt: skip
+    std, norms = _stats_by_hand(init, activation, depth, width, want_batch, 4, **options)
+    np.testing.assert_allclose(s.activation_std, std, rtol=1e-12)
+    np.testing.assert_allclose(s.gradient_norm, norms, rtol=1e-12)
+    assert s.output_std == pytest.approx(std[-1], rel=1e-12)
+    # A generator gives the draws of its seed.
+    g = ini.forward_backward_stats(
+        init, activation, depth, width, rng=np.random.default_rng(4), **kw, **options
+    )
+    np.testing.assert_array_equal(g.activation_std, s.activation_std)
+    np.testing.assert_array_equal(g.gradient_norm, s.gradient_norm)
+
+
+def test_forward_backward_stats_of_an_overflowing_network_warns_nothing():
+    # Weights of std 1e100: a_1 ~ 1e100 has a finite std, a_2 ~ 1e200 squares past the
+    # largest float, so its std is not finite; reporting it raises no RuntimeWarning (which
+    # this suite turns into an error).
+    s = ini.forward_backward_stats("standard_normal", "relu", 2, 3, batch=4, seed=0, std=1e100)
+    assert np.isfinite(s.activation_std[0]) and s.activation_std[0] > 1e50
+    assert not np.isfinite(s.activation_std[1])
+
+
+_STATS = dict(init="he_normal", activation="relu", depth=2, width=3, batch=4, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (dict(depth=0), ValueError, r"^depth must be >= 1, got 0$"),
+        (dict(depth=1.0), TypeError, r"^depth must be an integer"),
+        (dict(width=0), ValueError, r"^width must be >= 1, got 0$"),
+        (dict(width=-3), ValueError, r"^width must be >= 1, got -3$"),
+        (dict(width=2.0), TypeError, r"^width must be an integer"),
+        (dict(batch=1), ValueError, r"^batch must be >= 2, got 1$"),
+        (dict(batch=4.0), TypeError, r"^batch must be an integer"),
+        (dict(init="kaiming"), ValueError, r"^init must be one of"),
+        (dict(activation="relu6"), ValueError, r"^activation must be one of"),
+        (dict(seed=None), ValueError, r"^pass rng="),
+    ],
+)
+def test_forward_backward_stats_refusals(change, error, message):
+    with pytest.raises(error, match=message):
+        ini.forward_backward_stats(**{**_STATS, **change})
+
+
+@pytest.mark.parametrize(
+    "change", [dict(depth=1), dict(width=1), dict(batch=2), dict(depth=1, width=1, batch=2)]
+)
+def test_forward_backward_stats_accepts_the_boundaries(change):
+    args = {**_STATS, **change}
+    s = ini.forward_backward_stats(**args)
+    assert (s.depth, s.width, s.batch) == (args["depth"], args["width"], args["batch"])
+    assert s.activation_std.shape == s.gradient_norm.shape == (args["depth"],)
+
+
+def test_he_prediction_refuses_a_negative_depth_by_name():
+    with pytest.raises(ValueError, match=r"^depth must be >= 0, got -1$"):
+        ini.he_prediction(-1)
+    with pytest.raises(TypeError, match=r"^depth must be an integer"):
+        ini.he_prediction(1.0)
+    assert ini.he_prediction(1) == pytest.approx(1 / math.sqrt(2), rel=1e-15)
+
+
+def _symmetry_by_hand(init, sizes, activation, steps, lr, n_examples, rng, **options):
+    """symmetry_demo's documented training, in plain numpy: (spread, loss, last weights).
+
+    Standard-normal inputs, target ``sin(x_1) + x_n^2 / 2`` (``x_n`` the last input), drawn
+    before the weights; zero biases; full-batch gradient descent on the mean squared error
+    with the chain rule written out.
+    """
+    phi, dphi = _PHI[activation]
+    X = rng.standard_normal((n_examples, sizes[0]))
+    y = (np.sin(X[:, 0]) + X[:, -1] ** 2 / 2).reshape(-1, 1)
+    Ws = [
+        initializers.get(init)((m, n), rng, **options)
+        for m, n in zip(sizes[:-1], sizes[1:], strict=True)
+    ]
+    bs = [np.zeros(n) for n in sizes[1:]]
+    L = len(Ws)
+
+    def spread_of(W):  # max_j max_i |W[i, j] - W[i, 0]|
+        return max(abs(W[i, j] - W[i, 0]) for i in range(W.shape[0]) for j in range(W.shape[1]))
+
+    spread = [[spread_of(W) for W in Ws[:-1]]]
+    loss = []
+    for _ in range(steps + 1):
+        a, zs, acts = X, [], [X]
+        for layer in range(L):
+            z = a @ Ws[layer] + bs[layer]
+            a = z if layer == L - 1 else phi(z)
+            zs.append(z)
+            acts.append(a)
+        loss.append(float(np.mean((a - y) ** 2)))
+        if len(loss) > steps:
+            break
+        dz = 2.0 * (a - y) / len(y)  # d(mean square)/d(output)
+        grads = []
+        for layer in range(L - 1, -1, -1):
+            grads.insert(0, (acts[layer].T @ dz, dz.sum(axis=0)))
+            if layer > 0:
+                dz = (dz @ Ws[layer].T) * dphi(zs[layer - 1])
+        for layer, (dW, db) in enumerate(grads):
+            Ws[layer] = Ws[layer] - lr * dW
+            bs[layer] = bs[layer] - lr * db
+        spread.append([spread_of(W) for W in Ws[:-1]])
+    return np.array(spread), np.array(loss), Ws
+
+
+@pytest.mark.parametrize(
+    ("init", "kw", "options"),
+    [
+        # The defaults: (2, 8, 8, 1), tanh, 200 steps, lr 0.1, 64 examples, value 0.1.
+        ("constant", {}, {}),
+        ("constant", dict(sizes=(3, 4, 5, 1), activation="relu", steps=6, lr=0.05), {"value": 0.3}),
+        ("xavier_normal", dict(sizes=(2, 6, 5, 1), steps=8, n_examples=9), {}),
+        ("he_uniform", dict(sizes=(3, 4, 2, 3, 1), activation="relu", steps=5), {}),
+        # The boundaries: one input, one hidden unit, no step; one example.
+        ("xavier_normal", dict(sizes=(1, 1, 1), steps=0, n_examples=1), {}),
+        ("xavier_normal", dict(sizes=(1, 2, 1), steps=3, n_examples=1, lr=1e-3), {}),
+    ],
+)
+def test_symmetry_demo_is_gradient_descent_on_the_documented_problem(init, kw, options):
+    args = dict(sizes=(2, 8, 8, 1), activation="tanh", steps=200, lr=0.1, n_examples=64, **options)
+    args.update(kw)
+    run = ini.symmetry_demo(init, **kw, rng=np.random.default_rng(7), **options)
+    spread, loss, _ = _symmetry_by_hand(init, rng=np.random.default_rng(7), **args)
+    hidden = len(args["sizes"]) - 2
+    assert run.init == init and run.steps == args["steps"]
+    assert run.spread.shape == run.identical.shape == (args["steps"] + 1, hidden)
+    assert run.loss.shape == (args["steps"] + 1,)
+    np.testing.assert_allclose(run.loss, loss, rtol=1e-10)
+    np.testing.assert_allclose(run.spread, spread, rtol=1e-9, atol=1e-14)
+    np.testing.assert_array_equal(run.identical, run.spread == 0.0)
+    if args["steps"] <= 10:  # a seed gives the draws of its generator
+        again = ini.symmetry_demo(init, **kw, seed=7, **options)
+        np.testing.assert_array_equal(again.loss, run.loss)
+
+
+def test_constant_units_get_equal_gradients_so_stay_identical():
+    # Hand-derived: with every weight equal, the units of a hidden layer compute the same
+    # a[:, j], so the chain rule gives them the same delta[:, j] and dW[:, j] = a^T delta[:, j]
+    # is the same column for every j; gradient descent keeps the columns equal. Plain numpy
+    # (BLAS) may round equal columns apart by ~1e-17; symmetry_demo keeps them equal exactly.
+    sizes = (3, 4, 5, 1)
+    _, _, Ws = _symmetry_by_hand(
+        "constant", sizes, "tanh", 25, 0.2, 10, np.random.default_rng(2), value=0.4
+    )
+    for W in Ws[:-1]:
+        assert W.shape[1] > 1
+        np.testing.assert_allclose(W, np.repeat(W[:, :1], W.shape[1], axis=1), atol=1e-14)
+        assert abs(W[0, 0] - 0.4) > 1e-3  # the weights did move
+    run = ini.symmetry_demo(
+        "constant", sizes=sizes, steps=25, lr=0.2, n_examples=10, seed=2, value=0.4
+    )
+    assert run.identical.all() and np.all(run.spread == 0.0)
+
+
+_SYMMETRY = dict(init="constant", sizes=(2, 3, 1), steps=2, lr=0.1, n_examples=4, seed=0)
+
+
+@pytest.mark.parametrize(
+    ("change", "error", "message"),
+    [
+        (dict(sizes=5), TypeError, r"^sizes must be a sequence of layer widths, got int$"),
+        (dict(sizes="241"), TypeError, r"^sizes must be a sequence of layer widths, got str$"),
+        (dict(sizes={2, 4, 1}), TypeError, r"^sizes must be a sequence of layer widths, got set$"),
+        (dict(sizes=(2, 0, 1)), ValueError, r"^sizes\[1\] must be >= 1, got 0$"),
+        (dict(sizes=(0, 3, 1)), ValueError, r"^sizes\[0\] must be >= 1, got 0$"),
+        (dict(sizes=(-2, 3, 1)), ValueError, r"^sizes\[0\] must be >= 1, got -2$"),
+        (dict(sizes=(2, 4.0, 1)), TypeError, r"^sizes\[1\] must be an integer"),
+        (
+            dict(sizes=(2, 1)),
+            ValueError,
+            r"^sizes must have at least one hidden layer, got \[2, 1\]$",
+        ),
+        (dict(sizes=(2, 5, 7, 3)), ValueError, r"^sizes must end with one output unit, got 3$"),
+        (dict(steps=-1), ValueError, r"^steps must be >= 0, got -1$"),
+        (dict(steps=2.0), TypeError, r"^steps must be an integer"),
+        (dict(lr=0.0), ValueError, r"^lr must be > 0.0, got 0.0$"),
+        (dict(lr=-0.1), ValueError, r"^lr must be > 0.0, got -0.1$"),
+        (dict(lr="0.1"), TypeError, r"^lr must be a real number"),
+        (dict(n_examples=0), ValueError, r"^n_examples must be >= 1, got 0$"),
+        (dict(n_examples=4.0), TypeError, r"^n_examples must be an integer"),
+        (dict(init="kaiming"), ValueError, r"^init must be one of"),
+        (dict(activation="relu6"), ValueError, r"^activation must be one of"),
+        (dict(seed=None), ValueError, r"^pass rng="),
+    ],
+)
+def test_symmetry_demo_refusals(change, error, message):
+    with pytest.raises(error, match=message):
+        ini.symmetry_demo(**{**_SYMMETRY, **change})
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        dict(sizes=(1, 1, 1)),
+        dict(sizes=[2, 3, 1]),
+        dict(steps=0),
+        dict(n_examples=1),
+        dict(lr=1e-300),
+    ],
+)
+def test_symmetry_demo_accepts_the_boundaries(change):
+    args = {**_SYMMETRY, **change}
+    run = ini.symmetry_demo(**args)
+    assert run.steps == args["steps"] and run.loss.shape == (args["steps"] + 1,)
+    assert run.spread.shape == (args["steps"] + 1, 1) and run.identical.all()
+
+
+def test_symmetry_demo_near_the_float_limit_warns_nothing_while_its_loss_is_a_float():
+    # One example x, three linear hidden units, weights s * G (N(0, s^2) from the seed's
+    # draws, data first): the output is s^2 x.g with g = G_1 G_2, and the loss (s^2 x.g - y)^2
+    # is set to a quarter of the largest float. Backpropagation needs dJ/dW_1 = x^T delta_1
+    # (about 2 s^4 |x.g| |g_i|), never delta_1 W_1^T, which here would pass the largest float.
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(2)
+    g = rng.standard_normal((2, 3)) @ rng.standard_normal(3)
+    assert np.max(np.abs(g)) > 4 * abs(x @ g)
+    s = (0.25 * np.finfo(float).max) ** 0.25 / math.sqrt(abs(x @ g))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        run = ini.symmetry_demo(
+            "standard_normal",
+            sizes=(2, 3, 1),
+            activation="identity",
+            steps=0,
+            n_examples=1,
+            seed=0,
+            std=s,
+        )
+    y = math.sin(x[0]) + x[1] ** 2 / 2
+    assert run.loss[0] == pytest.approx((s**2 * (x @ g) - y) ** 2, rel=1e-9)
+    assert run.loss[0] == pytest.approx(0.25 * np.finfo(float).max, rel=1e-9)

@@ -328,8 +328,9 @@ def symmetry_demo(
     lr : float, default 0.1
         Learning rate (> 0).
     n_examples : int, default 64
-        Training examples: standard-normal inputs, target ``sin(x_1) + x_2^2 / 2``
-        (the targets only need to be a nonlinear function of the input).
+        Training examples: standard-normal inputs, target ``sin(x_1) + x_n^2 / 2`` with
+        ``x_n`` the last input (``x_2`` for the default two inputs; the targets only need to
+        be a nonlinear function of the input).
     rng, seed
         A ``numpy.random.Generator``, or a seed to build one (data, then weights).
     **init_options
