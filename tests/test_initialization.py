@@ -1301,3 +1301,243 @@ def test_symmetry_demo_near_the_float_limit_warns_nothing_while_its_loss_is_a_fl
     y = math.sin(x[0]) + x[1] ** 2 / 2
     assert run.loss[0] == pytest.approx((s**2 * (x @ g) - y) ** 2, rel=1e-9)
     assert run.loss[0] == pytest.approx(0.25 * np.finfo(float).max, rel=1e-9)
+
+
+# Forward and backward statistics (Chapter 4's He et al. figure).
+_FB_LABELS = {
+    "he_normal": "He (n·Var = 2)",
+    "lecun_normal": "n·Var = 1",
+    "standard_normal": "N(0, 1)",
+}
+
+
+def _fb_runs(depth, width, seed, inits=("he_normal", "lecun_normal", "standard_normal")):
+    return [ini.forward_backward_stats(i, "relu", depth, width, seed=seed) for i in inits]
+
+
+@pytest.fixture(scope="module")
+def forward_backward_figure():
+    """The chapter's figure (the defaults) and the three runs it should draw."""
+    return (*_build_figure(ini.plot_forward_backward), _fb_runs(30, 256, 0))
+
+
+def _decades(ticks):
+    exps = np.log10(np.asarray(ticks, dtype=float))
+    np.testing.assert_allclose(exps, np.round(exps), atol=1e-9)
+    return [int(k) for k in np.round(exps)]
+
+
+def _check_decade_ticks(ax, values, most):
+    """The documented rule of the log panels' ticks: every step-th decade, anchored at 10^0, the
+    smallest step for which at most `most` steps span the data's decades, from the first
+    multiple of step at or below the smallest value up to the top of the data."""
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v) & (v > 0)]
+    bottom, top = math.floor(math.log10(v.min())), math.ceil(math.log10(v.max()))
+    exps = _decades(ax.get_yticks())
+    steps = set(np.diff(exps))
+    assert len(steps) == 1
+    (step,) = steps
+    assert all(k % step == 0 for k in exps)
+    assert exps[0] <= bottom < exps[0] + step
+    assert exps[-1] <= top < exps[-1] + step
+    assert top - bottom <= most * step and (step == 1 or top - bottom > most * (step - 1))
+
+
+def test_forward_backward_figure_draws_each_run_and_hes_prediction(forward_backward_figure):
+    from gradlab import plotting
+
+    fig, _, _, label, runs = forward_backward_figure
+    assert label == "fig-he-reproduced"
+    assert tuple(fig.get_size_inches()) == (plotting.FIGURE_WIDTH, 4.2)
+    left, right = fig.axes
+    assert left.get_title() == "std of aℓ (forward)"
+    assert right.get_title() == "‖∂J/∂aℓ₋₁‖ (backward)"
+    layers = np.arange(1, 31)  # the default: 30 layers
+    for ax in (left, right):
+        assert ax.get_yscale() == "log"
+        assert ax.get_xlabel() == "layer ℓ"
+        assert list(ax.get_xticks()) == [1, 15, 30]
+    looks = []
+    for k, run in enumerate(runs):
+        a, g = left.get_lines()[k], right.get_lines()[k]
+        for line, want in ((a, run.activation_std), (g, run.gradient_norm)):
+            np.testing.assert_array_equal(line.get_xdata(), layers)
+            np.testing.assert_array_equal(line.get_ydata(), want)
+            assert line.get_label() == _FB_LABELS[run.init]
+        # Each scheme in one look on both panels (the left legend names the right's lines).
+        look = (*_course_look(a), a.get_marker())
+        assert look == (*_course_look(g), g.get_marker())
+        assert look[0].upper() in plotting.COLORS.values() and look[2] not in ("None", "")
+        looks.append(look)
+    for i in range(3):  # colour, dash and marker all tell the schemes apart
+        assert len({look[i] for look in looks}) == 3
+    assert len(right.get_lines()) == 3
+    # He et al.'s prediction for n Var = 1: He's std times 2^(-l/2), a thick grey line (thicker
+    # than the schemes' lines), see-through so that the n Var = 1 line under it shows.
+    grey = left.get_lines()[3]
+    assert len(left.get_lines()) == 4
+    np.testing.assert_array_equal(grey.get_xdata(), layers)
+    np.testing.assert_allclose(grey.get_ydata(), runs[0].activation_std * 2.0 ** (-layers / 2))
+    np.testing.assert_allclose(grey.get_ydata(), runs[1].activation_std, rtol=1e-10)
+    assert _course_look(grey)[0].upper() == plotting.COLORS["grey"]
+    assert grey.get_linewidth() > max(line.get_linewidth() for line in left.get_lines()[:3])
+    assert 0 < grey.get_alpha() < 1
+    legend = left.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "He (n·Var = 2)",
+        "n·Var = 1",
+        "N(0, 1)",
+        "2^(−ℓ/2)·He",
+    ]
+    assert _legend_loc(left) == "lower left" and right.get_legend() is None
+    assert legend.get_frame_on()  # a background: the lines do not run through the entries
+
+
+def test_forward_backward_figure_axes_keep_the_schemes_that_keep_a_scale(forward_backward_figure):
+    fig, _, _, _, runs = forward_backward_figure
+    left, right = fig.axes
+    he, lecun, normal = runs
+    # The standard normal explodes past 8 decades; the left axis covers the other two, with a
+    # factor 3 (half a decade) to spare on either side, and the panel says where it ends.
+    assert np.max(np.abs(np.log10(normal.activation_std))) > 8
+    kept = np.concatenate([he.activation_std, lecun.activation_std])
+    assert np.max(np.abs(np.log10(kept))) <= 8
+    np.testing.assert_allclose(left.get_ylim(), (kept.min() / 3, kept.max() * 3), rtol=1e-12)
+    _check_decade_ticks(left, kept, 5)
+    _check_decade_ticks(right, np.concatenate([r.gradient_norm for r in runs]), 5)
+    (note,) = left.texts
+    assert note.get_text() == f"N(0, 1): {normal.output_std:.1e} at 30 ↑"
+    # In the top right corner, inside the axes, right- and top-aligned.
+    corner = left.transAxes.inverted().transform(
+        note.get_transform().transform(note.get_position())
+    )
+    assert 0.9 < corner[0] < 1 and 0.9 < corner[1] < 1
+    assert (note.get_ha(), note.get_va()) == ("right", "top")
+    assert not right.texts
+
+
+def test_forward_backward_figure_alt_and_caption(forward_backward_figure):
+    _, alt, caption, _, runs = forward_backward_figure
+    he, lecun, normal = runs
+    parts = "; ".join(
+        f"{_FB_LABELS[r.init]}: output std {r.output_std:.2g}, gradient at layer 1 "
+        f"{r.gradient_norm[0]:.2g} against {r.gradient_norm[29]:.2g} at layer 30"
+        for r in runs
+    )
+    assert alt == (
+        "Two log-scale panels for a 30-layer ReLU network of width 256: the standard deviation "
+        "of each layer's output (left) and the norm of the gradient reaching each layer "
+        f"(right), one line per initialization. {parts}. The left axis covers the other "
+        "schemes, so that the change at the last layer shows; N(0, 1) leaves it at the top. "
+        "A thick grey line shows He's std times 2^(−ℓ/2), reaching "
+        f"{he.output_std * 2.0**-15:.2g} at layer 30."
+    )
+    assert caption == (
+        "Three initializations of the same 30-layer ReLU network. He's variance keeps the "
+        f"scale; n·Var = 1 loses a factor √2 per layer, ending {2.0**-15:.1e} times He's, as "
+        "He et al. predict (grey); a standard normal explodes."
+    )
+    # As drawn: n Var = 1 ends 2^(-15) of He's (the same draws, weights scaled by 1/sqrt 2).
+    assert lecun.output_std / he.output_std == pytest.approx(2.0**-15, rel=1e-10)
+    assert normal.output_std > 1e8
+
+
+# Hand-made runs of 7 layers: two keep a scale (one exactly 8 decades from 1, the bound),
+# two leave it (one to 2e-11, one overflowing to inf); a zero and an inf among the gradients.
+_FB_TABLE = {
+    "lecun_normal": (
+        [1e3, 3e3, 1e4, 1e5, 1e6, 1e7, 2e7],
+        [2.0, 1.0, 0.5, 0.25, 0.125, 0.0625, 0.03],
+    ),
+    "orthogonal": (
+        [1e4, 1e5, 1e6, 1e7, 1e8, 5e7, 1e8],
+        [1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4],
+    ),
+    "xavier_normal": (
+        [0.1, 1e-3, 1e-5, 1e-7, 1e-9, 1e-10, 2e-11],
+        [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0],
+    ),
+    "standard_normal": (
+        [10.0, 1e4, 1e9, 1e15, 1e30, 1e200, np.inf],
+        [np.inf, 1e11, 1e9, 1e7, 1e5, 1e3, 10.0],
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def hand_forward_backward_figure():
+    calls = []
+
+    def fake(init, activation, depth, width, **options):
+        calls.append((init, activation, depth, width, options))
+        a, g = _FB_TABLE[init]
+        return ini.LayerStats(init, activation, depth, width, 64, np.array(a), np.array(g))
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(ini, "forward_backward_stats", fake)
+        shown = _build_figure(lambda: ini.plot_forward_backward(tuple(_FB_TABLE), 7, 16, seed=5))
+    return (*shown, calls)
+
+
+def test_forward_backward_figure_of_hand_made_runs(hand_forward_backward_figure):
+    fig, alt, _, _, calls = hand_forward_backward_figure
+    assert calls == [(i, "relu", 7, 16, {"seed": 5}) for i in _FB_TABLE]
+    left, right = fig.axes
+    # No he_normal run: no prediction line. Other names read with spaces in the legend.
+    assert len(left.get_lines()) == len(right.get_lines()) == 4
+    names = ["n·Var = 1", "orthogonal", "xavier normal", "N(0, 1)"]
+    assert [t.get_text() for t in left.get_legend().get_texts()] == names
+    for k, (a, g) in enumerate(_FB_TABLE.values()):
+        np.testing.assert_array_equal(left.get_lines()[k].get_xdata(), np.arange(1, 8))
+        np.testing.assert_array_equal(left.get_lines()[k].get_ydata(), a)
+        np.testing.assert_array_equal(right.get_lines()[k].get_ydata(), g)
+        assert left.get_lines()[k].get_label() == right.get_lines()[k].get_label() == names[k]
+    # Odd depth: ticks at the first, the middle (7 // 2) and the last layer.
+    assert list(left.get_xticks()) == list(right.get_xticks()) == [1, 3, 7]
+    # Left: the two kept runs, 1e3 to exactly 1e8 (kept: 8 decades is within the bound), with
+    # a factor 3 to spare; 5 decades, at most 5 steps: every decade.
+    np.testing.assert_allclose(left.get_ylim(), (1e3 / 3, 3e8), rtol=1e-12)
+    assert _decades(left.get_yticks()) == [3, 4, 5, 6, 7, 8]
+    # Right: every run's gradients, the zero and the inf left out: 1e-10 to 1e11, 21 decades,
+    # at most 5 steps: every fifth decade, anchored at 10^0.
+    assert _decades(right.get_yticks()) == [-10, -5, 0, 5, 10]
+    (note,) = left.texts
+    assert note.get_text() == "xavier_normal: 2.0e-11 at 7; N(0, 1): inf at 7 ↑"
+    assert alt == (
+        "Two log-scale panels for a 7-layer ReLU network of width 16: the standard deviation "
+        "of each layer's output (left) and the norm of the gradient reaching each layer "
+        "(right), one line per initialization. "
+        "n·Var = 1: output std 2e+07, gradient at layer 1 2 against 0.03 at layer 7; "
+        "orthogonal: output std 1e+08, gradient at layer 1 1e-10 against 0.0001 at layer 7; "
+        "xavier_normal: output std 2e-11, gradient at layer 1 0 against 6 at layer 7; "
+        "N(0, 1): output std inf, gradient at layer 1 inf against 10 at layer 7. "
+        "The left axis covers the other schemes, so that the change at the last layer shows; "
+        "xavier_normal, N(0, 1) leaves it at the top."
+    )
+
+
+def test_forward_backward_figure_of_schemes_that_all_keep_a_scale():
+    # Five schemes (the most), 4 layers of 8: every run within 8 decades of 1, so the left axis
+    # covers them all and no note is needed.
+    inits = ("he_normal", "lecun_normal", "xavier_normal", "orthogonal", "standard_normal")
+    fig, alt, _, _ = _build_figure(lambda: ini.plot_forward_backward(inits, 4, 8, seed=0))
+    runs = _fb_runs(4, 8, 0, inits)
+    left, right = fig.axes
+    assert len(left.get_lines()) == 6 and len(right.get_lines()) == 5
+    assert not left.texts and "leaves it" not in alt
+    stds = np.concatenate([r.activation_std for r in runs])
+    low, high = left.get_ylim()
+    assert low < stds.min() and stds.max() < high
+    _check_decade_ticks(left, stds, 5)
+    assert " A thick grey line shows He's std times 2^(−ℓ/2), reaching " in alt
+    assert [t.get_text() for t in left.get_legend().get_texts()][-1] == "2^(−ℓ/2)·He"
+
+
+def test_forward_backward_figure_refusals():
+    with pytest.raises(ValueError, match=r"^inits must name at most 5 schemes, got 6$"):
+        ini.plot_forward_backward(("he_normal",) * 6, 3, 4, seed=0)
+    message = r"^inits must be a non-empty sequence of initializer names$"
+    for bad in ([], (), "he_normal", {"he_normal"}, iter(["he_normal"])):
+        with pytest.raises(TypeError, match=message):
+            ini.plot_forward_backward(bad, 3, 4, seed=0)
