@@ -1481,7 +1481,7 @@ def hand_forward_backward_figure():
 
 
 def test_forward_backward_figure_of_hand_made_runs(hand_forward_backward_figure):
-    fig, alt, _, _, calls = hand_forward_backward_figure
+    fig, alt, caption, _, calls = hand_forward_backward_figure
     assert calls == [(i, "relu", 7, 16, {"seed": 5}) for i in _FB_TABLE]
     left, right = fig.axes
     # No he_normal run: no prediction line. Other names read with spaces in the legend.
@@ -1503,17 +1503,23 @@ def test_forward_backward_figure_of_hand_made_runs(hand_forward_backward_figure)
     # at most 5 steps: every fifth decade, anchored at 10^0.
     assert _decades(right.get_yticks()) == [-10, -5, 0, 5, 10]
     (note,) = left.texts
-    assert note.get_text() == "xavier_normal: 2.0e-11 at 7; N(0, 1): inf at 7 ↑"
+    assert note.get_text() == "xavier normal: 2.0e-11 at 7; N(0, 1): inf at 7 ↑"
     assert alt == (
         "Two log-scale panels for a 7-layer ReLU network of width 16: the standard deviation "
         "of each layer's output (left) and the norm of the gradient reaching each layer "
         "(right), one line per initialization. "
         "n·Var = 1: output std 2e+07, gradient at layer 1 2 against 0.03 at layer 7; "
         "orthogonal: output std 1e+08, gradient at layer 1 1e-10 against 0.0001 at layer 7; "
-        "xavier_normal: output std 2e-11, gradient at layer 1 0 against 6 at layer 7; "
+        "xavier normal: output std 2e-11, gradient at layer 1 0 against 6 at layer 7; "
         "N(0, 1): output std inf, gradient at layer 1 inf against 10 at layer 7. "
         "The left axis covers the other schemes, so that the change at the last layer shows; "
-        "xavier_normal, N(0, 1) leaves it at the top."
+        "xavier normal and N(0, 1) leave it at the top."
+    )
+    # The caption names these schemes (the book's caption is for its three only).
+    assert caption == (
+        "Four initializations of the same 7-layer ReLU network (n·Var = 1, orthogonal, "
+        "xavier normal, N(0, 1)): the std of each layer's output (left) and the norm of the "
+        "gradient reaching each layer (right)."
     )
 
 
@@ -1521,8 +1527,14 @@ def test_forward_backward_figure_of_schemes_that_all_keep_a_scale():
     # Five schemes (the most), 4 layers of 8: every run within 8 decades of 1, so the left axis
     # covers them all and no note is needed.
     inits = ("he_normal", "lecun_normal", "xavier_normal", "orthogonal", "standard_normal")
-    fig, alt, _, _ = _build_figure(lambda: ini.plot_forward_backward(inits, 4, 8, seed=0))
+    fig, alt, caption, _ = _build_figure(lambda: ini.plot_forward_backward(inits, 4, 8, seed=0))
     runs = _fb_runs(4, 8, 0, inits)
+    assert caption == (
+        "Five initializations of the same 4-layer ReLU network (He (n·Var = 2), n·Var = 1, "
+        "xavier normal, orthogonal, N(0, 1)): the std of each layer's output (left) and the "
+        "norm of the gradient reaching each layer (right). Grey: He's std times 2^(−ℓ/2), "
+        "He et al.'s prediction for n·Var = 1."
+    )
     left, right = fig.axes
     assert len(left.get_lines()) == 6 and len(right.get_lines()) == 5
     assert not left.texts and "leaves it" not in alt
@@ -1541,3 +1553,16 @@ def test_forward_backward_figure_refusals():
     for bad in ([], (), "he_normal", {"he_normal"}, iter(["he_normal"])):
         with pytest.raises(TypeError, match=message):
             ini.plot_forward_backward(bad, 3, 4, seed=0)
+
+
+def test_forward_backward_figure_of_one_scheme_says_one_and_the_book_caption_needs_its_three():
+    _, alt, caption, _ = _build_figure(lambda: ini.plot_forward_backward(("orthogonal",), 3, 4))
+    assert caption == (
+        "One initialization of the same 3-layer ReLU network (orthogonal): the std of each "
+        "layer's output (left) and the norm of the gradient reaching each layer (right)."
+    )
+    assert "A thick grey line" not in alt and "orthogonal: output std " in alt
+    # The book's three in another order keep the book's caption.
+    order = ("standard_normal", "he_normal", "lecun_normal")
+    _, _, caption, _ = _build_figure(lambda: ini.plot_forward_backward(order, 3, 4))
+    assert caption.startswith("Three initializations of the same 3-layer ReLU network. He's ")

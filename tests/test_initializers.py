@@ -1,4 +1,5 @@
 import inspect
+import re
 
 import numpy as np
 import pytest
@@ -292,6 +293,33 @@ def test_initializer_refusals_name_their_argument(call, message):
     with pytest.raises((TypeError, ValueError)) as caught:
         call()
     assert str(caught.value).startswith(message), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "option", "variance_at_the_bound"),
+    [
+        ("standard_normal", "std", 1e300),
+        ("xavier_normal", "gain", 1e300 * 2 / 5),
+        ("orthogonal", "gain", 1e300 / 3),
+        ("he_normal", "negative_slope", 2 / ((1 + 1e300) * 2)),
+    ],
+)
+def test_a_scale_whose_square_is_not_a_float_is_refused_by_name(
+    name, option, variance_at_the_bound
+):
+    # The largest float is about 1.8e308, so a scale above about 1.3e154 has no float square
+    # (1e155**2 raised a bare OverflowError); the bound is the round 1e150 below it.
+    assert initializers.MAX_SCALE == 1e150
+    got = initializers.variance(name, 2, 3, **{option: 1e150})
+    assert got == pytest.approx(variance_at_the_bound, rel=1e-12)
+    for too_big in (2e150, 1e155, 1e200):
+        with pytest.raises(
+            ValueError, match="^" + re.escape(f"{option} must be <= 1e+150, got {too_big:g}")
+        ):
+            initializers.variance(name, 2, 3, **{option: too_big})
+    with pytest.raises(ValueError, match=r"^gain must be <= 1e\+150, got 1e\+200$"):
+        initializers.orthogonal((2, 2), seed=0, gain=1e200)
+    assert np.isfinite(initializers.orthogonal((2, 2), seed=0, gain=1e150)).all()
 
 
 def test_seed_zero_is_a_seed_for_the_deterministic_initializers():

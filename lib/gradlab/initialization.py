@@ -675,6 +675,11 @@ _SCHEME_LABELS = {
 }
 
 
+def _scheme_label(init: str) -> str:
+    """How :func:`plot_forward_backward` names a scheme in its legend, note and texts."""
+    return _SCHEME_LABELS.get(init, init.replace("_", " "))
+
+
 def _log_ticks(ax, values: np.ndarray, n_ticks: int = 4) -> None:
     """Decade ticks at ``10^(k step)``, anchored at ``10^0``, from just below the data to its top.
 
@@ -721,7 +726,7 @@ def plot_forward_backward(
     he = next((r for r in runs if r.init == "he_normal"), None)
     with plotting.style():
         for run, look in zip(runs, _LOOKS, strict=False):
-            label = _SCHEME_LABELS.get(run.init, run.init.replace("_", " "))
+            label = _scheme_label(run.init)
             kw = {**look, "ms": 3, "lw": 1.5}
             left.semilogy(layers, run.activation_std, label=label, **kw)
             right.semilogy(layers, run.gradient_norm, label=label, **kw)
@@ -745,7 +750,7 @@ def plot_forward_backward(
             stds = np.concatenate([r.activation_std for r in kept])
             left.set_ylim(stds.min() / 3, stds.max() * 3)
             note = "; ".join(
-                f"{_SCHEME_LABELS.get(r.init, r.init)}: {r.output_std:.1e} at {depth}" for r in gone
+                f"{_scheme_label(r.init)}: {r.output_std:.1e} at {depth}" for r in gone
             )
             left.text(0.97, 0.97, f"{note} ↑", transform=left.transAxes, ha="right", va="top")
         _log_ticks(right, np.concatenate([r.gradient_norm for r in runs]), 5)
@@ -755,7 +760,7 @@ def plot_forward_backward(
             ax.set_title(title)
         left.legend(loc="lower left", fontsize=11, handlelength=2.0, frameon=True, edgecolor="none")
     parts = [
-        f"{_SCHEME_LABELS.get(r.init, r.init)}: output std {r.output_std:.2g}, gradient at "
+        f"{_scheme_label(r.init)}: output std {r.output_std:.2g}, gradient at "
         f"layer 1 {r.gradient_norm[0]:.2g} against {r.gradient_norm[-1]:.2g} at layer {depth}"
         for r in runs
     ]
@@ -765,21 +770,38 @@ def plot_forward_backward(
         f"layer (right), one line per initialization. {'; '.join(parts)}."
     )
     if kept and gone:
-        names = ", ".join(_SCHEME_LABELS.get(r.init, r.init) for r in gone)
+        names = [_scheme_label(r.init) for r in gone]
+        said = (
+            f"{', '.join(names[:-1])} and {names[-1]} leave"
+            if len(names) > 1
+            else (f"{names[0]} leaves")
+        )
         alt += (
             f" The left axis covers the other schemes, so that the change at the last layer "
-            f"shows; {names} leaves it at the top."
+            f"shows; {said} it at the top."
         )
     if he is not None:
         alt += (
             f" A thick grey line shows He's std times 2^(−ℓ/2), reaching "
             f"{he.output_std * he_prediction(depth):.2g} at layer {depth}."
         )
-    caption = (
-        f"Three initializations of the same {depth}-layer ReLU network. He's variance keeps the "
-        f"scale; n·Var = 1 loses a factor √2 per layer, ending {he_prediction(depth):.1e} times "
-        "He's, as He et al. predict (grey); a standard normal explodes."
-    )
+    if sorted(inits) == sorted(_SCHEME_LABELS):  # the book's three schemes
+        caption = (
+            f"Three initializations of the same {depth}-layer ReLU network. He's variance keeps "
+            f"the scale; n·Var = 1 loses a factor √2 per layer, ending "
+            f"{he_prediction(depth):.1e} times He's, as He et al. predict (grey); a standard "
+            "normal explodes."
+        )
+    else:
+        count = ("One initialization", "Two", "Three", "Four", "Five")[len(runs) - 1]
+        count += " initializations" if len(runs) > 1 else ""
+        caption = (
+            f"{count} of the same {depth}-layer ReLU network "
+            f"({', '.join(_scheme_label(r.init) for r in runs)}): the std of each layer's output "
+            "(left) and the norm of the gradient reaching each layer (right)."
+        )
+        if he is not None:
+            caption += " Grey: He's std times 2^(−ℓ/2), He et al.'s prediction for n·Var = 1."
     return plotting.show(fig, alt, caption, label="fig-he-reproduced")
 
 

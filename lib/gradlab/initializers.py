@@ -288,7 +288,7 @@ def orthogonal(
     ``keras.initializers.Orthogonal``.
     """
     fan_in, fan_out = _check_shape(shape)
-    gain = check_real(gain, "gain", minimum=0.0)
+    gain = check_real(gain, "gain", minimum=0.0, maximum=MAX_SCALE)
     rng = check_rng(rng, seed)
     tall = (max(fan_in, fan_out), min(fan_in, fan_out))
     q, r = np.linalg.qr(rng.standard_normal(tall))
@@ -297,6 +297,11 @@ def orthogonal(
 
 
 # --- registry and theory --------------------------------------------------------------------
+
+#: The largest ``std``, ``gain`` or ``negative_slope`` taken: the variance squares it, and a
+#: scale above ``sqrt(1.8e308)``, about 1.3e154, has no float square. 1e150 is the round
+#: bound below it (its square, 1e300, is a float).
+MAX_SCALE = 1e150
 
 _REGISTRY: dict[str, Callable[..., np.ndarray]] = {
     f.__name__: f
@@ -375,19 +380,25 @@ def variance(name: str, fan_in: int, fan_out: int, **options: object) -> float:
     if name in ("zeros", "constant"):
         return 0.0
     if name == "standard_normal":
-        return check_real(opts["std"], "std", minimum=0.0) ** 2
+        return check_real(opts["std"], "std", minimum=0.0, maximum=MAX_SCALE) ** 2
     if name == "uniform_fan_in":
         return 1.0 / (3.0 * fan_in)
     if name in ("lecun_normal", "lecun_uniform"):
         return 1.0 / fan_in
     if name in ("xavier_normal", "xavier_uniform"):
-        return check_real(opts["gain"], "gain", minimum=0.0) ** 2 * 2.0 / (fan_in + fan_out)
+        return (
+            check_real(opts["gain"], "gain", minimum=0.0, maximum=MAX_SCALE) ** 2
+            * 2.0
+            / (fan_in + fan_out)
+        )
     if name in ("he_normal", "he_uniform"):
-        slope = check_real(opts["negative_slope"], "negative_slope", minimum=0.0)
+        slope = check_real(opts["negative_slope"], "negative_slope", minimum=0.0, maximum=MAX_SCALE)
         fan = (
             fan_in
             if check_choice(opts["mode"], "mode", ("fan_in", "fan_out")) == "fan_in"
             else fan_out
         )
         return 2.0 / ((1.0 + slope**2) * fan)
-    return check_real(opts["gain"], "gain", minimum=0.0) ** 2 / max(fan_in, fan_out)
+    return check_real(opts["gain"], "gain", minimum=0.0, maximum=MAX_SCALE) ** 2 / max(
+        fan_in, fan_out
+    )
