@@ -8,6 +8,7 @@ or named here as one that checks the built book, the browser or the environment 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 
@@ -128,3 +129,23 @@ def test_pinning_writes_one_space_after_the_name_and_keeps_pinned_lines(tmp_path
         "gradlab.m.x_f__mutmut_1": "same value",
         "gradlab.m.x_g__mutmut_3": "no mutant of that name",
     }
+
+
+def test_a_mutants_change_is_read_from_the_source_as_it_is_now(tmp_path, monkeypatch):
+    # mutmut numbers a function's mutants in order; the change a name stands for is the one
+    # mutmut would generate from the source in lib/ now, not from an older copy in .mutmut/.
+    tool = _mutants_tool()
+    (tmp_path / "m.py").write_text("def f(x):\n    return x + 1\n")
+    monkeypatch.setattr(tool, "SOURCE", tmp_path)
+    assert tool.mutant_change("gradlab.m.x_f__mutmut_1") == [
+        "-    return x + 1",
+        "+    return x - 1",
+    ]
+    assert tool.mutant_change("gradlab.m.x_f__mutmut_99") is None
+    assert tool.mutant_change("gradlab.nothing.x_f__mutmut_1") is None
+    # an edit renumbers: the first mutant is now the first line's
+    (tmp_path / "m.py").write_text("def f(x):\n    y = x * 2\n    return y + 1\n")
+    tool._mutated_functions.cache_clear()
+    assert tool.mutant_change("gradlab.m.x_f__mutmut_1") == ["-    y = x * 2", "+    y = None"]
+    digest = hashlib.sha256(b"-    y = x * 2\n+    y = None").hexdigest()[:8]
+    assert tool.mutant_change_hash("gradlab.m.x_f__mutmut_1") == digest

@@ -109,25 +109,34 @@ def read_equivalents() -> dict[str, str]:
     return out
 
 
-def _functions(path: Path) -> dict[str, list[str]]:
-    lines = path.read_text().splitlines()
+def _functions(code: str) -> dict[str, list[str]]:
+    lines = code.splitlines()
     return {
         node.name: lines[node.lineno - 1 : node.end_lineno]
-        for node in ast.walk(ast.parse("\n".join(lines)))
+        for node in ast.walk(ast.parse(code))
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
     }
 
 
 @functools.cache
 def _mutated_functions(module: str) -> dict[str, list[str]]:
-    meta = _meta_path(module)
-    source = meta.with_name(meta.name.removesuffix(".meta"))
-    return _functions(source) if source.exists() else {}
+    """The functions of mutmut's mutated copy of ``module``, generated here from the source in
+    lib/ as ``mutmut run`` generates it (not read from .mutmut/, which may hold an older
+    copy): a pinned equivalent is checked against the mutants of the code as it is now."""
+    from mutmut.mutation.file_mutation import mutate_file_contents
+
+    rel = Path(*module.split("."))
+    source = SOURCE / f"{rel}.py"
+    if not source.exists():
+        source = SOURCE / rel / "__init__.py"
+    if not source.exists():
+        return {}
+    return _functions(mutate_file_contents(str(source), source.read_text()).code)
 
 
 def mutant_change(name: str) -> list[str] | None:
-    """The lines a mutant changes (``-`` old, ``+`` new) in mutmut's generated source, or None
-    when mutmut has not generated it (no run yet, or no such mutant)."""
+    """The lines a mutant changes (``-`` old, ``+`` new) in the mutants mutmut generates from
+    the current source, or None when there is no such mutant."""
     dotted, _, short = name.rpartition(".")
     function, _, number = short.rpartition("__mutmut_")
     functions = _mutated_functions(dotted.removeprefix("gradlab."))
