@@ -2,9 +2,11 @@
 
 import io
 import math
+import re
 
 import numpy as np
 import pytest
+from matplotlib.colors import same_color
 from PIL import Image
 
 from gradlab import chains, explore, plotting
@@ -439,7 +441,7 @@ def test_the_chain_end_dot_is_whole_and_clear_of_the_line_labels(w, depth):
 # -- Off-plot notes in the alt texts agree in number with their count -----------------------
 
 
-@pytest.mark.parametrize("off", [1, 3])
+@pytest.mark.parametrize("off", [1, 2, 3])
 def test_matrix_product_alt_text_counts_lines_off_the_plot(monkeypatch, off):
     ex = explore.MatrixProductExplorer()
     lo, hi = ex.ylim
@@ -485,3 +487,234 @@ def test_ladder_alt_text_counts_points_off_the_plot(monkeypatch, counts, off):
         assert " 1 point lies off the plotted ranges, marked by a triangle." in alt
     else:
         assert f" {off} points lie off the plotted ranges, marked by triangles." in alt
+
+
+# -- Chapter 1's explorers, read from their figures -------------------------------------------
+#
+# One explorer of each per module. mutmut credits a module fixture's setup (and so _build) to
+# the first test that uses it only: the test reading what _build draws comes first.
+
+
+def _in_palette(color):
+    """The course's rule: every colour is one of the Okabe-Ito palette of plotting.COLORS."""
+    return any(same_color(color, c) for c in plotting.COLORS.values())
+
+
+def _named(name):
+    """The colour that prose calls ``name`` (plotting.COLOR_NAMES), as drawn."""
+    return plotting.COLORS[next(k for k, v in plotting.COLOR_NAMES.items() if v == name)]
+
+
+def _inside(box, outer):
+    return outer.x0 <= box.x0 < box.x1 <= outer.x1 and outer.y0 <= box.y0 < box.y1 <= outer.y1
+
+
+@pytest.fixture(scope="module")
+def scalar():
+    return explore.ScalarChainExplorer()
+
+
+@pytest.fixture(scope="module")
+def matrix():
+    return explore.MatrixProductExplorer()
+
+
+def test_scalar_chain_figure_axes_reference_lines_and_their_labels(scalar):
+    ax, fig = scalar._ax, scalar.fig
+    renderer = scalar.canvas.get_renderer()
+    assert _inside(ax.bbox, fig.bbox)
+    assert ax.get_yscale() == "log"
+    assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (1e-32, 1e20)
+    np.testing.assert_array_equal(ax.get_yticks(), [10.0**k for k in range(-30, 21, 10)])
+    assert ax.get_xlabel() == "layer ℓ" and ax.get_ylabel() == "|a| at layer ℓ (log scale)"
+    # "Grey reference lines show w = 0.5, w = 1 and w = 1.5": |w|^l over the whole axis.
+    layers = np.arange(101)
+    refs = [line for line in ax.get_lines() if line not in (scalar._line, scalar._dot)]
+    by_w = {}
+    for line in refs:
+        x, y = (np.asarray(d, dtype=float) for d in line.get_data())
+        if len(x) == 2:  # the flat line, across the axes (axes-fraction x)
+            np.testing.assert_array_equal(x, [0, 1])
+            by_w[float(y[0])] = line
+            np.testing.assert_array_equal(y, [1.0, 1.0])
+        else:
+            np.testing.assert_array_equal(x, layers)
+            by_w[float(y[1])] = line  # |w|^1
+            np.testing.assert_allclose(y, y[1] ** layers.astype(float), rtol=1e-12)
+        assert same_color(line.get_color(), _named("grey"))
+    assert sorted(by_w) == [0.5, 1.0, 1.5] and len(refs) == 3
+    # The flat line is told apart from the sloped ones by more than its slope.
+    assert by_w[1.0].get_linestyle() == "--"
+    assert by_w[0.5].get_linestyle() == by_w[1.5].get_linestyle() == "-"
+    # Each reference line is labelled at its right end, in its colour, just right of the axes.
+    labels = {t.get_text(): t for t in ax.texts}
+    assert sorted(labels) == ["w = 0.5", "w = 1", "w = 1.5"]
+    for w in (0.5, 1.0, 1.5):
+        label = labels[f"w = {w:g}"]
+        assert label.xy == (100, w**100)
+        assert same_color(label.get_color(), by_w[w].get_color())
+        box = label.get_window_extent(renderer)
+        y_end = ax.transData.transform((100, w**100))[1]
+        assert box.x0 > ax.bbox.x1  # right of the axes (the dot sits on its edge)
+        assert abs((box.y0 + box.y1) / 2 - y_end) < box.height / 4  # centred on the line
+    # The chain and its end dot: palette colours, told apart from each other and the greys.
+    line, dot = scalar._line, scalar._dot
+    assert line.get_marker() in ("None", "", None) and dot.get_marker() == "o"
+    for artist in (line, dot):
+        assert _in_palette(artist.get_color())
+        assert not same_color(artist.get_color(), _named("grey"))
+    assert not same_color(line.get_color(), dot.get_color())
+    # The two-line label: inside the figure, above the axes.
+    box = scalar._label.get_window_extent(renderer)
+    assert _inside(box, fig.bbox) and box.y0 >= ax.bbox.y1
+
+
+def _number_after(text, prefix):
+    match = re.search(re.escape(prefix) + r"(\S+?)(?:[\s,)]|\.?$)", text)
+    assert match, (prefix, text)
+    return float(match.group(1).replace("−", "-"))
+
+
+@pytest.mark.parametrize("w, depth", [(0.9, 50), (0.5, 100), (1.0, 7), (1.27, 3), (1.5, 99)])
+def test_scalar_chain_line_dot_label_and_alt_text_show_w_to_the_l(scalar, w, depth):
+    scalar.set_values(w=w, depth=depth)
+    x, y = scalar._line.get_data()
+    layers = np.arange(depth + 1)
+    np.testing.assert_array_equal(x, layers)
+    np.testing.assert_allclose(y, w ** layers.astype(float), rtol=1e-12)
+    dx, dy = scalar._dot.get_data()
+    assert list(dx) == [depth] and dy[0] == pytest.approx(w**depth, rel=1e-12)
+    first, second = scalar._label.get_text().split("\n")
+    assert first.startswith(f"w = {w:.2f}, L = {depth}:  |w|^L = ")
+    assert _number_after(first, "|w|^L = ") == pytest.approx(w**depth, rel=5e-3)
+    assert second == f"slope {math.log10(w):+.4f} decades per layer"
+    # The alt text, sentence by sentence.
+    plot, refs = re.split(r"(?<=\.) (?=[A-Z])", scalar.alt_text())
+    head = f"Log-scale plot of |a_l| = |w|^l against layer l for w = {w:.2f}: a straight line that "
+    assert plot.startswith(head) and plot.endswith(f" at depth L = {depth}.")
+    assert _number_after(plot, "reaching ") == pytest.approx(w**depth, rel=5e-3)
+    trend = plot[len(head) :]
+    if w == 1:
+        assert trend.startswith("stays flat at 1, ")
+    else:
+        assert trend.startswith("falls by " if w < 1 else "rises by ")
+        decades = abs(math.log10(w))
+        assert _number_after(trend, "by ") == pytest.approx(decades, abs=5e-5)
+        assert f" decades per layer (a factor of 10 every {1 / decades:.1f} layers)," in trend
+    assert refs == "Grey reference lines show w = 0.5, w = 1 and w = 1.5."
+
+
+def test_matrix_product_figure_axes_legend_colours_and_texts(matrix):
+    ax, fig = matrix.fig.axes[0], matrix.fig
+    renderer = matrix.canvas.get_renderer()
+    assert _inside(ax.bbox, fig.bbox)
+    assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (-40, 40)
+    assert ax.get_xlabel() == "layer ℓ" and ax.get_ylabel() == "log10 ‖x‖ at layer ℓ"
+    # The caption: "Eight random products (solid) and the Lyapunov prediction (dashed)".
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "8 random products",
+        "prediction ℓλ / ln 10",
+    ]
+    products, prediction = legend.legend_handles
+    assert len(matrix._lines) == matrix.n_draws == 8
+    for line in matrix._lines:
+        assert same_color(line.get_color(), products.get_color())
+        assert line.get_linestyle() == products.get_linestyle() == "-"
+        np.testing.assert_array_equal(line.get_xdata(), np.arange(101))
+    assert same_color(matrix._pred.get_color(), prediction.get_color())
+    assert matrix._pred.get_linestyle() == prediction.get_linestyle() == "--"
+    assert not same_color(products.get_color(), prediction.get_color())
+    # The zero line (norm unchanged) is neither a product nor the prediction.
+    (zero,) = [line for line in ax.get_lines() if list(line.get_ydata()) == [0, 0]]
+    np.testing.assert_array_equal(zero.get_xdata(), [0, 1])
+    for handle in (products, prediction):
+        assert not same_color(zero.get_color(), handle.get_color())
+    # Off-scale triangles (▼ below, ▲ above) in the colour of the line they mark.
+    marks = {
+        (matrix._below, "v"): products,
+        (matrix._above, "^"): products,
+        (matrix._pred_below, "v"): prediction,
+        (matrix._pred_above, "^"): prediction,
+    }
+    for (mark, shape), handle in marks.items():
+        assert mark.get_marker() == shape and same_color(mark.get_color(), handle.get_color())
+    assert all(_in_palette(line.get_color()) for line in ax.get_lines())
+    # The off-scale note sits inside the axes; the header inside the figure, above the legend.
+    matrix.set_values(gain=0.5, width=1)
+    note = matrix._clip_note.get_window_extent(renderer)
+    assert "off scale" in matrix._clip_note.get_text() and _inside(note, ax.bbox)
+    header = matrix._header.get_window_extent(renderer)
+    assert _inside(header, fig.bbox) and header.y0 >= legend.get_window_extent(renderer).y1
+
+
+def _draws(gain, width, seed=0):
+    """The eight lines and the dashed one, from gradlab.chains, in decades."""
+    sigma = gain / math.sqrt(width)
+    rng = np.random.default_rng([seed, width])
+    logs = chains.log_norms(width, 100, sigma, 8, rng=rng, method="chi2") / LN10
+    return logs, np.arange(101) * chains.lyapunov_exponent(width, sigma) / LN10
+
+
+@pytest.mark.parametrize("gain, width", [(0.5, 1), (0.5, 2), (0.6, 1), (1.0, 4)])
+def test_matrix_product_note_says_how_many_lines_leave_and_where(matrix, gain, width):
+    matrix.set_values(gain=gain, width=width)
+    logs, pred = _draws(gain, width)
+    assert not np.any(logs > 40) and not np.any(pred > 40)  # no gain reaches the top edge
+    n = int(np.sum(np.any(logs < -40, axis=1))) + bool(np.any(pred < -40))
+    lines = f"{n} line{'s' if n > 1 else ''}"
+    assert matrix._clip_note.get_text() == (f"▼ {lines} off scale below −40" if n else "")
+
+
+@pytest.mark.parametrize("gain, width", [(1.0, 4), (0.5, 1), (2.0, 1024), (1.3, 16)])
+def test_matrix_product_alt_text_sentence_by_sentence(matrix, gain, width):
+    matrix.set_values(gain=gain, width=width)
+    logs, pred = _draws(gain, width)
+    sigma = gain / math.sqrt(width)
+    lam = chains.lyapunov_exponent(width, sigma)
+    alt = matrix.alt_text()
+    plot, *clipped = re.split(r"(?<=\.) (?=\d)", alt)
+    head = (
+        f"Plot of log10 of the norm of a vector after l random {width} x {width} Gaussian layers"
+        " with entry scale sigma = "
+    )
+    assert plot.startswith(head)
+    assert _number_after(plot, "sigma = ") == pytest.approx(sigma, rel=5e-4)
+    assert f" (gain {gain:.2f}), for 8 random draws: the lines scatter around a dashed" in plot
+    assert f" straight line of slope {lam / LN10:+.4f} decades per layer" in plot
+    assert f" (lambda = {lam:+.4f} in natural log units), which " in plot
+    assert (" falls with depth;" if lam < 0 else " rises with depth;") in plot
+    measured = np.mean(logs[:, -1]) / 100
+    assert plot.endswith(f"; the draws' mean slope is {measured:+.4f} decades per layer.")
+    off = int(np.sum(np.any(logs < -40, axis=1)))
+    if off:
+        verb, marks = ("leave", "triangles") if off > 1 else ("leaves", "a triangle")
+        assert clipped == [
+            f"{off} of the 8 lines {verb} the plotted range (-40 to +40), marked by {marks} at"
+            " the edge."
+        ]
+    else:
+        assert clipped == []
+    assert (off > 0) == ((gain, width) == (0.5, 1))
+
+
+def test_matrix_product_at_the_critical_gain_the_alt_text_says_flat(matrix):
+    gain = chains.critical_scale(1)  # width 1: sigma is the gain
+    assert chains.lyapunov_exponent(1, gain) == 0.0  # exactly, in floats
+    matrix.set_values(gain=gain, width=1)
+    alt = matrix.alt_text()
+    assert "(lambda = +0.0000 in natural log units), which stays flat with depth;" in alt
+
+
+def test_matrix_product_a_line_touching_the_edge_is_on_the_plot(monkeypatch, matrix):
+    lo, hi = matrix.ylim
+    real = matrix._logs
+
+    def logs(gain, width):
+        out = np.array(real(gain, width), dtype=float)
+        out[:] = 0.0
+        out[0, -1], out[1, 50] = lo, hi  # on the edges, not beyond
+        return out
+
+    monkeypatch.setattr(matrix, "_logs", logs)
+    assert "plotted range" not in matrix.alt_text()

@@ -260,7 +260,8 @@ class MatrixProductExplorer(Explorer):
         gain, width = self.values["gain"], self.values["width"]
         sigma, predicted, measured = self._slopes(gain, width)
         lam = predicted * LN10
-        trend = "falls" if lam < 0 else "rises"
+        # At the critical gain of a width lambda can be exactly 0: the line is flat.
+        trend = "falls" if lam < 0 else "rises" if lam > 0 else "stays flat"
         logs = self._logs(gain, width)
         lo, hi = self.ylim
         off = int(np.sum(np.any((logs < lo) | (logs > hi), axis=1)))
