@@ -4,6 +4,7 @@ import math
 
 import numpy as np
 import pytest
+from _mutation import shared_scope
 from scipy import integrate, special, stats
 
 from gradlab import chains, plotting
@@ -567,7 +568,7 @@ def _hex(colour):
     return colors.to_hex(colour)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def spectrum_figure():
     """plot_product_spectrum for three depths at width 8, from a generator, rendered once."""
     fig, view, _ = _shown(

@@ -6,6 +6,7 @@ import re
 
 import numpy as np
 import pytest
+from _mutation import shared_scope
 from matplotlib.colors import same_color
 from PIL import Image
 
@@ -509,12 +510,12 @@ def _inside(box, outer):
     return outer.x0 <= box.x0 < box.x1 <= outer.x1 and outer.y0 <= box.y0 < box.y1 <= outer.y1
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def scalar():
     return explore.ScalarChainExplorer()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def matrix():
     return explore.MatrixProductExplorer()
 

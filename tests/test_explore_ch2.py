@@ -5,6 +5,7 @@ import math
 import matplotlib
 import numpy as np
 import pytest
+from _mutation import shared_scope
 from matplotlib.colors import same_color
 from matplotlib.transforms import Bbox
 
@@ -88,7 +89,7 @@ VIEWS = [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def shown():
     """One explorer with the default seed, shared by the tests of what set_values writes.
 

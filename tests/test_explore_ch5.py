@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from _mutation import shared_scope
 from matplotlib.colors import to_hex
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
@@ -107,7 +108,7 @@ REC = explore.RecurrentGradientExplorer
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25}  # sup |phi'|: the docstring's gamma
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def rec():
     return REC()
 

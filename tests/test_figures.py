@@ -5,6 +5,7 @@ import math
 import matplotlib.colors as mcolors
 import numpy as np
 import pytest
+from _mutation import shared_scope
 
 from gradlab import (
     backprop,
@@ -563,7 +564,7 @@ def _points_px(ax, line):
     return ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def sigmoid_figure():
     """The book's Figure 2.1, as the chapter calls it (z_mark = 5), rendered once."""
     with pytest.MonkeyPatch.context() as mp:
@@ -735,7 +736,7 @@ def test_sigmoid_figure_z_mark_bounds(monkeypatch):
     assert f"at z = 0.5 they have fallen to {_dsigma(0.5):.2g} and {_dtanh(0.5):.2g}" in alt
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def gradient_figure():
     """The default call: the book's Figure 2.2, (sigmoid, tanh, relu), 30 layers of width 64,
     gain 1, seed 0 (the chapter passes these), rendered once."""

@@ -5,6 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
+from _mutation import shared_scope
 
 from gradlab import initialization as ini
 from gradlab import initializers
@@ -684,7 +685,7 @@ def _hand_spectra(table, depth=3):
     }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def jacobian_figure():
     return _build_figure(lambda: ini.plot_jacobian_spectra(spectra=_hand_spectra(_SPECTRA_LOG10)))
 
@@ -797,7 +798,7 @@ _RANDOM_RUN = ini.SymmetryRun(
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def symmetry_figure():
     return _build_figure(lambda: ini.plot_symmetry([_CONSTANT_RUN, _RANDOM_RUN]))
 
@@ -874,7 +875,7 @@ def test_symmetry_figure_takes_one_to_five_runs():
             ini.plot_symmetry(bad)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def histogram_figure():
     """The chapter's figure (the defaults) and the samples it should bin."""
     runs = [
@@ -1315,7 +1316,7 @@ def _fb_runs(depth, width, seed, inits=("he_normal", "lecun_normal", "standard_n
     return [ini.forward_backward_stats(i, "relu", depth, width, seed=seed) for i in inits]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def forward_backward_figure():
     """The chapter's figure (the defaults) and the three runs it should draw."""
     return (*_build_figure(ini.plot_forward_backward), _fb_runs(30, 256, 0))
@@ -1465,7 +1466,7 @@ _FB_TABLE = {
 }
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def hand_forward_backward_figure():
     calls = []
 

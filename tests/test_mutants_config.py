@@ -149,3 +149,22 @@ def test_a_mutants_change_is_read_from_the_source_as_it_is_now(tmp_path, monkeyp
     assert tool.mutant_change("gradlab.m.x_f__mutmut_1") == ["-    y = x * 2", "+    y = None"]
     digest = hashlib.sha256(b"-    y = x * 2\n+    y = None").hexdigest()[:8]
     assert tool.mutant_change_hash("gradlab.m.x_f__mutmut_1") == digest
+
+
+def test_fixtures_built_once_per_module_link_every_test_that_uses_them(monkeypatch) -> None:
+    # A module-scoped fixture is built in the first test that uses it: mutmut, recording which
+    # tests call which function, would link its building code to that test alone.
+    from _mutation import shared_scope
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mutmut"]
+    for name in config["pytest_add_cli_args_test_selection"]:
+        path = ROOT / name.split("::")[0]
+        found = re.findall(r"scope=[\"'](module|session|package|class)[\"']", path.read_text())
+        assert not found, f"{path.name}: use @pytest.fixture(scope=shared_scope) (_mutation.py)"
+    monkeypatch.setenv("MUTANT_UNDER_TEST", "stats")
+    assert shared_scope("f", None) == "function"
+    for value in ("", "gradlab.chains.x_f__mutmut_1", "fail"):
+        monkeypatch.setenv("MUTANT_UNDER_TEST", value)
+        assert shared_scope("f", None) == "module"
+    monkeypatch.delenv("MUTANT_UNDER_TEST")
+    assert shared_scope("f", None) == "module"

@@ -20,6 +20,7 @@ import random
 import struct
 
 import pytest
+from _mutation import shared_scope
 from py_mini_racer import MiniRacer
 
 from gradlab import exercises
@@ -35,7 +36,7 @@ JUNK = [
 ]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def js() -> MiniRacer:
     ctx = MiniRacer()
     ctx.eval(SCRIPT.read_text(encoding="utf-8"))

@@ -2,13 +2,14 @@
 
 import numpy as np
 import pytest
+from _mutation import shared_scope
 
 from gradlab import activations, backprop, data, plotting, saturation
 from gradlab.network import MLP
 from gradlab.train import train
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def sigmoid_run():
     return saturation.saturation_over_training("sigmoid", seed=0)
 

@@ -7,6 +7,7 @@ import re
 import sys
 
 import pytest
+from _mutation import shared_scope
 from IPython.core.displaypub import CapturingDisplayPublisher
 from IPython.core.interactiveshell import InteractiveShell
 
@@ -14,7 +15,7 @@ from gradlab import exercises
 from gradlab.exercises._solution import FOLD_CLASS, SUMMARY, FoldedOutput, solution
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope=shared_scope)
 def shell():
     ip = InteractiveShell.instance()
     assert exercises.register(ip)
