@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import difflib
 import functools
 import hashlib
@@ -131,7 +132,8 @@ def _mutated_functions(module: str) -> dict[str, list[str]]:
         source = SOURCE / rel / "__init__.py"
     if not source.exists():
         return {}
-    return _functions(mutate_file_contents(str(source), source.read_text()).code)
+    with contextlib.chdir(ROOT):  # mutmut reads its configuration from the working directory
+        return _functions(mutate_file_contents(str(source), source.read_text()).code)
 
 
 def mutant_change(name: str) -> list[str] | None:
