@@ -619,3 +619,156 @@ def test_notebook_statements_match_the_checkers():
         *(f'`"{name}"`' for name in ch3.CHOICES),
     ):
         assert " ".join(text.split()) in " ".join(choose.split()), text
+
+
+# Mutation-testing additions: each learner below has one typical mistake --------------------------
+
+
+def test_choose_activation_refusal_texts_in_full():
+    options = "'sigmoid', 'tanh', 'relu', 'leaky_relu', 'elu', 'silu'"
+    fb = ch3.choose_activation(3, 1.0)
+    assert fb.status == "incorrect"
+    assert fb.message == "expected the activation's name as a string, got int."
+    assert fb.hint == f"Write the name in quotes, one of {options}."
+    assert ch3.choose_activation(["sigmoid"], 0.019).message.endswith("got list.")
+    fb = ch3.choose_activation("gelu", 1.0)
+    assert fb.message == "'gelu' is not one of the candidates."
+    assert fb.hint == f"Choose one of {options}."
+
+
+def test_a_vanishing_candidate_is_said_to_shrink(monkeypatch):
+    """The failing verdict's wording for a gradient that vanishes (ratio 1e-4: -4 decades)."""
+    monkeypatch.setattr(ch3, "choice_ratios", lambda: {"tanh": 1e-4})
+    fb = ch3._wrong_choice("tanh")
+    assert fb.status == "incorrect"
+    assert "the gradient shrinks by 4.0 decades" in fb.hint
+    assert "(ratio 0.0001): 2.0 decades beyond the factor of 100" in fb.hint
+
+
+def test_the_batch_follows_the_documented_recipe():
+    """Biases uniform in [-2, 0.5] rounded to 0.1, plus standard normals, rounded to 0.1."""
+    rng = np.random.default_rng(5)
+    bias = np.round(rng.uniform(-2.0, 0.5, 10), 1)
+    expected = np.round(rng.standard_normal((6, 10)) + bias, 1)
+    assert np.array_equal(ch3.dead_units_batch(), expected)
+
+
+def good_leaky(z, slope):
+    z = np.asarray(z, dtype=float)
+    return np.where(z > 0, z, slope * z), np.where(z > 0, 1.0, slope)
+
+
+def _leaky_feedback(func):
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        fb = ch3.leaky_relu(func)
+    assert escaped == [], [str(w.message) for w in escaped]
+    assert fb.status == "incorrect"
+    return fb
+
+
+@pytest.mark.parametrize(
+    "rel, hinted", [(5e-7, True), (-5e-7, True), (5e-6, False), (-5e-6, False)]
+)
+def test_leaky_swapped_recognised_within_a_relative_millionth(rel, hinted):
+    """The mistake detectors compare to 1e-6 relative: a swap computed a bit off still counts."""
+
+    def swapped_off(z, slope=0.01):
+        value, derivative = good_leaky(z, slope)
+        return derivative * (1 + rel), value * (1 + rel)
+
+    fb = _leaky_feedback(swapped_off)
+    assert "z = -2.0" in fb.message
+    assert fb.hint == (ch3.LEAKY_HINTS[5][1] if hinted else ch3.LEAKY_FALLBACK)
+
+
+@pytest.mark.parametrize("eps, hinted", [(5e-13, True), (1e-11, False), (1e-9, False)])
+def test_leaky_plain_relu_recognised_within_an_absolute_1e12(eps, hinted):
+    """Near zero the detectors allow 1e-12 absolute: the plain ReLU plus a tiny epsilon."""
+
+    def relu_plus_eps(z, slope=0.01):
+        z = np.asarray(z, dtype=float)
+        return np.maximum(z, 0.0) + eps, (z > 0).astype(float) + eps
+
+    fb = _leaky_feedback(relu_plus_eps)
+    assert "z = -2.0" in fb.message
+    assert fb.hint == (ch3.LEAKY_HINTS[9][1] if hinted else ch3.LEAKY_FALLBACK)
+
+
+def recursion_forgets_slope(z, slope=0.01):
+    """2-D arrays are flattened and passed to itself, without the slope."""
+    if np.ndim(z) == 2:
+        value, derivative = recursion_forgets_slope(np.ravel(z))
+        return value.reshape(np.shape(z)), derivative.reshape(np.shape(z))
+    return good_leaky(z, slope)
+
+
+def float_branch_right_kink_wrong_on_arrays(z, slope=0.01):
+    if isinstance(z, float):
+        return ref_leaky(z, slope)
+    return np.where(z >= 0, z, slope * z), np.where(z >= 0, 1.0, slope)
+
+
+def value_ignores_slope(z, slope=0.01):
+    return good_leaky(z, 0.01)[0], good_leaky(z, slope)[1]
+
+
+def derivative_ignores_slope(z, slope=0.01):
+    return good_leaky(z, slope)[0], good_leaky(z, 0.01)[1]
+
+
+def swaps_only_with_another_slope(z, slope=0.01):
+    value, derivative = good_leaky(z, slope)
+    return (value, derivative) if slope == 0.01 else (derivative, value)
+
+
+def float32_arrays_kink_wrong(z, slope=0.01):
+    if isinstance(z, float):
+        return ref_leaky(z, slope)
+    z32 = np.asarray(z, np.float32)
+    return np.where(z32 >= 0, z32, slope * z32), np.where(z32 >= 0, 1.0, slope).astype(np.float32)
+
+
+def float32_arrays_swapped(z, slope=0.01):
+    if isinstance(z, float):
+        return ref_leaky(z, slope)
+    value, derivative = good_leaky(z, slope)
+    return derivative.astype(np.float32), value.astype(np.float32)
+
+
+@pytest.mark.parametrize(
+    "func, where, hint",
+    [
+        # 0 < z <= 1 entries (0.45 here, 0.5 below) keep z itself, derivative 1.
+        (recursion_forgets_slope, "slope = 0.3", ch3.LEAKY_HINTS[10][1]),
+        (
+            float_branch_right_kink_wrong_on_arrays,
+            "z = [-3, -0.5, 0, 0.5, 3]",
+            ch3.LEAKY_HINTS[6][1],
+        ),
+        # Only a function that uses 0.01 for both halves is told it ignores the slope.
+        (value_ignores_slope, "slope = 0.2", ch3.LEAKY_FALLBACK),
+        (derivative_ignores_slope, "slope = 0.2", ch3.LEAKY_FALLBACK),
+        (swaps_only_with_another_slope, "slope = 0.2", ch3.LEAKY_HINTS[5][1]),
+    ],
+    ids=lambda x: getattr(x, "__name__", "")[:30],
+)
+def test_leaky_mistakes_that_show_late(func, where, hint):
+    fb = _leaky_feedback(func)
+    assert where in fb.message, fb.message
+    assert fb.hint == hint
+
+
+@pytest.mark.parametrize("func", [float32_arrays_kink_wrong, float32_arrays_swapped])
+def test_leaky_a_wrong_dtype_is_reported_before_any_mistake(func):
+    """A float32 array fails on its dtype: the hint asks for float64, whatever else is wrong."""
+    fb = _leaky_feedback(func)
+    assert "z = [-3, -0.5, 0, 0.5, 3]" in fb.message and "dtype float32" in fb.message
+    assert fb.hint.startswith("Make your function return what the reference returns: ")
+    assert "expected dtype float64" in fb.hint
+
+
+def test_leaky_extended_precision_results_raise_no_warning():
+    """A long-double overflow (1e400) is a wrong value, and converting it warns nobody."""
+    fb = _leaky_feedback(lambda z, slope=0.01: (np.longdouble("1e400"), np.longdouble("1e400")))
+    assert "returned inf" in fb.message and fb.hint == ch3.LEAKY_FALLBACK
