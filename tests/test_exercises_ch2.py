@@ -827,3 +827,74 @@ def test_notebook_statements_match_the_checkers():
         f"$w_2 = {ch2.TINY_W2:g}$",
     ):
         assert text in grad, text
+
+
+# Mutation-testing additions: learners with one typical mistake, and the detectors' tolerance ------
+
+
+def _sd_feedback(func):
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        fb = ch2.sigmoid_derivative(func)
+    assert escaped == []
+    assert fb.status == "incorrect"
+    return fb
+
+
+def ref_sigmoid_prime_array(z):
+    e = np.exp(-np.abs(np.asarray(z, dtype=float)))
+    return e / (1.0 + e) ** 2
+
+
+@pytest.mark.parametrize("rel, hinted", [(5e-7, True), (-5e-7, True), (5e-6, False)])
+def test_sigmoid_twice_recognised_within_a_relative_millionth(rel, hinted):
+    fb = _sd_feedback(lambda z: 2.0 * ref_sigmoid_prime_array(z) * (1 + rel))
+    assert "z = 1.5" in fb.message
+    assert fb.hint == (ch2.SIGMOID_HINTS[4][1] if hinted else ch2.SIGMOID_FALLBACK)
+
+
+def clipped_before_exp(z):
+    """Clips z to +-500 to dodge the overflow: finite, but wrong at z = +-800."""
+    return ref_sigmoid_prime_array(np.clip(z, -500.0, 500.0))
+
+
+def log_space_product(z):
+    """sigma (1 - sigma) as exp(log sigma + log(1 - sigma)): log(0) once sigma(z) rounds to 1."""
+    s = 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+    return np.exp(np.log(s) + np.log(1.0 - s))
+
+
+def test_sigmoid_finite_wrong_tail_is_not_called_an_overflow():
+    fb = _sd_feedback(clipped_before_exp)
+    assert "z = [800, -800]" in fb.message
+    assert fb.hint == ch2.SIGMOID_HINTS[10][1]  # wrong in the tails, nothing overflowed
+
+
+def test_sigmoid_an_error_in_the_tails_gets_the_floating_point_hint():
+    fb = _sd_feedback(log_space_product)
+    assert "z = [40, -40]" in fb.message and "divide by zero" in fb.message
+    assert fb.hint == _GENERIC_HINTS["floating"]
+
+
+def chain_grad_w2(x, y, w1, w2):
+    a1 = 1.0 / (1.0 + math.exp(-w1 * x))
+    y_hat = 1.0 / (1.0 + math.exp(-w2 * a1))
+    return (y_hat - y) * y_hat * (1.0 - y_hat) * a1
+
+
+@pytest.mark.parametrize("rel, hinted", [(5e-7, True), (-5e-7, True), (5e-6, False)])
+def test_grad_w2_recognised_within_a_relative_millionth(rel, hinted):
+    fb = ch2.grad_w1(lambda x, y, w1, w2: chain_grad_w2(x, y, w1, w2) * (1 + rel))
+    assert fb.status == "incorrect"
+    assert fb.hint == (ch2.GRAD_HINTS[0][1] if hinted else ch2.GRAD_FALLBACK)
+
+
+def test_grad_errors_and_none_get_the_generic_hints():
+    def divides_by_zero(x, y, w1, w2):
+        return (y - y) / (x - x)
+
+    def forgot_return(x, y, w1, w2):
+        chain_grad_w2(x, y, w1, w2)
+
+    assert ch2.grad_w1(divides_by_zero).hint == _GENERIC_HINTS["error"]
+    assert ch2.grad_w1(forgot_return).hint == _GENERIC_HINTS["none"]
