@@ -523,6 +523,95 @@ def test_log_abs_product_other_mistakes():
     assert fb.status == "incorrect"  # the tolerance is tight: 1e-9 relative
 
 
+def _right(ws):
+    return math.fsum(math.log(abs(w)) for w in ws)
+
+
+def _hint_of(func):
+    with warnings.catch_warnings(record=True) as escaped:
+        warnings.simplefilter("always")
+        fb = ch1.log_abs_product(func)
+    assert escaped == [] and fb.status == "incorrect"
+    return fb.message, fb.hint
+
+
+HINT = {k: h for k, (_, h) in enumerate(ch1.PRODUCT_HINTS)}
+
+
+def test_log_abs_product_each_detector_names_only_its_own_mistake():
+    # Negative weights met by an error that is not about the log's domain: not "take |w|".
+    def refuses_negatives(ws):
+        if np.any(np.asarray(ws) < 0):
+            raise ValueError("weights must be positive")
+        return _right(ws)
+
+    def clips_negatives(ws):  # log(0) under the checker's errstate: "divide by zero"
+        return float(np.sum(np.log(np.maximum(ws, 0.0))))
+
+    def zero_for_negatives(ws):  # a finite wrong value on the negative case
+        return _right(ws) if np.all(np.asarray(ws) > 0) else 0.0
+
+    for func in (refuses_negatives, clips_negatives):  # an error: read it, not "take |w|"
+        message, hint = _hint_of(func)
+        assert "negative weights" in message and "raised" in message
+        assert hint in _GENERIC_HINTS.values() and hint != HINT[1], hint
+    message, hint = _hint_of(zero_for_negatives)
+    assert "negative weights" in message and hint == ch1.PRODUCT_FALLBACK
+
+    # A product that left the range as a value (-inf, no error) on a long case; and a finite
+    # wrong value there is not "left the range".
+    def silent_underflow(ws):
+        with np.errstate(all="ignore"):
+            return float(np.log(np.prod(np.abs(ws))))
+
+    def one_when_long(ws):
+        return 1.0 if len(ws) >= 1000 else _right(ws)
+
+    assert _hint_of(silent_underflow) == (_hint_of(silent_underflow)[0], HINT[2])
+    message, hint = _hint_of(one_when_long)
+    assert "2000 weights of 0.5" in message and hint == ch1.PRODUCT_FALLBACK
+
+    # 1000 weights count as long (the seed-1 case): an overflow there is "left the range".
+    def overflows_at_1000(ws):
+        if len(ws) == 1000:
+            raise OverflowError("math range error")
+        return _right(ws)
+
+    message, hint = _hint_of(overflows_at_1000)
+    assert "1000 standard normal weights" in message and hint == HINT[2]
+
+
+def test_log_abs_product_detector_tolerances_and_the_empty_chain():
+    # log10 off by 5e-7 relative is still log10 (the detector's tolerance is 1e-6 relative of
+    # 1/ln 10); off by 1.5e-6 it is not.
+    def log10_off(r):
+        return lambda ws: float(np.sum(np.log10(np.abs(ws)))) * (1 + r)
+
+    assert _hint_of(log10_off(5e-7))[1] == HINT[3]
+    assert _hint_of(log10_off(1.5e-6))[1] == ch1.PRODUCT_FALLBACK
+
+    # The size of the product, off by 0.75e-9 relative: still "the product itself" (1e-9);
+    # off by 3e-9: not.
+    def product_off(r):
+        return lambda ws: float(np.prod(np.abs(ws))) * (1 + r)
+
+    assert _hint_of(product_off(0.75e-9))[1] == HINT[7]
+    assert _hint_of(product_off(3e-9))[1] == ch1.PRODUCT_FALLBACK
+    # Off by 1e-7 on one weight (above the checker's 1e-9, below 1e-6): not "the mean".
+    assert _hint_of(lambda ws: _right(ws) * (1 + 1e-7))[1] == ch1.PRODUCT_FALLBACK
+    # The empty chain answered with the empty product 1 instead of its log 0 (expected 0:
+    # no ratio to take): "the size of the product itself".
+    message, hint = _hint_of(lambda ws: _right(ws) if len(ws) else 1.0)
+    assert "ws = []" in message and hint == HINT[7]
+    # The product itself where it underflows to 0.0 (its log is -1386): "the product itself".
+    message, hint = _hint_of(lambda ws: float(np.prod(np.abs(ws))) if len(ws) > 3 else _right(ws))
+    assert "2000 weights of 0.5" in message and hint == HINT[7]
+    # One number expected: a wrong float is not "running values"; a 2-D array is not either.
+    assert _hint_of(lambda ws: _right(ws) + 1.0)[1] == ch1.PRODUCT_FALLBACK
+    message, hint = _hint_of(lambda ws: np.array([[_right(ws)]]))
+    assert hint != HINT[6]
+
+
 @pytest.mark.parametrize("offset, accepted", [(0.5e-9, True), (-0.5e-9, True), (5e-9, False)])
 def test_log_abs_product_acceptance_boundary(offset, accepted):
     """rtol = 1e-9: a checker ten times looser would accept the 5e-9 relative error."""
