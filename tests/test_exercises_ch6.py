@@ -329,10 +329,10 @@ def _layers(first, last, second=1.0, before_last=1.0, rest=1.0, depth=16):
     return row
 
 
-def test_diagnosis_table_of_given_runs():
-    # Three runs built by hand, records at steps 0, 20, 40, 60: every cell is worked out here.
+def _given_runs():
+    # Three runs built by hand, records at steps 0, 20, 40, 60.
     nan = [np.nan] * 16
-    runs = {
+    return {
         ("relu_he_spike", 16): _run(  # A
             "relu_he_spike",
             [0.5, 0.95, 0.96, 0.97],
@@ -363,7 +363,11 @@ def test_diagnosis_table_of_given_runs():
             [[0.0] * 14 + [0.125]] * 3 + [[0.0] * 14 + [0.3125]],
         ),
     }
-    table = ch6.diagnosis_table(runs)
+
+
+def test_diagnosis_table_of_given_runs():
+    # Every cell of the hand-built runs worked out here.
+    table = ch6.diagnosis_table(_given_runs())
     assert table.header == [
         "run",
         "accuracy",
@@ -381,6 +385,17 @@ def test_diagnosis_table_of_given_runs():
         ["B", "0.700", "did not reach", "0.5", "0.25", "3.0e-05", "8.0e-03", "0%"],
         ["C", "0.930", "40", "15.6", "2", "2.0e-03", "1.0e-03", "31%"],
     ]
+
+
+def test_diagnosis_table_of_a_run_near_the_float_limit_is_quiet():
+    # Update ratios of a run blowing up, beyond half the largest float: their median (NumPy
+    # averages the two middle ones) overflows, and the table is still made without a warning.
+    runs = _given_runs()
+    A = runs[("relu_he_spike", 16)]
+    A.update_ratio[:2, 0] = [1.5e308, 1.7e308]
+    table = ch6.diagnosis_table(runs)
+    assert table.rows[0][5] in {"1.6e+308", "inf"}
+    assert table.rows[0][6] == "5.0e-04"
 
 
 def test_diagnosis_table_caption_and_real_rows():
