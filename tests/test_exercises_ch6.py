@@ -141,6 +141,72 @@ def test_residual_cases_include_the_kink_and_alpha():
     assert any(np.any(case.args[2] == 0.0) for case in ch6.RESIDUAL_CASES)
 
 
+def test_residual_cases_are_the_documented_batches_and_labels():
+    # Simplest first: one row with alpha = 1, a 4 x 5 batch with alpha = 0.5, then a 3 x 4
+    # batch with alpha = 0.25 whose first row has its first two pre-activations exactly at the
+    # kink (and only those); each label says what the failure message will name.
+    (g0, W0, z0, a0), (g1, W1, z1, a1), (g2, W2, z2, a2) = (c.args for c in ch6.RESIDUAL_CASES)
+    assert [c.label for c in ch6.RESIDUAL_CASES] == [
+        "one row, alpha = 1, 1 x 3",
+        "alpha = 0.5, 4 x 5",
+        "z = 0 in places, alpha 0.25",
+    ]
+    assert (g0.shape, W0.shape, z0.shape, a0) == ((1, 3), (3, 3), (1, 3), 1.0)
+    assert (g1.shape, W1.shape, z1.shape, a1) == ((4, 5), (5, 5), (4, 5), 0.5)
+    assert (g2.shape, W2.shape, z2.shape, a2) == ((3, 4), (4, 4), (3, 4), 0.25)
+    assert np.argwhere(z2 == 0.0).tolist() == [[0, 0], [0, 1]]
+
+
+def test_residual_cases_are_the_same_every_time():
+    # A fixed seed: every learner (and every rerun) is checked on the same numbers.
+    for a, b in zip(ch6._cases(), ch6.RESIDUAL_CASES, strict=True):
+        assert a.label == b.label
+        for x, y in zip(a.args, b.args, strict=True):
+            np.testing.assert_array_equal(x, y)
+
+
+def _wrong_on(alpha, wrong):
+    # Right on every case but the one with this alpha: the message names that case.
+    def func(grad_out, W, z, a):
+        return (wrong if a == alpha else good)(grad_out, W, z, a)
+
+    return func
+
+
+def test_residual_backward_message_names_the_failing_case():
+    fb = ch6.residual_backward(only_branch)
+    assert fb.message.startswith("residual_backward(one row, alpha = 1, 1 x 3): entry ")
+    fb = ch6.residual_backward(_wrong_on(0.5, no_alpha))
+    assert fb.message.startswith("residual_backward(alpha = 0.5, 4 x 5): entry ")
+    assert fb.hint == ch6.RESIDUAL_DIAGNOSERS[1][1]
+    # z >= 0 differs from z > 0 only at the kink, in the first row of the last case
+    fb = ch6.residual_backward(geq)
+    assert fb.message.startswith("residual_backward(z = 0 in places, alpha 0.25): entry (0, 0) ")
+
+
+def test_residual_hint_tolerance_is_relative_1e_7():
+    # A diagnoser recognises the mistake within rtol = 1e-7 (rounding), not beyond.
+    def scaled(factor):
+        return lambda g, W, z, a: only_branch(g, W, z, a) * factor
+
+    assert ch6.residual_backward(scaled(1 + 1e-8)).hint == ch6.RESIDUAL_DIAGNOSERS[0][1]
+    fb = ch6.residual_backward(scaled(1 + 1e-6))
+    assert fb.status == "incorrect" and fb.hint.startswith("Two paths reach a_in")
+
+
+def test_residual_hint_tolerance_is_absolute_1e_12_near_zero():
+    # The kink case's first row has z <= 0 throughout, so the branch alone is exactly 0 there:
+    # an offset of 1e-13 is within atol = 1e-12, one of 1e-10 is not.
+    def offset(eps):
+        return _wrong_on(0.25, lambda g, W, z, a: only_branch(g, W, z, a) + eps)
+
+    g, W, z, a = ch6.RESIDUAL_CASES[2].args
+    assert np.all(z[0] <= 0) and np.all(only_branch(g, W, z, a)[0] == 0.0)
+    assert ch6.residual_backward(offset(1e-13)).hint == ch6.RESIDUAL_DIAGNOSERS[0][1]
+    fb = ch6.residual_backward(offset(1e-10))
+    assert fb.status == "incorrect" and fb.hint.startswith("Two paths reach a_in")
+
+
 # Exercise 6.2: branch_growth --------------------------------------------------------------------
 
 
@@ -220,6 +286,132 @@ def test_diagnose_odd_answers():
     assert fb.status == "incorrect" and "in capitals" in fb.message
     fb = ch6.diagnose({**RIGHT, "A": "exploding"})  # the old name of run A's trouble
     assert fb.status == "incorrect" and "dead fraction" in fb.hint
+
+
+CHOOSE = "Choose one of 'vanishing', 'dying', 'healthy'."
+
+
+def test_diagnose_unknown_cause_message_and_hint():
+    fb = ch6.diagnose({**RIGHT, "A": "broken"})
+    assert fb.status == "incorrect"
+    assert fb.message == "run A: 'broken' is not one of the causes."
+    assert fb.hint == CHOOSE  # nothing about 'exploding' for another word
+    fb = ch6.diagnose({**RIGHT, "B": " Exploding"})
+    assert fb.message == "run B: ' Exploding' is not one of the causes."
+    assert fb.hint == (
+        CHOOSE + " A run whose global norm spikes only after most of its units have died is "
+        "diagnosed by its dead fraction: that is 'dying'."
+    )
+
+
+def _run(rung, accuracy, global_norm, grad_norm, update_ratio, dead):
+    depth = capstone.SETUP.depth
+    records = len(accuracy)
+    return capstone.Run(
+        rung=rung,
+        depth=depth,
+        loss=np.ones(len(global_norm)),
+        global_grad_norm=np.array(global_norm, dtype=float),
+        clipped=np.zeros(len(global_norm), dtype=bool),
+        record_steps=np.arange(records) * 20,
+        full_loss=np.ones(records),
+        accuracy=np.array(accuracy, dtype=float),
+        grad_norm=np.array(grad_norm, dtype=float),
+        update_ratio=np.array(update_ratio, dtype=float),
+        dead_fraction=np.array(dead, dtype=float),
+        saturated_fraction=np.zeros((records, depth - 1)),
+    )
+
+
+def _layers(first, last, second=1.0, before_last=1.0, rest=1.0, depth=16):
+    row = [rest] * depth
+    row[0], row[1], row[-2], row[-1] = first, second, before_last, last
+    return row
+
+
+def _given_runs():
+    # Three runs built by hand, records at steps 0, 20, 40, 60.
+    nan = [np.nan] * 16
+    return {
+        ("relu_he_spike", 16): _run(  # A
+            "relu_he_spike",
+            [0.5, 0.95, 0.96, 0.97],
+            [1.0, np.nan, 2346.0, 3.0],
+            [_layers(3e-6, 2.0, 5.0, 13.0), _layers(7.0, 11.0)] + [_layers(1.0, 1.0)] * 2,
+            [_layers(1e-3, 4e-4, 7e-2, 9e-5), _layers(3e-3, 6e-4, 7e-2, 9e-5), nan, nan],
+            [
+                [0.0] * 15,
+                [0.0] * 14 + [0.5],
+                [0.0] * 14 + [0.75],
+                [0.0, 0.75] + [0.0] * 11 + [0.25, 0.0625],  # at the end: 6 % of the last
+            ],
+        ),
+        ("sigmoid_xavier", 16): _run(  # B: never reaches 0.9
+            "sigmoid_xavier",
+            [0.5, 0.6, 0.89, 0.7],
+            [0.5, 0.25],
+            [_layers(1.0, 4.0)] * 4,
+            [_layers(2e-5, 8e-3), _layers(4e-5, 8e-3), _layers(3e-5, 1e-2), nan],
+            [[0.0] * 15] * 4,
+        ),
+        ("relu_he", 16): _run(  # C: reaches 0.9 exactly at step 40
+            "relu_he",
+            [0.5, 0.5, 0.9, 0.93],
+            [15.6, 15.64],
+            [_layers(2.0, 1.0)] * 4,
+            [_layers(2e-3, 1e-3)] * 4,
+            [[0.0] * 14 + [0.125]] * 3 + [[0.0] * 14 + [0.3125]],
+        ),
+    }
+
+
+def test_diagnosis_table_of_given_runs():
+    # Every cell of the hand-built runs worked out here.
+    table = ch6.diagnosis_table(_given_runs())
+    assert table.header == [
+        "run",
+        "accuracy",
+        "steps to 90%",
+        "max ‖g‖",
+        "‖g‖ layer 1 / L, step 0",
+        "update ratio, layer 1",
+        "update ratio, layer L",
+        "dead, last layer, end",
+    ]
+    assert table.rows == [
+        # A: max of the finite norms; 3e-6 / 2 at step 0; medians of the recorded rows
+        # (1e-3, 3e-3 -> 2e-3; 4e-4, 6e-4 -> 5e-4); the last layer's dead share at the end
+        ["A", "0.970", "20", "2.35e+03", "1.5e-06", "2.0e-03", "5.0e-04", "6%"],
+        ["B", "0.700", "did not reach", "0.5", "0.25", "3.0e-05", "8.0e-03", "0%"],
+        ["C", "0.930", "40", "15.6", "2", "2.0e-03", "1.0e-03", "31%"],
+    ]
+
+
+def test_diagnosis_table_of_a_run_near_the_float_limit_is_quiet():
+    # Update ratios of a run blowing up, beyond half the largest float: their median (NumPy
+    # averages the two middle ones) overflows, and the table is still made without a warning.
+    runs = _given_runs()
+    A = runs[("relu_he_spike", 16)]
+    A.update_ratio[:2, 0] = [1.5e308, 1.7e308]
+    table = ch6.diagnosis_table(runs)
+    assert table.rows[0][5] in {"1.6e+308", "inf"}
+    assert table.rows[0][6] == "5.0e-04"
+
+
+def test_diagnosis_table_caption_and_real_rows():
+    table = ch6.diagnosis_table()
+    caption = table.caption
+    assert caption.startswith("Three runs of the ladder (seed 0, depth 16), names hidden; ")
+    assert "; update ratios are medians over training, " in caption
+    assert caption.endswith(", the dead share is the last hidden layer's at the end")
+    assert str(table).splitlines()[0] == caption
+    assert table.header[2] == f"steps to {capstone.SETUP.target_accuracy:.0%}" == "steps to 90%"
+    runs = capstone.load_ladder()
+    C = runs[(ch6.DIAGNOSIS_RUNS["C"], capstone.SETUP.depth)]
+    first = C.record_steps[np.argmax(C.accuracy >= 0.9)]
+    # A and B stay at chance; C reaches 90 % at its first record at or above 0.9
+    assert [row[2] for row in table.rows] == ["did not reach", "did not reach", str(first)]
+    assert table.rows[0][-1] == "100%"  # run A: its whole last hidden layer dead
 
 
 def test_the_diagnosis_matches_the_cached_runs():
