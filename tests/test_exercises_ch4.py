@@ -553,3 +553,88 @@ def test_the_chapter_shows_these_cells_verbatim():
     for key, cells in CELLS.items():
         found = [sources.index(cells[part]) for part in cells]  # ValueError if one is missing
         assert found == sorted(found) and found == list(range(found[0], found[0] + 4)), key
+
+
+# Exercise 4.1: boundaries and degenerate answers ----------------------------------------------
+
+
+def _exact_variance(factor):
+    """A learner whose weights have sample variance exactly ``factor`` times 2/fan_in."""
+
+    def learner(shape, rng):
+        z = rng.standard_normal(shape)
+        z = (z - z.mean()) / z.std(ddof=1)
+        return z * math.sqrt(factor * 2.0 / shape[0])
+
+    return learner
+
+
+def test_he_normal_variance_tolerance_is_five_standard_errors_with_n_minus_1():
+    # The docstring: within HE_Z = 5 standard errors, sqrt(2 / (N - 1)) relative, N the
+    # number of weights. Just inside (1 - 1e-5 of it) on every shape passes; just outside
+    # (1 + 1e-5) fails on the first shape, 256 x 64, with the generic variance hint.
+    # (each shape has its own N, so the learner sets its margin per shape)
+    def within(margin):
+        def learner(shape, rng):
+            size = shape[0] * shape[1]
+            return _exact_variance(1 + 5.0 * math.sqrt(2.0 / (size - 1)) * margin)(shape, rng)
+
+        return learner
+
+    assert ch4.he_normal(within(1 - 1e-5)).correct
+    fb = ch4.he_normal(within(1 + 1e-5))
+    assert fb.status == "incorrect" and fb.hint == ch4.HE_HINTS["variance"]
+    assert fb.message.startswith("he_normal((256, 64), np.random.default_rng(0)): sample variance")
+
+
+def test_he_normal_one_number_broadcast_gets_the_variance_hint():
+    # rng.normal(0, std) without size=shape draws ONE number: every weight equal, a different
+    # one per seed. Variance (about) 0: far from 2/256.
+    def one_draw(shape, rng):
+        return np.full(shape, rng.normal(0.0, math.sqrt(2.0 / shape[0])))
+
+    fb = ch4.he_normal(one_draw)
+    assert fb.status == "incorrect" and fb.hint == ch4.HE_HINTS["variance"]
+    assert "expected 2/fan_in = 0.007812 " in fb.message
+
+
+def test_he_statistics_of_equal_entries_and_of_float32():
+    # All entries equal: mean the value, variance 0, and kurtosis reported as 0 (undefined).
+    s = ch4.he_statistics(np.full((4, 4), 0.5))
+    assert s == {"mean": 0.5, "var": 0.0, "kurtosis": 0.0, "n": 16.0}
+    # float32 weights: the statistics are those of the same numbers in float64.
+    w = np.random.default_rng(3).normal(0.0, 0.1, (256, 64)).astype(np.float32)
+    x = w.astype(np.float64).ravel()
+    s = ch4.he_statistics(w)
+    assert s["mean"] == pytest.approx(float(np.sum(x)) / x.size, rel=1e-12, abs=1e-15)
+    assert s["var"] == pytest.approx(float(np.sum((x - x.mean()) ** 2)) / (x.size - 1), rel=1e-12)
+
+
+def test_he_normal_ignores_the_callers_numpy_error_settings():
+    # A standard deviation of inf (2 / 0.0 in NumPy) gives inf weights: the "finite" hint, even
+    # when the notebook asked NumPy to raise on floating-point errors.
+    def divides_by_zero(shape, rng):
+        std = np.sqrt(2.0 / np.float64(shape[0] - shape[0]))
+        return rng.normal(0.0, std, size=shape)
+
+    with np.errstate(all="raise"):
+        fb = ch4.he_normal(divides_by_zero)
+    assert fb.status == "incorrect" and fb.hint == ch4.HE_HINTS["finite"], fb
+
+
+# Exercise 4.3: the messages of a bad name ----------------------------------------------------
+
+OPTIONS = (
+    "'zeros', 'constant', 'standard_normal', 'uniform_fan_in', 'lecun_normal', 'lecun_uniform', "
+    "'xavier_normal', 'xavier_uniform', 'he_normal', 'he_uniform', 'orthogonal'"
+)
+
+
+def test_choose_initializers_bad_name_messages_and_hints():
+    fb = ch4.choose_initializers(tanh=3, relu="he_normal", leaky="he_normal", leaky_variance=VAR)
+    assert fb.status == "incorrect"
+    assert "tanh: expected an initializer's name as a string, got int." in fb.message
+    assert fb.hint == f"Write the name in quotes, one of {OPTIONS}."
+    fb = ch4.choose_initializers(**{**GOOD, "relu": "kaiming"}, leaky_variance=VAR)
+    assert fb.status == "incorrect" and "relu: 'kaiming' is not an initializer." in fb.message
+    assert fb.hint == f"Choose one of {OPTIONS}."

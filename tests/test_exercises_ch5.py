@@ -78,12 +78,12 @@ def in_place(grads, max_norm):
 
 WRONG = [
     (zero_division, 0),
-    (per_tensor, 1),
-    (always, 2),
-    (by_value, 3),
-    (squared, 4),
-    (sum_of_norms, 5),
-    (with_eps, 6),
+    (with_eps, 1),
+    (per_tensor, 2),
+    (always, 3),
+    (by_value, 4),
+    (squared, 5),
+    (sum_of_norms, 6),
     (returns_scale, 7),
 ]
 
@@ -399,3 +399,241 @@ def test_global_clip_must_return_copies_not_the_callers_arrays():
     for func in (returns_inputs, returns_views):
         fb = ch5.clip_by_global_norm(func)
         assert fb.status == "incorrect" and "copy" in fb.message and "g.copy()" in fb.hint
+
+
+# Exercise 5.1: each typical mistake, written out, gets its own hint ---------------------------
+
+
+def _hint_of(name):
+    """The hint GLOBAL_DIAGNOSERS gives for the diagnoser called ``name``."""
+    return next(h for p, h in ch5.GLOBAL_DIAGNOSERS if p.__name__ == name)
+
+
+FALLBACK_GLOBAL = (
+    "Compute total = sqrt(sum of np.sum(g**2) over the arrays); if total > max_norm, return "
+    "[g * (max_norm / total) for g in grads], else copies of the arrays."
+)
+
+
+def _eps_learner(eps):
+    def clip_with_eps(grads, max_norm):
+        scale = min(1.0, max_norm / (_total(grads) + eps))
+        return [g * scale for g in grads]
+
+    return clip_with_eps
+
+
+@pytest.mark.parametrize("eps", [1e-6, 1e-8, 1e-12])
+def test_global_norm_an_eps_of_any_usual_size_gets_the_eps_hint(eps):
+    # With eps 1e-8 or 1e-12 every case passes within rtol 1e-7 except the norm exactly at the
+    # threshold (compared exactly), where the arrays come back shrunk by 1e-9 or 1e-13: the
+    # mistake is the eps, not per-tensor clipping or a rescale of small gradients.
+    fb = ch5.clip_by_global_norm(_eps_learner(eps))
+    assert fb.status == "incorrect" and fb.hint == _hint_of("_with_eps"), (eps, fb)
+    if eps < 1e-6:
+        assert "norm exactly 10" in fb.message
+
+
+def test_global_norm_always_rescaling_with_a_tiny_eps_gets_the_rescale_hint():
+    # scale = max_norm / (total + 1e-8), never capped at 1: the small gradients of the third
+    # case are lengthened about 1.96 times; the mistake is the missing "only if above".
+    def always_with_eps(grads, max_norm):
+        scale = max_norm / (_total(grads) + 1e-8)
+        return [g * scale for g in grads]
+
+    fb = ch5.clip_by_global_norm(always_with_eps)
+    assert fb.status == "incorrect" and "already small" in fb.message
+    assert fb.hint == _hint_of("_always_rescaled")
+
+
+def test_global_norm_forgetting_max_norm_gets_the_general_hint():
+    # Normalised to length 1 instead of max_norm: right on the first case (max_norm = 1), then
+    # [0.6, 0], [[0, 0.8]] where [1.5, 0], [[0, 2]] are expected: no listed mistake, and
+    # certainly not an eps (the factor is 2.5 times off).
+    def unit_length(grads, max_norm):
+        total = _total(grads)
+        return [g / total for g in grads] if total > max_norm else [g.copy() for g in grads]
+
+    fb = ch5.clip_by_global_norm(unit_length)
+    assert fb.status == "incorrect" and "global norm 5" in fb.message
+    assert fb.hint == FALLBACK_GLOBAL
+
+
+def test_global_norm_a_spectral_norm_for_matrices_gets_the_general_hint():
+    # np.linalg.norm(g, 2) is the largest singular value for a 2-D array, not sqrt(sum g**2):
+    # the first 2-D array with two nonzero singular values (the last case) is scaled by a
+    # slightly wrong factor, every entry off by less than 0.5. Not an eps.
+    def spectral(grads, max_norm):
+        total = math.sqrt(sum(float(np.linalg.norm(g, 2)) ** 2 for g in grads))
+        if total > max_norm:
+            return [g * (max_norm / total) for g in grads]
+        return [g.copy() for g in grads]
+
+    fb = ch5.clip_by_global_norm(spectral)
+    assert fb.status == "incorrect" and "2x2" in fb.message
+    assert fb.hint == FALLBACK_GLOBAL
+
+
+def test_global_norm_value_clipping_on_the_hard_case_gets_the_value_hint():
+    # Right on every case but the last (the only max_norm below 1), clipped by value there:
+    # [[0.5, -0.5], [0.5, 0.5]], [-0.5, 0.25, 0.5], [1e-3]; the negative entries are clipped
+    # at -0.5, the small ones kept.
+    def value_clip_below_one(grads, max_norm):
+        if max_norm < 1:
+            return [np.clip(g, -max_norm, max_norm) for g in grads]
+        return good(grads, max_norm)
+
+    fb = ch5.clip_by_global_norm(value_clip_below_one)
+    assert fb.status == "incorrect" and "2x2" in fb.message
+    assert fb.hint == _hint_of("_by_value")
+
+
+def test_global_norm_zeros_made_nan_under_silenced_warnings_get_the_zero_hint():
+    # g / total * min(total, max_norm) is 0/0 on all-zero gradients; with NumPy's warnings
+    # silenced the learner gets nan arrays back instead of an error.
+    def silenced(grads, max_norm):
+        total = np.sqrt(sum(np.sum(g**2) for g in grads))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return [g / total * min(total, max_norm) for g in grads]
+
+    fb = ch5.clip_by_global_norm(silenced)
+    assert fb.status == "incorrect" and "all-zero" in fb.message
+    assert fb.hint == _hint_of("_zero_division")
+
+
+def test_global_norm_a_number_instead_of_the_list_gets_the_list_hint():
+    # For all-zero gradients this learner returns the number 0, not a list of zero arrays: the
+    # hint is to return the list, not the one about dividing by a zero norm.
+    def zero_for_zeros(grads, max_norm):
+        total = _total(grads)
+        if total == 0:
+            return 0.0
+        return good(grads, max_norm)
+
+    fb = ch5.clip_by_global_norm(zero_for_zeros)
+    assert fb.status == "incorrect" and "all-zero" in fb.message
+    assert fb.hint == _hint_of("_clipped_only_above")
+
+
+def test_global_norm_a_missing_return_gets_the_return_hint():
+    # No return in the "nothing to clip" branch: None on the third case. The hint is the one
+    # for a None result, not the one for a number or an array instead of the list.
+    def no_return_below(grads, max_norm):
+        total = _total(grads)
+        if total > max_norm:
+            return [g * (max_norm / total) for g in grads]
+
+    fb = ch5.clip_by_global_norm(no_return_below)
+    assert fb.status == "incorrect" and "already small" in fb.message
+    assert fb.hint == _GENERIC_HINTS["none"]
+
+
+def test_global_norm_a_shortened_list_gets_the_generic_type_hint():
+    # Drops the arrays that are all zero: a list, but one array short on the second case.
+    def drops_zero_arrays(grads, max_norm):
+        return [g for g in good(grads, max_norm) if np.any(g)]
+
+    fb = ch5.clip_by_global_norm(drops_zero_arrays)
+    assert fb.status == "incorrect" and fb.hint == _GENERIC_HINTS["type"], fb
+
+
+def test_global_norm_copy_check_never_raises_and_never_blames_a_crash():
+    # Both learners pass every case of the table; only on the copy check's input (one array,
+    # norm 0.5, nothing to clip) do they return a bare array or raise. The checker must not
+    # raise, and a function that raised there cannot have returned the caller's arrays.
+    def bare_array_when_alone(grads, max_norm):
+        if len(grads) == 1 and _total(grads) <= max_norm:
+            return grads[0].copy()
+        return good(grads, max_norm)
+
+    def raises_when_alone(grads, max_norm):
+        if len(grads) == 1 and _total(grads) <= max_norm:
+            raise ValueError("one small array")
+        return good(grads, max_norm)
+
+    for func in (bare_array_when_alone, raises_when_alone):
+        fb = ch5.clip_by_global_norm(func)
+        assert fb.status == "correct" and "caller's own array" not in fb.message, fb
+
+
+def test_global_norm_copy_check_names_the_shared_array():
+    fb = ch5.clip_by_global_norm(
+        lambda grads, max_norm: (
+            good(grads, max_norm) if len(grads) > 1 or _total(grads) > max_norm else grads
+        )
+    )
+    assert fb.status == "incorrect"
+    assert fb.message.startswith(
+        "clip_by_global_norm returned the caller's own array (array 0 of the list) instead of "
+        "a copy"
+    )
+    assert fb.hint == "When nothing is clipped, return copies: [g.copy() for g in grads]."
+
+
+# Exercise 5.3: refusals, the boundary of "spiky", and other histories ------------------------
+
+
+@pytest.mark.parametrize("func", [ch5.norm_history, ch5.regenerate_history])
+def test_history_refuses_an_unknown_name(func):
+    with pytest.raises(ValueError, match=r"^name must be one of \['a', 'b'\], got 'c'$"):
+        func("c")
+
+
+def test_decision_refuses_a_non_bool_call_with_its_own_message():
+    fb = ch5.decide_clipping("no", True, 1.0)
+    assert fb.status == "incorrect"
+    assert "spiky_a must be True or False, got str." in fb.message
+    assert fb.hint == "Answer with a bool: True (spiky) or False (not spiky)."
+    assert ch5.decide_clipping(
+        np.bool_(False), np.bool_(True), float(np.median(ch5.norm_history("b")))
+    ).correct
+
+
+@pytest.fixture
+def fake_histories(monkeypatch):
+    """Replace HISTORIES for one test, rebuilding the cached page before and after."""
+
+    def use(a, b):
+        ch5.decide_page.cache_clear()
+        monkeypatch.setattr(ch5, "HISTORIES", {"a": tuple(a), "b": tuple(b)})
+
+    yield use
+    ch5.decide_page.cache_clear()
+
+
+def test_decision_a_max_exactly_ten_medians_is_not_a_spike(fake_histories):
+    # "more than 10 times its median": 49 norms of 1 and one of 10 is exactly 10 medians, not
+    # spiky; 49 of 1 and one of 50 is.
+    fake_histories([1.0] * 49 + [10.0], [1.0] * 49 + [50.0])
+    assert ch5.spiky_history() == "b"
+    assert ch5.decide_clipping(False, True, 1.0).correct
+    fb = ch5.decide_clipping(True, True, 1.0)
+    assert fb.status == "incorrect" and "spiky_a = True is not the right call." in fb.message
+    assert fb.hint == (
+        "Compare the largest norm with the median: here max/median = 10, below the factor 10 "
+        "that marks a spike."
+    )
+
+
+def test_decision_when_history_a_is_the_spiky_one(fake_histories):
+    # The names sort 'a' < 'b': the spiky history must be found by its ratio, not its name.
+    fake_histories([2.0] * 49 + [100.0], [3.0] * 49 + [4.0])
+    assert ch5.spiky_history() == "a"
+    assert ch5.decide_clipping(True, False, 2.0).correct
+    fb = ch5.decide_clipping(False, False, 2.0)
+    assert fb.status == "incorrect" and "spiky_a = False" in fb.message
+    assert fb.hint == (
+        "Compare the largest norm with the median: here max/median = 50, above the factor 10 "
+        "that marks a spike."
+    )
+
+
+def test_threshold_hints_for_a_named_history_are_about_that_history():
+    a, b = ch5.norm_history("a"), ch5.norm_history("b")
+    hints = ch5.threshold_hints("a")
+    assert "median of history 'b'" in hints[0][1] and "history, 'a'" in hints[0][1]
+    # the predicates are built from history a: b's median first, then a's mean, max, min, p90
+    for value, (predicate, _) in zip(
+        (np.median(b), np.mean(a), np.max(a), np.min(a), np.percentile(a, 90)), hints, strict=True
+    ):
+        assert predicate(float(value)), value

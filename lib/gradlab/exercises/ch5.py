@@ -173,6 +173,14 @@ GLOBAL_DIAGNOSERS: tuple[Diagnoser, ...] = (
         "above max_norm (if total > max_norm: ...), and return the zeros unchanged.",
     ),
     (
+        # before _per_tensor and _always_rescaled: with a tiny eps (1e-8, 1e-12) the first
+        # failure is the norm exactly at the threshold, where those two expect the arrays
+        # unchanged and match within their tolerance
+        _with_eps,
+        "Close: you added a small eps to the norm, as PyTorch does (1e-6). This exercise asks "
+        "for Pascanu et al.'s rule without eps: scale by exactly max_norm / total_norm.",
+    ),
+    (
         _per_tensor,
         "You clipped each array on its own norm (per tensor, Keras's clipnorm). Global clipping "
         "computes ONE norm over all arrays together, sqrt(sum of every squared entry), and "
@@ -197,11 +205,6 @@ GLOBAL_DIAGNOSERS: tuple[Diagnoser, ...] = (
         _sum_of_norms,
         "You added the arrays' norms. The global norm is the norm of all entries together: "
         "sqrt(sum of the squared norms), not the sum of the norms.",
-    ),
-    (
-        _with_eps,
-        "Close: you added a small eps to the norm, as PyTorch does (1e-6). This exercise asks "
-        "for Pascanu et al.'s rule without eps: scale by exactly max_norm / total_norm.",
     ),
     (
         _clipped_only_above,
