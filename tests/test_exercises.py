@@ -684,3 +684,137 @@ def test_blank_message_default_and_given():
 def test_feedback_html_class_names_the_status_with_hyphens():
     page = Feedback("not attempted", "m")._repr_html_()
     assert page.startswith('<div class="gradlab-feedback gradlab-not-attempted" ')
+
+
+# Page exercises (_page): the notebook's verdict, the fields, the JSON the page reads ----------
+
+
+def _choice(name="act", normalise=None):
+    return _page.Field(
+        name,
+        "Activation",
+        blank="choose one in the notebook",
+        blank_page="choose one in the page",
+        options=(
+            _page.Option("relu", "ReLU"),
+            _page.Option("tanh", "tanh", Feedback("incorrect", "tanh saturates.", "Look again.")),
+        ),
+        normalise=normalise,
+    )
+
+
+def _number(name, expected, blank="fill in the notebook", blank_page="fill in the page"):
+    rule = exercises._core.number_rule(expected, what=f"the {name}", rtol=0.0)
+    return _page.Field(name, name.title(), blank=blank, blank_page=blank_page, rule=rule)
+
+
+def test_field_refuses_neither_or_both_kinds_naming_the_field():
+    rule = exercises._core.number_rule(1.0, what="x")
+    with pytest.raises(ValueError, match=r"^field 'x' must have either options or a rule$"):
+        _page.Field("x", "X", "b", "bp")
+    with pytest.raises(ValueError, match=r"^field 'x' must have either options or a rule$"):
+        _page.Field("x", "X", "b", "bp", rule=rule, options=(_page.Option("a", "A"),))
+    with pytest.raises(ValueError, match=r"^field 'x': rules and depends_on go together$"):
+        _page.Field("x", "X", "b", "bp", rules={"a": rule})
+    with pytest.raises(ValueError, match=r"^field 'x': rules and depends_on go together$"):
+        _page.Field("x", "X", "b", "bp", rule=rule, depends_on="act")
+
+
+def test_page_exercise_refuses_no_fields_or_a_repeated_name():
+    with pytest.raises(ValueError, match=r"^ex-a: fields must be distinct and at least one$"):
+        _page.PageExercise("ex-a", "9.1", ())
+    with pytest.raises(ValueError, match=r"^ex-a: fields must be distinct and at least one$"):
+        _page.PageExercise("ex-a", "9.1", (_number("n", 3.0), _number("n", 4.0)))
+
+
+def test_a_choice_that_is_no_option_is_refused_and_option_lookup_misses_quietly():
+    ex = _page.PageExercise("ex-c", "9.2", (_choice(),))
+    assert ex.fields[0].option("sigmoid") is None and ex.fields[0].option("relu").label == "ReLU"
+    with pytest.raises(ValueError, match=r"^ex-c: 'sigmoid' is not an option of act$"):
+        ex.check({"act": "sigmoid"})
+    # A one-element array of the right word is not the word: no normalise, so refused.
+    with pytest.raises(ValueError, match=r"^ex-c: array\(\['relu'\]"):
+        ex.check({"act": np.array(["relu"])})
+
+
+def test_a_missing_answer_in_the_notebook_is_not_attempted_with_the_fields_message():
+    ex = _page.PageExercise("ex-c", "9.2", (_choice(), _number("n", 3.0)))
+    fb = ex.check({})
+    assert (fb.status, fb.message) == ("not attempted", "choose one in the notebook")
+    fb = ex.check({"act": "relu"})
+    assert (fb.status, fb.message) == ("not attempted", "fill in the notebook")
+    assert ex.check_text({"act": "relu"}).message == "fill in the page"
+
+
+def test_all_choices_right_and_no_correct_message_is_a_plain_correct():
+    fb = _page.PageExercise("ex-c", "9.2", (_choice(),)).check({"act": "relu"})
+    assert isinstance(fb, Feedback) and (fb.status, fb.message) == ("correct", "")
+
+
+def test_the_first_wrong_number_decides_and_correct_overrides_the_last_message():
+    fields = (_number("a", 3.0), _number("b", 4.0))
+    ex = _page.PageExercise("ex-n", "9.3", fields)
+    fb = ex.check({"a": 5.0, "b": 4.0})
+    assert (fb.status, fb.message) == ("incorrect", "5 is not the a.")
+    assert ex.check({"a": 3.0, "b": 4.0}).message == "the b = 4."  # the last number's
+    done = _page.PageExercise("ex-n", "9.3", fields, correct="Both right.")
+    assert done.check({"a": 3.0, "b": 4.0}) == Feedback("correct", "Both right.")
+    assert done.check_text({"a": "3", "b": "4"}) == Feedback("correct", "Both right.")
+
+
+def test_single_number_builds_one_answer_field_with_its_blank_messages():
+    rule = exercises._core.number_rule(59, what="the depth L", integer=True)
+    ex = _page.single_number("ex-d", "9.4", rule, "Depth L")
+    assert ex.note == "" and ex.correct == "" and [f.name for f in ex.fields] == ["answer"]
+    (f,) = ex.fields
+    assert f.label == "Depth L" and f.rule == rule
+    assert f.blank == "replace ... with the depth L and run the cell again."
+    assert f.blank_page == "type the depth L in the box, then press Check."
+    noted = _page.single_number("ex-d", "9.4", rule, "Depth L", note="Needs Python.")
+    assert noted.note == "Needs Python." and noted.to_json()["note"] == "Needs Python."
+
+
+def test_page_exercise_json_has_the_keys_gvx_check_reads():
+    ex = _page.PageExercise("ex-c", "9.2", (_choice(),), correct="Yes.", note="A note.")
+    assert ex.to_json() == {
+        "label": "ex-c",
+        "number": "9.2",
+        "fields": [
+            {
+                "name": "act",
+                "label": "Activation",
+                "kind": "choice",
+                "blank": "choose one in the page",
+                "options": [
+                    {"value": "relu", "label": "ReLU", "outcome": None},
+                    {
+                        "value": "tanh",
+                        "label": "tanh",
+                        "outcome": {
+                            "status": "incorrect",
+                            "message": "tanh saturates.",
+                            "hint": "Look again.",
+                        },
+                    },
+                ],
+            }
+        ],
+        "correct": "Yes.",
+        "note": "A note.",
+    }
+
+
+def test_describe_refuses_a_function_that_is_no_checker_by_its_name():
+    def plain():
+        return None
+
+    with pytest.raises(TypeError, match=r"^'plain' is not an exercise checker$"):
+        _page.describe(plain)
+    with pytest.raises(TypeError, match=r"^3 is not an exercise checker$"):
+        _page.describe(3)
+    assert _page.describe(ch1.depth_to_vanish).number == "1.1"
+
+
+def test_progress_html_lists_the_rows_one_after_the_other():
+    page = exercises.Progress(9, (("9.1", "correct"), ("9.2", "incorrect")))._repr_html_()
+    assert '<ul style="margin:0.3em 0"><li>✅ Exercise 9.1: correct</li><li>❌ Exercise 9.2' in page
