@@ -484,3 +484,337 @@ def test_feedback_html_escapes_and_puts_stressed_words_in_italics(text, shown):
     assert message.endswith(f"<b>Not quite:</b> {shown}</div>")
     hint = Feedback("incorrect", "No.", hint=text)._repr_html_()
     assert hint.endswith(f"No.<br><b>Hint:</b> {shown}</div>" if text else "No.</div>")
+
+
+# The shared machinery (_core): refusals, the type in "got ...", tolerances by hand ------------
+
+from gradlab.exercises._core import (  # noqa: E402
+    Interval,
+    Region,
+    fewer_figures,
+    number_rule,
+    parse_typed,
+    sig_fig_tolerance,
+)
+
+
+class _Unreadable:
+    """An answer whose shape cannot even be read."""
+
+    @property
+    def shape(self):
+        raise RuntimeError("no shape")
+
+
+@pytest.mark.parametrize(
+    "answer, got",
+    [
+        ("1.5", "str"),
+        ([1.0, 2.0], "list"),
+        (np.array([1.0, 2.0]), "ndarray of shape (2,)"),
+        (np.zeros((2, 3)), "ndarray of shape (2, 3)"),
+        (_Unreadable(), "an unreadable object"),
+    ],
+)
+def test_a_non_number_is_refused_naming_its_type(answer, got):
+    fb = number_rule(2.0, what="the gain").check(answer)
+    assert (fb.status, fb.message, fb.hint) == (
+        "incorrect",
+        f"expected the gain as a single number, got {got}.",
+        TYPE_HINT,
+    )
+
+
+class _SizedFloat(float):
+    size = 1  # a size but no .item(): a plain float all the same
+
+
+class _FloatWithItem(float):
+    def item(self):  # an .item() but no size: not a NumPy object, read as the float
+        return 0.0
+
+
+def test_only_a_one_element_numpy_like_answer_is_unwrapped():
+    rule = number_rule(2.0, what="x")
+    assert rule.check(_SizedFloat(2.0)).correct
+    assert rule.check(_FloatWithItem(2.0)).correct
+    assert rule.check(np.array([2.0])).correct and rule.check(np.float32(2.0)).correct
+
+
+@pytest.mark.parametrize("answer, shown", [(10**400, "inf"), (-(10**400), "-inf")])
+def test_an_int_too_large_for_a_float_is_an_infinity_of_its_sign(answer, shown):
+    fb = number_rule(1.0, what="x").check(answer)
+    assert fb.message == f"x must be a finite number, got {shown}." and fb.hint == FINITE_HINT
+
+
+def test_number_rule_default_tolerance_is_one_part_in_a_million():
+    # expected 1, rtol 1e-6, atol 0: accepted [0.999999, 1.000001]
+    rule = number_rule(1.0, what="x")
+    for check in (rule.check, lambda v: exercises.check_number(v, 1.0, what="x")):
+        assert check(1.0000009).correct and check(0.9999991).correct
+        assert not check(1.0000011).correct and not check(0.9999989).correct
+    # atol defaults to 0: zero accepts only zero
+    assert exercises.check_number(0.0, 0.0, what="x").correct
+    assert not exercises.check_number(1e-300, 0.0, what="x").correct
+    assert not number_rule(0.0, what="x").accept(1e-300)
+
+
+def test_check_number_passes_its_tolerances_and_name_on():
+    # expected 100, rtol 1 %: tol = 0.01 * 100 = 1, accepted [99, 101]
+    assert exercises.check_number(100.9, 100.0, what="x", rtol=0.01).correct
+    assert exercises.check_number(99.1, 100.0, what="x", rtol=0.01).correct
+    assert not exercises.check_number(101.1, 100.0, what="x", rtol=0.01).correct
+    assert not exercises.check_number(98.9, 100.0, what="x", rtol=0.01).correct
+    # atol 0.5 around 0
+    assert exercises.check_number(0.4, 0.0, what="x", atol=0.5).correct
+    assert not exercises.check_number(0.6, 0.0, what="x", atol=0.5).correct
+    fb = exercises.check_number(7.0, 1.0, what="the depth L")
+    assert (fb.message, fb.hint) == ("7 is not the depth L.", "")  # no fallback: no hint
+
+
+def test_number_rule_accepts_expected_plus_or_minus_atol_plus_rtol_times_expected():
+    rule = number_rule(100, what="x", rtol=0.01, atol=0.5)  # tol = 0.5 + 1 = 1.5
+    assert rule.expected == 100.0 and isinstance(rule.expected, float)
+    assert (rule.accept.lo, rule.accept.hi) == (98.5, 101.5)
+    assert rule.fallback == "" and rule.to_json()["fallback"] == ""
+    assert rule.to_json()["fewerHint"] == ""  # no sig_figs: no "not fewer" hint
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"expected": "1"}, TypeError, r"expected must be a real number, got str"),
+        ({"expected": True}, TypeError, r"expected must be a real number, got bool"),
+        ({"expected": math.inf}, ValueError, r"expected must be finite, got inf"),
+        ({"expected": math.nan}, ValueError, r"expected must be finite, got nan"),
+        (
+            {"expected": 1.0, "rtol": -1.0},
+            ValueError,
+            r"rtol and atol must be >= 0, got rtol=-1.0, atol=0.0",
+        ),
+        (
+            {"expected": 1.0, "atol": -0.5},
+            ValueError,
+            r"rtol and atol must be >= 0, got rtol=1e-06, atol=-0.5",
+        ),
+    ],
+)
+def test_number_rule_refuses_what_it_cannot_judge_by(kwargs, error, message):
+    with pytest.raises(error, match=f"^{re.escape(message)}$"):
+        number_rule(what="x", **kwargs)
+    assert number_rule(1.0, what="x", rtol=0.0, atol=0.0).accept(1.0)  # 0 is allowed
+
+
+def test_a_hint_condition_must_be_data_for_the_page():
+    rule = number_rule(1.0, what="x", hints=[(lambda v: v > 2, "too big")])
+    assert rule.check(3.0).hint == "too big"  # the notebook can use a predicate
+    message = (
+        "a hint's condition must be an Interval or a Region (data the page can read), got function"
+    )
+    with pytest.raises(TypeError, match=f"^{re.escape(message)}$"):
+        rule.to_json()
+
+
+def test_parse_typed_refuses_what_is_not_text():
+    with pytest.raises(TypeError, match=r"^text must be a str, got int$"):
+        parse_typed(3)
+    assert parse_typed(" 3 ") == 3.0
+
+
+def test_sig_fig_tolerance_names_the_type_of_a_bad_n():
+    with pytest.raises(TypeError, match=r"^n must be an integer, got float 1\.5$"):
+        sig_fig_tolerance(1.0, 1.5)
+
+
+def test_sig_fig_tolerance_just_below_a_power_of_ten():
+    # 999.9999999999999 (the double below 1000) has its first figure in the hundreds, although
+    # log10 of it rounds to 3.0: one unit of the 1st figure is 100, of the 4th 0.1.
+    x = math.nextafter(1000.0, 0.0)
+    assert math.log10(x) == 3.0  # the rounding the function must correct
+    assert sig_fig_tolerance(x, 1) == 100.0
+    assert sig_fig_tolerance(-x, 4) == pytest.approx(0.1, rel=1e-12)
+
+
+def test_sig_fig_tolerance_survives_a_log10_that_rounds_down(monkeypatch):
+    # A libm whose log10(1000) is 2.9999999999999996: 1000 still has its figure in the thousands.
+    real = math.log10
+    monkeypatch.setattr(math, "log10", lambda v: math.nextafter(real(v), -math.inf))
+    assert sig_fig_tolerance(1000.0, 1) == 1000.0
+    assert sig_fig_tolerance(1000.0, 3) == 10.0
+    assert sig_fig_tolerance(0.01, 2) == pytest.approx(0.001, rel=1e-12)
+
+
+def test_fewer_figures_is_empty_where_there_are_no_figures():
+    assert fewer_figures(0.0, 3) == Region()
+    assert fewer_figures(math.inf, 3) == Region() and fewer_figures(math.nan, 3) == Region()
+    assert fewer_figures(2.5, 1) == Region()
+    # 1 to 2 figures is 1 (rounded and truncated): right but short
+    assert fewer_figures(1.0, 3)(1.0) and fewer_figures(1.04, 2)(1.0)
+
+
+@pytest.mark.parametrize("name", ["lo", "hi"])
+def test_interval_refuses_a_non_number_or_nan_end_by_its_name(name):
+    with pytest.raises(TypeError, match=f"^{name} must be a real number, got str$"):
+        Interval(**{name: "1"})
+    with pytest.raises(TypeError, match=f"^{name} must be a real number, got bool$"):
+        Interval(**{name: True})
+    with pytest.raises(ValueError, match=f"^{name} must not be NaN$"):
+        Interval(**{name: math.nan})
+
+
+def test_interval_ends_must_be_in_order():
+    with pytest.raises(ValueError, match=r"^lo must be <= hi, got lo=2\.0, hi=1\.0$"):
+        Interval(2, 1)
+    point = Interval(1, 1)  # equal ends: the one value
+    assert point(1.0) and not point(math.nextafter(1.0, 2.0))
+
+
+def test_region_refuses_parts_that_are_not_intervals():
+    with pytest.raises(TypeError, match=r"^parts must be Intervals, got float$"):
+        Region((Interval(0, 1), 1.0))
+
+
+def test_blank_message_default_and_given():
+    rule = number_rule(1.0, what="the rate")
+    assert rule.check(...).message == "replace ... with the rate and run the cell again."
+    assert rule.check(None, "fill it in").message == "fill it in"
+    assert rule.check_text("", "type it").message == "type it"
+
+
+def test_feedback_html_class_names_the_status_with_hyphens():
+    page = Feedback("not attempted", "m")._repr_html_()
+    assert page.startswith('<div class="gradlab-feedback gradlab-not-attempted" ')
+
+
+# Page exercises (_page): the notebook's verdict, the fields, the JSON the page reads ----------
+
+
+def _choice(name="act", normalise=None):
+    return _page.Field(
+        name,
+        "Activation",
+        blank="choose one in the notebook",
+        blank_page="choose one in the page",
+        options=(
+            _page.Option("relu", "ReLU"),
+            _page.Option("tanh", "tanh", Feedback("incorrect", "tanh saturates.", "Look again.")),
+        ),
+        normalise=normalise,
+    )
+
+
+def _number(name, expected, blank="fill in the notebook", blank_page="fill in the page"):
+    rule = exercises._core.number_rule(expected, what=f"the {name}", rtol=0.0)
+    return _page.Field(name, name.title(), blank=blank, blank_page=blank_page, rule=rule)
+
+
+def test_field_refuses_neither_or_both_kinds_naming_the_field():
+    rule = exercises._core.number_rule(1.0, what="x")
+    with pytest.raises(ValueError, match=r"^field 'x' must have either options or a rule$"):
+        _page.Field("x", "X", "b", "bp")
+    with pytest.raises(ValueError, match=r"^field 'x' must have either options or a rule$"):
+        _page.Field("x", "X", "b", "bp", rule=rule, options=(_page.Option("a", "A"),))
+    with pytest.raises(ValueError, match=r"^field 'x': rules and depends_on go together$"):
+        _page.Field("x", "X", "b", "bp", rules={"a": rule})
+    with pytest.raises(ValueError, match=r"^field 'x': rules and depends_on go together$"):
+        _page.Field("x", "X", "b", "bp", rule=rule, depends_on="act")
+
+
+def test_page_exercise_refuses_no_fields_or_a_repeated_name():
+    with pytest.raises(ValueError, match=r"^ex-a: fields must be distinct and at least one$"):
+        _page.PageExercise("ex-a", "9.1", ())
+    with pytest.raises(ValueError, match=r"^ex-a: fields must be distinct and at least one$"):
+        _page.PageExercise("ex-a", "9.1", (_number("n", 3.0), _number("n", 4.0)))
+
+
+def test_a_choice_that_is_no_option_is_refused_and_option_lookup_misses_quietly():
+    ex = _page.PageExercise("ex-c", "9.2", (_choice(),))
+    assert ex.fields[0].option("sigmoid") is None and ex.fields[0].option("relu").label == "ReLU"
+    with pytest.raises(ValueError, match=r"^ex-c: 'sigmoid' is not an option of act$"):
+        ex.check({"act": "sigmoid"})
+    # A one-element array of the right word is not the word: no normalise, so refused.
+    with pytest.raises(ValueError, match=r"^ex-c: array\(\['relu'\]"):
+        ex.check({"act": np.array(["relu"])})
+
+
+def test_a_missing_answer_in_the_notebook_is_not_attempted_with_the_fields_message():
+    ex = _page.PageExercise("ex-c", "9.2", (_choice(), _number("n", 3.0)))
+    fb = ex.check({})
+    assert (fb.status, fb.message) == ("not attempted", "choose one in the notebook")
+    fb = ex.check({"act": "relu"})
+    assert (fb.status, fb.message) == ("not attempted", "fill in the notebook")
+    assert ex.check_text({"act": "relu"}).message == "fill in the page"
+
+
+def test_all_choices_right_and_no_correct_message_is_a_plain_correct():
+    fb = _page.PageExercise("ex-c", "9.2", (_choice(),)).check({"act": "relu"})
+    assert isinstance(fb, Feedback) and (fb.status, fb.message) == ("correct", "")
+
+
+def test_the_first_wrong_number_decides_and_correct_overrides_the_last_message():
+    fields = (_number("a", 3.0), _number("b", 4.0))
+    ex = _page.PageExercise("ex-n", "9.3", fields)
+    fb = ex.check({"a": 5.0, "b": 4.0})
+    assert (fb.status, fb.message) == ("incorrect", "5 is not the a.")
+    assert ex.check({"a": 3.0, "b": 4.0}).message == "the b = 4."  # the last number's
+    done = _page.PageExercise("ex-n", "9.3", fields, correct="Both right.")
+    assert done.check({"a": 3.0, "b": 4.0}) == Feedback("correct", "Both right.")
+    assert done.check_text({"a": "3", "b": "4"}) == Feedback("correct", "Both right.")
+
+
+def test_single_number_builds_one_answer_field_with_its_blank_messages():
+    rule = exercises._core.number_rule(59, what="the depth L", integer=True)
+    ex = _page.single_number("ex-d", "9.4", rule, "Depth L")
+    assert ex.note == "" and ex.correct == "" and [f.name for f in ex.fields] == ["answer"]
+    (f,) = ex.fields
+    assert f.label == "Depth L" and f.rule == rule
+    assert f.blank == "replace ... with the depth L and run the cell again."
+    assert f.blank_page == "type the depth L in the box, then press Check."
+    noted = _page.single_number("ex-d", "9.4", rule, "Depth L", note="Needs Python.")
+    assert noted.note == "Needs Python." and noted.to_json()["note"] == "Needs Python."
+
+
+def test_page_exercise_json_has_the_keys_gvx_check_reads():
+    ex = _page.PageExercise("ex-c", "9.2", (_choice(),), correct="Yes.", note="A note.")
+    assert ex.to_json() == {
+        "label": "ex-c",
+        "number": "9.2",
+        "fields": [
+            {
+                "name": "act",
+                "label": "Activation",
+                "kind": "choice",
+                "blank": "choose one in the page",
+                "options": [
+                    {"value": "relu", "label": "ReLU", "outcome": None},
+                    {
+                        "value": "tanh",
+                        "label": "tanh",
+                        "outcome": {
+                            "status": "incorrect",
+                            "message": "tanh saturates.",
+                            "hint": "Look again.",
+                        },
+                    },
+                ],
+            }
+        ],
+        "correct": "Yes.",
+        "note": "A note.",
+    }
+
+
+def test_describe_refuses_a_function_that_is_no_checker_by_its_name():
+    def plain():
+        return None
+
+    with pytest.raises(TypeError, match=r"^'plain' is not an exercise checker$"):
+        _page.describe(plain)
+    with pytest.raises(TypeError, match=r"^3 is not an exercise checker$"):
+        _page.describe(3)
+    assert _page.describe(ch1.depth_to_vanish).number == "1.1"
+
+
+def test_progress_html_lists_the_rows_one_after_the_other():
+    page = exercises.Progress(9, (("9.1", "correct"), ("9.2", "incorrect")))._repr_html_()
+    assert '<ul style="margin:0.3em 0"><li>✅ Exercise 9.1: correct</li><li>❌ Exercise 9.2' in page

@@ -370,3 +370,26 @@ def test_a_code_exercise_note_links_the_learner_notebook_as_gvx_book_links_it():
     assert link["gvx_learner"] == path and link["reftarget"] == "/" + path
     assert gvx_book.LEARNER_PATH.search(path) and (ROOT / path).is_file()
     assert note.astext().endswith(described.tests)
+
+
+def _luminance(hex_colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``."""
+    channels = [int(hex_colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_pages_verdict_boxes_look_like_the_notebooks_and_are_readable():
+    # gvx-check.js's box() reads style.icon, .title, .background and .colour of each status
+    styles = exercises.styles()
+    assert set(styles) == {"correct", "incorrect", "not attempted"}
+    titles = {"correct": "Correct", "incorrect": "Not quite", "not attempted": "Not attempted yet"}
+    for status, style in styles.items():
+        assert set(style) == {"icon", "title", "background", "colour"}
+        assert style["title"] == titles[status]
+        box = exercises.Feedback(status, "m")._repr_html_()
+        assert f"background:{style['background']};color:{style['colour']};" in box
+        assert f"{style['icon']} <b>{style['title']}:</b> m</div>" in box
+        low, high = sorted(map(_luminance, (style["background"], style["colour"])))
+        assert (high + 0.05) / (low + 0.05) >= 4.5  # WCAG AA for normal text
+    assert [styles[s]["icon"] for s in titles] == ["✅", "❌", "✏️"]
