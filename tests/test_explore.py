@@ -293,10 +293,48 @@ def test_matrix_explorer_marks_every_line_that_leaves_the_axis(gain, width):
         assert n_below > 0  # these settings really do leave the axis
 
 
+def _matrix_with_rows(monkeypatch, rows):
+    """A matrix explorer whose eight lines are ``rows`` (hand-made log10 norms, depth 100)."""
+    ex = explore.MatrixProductExplorer()
+    layers = np.arange(ex.depth + 1)
+    table = np.array([np.asarray(r(layers), dtype=float) for r in rows])
+    monkeypatch.setattr(ex, "_logs", lambda gain, width: table)
+    ex.set_values(gain=1.0, width=4)  # the prediction at gain 1, width 4 stays inside
+    assert not np.any(np.abs(ex._pred.get_ydata()) > 40)
+    return ex
+
+
+def test_matrix_explorer_exits_and_notes_of_hand_made_lines(monkeypatch):
+    flat = lambda x: 0.0 * x  # noqa: E731
+    # up by 1 a layer from 0 to 30 (layer 30), then 25 a layer: 55 at 31, so it crosses +40
+    # at 30 + (40 - 30) / (55 - 30) = 30.4 (the interpolation uses the previous layer only)
+    steep = lambda x: np.where(x <= 30, x, 30 + 25 * (x - 30.0))  # noqa: E731
+    touch = lambda x: np.where(x == 50, 40.0, np.where(x == 60, -40.0, 0.0))  # noqa: E731
+    rows = [steep, touch] + [flat] * 6
+    ex = _matrix_with_rows(monkeypatch, rows)
+    xa, ya = ex._above.get_data()
+    assert list(ya) == [40.0] and xa[0] == pytest.approx(30.4, abs=1e-12)
+    assert len(ex._below.get_data()[0]) == 0  # touching -40 or +40 is not leaving
+    note = ex._clip_note
+    assert note.get_text() == "▲ 1 line off scale above +40"
+    # nothing below: the note sits at the bottom, where the plot is empty
+    assert note.get_position()[1] == pytest.approx(0.03) and note.get_va() == "bottom"
+    # two lines above, one below: both notes, plural, one per line; the note at the top
+    down = lambda x: np.where(x <= 10, -3.0 * x, -30 - 20 * (x - 10.0))  # noqa: E731
+    ex = _matrix_with_rows(monkeypatch, [steep, steep, down] + [flat] * 5)
+    assert ex._clip_note.get_text() == (
+        "▼ 1 line off scale below −40\n▲ 2 lines off scale above +40"
+    )
+    assert ex._clip_note.get_position()[1] == pytest.approx(0.97)
+    assert ex._clip_note.get_va() == "top"
+    xb, yb = ex._below.get_data()
+    assert list(yb) == [-40.0] and xb[0] == pytest.approx(10.5, abs=1e-12)  # -30 to -50
+
+
 def test_matrix_explorer_seed_is_reproducible_and_validated():
     a, b = explore.MatrixProductExplorer(seed=1), explore.MatrixProductExplorer(seed=1)
     assert a.render() == b.render()
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match=r"^seed must be >= 0, got -1"):
         explore.MatrixProductExplorer(seed=-1)
 
 
