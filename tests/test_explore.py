@@ -331,6 +331,24 @@ def test_matrix_explorer_exits_and_notes_of_hand_made_lines(monkeypatch):
     assert list(yb) == [-40.0] and xb[0] == pytest.approx(10.5, abs=1e-12)  # -30 to -50
 
 
+def test_background_lines_are_faint_and_the_focus_lines_stand_out():
+    # What the reader should look at is drawn solid and thicker; the context behind it (the
+    # eight random draws, the reference chains w = 0.5 and 1.5) is translucent and thinner.
+    ex = explore.MatrixProductExplorer()
+    for line in ex._lines:
+        assert 0 < line.get_alpha() < 1
+        assert line.get_linewidth() < ex._pred.get_linewidth()
+    assert ex._pred.get_alpha() in (None, 1.0)
+    scalar = explore.ScalarChainExplorer()
+    ax = scalar._line.axes
+    refs = [ln for ln in ax.get_lines() if ln is not scalar._line and ln is not scalar._dot]
+    refs = [ln for ln in refs if len(ln.get_xdata()) == 101]  # the w = 0.5 and 1.5 chains
+    assert len(refs) == 2
+    for line in refs:
+        assert 0 < line.get_alpha() < 1
+        assert line.get_linewidth() < scalar._line.get_linewidth()
+
+
 def test_matrix_explorer_seed_is_reproducible_and_validated():
     a, b = explore.MatrixProductExplorer(seed=1), explore.MatrixProductExplorer(seed=1)
     assert a.render() == b.render()
