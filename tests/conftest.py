@@ -13,6 +13,7 @@ import sys
 import threading
 from pathlib import Path
 
+import _nbval_kernels
 import numpy as np
 import pytest
 import tqdm
@@ -23,6 +24,12 @@ from _browser import book, browser, open_page  # noqa: F401 (fixtures, see the d
 # while holding that lock leaves every later process waiting for it forever. A lock of this
 # process's own keeps each test process apart (the tests draw no bar from several processes).
 tqdm.tqdm.set_lock(threading.RLock())
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In an nbval run, start the notebooks' kernels on ipc, retried once (``_nbval_kernels``)."""
+    if config.getoption("nbval", False) or config.getoption("nbval_lax", False):
+        _nbval_kernels.install()
 
 
 #: The exercise chapters build their answers and hints when imported (module constants made
