@@ -9,6 +9,7 @@ or named here as one that checks the built book, the browser or the environment 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 
@@ -82,13 +83,48 @@ def test_the_table_counts_equivalents_apart_and_shows_each_kind_of_run_time(
     times = tmp_path / "run_times.json"
     times.write_text('{"alone": 61, "joint": {"share": 125}}')
     monkeypatch.setattr(tool, "TIMES", times)
+    monkeypatch.setattr(tool, "RECORD", tmp_path / "record.json")
+    monkeypatch.setattr(tool, "SOURCE", tmp_path / "lib")
+    monkeypatch.setattr(tool, "WORK", tmp_path / "work")
+    for base in ("lib", "work/src/gradlab"):  # the source as run, and as it is now
+        (tmp_path / base).mkdir(parents=True)
+        (tmp_path / base / "alone.py").write_text("x = 1\n")
+    expected = [
+        "| alone | 2 | 1 | 0 | 1 | 50.0% | 1 min 01 s |",
+        # 19 killed of the 20 that are not equivalent: 95.0 %, at the target
+        "| joint | 21 | 19 | 1 | 1 | 95.0% | 2 min 05 s (share of a joint run) |",
+        "| stopped | 2 | 1 | 0 | 0 | run incomplete: 1 not checked |  |",
+        "| absent | | | | | not run | |",
+    ]
+    runs["generated"] = {"g.x_f__mutmut_1": "not checked"}  # mutmut made it, ran none
+    rows, low = tool.table(["alone", "joint", "stopped", "absent", "generated"])
+    assert rows[2:] == [*expected, "| generated | | | | | not run | |"]
+    del runs["generated"]
     rows, low = tool.table(["alone", "joint", "stopped", "absent"])
-    assert rows[2] == "| alone | 2 | 1 | 0 | 1 | 50.0% | 1 min 01 s |"
-    # 19 killed of the 20 that are not equivalent: 95.0 %, at the target
-    assert rows[3] == "| joint | 21 | 19 | 1 | 1 | 95.0% | 2 min 05 s (share of a joint run) |"
-    assert rows[4] == "| stopped | 2 | 1 | 0 | 0 | run incomplete: 1 not checked |  |"
-    assert rows[5] == "| absent | | | | | not run | |"
+    assert rows[2:] == expected
     assert low == ["alone", "stopped", "absent"]
+    # the record keeps them for a checkout with no .mutmut/, with the survivors' names
+    record = json.loads((tmp_path / "record.json").read_text())
+    assert record["joint"]["survivors"] == ["j.x_f__mutmut_20"]
+    assert record["alone"]["source"] == hashlib.sha256(b"x = 1\n").hexdigest()[:12]
+    monkeypatch.setattr(tool, "results", lambda module: None)
+    assert tool.table(["alone", "joint", "stopped", "absent"]) == (rows, low)
+    # a module edited since its recorded run says so
+    (tmp_path / "lib" / "alone.py").write_text("x = 2\n")
+    rows, _ = tool.table(["alone"])
+    assert rows[2] == "| alone | 2 | 1 | 0 | 1 | 50.0% | 1 min 01 s; source edited since |"
+
+
+def test_the_readmes_table_is_the_tools_table_of_the_committed_record(monkeypatch) -> None:
+    """README's mutation table is `python tools/mutants.py --table` on a fresh clone (no
+    .mutmut/): the committed record, tools/mutants_record.json, row for row."""
+    tool = _mutants_tool()
+    monkeypatch.setattr(tool, "results", lambda module: None)
+    rows, _ = tool.table(tool.modules())
+    readme = (ROOT / "README.md").read_text().splitlines()
+    start = readme.index(rows[0])
+    assert readme[start : start + len(rows)] == rows
+    assert not readme[start + len(rows)].startswith("|")
 
 
 def test_the_modules_imported_again_in_a_mutation_run_define_no_class() -> None:

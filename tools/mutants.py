@@ -6,6 +6,7 @@ by ``make test``::
     python tools/mutants.py                       # every module, then the table
     python tools/mutants.py clipping store        # some modules
     python tools/mutants.py --table               # the table of the last runs, running nothing
+    python tools/mutants.py --table --readme      # ... and write it into README.md
     python tools/mutants.py --survivors clipping  # the surviving mutants of a module, with diffs
     python tools/mutants.py --rerun-survivors clipping  # after adding tests: re-test survivors
 
@@ -322,49 +323,128 @@ def results(module: str) -> dict[str, str] | None:
 KILLED = {"killed", "timeout", "segfault", "caught by type check"}
 
 
+#: The committed record of the last run of each module: what ``table`` prints for a module
+#: with no results in this checkout's .mutmut/ (ignored by git, so lost with the checkout).
+RECORD = ROOT / "tools" / "mutants_record.json"
+
+
+def source_digest(path: Path) -> str | None:
+    """The first 12 hex digits of the SHA-256 of a module's source (None if it is absent)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else None
+
+
+def _module_file(module: str, base: Path) -> Path:
+    rel = Path(*module.split("."))
+    path = base / f"{rel}.py"
+    return path if path.exists() else base / rel / "__init__.py"
+
+
+def read_record() -> dict[str, dict]:
+    return json.loads(RECORD.read_text()) if RECORD.exists() else {}
+
+
+def _run_time(module: str, times: dict, unchecked: int) -> str:
+    t = times.get(module)
+    if unchecked or t is None:
+        return ""
+    if isinstance(t, dict):  # run with other modules: its share of the run
+        return f"{_duration(t['share'])} (share of a joint run)"
+    return _duration(t)
+
+
+def _record_entry(
+    module: str, res: dict[str, str], equivalents: dict[str, str], times: dict
+) -> dict:
+    """A module's record from mutmut's results in .mutmut/ (see :data:`RECORD`)."""
+    equiv = [n for n in res if n in equivalents]
+    killed = sum(1 for n, s in res.items() if s in KILLED and n not in equivalents)
+    unchecked = sum(1 for n, s in res.items() if s == "not checked" and n not in equivalents)
+    meta = _meta_path(module)
+    return {
+        "mutants": len(res),
+        "killed": killed,
+        "equivalent": len(equiv),
+        "survived": len(res) - len(equiv) - killed - unchecked,
+        "not_checked": unchecked,
+        "run_time": _run_time(module, times, unchecked),
+        "measured": time.strftime(
+            "%Y-%m-%d", time.gmtime(meta.stat().st_mtime if meta.exists() else None)
+        ),
+        "source": source_digest(_module_file(module, WORK / "src" / "gradlab")),
+        "survivors": sorted(
+            n for n, s in res.items() if s not in KILLED and s != "not checked" and n not in equiv
+        ),
+        "stale_equivalents": sorted(n for n in equiv if res[n] in KILLED),
+    }
+
+
 def table(names: list[str]) -> tuple[list[str], list[str]]:
-    """The per-module table (markdown) and the modules below TARGET."""
-    equivalents = read_equivalents()
+    """The per-module table (markdown) and the modules below TARGET.
+
+    A module with results in .mutmut/ (at least one mutant run in this checkout) is counted
+    from them, and its entry in the committed record (:data:`RECORD`) is written again; one
+    without is shown from the record. A run
+    time is marked when the module's source has changed since the run it reports.
+    """
+    record = read_record()
     times = json.loads(TIMES.read_text()) if TIMES.exists() else {}
+    runs = {module: results(module) for module in names}
+    # mutmut writes every module's mutants, all "not checked", before it runs the named ones:
+    # only a module of which this checkout has run a mutant replaces its recorded entry
+    runs = {m: r for m, r in runs.items() if r and any(s != "not checked" for s in r.values())}
+    if runs:
+        equivalents = read_equivalents()
+        for module, res in runs.items():
+            if res is not None:
+                record[module] = _record_entry(module, res, equivalents, times)
+        RECORD.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n")
     rows = [
         "| module | mutants | killed | equivalent | survived | killed of non-equivalent "
         "| run time |",
         "|---|--:|--:|--:|--:|--:|--:|",
     ]
-    low, stale = [], []
+    low = []
     for module in names:
-        res = results(module)
-        if res is None:
+        entry = record.get(module)
+        if entry is None:
             rows.append(f"| {module} | | | | | not run | |")
             low.append(module)
             continue
-        equiv = [n for n in res if n in equivalents]
-        stale += [n for n in equiv if res[n] in KILLED]
-        killed = sum(1 for n, s in res.items() if s in KILLED and n not in equivalents)
-        unchecked = sum(1 for n, s in res.items() if s == "not checked" and n not in equivalents)
-        survived = len(res) - len(equiv) - killed - unchecked
-        live = len(res) - len(equiv)
-        share = killed / live if live else 1.0
-        if share < TARGET:
-            low.append(module)
-        t = times.get(module)
-        if isinstance(t, dict):  # run with other modules: its share of the run
-            when = f"{_duration(t['share'])} (share of a joint run)"
-        else:
-            when = "" if t is None else _duration(t)
+        for name in entry.get("stale_equivalents", []):
+            print(f"stale equivalent (a test kills it; delete its line): {name}")
+        live = entry["mutants"] - entry["equivalent"]
+        share = entry["killed"] / live if live else 1.0
+        unchecked = entry["not_checked"]
         shown = f"{100 * share:.1f}%"
         if unchecked == live and live:
             shown = "not run yet"
         elif unchecked:
             shown = f"run incomplete: {unchecked} not checked"
+        if share < TARGET:
+            low.append(module)
+        when = entry["run_time"]
+        now = source_digest(_module_file(module, SOURCE))
+        if entry.get("source") not in (None, now):
+            when = f"{when}; source edited since" if when else "source edited since"
         rows.append(
-            f"| {module} | {len(res)} | {killed} | {len(equiv)} | {survived} | {shown} | {when} |"
+            f"| {module} | {entry['mutants']} | {entry['killed']} | {entry['equivalent']} "
+            f"| {entry['survived']} | {shown} | {when} |"
         )
     for module, why in NOT_RUN.items():
         rows.append(f"| {module} | | | | | {why} | |")
-    for name in stale:
-        print(f"stale equivalent (a test kills it; delete its line): {name}")
     return rows, low
+
+
+def write_readme_table(rows: list[str]) -> None:
+    """Replace the table in README.md (the lines from its header row to the first line that is
+    not a table row) with ``rows``."""
+    readme = ROOT / "README.md"
+    lines = readme.read_text().splitlines()
+    start = lines.index(rows[0])
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    readme.write_text("\n".join([*lines[:start], *rows, *lines[end:]]) + "\n")
 
 
 def _duration(seconds: float) -> str:
@@ -393,6 +473,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="re-test only the survivors",
     )
+    parser.add_argument(
+        "--readme", action="store_true", help="with --table: write the table into README.md"
+    )
     parser.add_argument("--max-children", type=int, default=None)
     parser.add_argument(
         "--pin",
@@ -418,6 +501,8 @@ def main(argv: list[str] | None = None) -> int:
         run_modules(chosen, args.max_children, args.rerun_survivors)
     rows, low = table(chosen)
     print("\n".join(rows))
+    if args.readme:
+        write_readme_table(rows)
     if low:
         print(f"below {TARGET:.0%} killed (or not run): {', '.join(low)}")
     return 1 if low else 0
