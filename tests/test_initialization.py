@@ -557,6 +557,19 @@ def test_finite_width_drift_accepts_the_boundaries(change):
     assert d.median_slope.shape == d.mean_square_slope.shape == (len(args["widths"]),)
 
 
+def test_finite_width_drift_is_minus_infinity_where_the_median_network_dies():
+    """A network all of whose units switch off has norm 0 from then on (ln 0 = -inf). At width 3
+    more than half of 50 networks die within 10 layers: the median has no finite slope, -inf
+    (not a NaN from fitting a line through -inf); at width 1 every network dies, and the mean
+    square's slope is -inf too. At width 64 none dies and both are finite."""
+    d = ini.finite_width_drift((1, 3, 64), depth=10, n_networks=50, seed=0)
+    assert d.median_slope[0] == d.median_slope[1] == -np.inf
+    assert d.mean_square_slope[0] == -np.inf
+    assert np.isfinite(d.mean_square_slope[1]) and d.mean_square_slope[1] < 0
+    assert np.all(np.isfinite([d.median_slope[2], d.mean_square_slope[2]]))
+    assert not np.any(np.isnan(np.concatenate([d.median_slope, d.mean_square_slope])))
+
+
 def test_finite_width_drift_defaults_are_50_layers_and_200_networks():
     d = ini.finite_width_drift((1,), seed=0)
     assert (d.depth, d.n_networks) == (50, 200)

@@ -610,6 +610,12 @@ def finite_width_drift(
     about ``5/(4n)`` per layer (:func:`relu_log_norm_slope`), a drift that vanishes
     only as ``n -> infinity``. Networks run in parallel as a stack of matrices.
 
+    A network all of whose units switch off at some layer has norm 0 from there on
+    (``ln 0 = -inf``); at a width of a few units most networks do. Where the median (or
+    the mean square) reaches 0, it has no finite slope: that slope is ``-inf``. The
+    median's is ``-inf`` once more than half of the networks have died; the mean
+    square's only once all of them have.
+
     Parameters
     ----------
     widths : sequence of int, default (8, 16, 32, 64, 128)
@@ -642,10 +648,10 @@ def finite_width_drift(
             with np.errstate(divide="ignore"):
                 log_norm[layer] = log_norm[layer - 1] + np.log(norm)
             a /= np.where(norm > 0, norm, 1.0)[:, None]
-        median_slope.append(np.polyfit(layers, np.median(log_norm, axis=1), 1)[0])
+        median_slope.append(_slope_or_minus_inf(layers, np.median(log_norm, axis=1)))
         with np.errstate(divide="ignore"):
             mean_square = np.log(np.mean(np.exp(2 * log_norm), axis=1)) / 2
-        mean_square_slope.append(np.polyfit(layers, mean_square, 1)[0])
+        mean_square_slope.append(_slope_or_minus_inf(layers, mean_square))
     return WidthDrift(
         np.array(widths),
         depth,
@@ -654,6 +660,13 @@ def finite_width_drift(
         np.array(mean_square_slope),
         np.array([relu_log_norm_slope(n) for n in widths]),
     )
+
+
+def _slope_or_minus_inf(layers: np.ndarray, log_values: np.ndarray) -> float:
+    """Least-squares slope of ``log_values`` over ``layers``; ``-inf`` if one is ``-inf``."""
+    if np.any(np.isneginf(log_values)):
+        return -math.inf
+    return float(np.polyfit(layers, log_values, 1)[0])
 
 
 # --- figures --------------------------------------------------------------------------------
