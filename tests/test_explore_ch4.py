@@ -241,3 +241,12 @@ def test_weights_are_gradlabs_initializer_draws_written_into_out(scheme):
     np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-14)
     other = ex.weights(scheme, width, 0, np.empty((width, width)))  # a layer is its own draw
     assert not np.allclose(other, expected)
+
+
+def test_rounding_sensitive_is_standard_normal_tanh_from_depth_20():
+    sensitive = {"scheme": "standard_normal", "activation": "tanh", "depth": 20}
+    assert CLS.rounding_sensitive(sensitive)
+    assert not CLS.rounding_sensitive({**sensitive, "depth": 19})
+    assert not CLS.rounding_sensitive({**sensitive, "scheme": "he_normal"})
+    assert not CLS.rounding_sensitive({**sensitive, "activation": "relu"})
+    assert not CLS.rounding_sensitive({"scheme": "standard_normal", "activation": "tanh"})
