@@ -224,3 +224,29 @@ def test_the_things_to_try_are_visible_on_the_fixed_axes():
     narrow, _ = view(scheme="he_normal", activation="relu", width=16)
     wide, _ = view(scheme="he_normal", activation="relu", width=256)
     assert narrow[-1] - narrow[0] < -0.5 and abs(wide[-1] - wide[0]) < 0.1
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_weights_are_gradlabs_initializer_draws_written_into_out(scheme):
+    width, layer, seed = 16, 3, 5
+    ex = CLS(seed=seed)
+    rng = np.random.default_rng(seed)  # the batch and the probe first, then the layers
+    rng.standard_normal((16, width))
+    rng.standard_normal((16, width))
+    init = initializers.get(scheme)
+    expected = [init((width, width), rng) for _ in range(layer + 1)][layer]
+    out = np.full((width, width), np.nan)
+    got = ex.weights(scheme, width, layer, out)
+    assert got is out
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-14)
+    other = ex.weights(scheme, width, 0, np.empty((width, width)))  # a layer is its own draw
+    assert not np.allclose(other, expected)
+
+
+def test_rounding_sensitive_is_standard_normal_tanh_from_depth_20():
+    sensitive = {"scheme": "standard_normal", "activation": "tanh", "depth": 20}
+    assert CLS.rounding_sensitive(sensitive)
+    assert not CLS.rounding_sensitive({**sensitive, "depth": 19})
+    assert not CLS.rounding_sensitive({**sensitive, "scheme": "he_normal"})
+    assert not CLS.rounding_sensitive({**sensitive, "activation": "relu"})
+    assert not CLS.rounding_sensitive({"scheme": "standard_normal", "activation": "tanh"})
