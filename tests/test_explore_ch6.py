@@ -146,3 +146,23 @@ def test_two_notes_go_on_two_lines():
     ex.update(rung="relu_he_spike", depth=8, seed=1)
     lines = ex._grad_off.note.get_text().split("\n")
     assert len(lines) == 2 and "off scale" in lines[0] and "zero" in lines[1], lines
+
+
+def test_alt_text_of_a_diverged_run_counts_two_off_scale_points():
+    # relu_he_spike, depth 16, seed 2: the loss stops being finite at step 11, and exactly two
+    # points leave the plotted ranges (a plural sentence, not the singular one).
+    ex = CLS()
+    ex.update(rung="relu_he_spike", depth=16, seed=2)
+    run = capstone.load_ladder(seed=2)[("relu_he_spike", 16)]
+    assert run.diverged_at == 11
+    triangles = sum(
+        len(off.below.get_data()[0]) + len(off.above.get_data()[0])
+        for off in (ex._global_off, ex._grad_off, ex._ratio_off)
+    )
+    assert triangles == 2
+    alt = ex.alt_text()
+    assert (
+        ", and diverges at step 11 (its loss is no longer finite), so it has no final accuracy "
+        "or loss. The largest" in alt
+    )
+    assert alt.endswith(" 2 points lie off the plotted ranges, marked by triangles.")
