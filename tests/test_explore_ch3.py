@@ -147,9 +147,9 @@ def test_every_setting_fits_the_gradient_axis():
 
 
 def test_seed_and_choices_are_validated():
-    with pytest.raises(ValueError, match="seed"):
+    with pytest.raises(ValueError, match=r"^seed must be >= 0, got -1$"):
         CLS(seed=-1)
-    with pytest.raises(TypeError, match="seed"):
+    with pytest.raises(TypeError, match=r"^seed must be an integer"):
         CLS(seed=1.5)
     ex = CLS()
     with pytest.raises(ValueError, match="activation"):
@@ -181,3 +181,75 @@ def test_is_legible_at_phone_width():
 )
 def test_a_rejected_update_changes_nothing(bad, good):
     generic.test_a_rejected_update_changes_nothing(CLS, bad, good)
+
+
+def test_choices_are_every_registered_activation_but_the_identity():
+    # Called here, not only at import (the class attribute is computed once, on import).
+    from gradlab.explore import ch3
+
+    names = list(activations.names())
+    expected = list(names)
+    expected.remove("identity")  # the registry lists the identity once; the rest, in order
+    assert len(expected) == len(names) - 1 >= 6
+    assert ch3._choices() == tuple(expected)
+
+
+def test_default_seed_is_0_and_the_probe_uses_the_class_batch():
+    ex = CLS()
+    assert ex.seed == 0
+    np.testing.assert_array_equal(ex._probe.X, np.random.default_rng(0).standard_normal((16, 64)))
+
+    class Small(CLS):  # a subclass's batch reaches the probe networks
+        batch = 5
+
+    small = Small(seed=3)
+    np.testing.assert_array_equal(small._probe.X, np.random.default_rng(3).standard_normal((5, 64)))
+
+
+def test_band_vertices_run_out_along_mean_plus_std_and_back_along_mean_minus_std():
+    ex = CLS(seed=1)
+    ex.update(activation="elu", depth=5, gain=1.4)
+    _, diag = reference("elu", 5, 1.4, 1)
+    mean, std = diag.activation_mean[:-1], diag.activation_std[:-1]
+    xy = ex._band.get_xy()  # closed polygon: the first vertex repeated at the end
+    np.testing.assert_array_equal(xy[:, 0], [1, 2, 3, 4, 4, 3, 2, 1, 1])
+    expected_y = [*(mean + std), *(mean - std)[::-1], mean[0] + std[0]]
+    np.testing.assert_allclose(xy[:, 1], expected_y, rtol=1e-12, atol=1e-15)
+
+
+def test_header_legend_and_curve_styles():
+    ex = CLS(seed=2)
+    ex.update(activation="tanh", depth=4, gain=1.0)
+    norms, diag = reference("tanh", 4, 1.0, 2)
+    pct = 100 * float(np.mean(diag.saturated_fraction[:-1]))
+    decades = f"{norms.decades_lost:+.1f}".replace("-", "−")
+    assert ex._header.get_text() == (
+        f"tanh, L = 4, gain 1.00: first layer vs last {decades} decades\n"
+        f"saturated units: {pct:.0f}% on average over the hidden layers"
+    )
+    assert ex._header.get_position() == (0.02, 0.985)
+    assert ex._header.get_va() == "top" and ex._header.get_linespacing() == 1.4
+    legend = ex._top.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["mean", "± 1 std", "% saturated or dead"]
+    assert legend.columnspacing == 1.0
+    blue = plotting.COLORS["blue"]
+    grad = ex._grad
+    assert (grad.get_marker(), grad.get_linestyle()) == ("o", "-")
+    assert (grad.get_markersize(), grad.get_linewidth(), grad.get_color()) == (3, 1.5, blue)
+    for off in (ex._mean_off, ex._grad_off):  # the triangles have their curve's colour
+        assert off.below.get_color() == blue and off.above.get_color() == blue
+
+
+def test_alt_text_joins_both_off_scale_notes():
+    class Narrow(CLS):  # a narrower gradient axis: means and gradients both leave their axes
+        ylim_grad = (-10.0, 5.0)
+
+    ex = Narrow()
+    ex.update(activation="relu", gain=3.0, depth=40)
+    n_mean = len(ex._mean_off.above.get_data()[0]) + len(ex._mean_off.below.get_data()[0])
+    n_grad = len(ex._grad_off.above.get_data()[0]) + len(ex._grad_off.below.get_data()[0])
+    assert n_mean > 0 and n_grad > 0
+    assert ex.alt_text().endswith(
+        " Off the plotted range, marked by triangles on the edge: "
+        f"the mean of {n_mean} hidden layers and the gradient of {n_grad} layers."
+    )
