@@ -1022,3 +1022,26 @@ def test_observer_reports_the_rejected_value():
     ex._observer("n", Toy.controls["n"])({"new": 99})
     assert ex.message == "Ignored N = 99: n must be in [2, 9], got 99"
     assert ex.values["n"] == 3
+
+
+@pytest.mark.parametrize(
+    ("control", "value", "snapped"),
+    [
+        # a grid whose start has more decimals than its step: 0.05, 0.15, ..., 0.95
+        (Control("X", 0.05, min=0.05, max=0.95, step=0.1), 0.26, 0.25),
+        (Control("X", 0.05, min=0.05, max=0.95, step=0.1), 0.05, 0.05),
+        (Control("X", 0.05, min=0.05, max=0.95, step=0.1), 0.94, 0.95),
+        # half-integers with a step of 1.0: 0.5, 1.5, ..., 3.5
+        (Control("X", 0.5, min=0.5, max=3.5, step=1.0), 1.4, 1.5),
+        (Control("X", 0.5, min=0.5, max=3.5, step=1.0), 2.6, 2.5),
+        # the step has more decimals than the start: 0, 0.25, 0.5, ...
+        (Control("X", 0.0, min=0.0, max=1.0, step=0.25), 0.3, 0.25),
+        # the grid starts at min, not at 0: 0.2, 0.5, 0.8, ...
+        (Control("X", 0.2, min=0.2, max=2.0, step=0.3), 0.62, 0.5),
+    ],
+)
+def test_snap_keeps_a_grid_that_starts_off_the_steps_decimals(control, value, snapped):
+    """min + k step, rounded to the decimals of min or step, whichever has more: a grid that
+    starts at 0.05 or 0.5 keeps its last digit (it was rounded to the step's decimals, 0.3 and
+    2.0, values off the grid)."""
+    assert control.snap(value) == snapped

@@ -180,9 +180,10 @@ class Control:
     def snap(self, value: float) -> float:
         """Snap a slider's float value to the step grid, float noise removed.
 
-        ``min + k * step`` rounded to the step's decimal places, so ``0.1 + 0.2`` becomes
-        ``0.3`` and ``57 * 0.01`` becomes ``0.57``; values just outside the range by float
-        noise come back inside. Other controls' values are returned unchanged.
+        ``min + k * step`` rounded to the decimal places of the step or of ``min``, whichever
+        has more, so ``0.1 + 0.2`` becomes ``0.3``, ``57 * 0.01`` becomes ``0.57`` and, on the
+        grid ``0.05, 0.15, ...``, ``0.26`` becomes ``0.25``; values just outside the range
+        by float noise come back inside. Other controls' values are returned unchanged.
         """
         if self.options is not None or self.integer or not self.step:
             return value
@@ -190,7 +191,8 @@ class Control:
             return value  # not a number: left for validate() to reject
         start = self.min if self.min is not None else 0.0
         k = round((value - start) / self.step)  # raises for nan / inf: the caller reports it
-        places = max(0, -Decimal(repr(float(self.step))).normalize().as_tuple().exponent)
+        # The grid's decimal places: the step's, or the start's where it has more (0.05 + k/10).
+        places = max(0, *(-_exponent(x) for x in (self.step, start)))
         snapped = round(start + k * self.step, places)
         # Only float noise is pulled back into range; real outliers are left for validate().
         if self.min is not None and self.min - self.step / 2 < snapped < self.min:
@@ -198,6 +200,11 @@ class Control:
         if self.max is not None and self.max < snapped < self.max + self.step / 2:
             snapped = float(self.max)
         return snapped
+
+
+def _exponent(x: float) -> int:
+    """The exponent of ``x``'s shortest decimal form: -2 for 0.05, 0 for 3.0."""
+    return int(Decimal(repr(float(x))).normalize().as_tuple().exponent)
 
 
 class Explorer:
